@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// The knot command line: yargs parses the options and dispatches to one function
+// per command (commands/*.ts); nothing else happens here. Usage errors exit 2,
+// internal errors 70.
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { CHECK_NAMES, runCheck } from "./commands/check.js";
+import { runCompile } from "./commands/compile.js";
+import { runGraph } from "./commands/graph.js";
+import { ExitCode } from "./exit-codes.js";
+import { type Io, processIo } from "./io.js";
+import { KNOT_VERSION } from "./version.js";
+
+function positiveInt(name: string) {
+  return (v: unknown) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive whole number, got '${v}'`);
+    return n;
+  };
+}
+
+function positiveNumber(name: string) {
+  return (v: unknown) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} expects a positive number of seconds, got '${v}'`);
+    return n;
+  };
+}
+
+class UsageError extends Error {}
+
+/** Thrown from yargs' fail hook so that no command handler runs after a usage error. */
+class UsageAbort extends Error {}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exit: number = ExitCode.Pass;
+  let usageFailed = false;
+  const parser = yargs(argv)
+    .scriptName("knot")
+    .usage("knot <command> [options]\n\nA model checker for device-ops callback protocols.")
+    .command(
+      "check <model>",
+      "explore every interleaving of a model and report violations",
+      (y) => {
+        let b = y
+          .positional("model", { type: "string", describe: "the .knot model file", demandOption: true })
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE (repeatable)" })
+          .option("search", { choices: ["bfs", "dfs"] as const, default: "bfs" as const, describe: "search order (bfs gives shortest traces)" })
+          .option("max-states", { type: "string", describe: "stop after storing this many states (exit 3)", coerce: positiveInt("max-states") })
+          .option("time-limit", { type: "string", describe: "stop after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
+          .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" });
+        for (const c of CHECK_NAMES) {
+          b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
+        }
+        return b;
+      },
+      (a) => {
+        exit = runCheck(io, {
+          model: a.model as string,
+          set: a.set as string[],
+          search: a.search as "bfs" | "dfs",
+          maxStates: a["max-states"] as number | undefined,
+          timeLimit: a["time-limit"] as number | undefined,
+          all: a.all as boolean,
+          format: a.format as "text" | "json",
+          disabled: CHECK_NAMES.filter((c) => a[c] === false),
+        });
+      },
+    )
+    .command(
+      "compile <model>",
+      "print the syntax tree or the IR of a model",
+      (y) =>
+        y
+          .positional("model", { type: "string", demandOption: true, describe: "the .knot model file" })
+          .option("emit", { choices: ["ast", "ir"] as const, demandOption: true, describe: "what to print" })
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" }),
+      (a) => {
+        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" });
+      },
+    )
+    .command(
+      "graph <model>",
+      "write the explored state graph (DOT or JSON)",
+      (y) =>
+        y
+          .positional("model", { type: "string", demandOption: true, describe: "the .knot model file" })
+          .option("format", { choices: ["dot", "json"] as const, default: "dot" as const })
+          .option("max-states", { type: "string", default: "10000", describe: "refuse graphs larger than this", coerce: positiveInt("max-states") })
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" }),
+      (a) => {
+        exit = runGraph(io, { model: a.model as string, set: a.set as string[], format: a.format as "dot" | "json", maxStates: a["max-states"] as number });
+      },
+    )
+    .demandCommand(1, "name a command: knot check MODEL, knot compile MODEL --emit ir, knot graph MODEL")
+    .strict()
+    .version(KNOT_VERSION)
+    .help()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err && !(err instanceof UsageError) && !(err instanceof UsageAbort) && !msg) throw err; // a bug, not a usage error
+      if (!usageFailed) {
+        const text = err instanceof UsageError ? err.message : (msg ?? err?.message ?? "invalid command line");
+        io.err(`knot: error[K9001]: ${text.replace(/\n\s*/g, " ")}\nRun 'knot --help' for usage.\n`);
+      }
+      usageFailed = true;
+      throw new UsageAbort();
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (usageFailed || e instanceof UsageAbort) return ExitCode.UsageOrModelError;
+    throw e;
+  }
+  return usageFailed ? ExitCode.UsageOrModelError : exit;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isMain || process.argv[1]?.endsWith("/knot") || process.argv[1]?.endsWith("cli.js")) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`knot: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\nThis is a bug in knot; please report it with the model that triggered it.\n`);
+      process.exitCode = ExitCode.Internal;
+    },
+  );
+}

@@ -1,0 +1,48 @@
+// knot check MODEL: explore every interleaving and report violations.
+import { SWITCHABLE_CHECKS, type ViolationKind } from "@knot/ir";
+import { explore } from "@knot/engine";
+import { buildCheckReport, renderCheckJson, renderCheckText } from "@knot/report";
+import { ExitCode } from "../exit-codes.js";
+import type { Io } from "../io.js";
+import { progressReporter } from "../progress.js";
+import { loadStages, parseSettings } from "../stages.js";
+import { KNOT_VERSION } from "../version.js";
+
+export interface CheckArgs {
+  model: string;
+  set: string[];
+  search: "bfs" | "dfs";
+  maxStates?: number;
+  timeLimit?: number;
+  all: boolean;
+  format: "text" | "json";
+  /** Checks switched off with --no-CHECK. */
+  disabled: ViolationKind[];
+}
+
+export const CHECK_NAMES = SWITCHABLE_CHECKS;
+
+export function runCheck(io: Io, args: CheckArgs): number {
+  const settings = parseSettings(io, args.set);
+  if (!settings.ok) return settings.exit;
+  const loaded = loadStages(io, { path: args.model, overrides: settings.value }, args.format);
+  if (!loaded.ok) return loaded.exit;
+  const model = loaded.value.model;
+  const progress = progressReporter(io);
+  const result = explore(model, {
+    search: args.search,
+    maxStates: args.maxStates,
+    timeLimit: args.timeLimit,
+    all: args.all,
+    disabled: new Set(args.disabled),
+    onProgress: progress.onProgress,
+    progressEvery: 500,
+  });
+  progress.done();
+  const limit = result.stats.stoppedBy === "max-states" ? `--max-states ${args.maxStates}` : result.stats.stoppedBy === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
+  const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit });
+  io.out(args.format === "json" ? renderCheckJson(report) : renderCheckText(report));
+  if (report.verdict === "violation") return ExitCode.Violation;
+  if (report.verdict === "incomplete") return ExitCode.Incomplete;
+  return ExitCode.Pass;
+}

@@ -1,0 +1,40 @@
+// knot compile MODEL --emit ast|ir: show what the front end or the lowering made of a model.
+import type { Span } from "@knot/lang";
+import { printModel } from "@knot/ir";
+import { ExitCode } from "../exit-codes.js";
+import type { Io } from "../io.js";
+import { checkStage, lowerStage, parseSettings } from "../stages.js";
+
+export interface CompileArgs {
+  model: string;
+  set: string[];
+  emit: "ast" | "ir";
+}
+
+/** The syntax tree as JSON: spans become "file:line:col", checker links are left out. */
+export function astToJson(modules: unknown): string {
+  return JSON.stringify(modules, (key, value) => {
+    if (key === "sym" || key === "ty") return undefined;
+    if (value && typeof value === "object" && "file" in value && "start" in value && "end" in value) {
+      const span = value as Span;
+      const p = span.file.position(span.start);
+      return `${span.file.path}:${p.line}:${p.col}`;
+    }
+    return value;
+  }, 2) + "\n";
+}
+
+export function runCompile(io: Io, args: CompileArgs): number {
+  const settings = parseSettings(io, args.set);
+  if (!settings.ok) return settings.exit;
+  const checked = checkStage(io, { path: args.model, overrides: settings.value });
+  if (!checked.ok) return checked.exit;
+  if (args.emit === "ast") {
+    io.out(astToJson(checked.value.modules));
+    return ExitCode.Pass;
+  }
+  const lowered = lowerStage(io, checked.value);
+  if (!lowered.ok) return lowered.exit;
+  io.out(printModel(lowered.value));
+  return ExitCode.Pass;
+}

@@ -1,0 +1,445 @@
+// The explorer: builds the initial state, then expands states taken from a
+// frontier (BFS by default: shortest counterexamples; DFS on request), storing
+// every new state once. Per state it checks invariants, wait-for cycles
+// (recursive locking and lock cycles, detected as soon as the cycle exists even
+// if other threads can still move), stuck states and final properties; per step
+// it reports the violations the step itself raises (assertions, lock misuse,
+// refcount misuse, null callbacks, out-of-range values).
+import type { Model, ViolationKind } from "@knot/ir";
+import { BfsFrontier, DfsFrontier, type Frontier } from "./frontier.js";
+import {
+  type CompiledModel, DISABLED, ENABLED, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
+} from "./interpret.js";
+import { ExactStateStore, type StateStore } from "./state-store.js";
+import { TraceStore } from "./trace-store.js";
+
+export interface SearchOptions {
+  search?: "bfs" | "dfs";
+  /** Stop after storing this many states (exit 3 if nothing was violated). */
+  maxStates?: number;
+  /** Stop after this many seconds. */
+  timeLimit?: number;
+  /** Keep searching after a violation; report each distinct one once. */
+  all?: boolean;
+  /** Checks switched off. */
+  disabled?: ReadonlySet<ViolationKind>;
+  /** Called about every `progressEvery` ms with the figures so far. */
+  onProgress?: (p: Progress) => void;
+  progressEvery?: number;
+  /** Called for every transition (used to export the state graph). */
+  onEdge?: (from: number, to: number, thread: number, step: number) => void;
+}
+
+export interface Progress {
+  states: number;
+  transitions: number;
+  pending: number;
+  depth: number;
+  seconds: number;
+  bytes: number;
+}
+
+export interface TraceStep {
+  thread: number;
+  step: number;
+  /** The state after the step; for a violating step, the state when the violation was raised. */
+  state: Int32Array;
+  /** True for the last step of a trace whose step itself raised the violation. */
+  failed?: boolean;
+}
+
+export interface EngineTrace {
+  initial: Int32Array;
+  steps: TraceStep[];
+}
+
+export interface BlockedThread {
+  thread: number;
+  location: number;
+  waits: WaitReason[];
+}
+
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
+  /** Index of the state where it was found (for a step's violation: the state before the step). */
+  state: number;
+  thread?: number;
+  step?: number;
+  /** Deadlocks and stuck states: the blocked threads and what each waits for. */
+  blocked?: BlockedThread[];
+  /** Deadlocks: the wait-for cycle, as thread ids in order. */
+  cycle?: number[];
+  property?: string;
+  trace: EngineTrace;
+  /** Identity for --all: kind and location. */
+  key: string;
+}
+
+export interface SearchStats {
+  states: number;
+  transitions: number;
+  depth: number;
+  seconds: number;
+  /** True when the whole state space was explored. */
+  complete: boolean;
+  stoppedBy?: "max-states" | "time-limit" | "violation";
+  bytes: number;
+}
+
+export interface SearchResult {
+  violations: Violation[];
+  stats: SearchStats;
+}
+
+export function explore(model: Model, options: SearchOptions = {}): SearchResult {
+  return new Explorer(model, options).run();
+}
+
+export class Explorer {
+  readonly store: StateStore;
+  readonly traces = new TraceStore();
+  private readonly compiled: CompiledModel;
+  private readonly disabled: ReadonlySet<ViolationKind>;
+  private readonly violations: Violation[] = [];
+  private readonly seen = new Set<string>();
+  private readonly ctxs: ThreadCtx[];
+  private readonly stepTo: Int32Array;
+  private readonly threadSteps: Int32Array[][];
+  private readonly endLoc: number[];
+  private readonly invariants: { name: string; fn: (s: Int32Array, c: ThreadCtx) => number }[];
+  private readonly finals: { name: string; fn: (s: Int32Array, c: ThreadCtx) => number }[];
+  private transitions = 0;
+  private maxDepth = 0;
+  private stop = false;
+
+  constructor(readonly model: Model, private readonly options: SearchOptions) {
+    this.disabled = options.disabled ?? new Set();
+    this.store = new ExactStateStore(model.layout.width);
+    this.compiled = new ModelCompiler(model, { disabled: this.disabled }).compile();
+    this.ctxs = model.threads.map((t) => ({ tid: t.id, owner: t.id + 1, bit: 1 << t.id, base: t.localBase, instance: t.instance, bound: [] }));
+    this.stepTo = Int32Array.from(model.steps.map((s) => s.to));
+    this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));
+    this.endLoc = model.threads.map((t) => model.processes[t.process]!.end);
+    const props = (kind: "invariant" | "final") =>
+      model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, fn: compileExpr(p.cond) }));
+    this.invariants = this.disabled.has("invariant") ? [] : props("invariant");
+    this.finals = this.disabled.has("final") ? [] : props("final");
+  }
+
+  private on(kind: ViolationKind): boolean {
+    return !this.disabled.has(kind);
+  }
+
+  run(): SearchResult {
+    const start = performance.now();
+    const model = this.model;
+    const width = model.layout.width;
+    const frontier: Frontier = this.options.search === "dfs" ? new DfsFrontier() : new BfsFrontier(this.store);
+    const maxStates = this.options.maxStates ?? Infinity;
+    const deadline = this.options.timeLimit !== undefined ? start + this.options.timeLimit * 1000 : Infinity;
+    const progressEvery = this.options.progressEvery ?? 1000;
+    const onEdge = this.options.onEdge;
+    let nextProgress = start + progressEvery;
+    let stoppedBy: SearchStats["stoppedBy"];
+
+    const init = this.initialState();
+    if (init) {
+      const idx = this.store.add(init);
+      this.traces.record(idx, -1, -1, -1, 0);
+      frontier.push(idx);
+    }
+
+    const cur = new Int32Array(width);
+    const next = new Int32Array(width);
+    const o = new Outcome();
+    const nThreads = model.threads.length;
+    const steps = this.compiled.steps;
+    const stepTo = this.stepTo;
+    let expanded = 0;
+    let limitHit = false;
+
+    while (!this.stop) {
+      const idx = frontier.pop();
+      if (idx < 0) break;
+      this.store.read(idx, cur);
+      const depth = this.traces.depth(idx);
+      if (depth > this.maxDepth) this.maxDepth = depth;
+      this.checkInvariants(idx, cur);
+      if (this.stop) break;
+
+      let enabledTotal = 0;
+      let blockedMask = 0;
+      let unfinished = 0;
+      for (let t = 0; t < nThreads; t++) {
+        const c = this.ctxs[t]!;
+        const pcSlot = model.threads[t]!.pcSlot;
+        const loc = cur[pcSlot]!;
+        if (loc === this.endLoc[t]) continue;
+        unfinished++;
+        const ids = this.threadSteps[t]![loc]!;
+        let enabled = 0;
+        for (let k = 0; k < ids.length; k++) {
+          const sid = ids[k]!;
+          next.set(cur);
+          o.reset();
+          const r = steps[sid]!(next, c, o);
+          if (r === ENABLED) {
+            next[pcSlot] = stepTo[sid]!;
+            enabled++;
+            this.transitions++;
+            const added = this.store.add(next);
+            const to = added >= 0 ? added : -added - 1;
+            if (added >= 0) {
+              this.traces.record(added, idx, t, sid, depth + 1);
+              frontier.push(added);
+              if (this.store.size >= maxStates) limitHit = true;
+            }
+            if (onEdge) onEdge(idx, to, t, sid);
+            if (limitHit) break;
+          } else if (r === VIOLATED) {
+            enabled++;
+            this.stepViolation(idx, t, sid, o, next);
+            if (this.stop) break;
+          }
+        }
+        if (this.stop || limitHit) break;
+        enabledTotal += enabled;
+        if (enabled === 0) blockedMask |= 1 << Math.min(t, 30);
+      }
+      if (this.stop) break;
+      if (limitHit) {
+        stoppedBy = "max-states";
+        break;
+      }
+      if (blockedMask !== 0 || enabledTotal === 0) this.checkBlocked(idx, cur, enabledTotal, unfinished);
+      if (this.stop) break;
+      if ((++expanded & 255) === 0) {
+        const now = performance.now();
+        if (now > deadline) {
+          stoppedBy = "time-limit";
+          break;
+        }
+        if (this.options.onProgress && now >= nextProgress) {
+          nextProgress = now + progressEvery;
+          this.options.onProgress({
+            states: this.store.size, transitions: this.transitions, pending: frontier.pending, depth: this.maxDepth,
+            seconds: (now - start) / 1000, bytes: this.store.bytes() + this.traces.bytes(),
+          });
+        }
+      }
+    }
+    const complete = !this.stop && stoppedBy === undefined;
+    if (this.stop) stoppedBy = "violation";
+    return {
+      violations: this.violations,
+      stats: {
+        states: this.store.size, transitions: this.transitions, depth: this.maxDepth,
+        seconds: (performance.now() - start) / 1000, complete, stoppedBy,
+        bytes: this.store.bytes() + this.traces.bytes(),
+      },
+    };
+  }
+
+  /** Globals from the model, then each thread's start-up path (local work up to its first location). */
+  private initialState(): Int32Array | undefined {
+    const model = this.model;
+    const s = new Int32Array(model.layout.width);
+    s.set(model.initial);
+    const o = new Outcome();
+    for (const t of model.threads) {
+      const c = this.ctxs[t.id]!;
+      const proc = model.processes[t.process]!;
+      let done = false;
+      for (const sid of proc.init) {
+        const tmp = s.slice();
+        o.reset();
+        const r = this.compiled.steps[sid]!(tmp, c, o);
+        if (r === ENABLED) {
+          s.set(tmp);
+          s[t.pcSlot] = this.stepTo[sid]!;
+          done = true;
+          break;
+        }
+        if (r === VIOLATED) {
+          this.report({
+            kind: o.violation!, message: o.message, state: -1, thread: t.id, step: sid,
+            trace: { initial: s.slice(), steps: [{ thread: t.id, step: sid, state: tmp, failed: true }] },
+            key: `${o.violation}@init:${t.id}`,
+          });
+          return undefined;
+        }
+      }
+      if (!done) throw new Error(`no start-up path of ${t.name} is enabled`);
+    }
+    return s;
+  }
+
+  private report(v: Violation): void {
+    if (this.seen.has(v.key)) return;
+    this.seen.add(v.key);
+    this.violations.push(v);
+    if (!this.options.all) this.stop = true;
+  }
+
+  /** The path from an initial state to state `index`, with every intermediate state. */
+  trace(index: number): EngineTrace {
+    const links = this.traces.path(index);
+    const read = (i: number) => {
+      const st = new Int32Array(this.store.width);
+      this.store.read(i, st);
+      return st;
+    };
+    return {
+      initial: read(this.traces.root(index)),
+      steps: links.map((l, i) => ({ thread: l.thread, step: l.step, state: read(i + 1 < links.length ? links[i + 1]!.parent : index) })),
+    };
+  }
+
+  private stepViolation(idx: number, t: number, sid: number, o: Outcome, failState: Int32Array): void {
+    const step = this.model.steps[sid]!;
+    const key = `${o.violation}@${step.at.file}:${step.at.line}:${step.at.col}`;
+    if (this.seen.has(key)) return;
+    const trace = this.trace(idx);
+    trace.steps.push({ thread: t, step: sid, state: failState.slice(), failed: true });
+    this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, trace, key });
+  }
+
+  private checkInvariants(idx: number, s: Int32Array): void {
+    for (const inv of this.invariants) {
+      if (inv.fn(s, this.ctxs[0] ?? { tid: 0, owner: 1, bit: 1, base: 0, instance: 0, bound: [] })) continue;
+      const key = `invariant@${inv.name}`;
+      if (this.seen.has(key)) continue;
+      this.report({ kind: "invariant", message: `invariant ${inv.name} does not hold`, state: idx, property: inv.name, trace: this.trace(idx), key });
+      if (this.stop) return;
+    }
+  }
+
+  /** Reasons why thread t cannot move in state s (re-runs its steps to collect them). */
+  private waitsOf(t: number, s: Int32Array): WaitReason[] {
+    const c = this.ctxs[t]!;
+    const loc = s[this.model.threads[t]!.pcSlot]!;
+    const out: WaitReason[] = [];
+    const tmp = new Int32Array(s.length);
+    const o = new Outcome();
+    for (const sid of this.threadSteps[t]![loc]!) {
+      tmp.set(s);
+      o.reset();
+      if (this.compiled.steps[sid]!(tmp, c, o) === DISABLED) {
+        const w = waitReason(o, s);
+        if (w) {
+          if (w.kind === "lock") w.name = this.lockName(w.slot, w.name);
+          if (!out.some((x) => JSON.stringify(x) === JSON.stringify(w))) out.push(w);
+        }
+      }
+    }
+    return out;
+  }
+
+  private lockName(slot: number, fallback: string): string {
+    return this.compiled.locks.find((l) => l.slot === slot)?.name ?? fallback;
+  }
+
+  private checkBlocked(idx: number, s: Int32Array, enabledTotal: number, unfinished: number): void {
+    const model = this.model;
+    const blocked: BlockedThread[] = [];
+    for (const t of model.threads) {
+      const loc = s[t.pcSlot]!;
+      if (loc === this.endLoc[t.id]) continue;
+      const c = this.ctxs[t.id]!;
+      let canMove = false;
+      const tmp = new Int32Array(s.length);
+      const o = new Outcome();
+      for (const sid of this.threadSteps[t.id]![loc]!) {
+        tmp.set(s);
+        o.reset();
+        if (this.compiled.steps[sid]!(tmp, c, o) !== DISABLED) {
+          canMove = true;
+          break;
+        }
+      }
+      if (!canMove) blocked.push({ thread: t.id, location: loc, waits: this.waitsOf(t.id, s) });
+    }
+    // wait-for cycles: threads whose every wait is a lock held only by such threads
+    if (this.on("recursive-locking") || this.on("lock-cycle")) {
+      let dead = blocked.filter((b) => b.waits.length > 0 && b.waits.every((w) => w.kind === "lock"));
+      for (let changed = true; changed; ) {
+        changed = false;
+        const ids = new Set(dead.map((b) => b.thread));
+        const keep = dead.filter((b) => b.waits.every((w) => w.kind === "lock" && w.owners.length > 0 && w.owners.every((o) => ids.has(o))));
+        if (keep.length !== dead.length) {
+          dead = keep;
+          changed = true;
+        }
+      }
+      if (dead.length > 0) {
+        const self = dead.find((b) => b.waits.some((w) => w.kind === "lock" && w.owners.includes(b.thread)));
+        if (self && this.on("recursive-locking")) {
+          const w = self.waits.find((x) => x.kind === "lock" && x.owners.includes(self.thread)) as WaitReason & { kind: "lock" };
+          const name = model.threads[self.thread]!.name;
+          const key = `recursive-locking@${self.thread}:${self.location}`;
+          if (!this.seen.has(key)) {
+            this.report({
+              kind: "recursive-locking",
+              message: `${name} waits for ${w.name}, which it already holds`,
+              state: idx, thread: self.thread, blocked: [self], cycle: [self.thread], trace: this.trace(idx), key,
+            });
+          }
+          return;
+        }
+        if (!self && this.on("lock-cycle")) {
+          const byThread = new Map(dead.map((b) => [b.thread, b]));
+          const cycle: number[] = [];
+          let t = dead[0]!.thread;
+          while (!cycle.includes(t)) {
+            cycle.push(t);
+            const w = byThread.get(t)!.waits[0] as WaitReason & { kind: "lock" };
+            t = w.owners.find((o) => byThread.has(o))!;
+          }
+          const ring = cycle.slice(cycle.indexOf(t));
+          // start the cycle at its smallest thread so the report does not depend on where we entered it
+          const min = ring.indexOf(Math.min(...ring));
+          const ordered = [...ring.slice(min), ...ring.slice(0, min)];
+          const parts = ordered.map((tid, i) => {
+            const w = byThread.get(tid)!.waits.find((x) => x.kind === "lock" && x.owners.includes(ordered[(i + 1) % ordered.length]!)) as WaitReason & { kind: "lock" };
+            return `${model.threads[tid]!.name} waits for ${w.name}, held by ${model.threads[ordered[(i + 1) % ordered.length]!]!.name}`;
+          });
+          const key = `lock-cycle@${ordered.map((tid) => `${tid}:${byThread.get(tid)!.location}`).join(",")}`;
+          if (!this.seen.has(key)) {
+            this.report({
+              kind: "lock-cycle", message: parts.join("; "), state: idx, thread: ordered[0],
+              blocked: ordered.map((tid) => byThread.get(tid)!), cycle: ordered, trace: this.trace(idx), key,
+            });
+          }
+          return;
+        }
+      }
+    }
+    if (enabledTotal > 0) return;
+    if (unfinished > 0) {
+      if (!this.on("stuck")) return;
+      const key = `stuck@${blocked.map((b) => `${b.thread}:${b.location}`).join(",")}`;
+      if (this.seen.has(key)) return;
+      const parts = blocked.map((b) => `${model.threads[b.thread]!.name} ${describeWaits(b.waits, model, s, this.endLoc)}`);
+      this.report({ kind: "stuck", message: `no thread can move: ${parts.join("; ")}`, state: idx, blocked, trace: this.trace(idx), key });
+      return;
+    }
+    // every thread finished: final properties
+    for (const f of this.finals) {
+      if (f.fn(s, this.ctxs[0]!)) continue;
+      const key = `final@${f.name}`;
+      if (this.seen.has(key)) continue;
+      this.report({ kind: "final", message: `final property ${f.name} does not hold when every thread has finished`, state: idx, property: f.name, trace: this.trace(idx), key });
+      if (this.stop) return;
+    }
+  }
+}
+
+function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc: number[]): string {
+  if (waits.length === 0) return "cannot continue (every branch's condition is false)";
+  return waits.map((w) => {
+    if (w.kind === "await") return `waits for ${w.what}`;
+    const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
+    return `waits for ${w.name} (held by ${holders.join(" and ")})`;
+  }).join(", or ");
+}

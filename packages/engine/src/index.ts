@@ -1,0 +1,7 @@
+// @knot/engine: explores an IR model's state graph and finds violations.
+export * from "./interpret.js";
+export * from "./state-store.js";
+export * from "./frontier.js";
+export * from "./trace-store.js";
+export * from "./explore.js";
+export * from "./graph.js";

@@ -1,0 +1,520 @@
+// The IR interpreter: turns every IR expression and op into a JavaScript closure
+// once, so that executing a step is a loop over closures reading and writing one
+// Int32Array. A step reports through a reusable Outcome object (no allocation on
+// the hot path): enabled, disabled (and why, when the reason is a blocking
+// statement), or a violation.
+import type { Addr, Expr, LockKind, Model, Op, Step, ViolationKind } from "@knot/ir";
+
+/** The running thread, set before its steps are executed. */
+export interface ThreadCtx {
+  tid: number;
+  /** tid + 1: the value a lock owner slot holds. */
+  owner: number;
+  /** 1 << tid: the bit in an rwsem reader mask. */
+  bit: number;
+  base: number;
+  instance: number;
+  /** Values of quantifier-bound variables. */
+  bound: number[];
+}
+
+export const ENABLED = 0;
+export const DISABLED = 1;
+export const VIOLATED = 2;
+
+/** Why a step cannot run (only for blocking statements; failed branch conditions are no reason). */
+export type WaitReason =
+  | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[] }
+  | { kind: "await"; what: string };
+
+/**
+ * What a step did. Wait details are plain fields rather than an object, because a
+ * blocked lock attempt is common (every philosopher waiting for a fork) and must
+ * not allocate; `waitReason` builds the object when a report needs it.
+ */
+export class Outcome {
+  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick. */
+  waitKind = 0;
+  waitSlot = -1;
+  waitLockKind: LockKind = "mutex";
+  waitMode: "exclusive" | "read" | "write" = "exclusive";
+  waitName = "";
+  violation: ViolationKind | undefined;
+  message = "";
+  reset(): void {
+    this.waitKind = 0;
+    this.violation = undefined;
+  }
+}
+
+export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
+  if (o.waitKind === 1) {
+    return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind) };
+  }
+  if (o.waitKind === 2) return { kind: "await", what: o.waitName };
+  return undefined;
+}
+
+/** Thrown by expressions on runtime errors (out of range, division by zero); caught per step. */
+export class Fault {
+  constructor(readonly kind: ViolationKind, readonly message: string) {}
+}
+
+type ExprFn = (s: Int32Array, c: ThreadCtx) => number;
+type AddrFn = (s: Int32Array, c: ThreadCtx) => number;
+/** Returns ENABLED, DISABLED or VIOLATED; fills `o` for the latter two. */
+type OpFn = (s: Int32Array, c: ThreadCtx, o: Outcome) => number;
+export type StepFn = (s: Int32Array, c: ThreadCtx, o: Outcome) => number;
+
+export interface CompiledModel {
+  steps: StepFn[];
+  /** Slots of all spinlocks (for sleep-in-atomic). */
+  spinSlots: number[];
+  /** Every lock: first slot, kind, display name (for exit-holding-lock and decoding). */
+  locks: { slot: number; kind: LockKind; name: string }[];
+}
+
+export interface CompileOptions {
+  /** Checks switched off: their ops never report. */
+  disabled: ReadonlySet<ViolationKind>;
+  /** Called when a thread takes a lock while holding others (lock-order analysis). */
+  onAcquire?: (heldSlots: number[], slot: number, c: ThreadCtx) => void;
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+export function compileAddr(a: Addr): AddrFn {
+  const off = a.offset;
+  const terms = a.terms.map((t) => ({ index: compileExpr(t.index), stride: t.stride }));
+  if (a.space === "global") {
+    if (terms.length === 0) return () => off;
+    if (terms.length === 1) {
+      const { index, stride } = terms[0]!;
+      return (s, c) => off + index(s, c) * stride;
+    }
+    return (s, c) => {
+      let slot = off;
+      for (const t of terms) slot += t.index(s, c) * t.stride;
+      return slot;
+    };
+  }
+  if (terms.length === 0) return (_s, c) => c.base + off;
+  return (s, c) => {
+    let slot = c.base + off;
+    for (const t of terms) slot += t.index(s, c) * t.stride;
+    return slot;
+  };
+}
+
+export function compileExpr(e: Expr): ExprFn {
+  switch (e.k) {
+    case "const": {
+      const v = e.v;
+      return () => v;
+    }
+    case "read": {
+      if (e.addr.terms.length === 0) {
+        const off = e.addr.offset;
+        return e.addr.space === "global" ? (s) => s[off]! : (s, c) => s[c.base + off]!;
+      }
+      const addr = compileAddr(e.addr);
+      return (s, c) => s[addr(s, c)]!;
+    }
+    case "instance": return (_s, c) => c.instance;
+    case "bound": {
+      const id = e.id;
+      return (_s, c) => c.bound[id]!;
+    }
+    case "un": {
+      const a = compileExpr(e.a);
+      switch (e.op) {
+        case "neg": return (s, c) => -a(s, c);
+        case "not": return (s, c) => (a(s, c) ? 0 : 1);
+        case "popcount": return (s, c) => popcount(a(s, c));
+      }
+      break;
+    }
+    case "bin": {
+      const a = compileExpr(e.a);
+      const b = compileExpr(e.b);
+      switch (e.op) {
+        case "+": return (s, c) => a(s, c) + b(s, c);
+        case "-": return (s, c) => a(s, c) - b(s, c);
+        case "*": return (s, c) => a(s, c) * b(s, c);
+        case "/": return (s, c) => {
+          const y = b(s, c);
+          if (y === 0) throw new Fault("out-of-range", "division by zero");
+          return Math.trunc(a(s, c) / y);
+        };
+        case "%": return (s, c) => {
+          const y = b(s, c);
+          if (y === 0) throw new Fault("out-of-range", "division by zero (in %)");
+          return a(s, c) % y;
+        };
+        case "==": return (s, c) => (a(s, c) === b(s, c) ? 1 : 0);
+        case "!=": return (s, c) => (a(s, c) !== b(s, c) ? 1 : 0);
+        case "<": return (s, c) => (a(s, c) < b(s, c) ? 1 : 0);
+        case "<=": return (s, c) => (a(s, c) <= b(s, c) ? 1 : 0);
+        case ">": return (s, c) => (a(s, c) > b(s, c) ? 1 : 0);
+        case ">=": return (s, c) => (a(s, c) >= b(s, c) ? 1 : 0);
+        case "and": return (s, c) => (a(s, c) && b(s, c) ? 1 : 0);
+        case "or": return (s, c) => (a(s, c) || b(s, c) ? 1 : 0);
+        case "|": return (s, c) => a(s, c) | b(s, c);
+        case "&": return (s, c) => a(s, c) & b(s, c);
+        case "&~": return (s, c) => a(s, c) & ~b(s, c);
+      }
+      break;
+    }
+    case "ite": {
+      const cond = compileExpr(e.c);
+      const a = compileExpr(e.a);
+      const b = compileExpr(e.b);
+      return (s, c) => (cond(s, c) ? a(s, c) : b(s, c));
+    }
+    case "table": {
+      const values = Int32Array.from(e.values);
+      const index = compileExpr(e.index);
+      return (s, c) => values[index(s, c)]!;
+    }
+    case "pos": {
+      const a = compileExpr(e.a);
+      const { lo, count, what } = e;
+      return (s, c) => {
+        const v = a(s, c);
+        const i = v - lo;
+        if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
+        return i;
+      };
+    }
+    case "bit": {
+      const a = compileExpr(e.a);
+      const { lo, count, what } = e;
+      return (s, c) => {
+        const v = a(s, c);
+        const i = v - lo;
+        if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
+        return 1 << i;
+      };
+    }
+    case "member": {
+      const a = compileExpr(e.a);
+      const set = compileExpr(e.set);
+      const { lo, count } = e;
+      return (s, c) => {
+        const i = a(s, c) - lo;
+        return i >= 0 && i < count ? (set(s, c) >>> i) & 1 : 0;
+      };
+    }
+    case "held": {
+      const addr = compileAddr(e.lock);
+      if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] === c.owner || (s[x + 1]! & c.bit) !== 0 ? 1 : 0; };
+      return (s, c) => (s[addr(s, c)] === c.owner ? 1 : 0);
+    }
+    case "locked": {
+      const addr = compileAddr(e.lock);
+      if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] !== 0 || s[x + 1] !== 0 ? 1 : 0; };
+      return (s, c) => (s[addr(s, c)] !== 0 ? 1 : 0);
+    }
+    case "quant": {
+      const set = compileExpr(e.set);
+      const body = compileExpr(e.body);
+      const { lo, count, id } = e;
+      const forall = e.q === "forall";
+      return (s, c) => {
+        const mask = set(s, c);
+        for (let i = 0; i < count; i++) {
+          if (!((mask >>> i) & 1)) continue;
+          c.bound[id] = lo + i;
+          const b = body(s, c);
+          if (forall && !b) return 0;
+          if (!forall && b) return 1;
+        }
+        return forall ? 1 : 0;
+      };
+    }
+  }
+  throw new Error(`unknown expression ${(e as Expr).k}`);
+}
+
+export function lockOwners(s: Int32Array, slot: number, kind: LockKind): number[] {
+  const out: number[] = [];
+  if (s[slot] !== 0) out.push(s[slot]! - 1);
+  if (kind === "rwsem") {
+    const mask = s[slot + 1]!;
+    for (let t = 0; t < 31; t++) if ((mask >>> t) & 1) out.push(t);
+  }
+  return out;
+}
+
+export class ModelCompiler {
+  private readonly spinSlots: number[] = [];
+  private readonly locks: { slot: number; kind: LockKind; name: string }[] = [];
+  private readonly threadName: (tid: number) => string;
+
+  constructor(private readonly model: Model, private readonly options: CompileOptions) {
+    for (const v of model.layout.vars) {
+      if (v.kind !== "lock") continue;
+      const ew = v.entryWidth ?? 1;
+      const entries = v.width / ew;
+      for (let i = 0; i < entries; i++) {
+        const name = v.index ? `${v.name}[${indexName(v.index, i)}]` : v.name;
+        this.locks.push({ slot: v.offset + i * ew, kind: v.lockKind!, name });
+        if (v.lockKind === "spinlock") this.spinSlots.push(v.offset + i * ew);
+      }
+    }
+    this.threadName = (tid) => model.threads[tid]?.name ?? `thread ${tid}`;
+  }
+
+  compile(): CompiledModel {
+    return { steps: this.model.steps.map((st) => this.compileStep(st)), spinSlots: this.spinSlots, locks: this.locks };
+  }
+
+  private on(kind: ViolationKind): boolean {
+    return !this.options.disabled.has(kind);
+  }
+
+  compileStep(step: Step): StepFn {
+    const ops = step.ops.map((op) => this.compileOp(op));
+    const n = ops.length;
+    return (s, c, o) => {
+      try {
+        for (let i = 0; i < n; i++) {
+          const r = ops[i]!(s, c, o);
+          if (r !== ENABLED) return r;
+        }
+        return ENABLED;
+      } catch (e) {
+        if (e instanceof Fault) {
+          if (!this.on(e.kind)) return DISABLED;
+          o.violation = e.kind;
+          o.message = e.message;
+          return VIOLATED;
+        }
+        throw e;
+      }
+    };
+  }
+
+  private violate(o: Outcome, kind: ViolationKind, message: string): number {
+    o.violation = kind;
+    o.message = message;
+    return VIOLATED;
+  }
+
+  private heldLocks(s: Int32Array, c: ThreadCtx): number[] {
+    const out: number[] = [];
+    for (const l of this.locks) {
+      if (s[l.slot] === c.owner || (l.kind === "rwsem" && (s[l.slot + 1]! & c.bit) !== 0)) out.push(l.slot);
+    }
+    return out;
+  }
+
+  private lockName(slot: number): string {
+    return this.locks.find((l) => l.slot === slot)?.name ?? `lock@${slot}`;
+  }
+
+  compileOp(op: Op): OpFn {
+    switch (op.k) {
+      case "assume": {
+        const cond = compileExpr(op.cond);
+        if (op.wait === undefined) return (s, c) => (cond(s, c) ? ENABLED : DISABLED);
+        const what = op.wait;
+        return (s, c, o) => {
+          if (cond(s, c)) return ENABLED;
+          o.waitKind = 2;
+          o.waitName = what;
+          return DISABLED;
+        };
+      }
+      case "assign": {
+        const targets = op.targets.map(compileAddr);
+        const values = op.values.map(compileExpr);
+        const ranges = op.ranges;
+        const n = targets.length;
+        const what = op.what;
+        const checkRange = this.on("out-of-range");
+        if (n === 1) {
+          const t = targets[0]!;
+          const v = values[0]!;
+          const r = ranges[0];
+          if (!r || !checkRange) return (s, c) => { s[t(s, c)] = v(s, c); return ENABLED; };
+          const { lo, hi } = r;
+          return (s, c, o) => {
+            const x = v(s, c);
+            if (x < lo || x > hi) return this.violate(o, "out-of-range", `${what} would become ${x}, outside its type ${lo}..${hi}`);
+            s[t(s, c)] = x;
+            return ENABLED;
+          };
+        }
+        const buf = new Int32Array(n);
+        const slots = new Int32Array(n);
+        return (s, c, o) => {
+          for (let i = 0; i < n; i++) {
+            const x = values[i]!(s, c);
+            const r = ranges[i];
+            if (r && checkRange && (x < r.lo || x > r.hi)) return this.violate(o, "out-of-range", `${what} would get the value ${x}, outside its type ${r.lo}..${r.hi}`);
+            buf[i] = x;
+            slots[i] = targets[i]!(s, c);
+          }
+          for (let i = 0; i < n; i++) s[slots[i]!] = buf[i]!;
+          return ENABLED;
+        };
+      }
+      case "lock": return this.compileLock(op);
+      case "unlock": return this.compileUnlock(op);
+      case "refget": {
+        const addr = compileAddr(op.ref);
+        const { hi, name } = op;
+        const fromZero = this.on("refcount-inc-from-zero");
+        const range = this.on("out-of-range");
+        return (s, c, o) => {
+          const x = addr(s, c);
+          const v = s[x]!;
+          if (v === 0 && fromZero) return this.violate(o, "refcount-inc-from-zero", `get ${name} on a count of 0: the object may already be freed`);
+          if (v >= hi && range) return this.violate(o, "out-of-range", `get ${name} would raise the count above its bound ${hi}`);
+          s[x] = v + 1;
+          return ENABLED;
+        };
+      }
+      case "refput": {
+        const addr = compileAddr(op.ref);
+        const name = op.name;
+        const underflow = this.on("refcount-underflow");
+        return (s, c, o) => {
+          const x = addr(s, c);
+          const v = s[x]!;
+          if (v === 0) {
+            if (underflow) return this.violate(o, "refcount-underflow", `put ${name} on a count of 0`);
+            return ENABLED; // check off: the count saturates at 0, as refcount_t does
+          }
+          s[x] = v - 1;
+          return ENABLED;
+        };
+      }
+      case "check": {
+        const cond = compileExpr(op.cond);
+        const { violation, message } = op;
+        if (!this.on(violation)) return () => ENABLED;
+        return (s, c, o) => (cond(s, c) ? ENABLED : this.violate(o, violation, message));
+      }
+      case "fail": {
+        const { violation, message } = op;
+        if (!this.on(violation)) return () => ENABLED; // check off: the faulty statement is skipped
+        return (_s, _c, o) => this.violate(o, violation, message);
+      }
+      case "exit": {
+        if (!this.on("exit-holding-lock")) return () => ENABLED;
+        return (s, c, o) => {
+          const held = this.heldLocks(s, c);
+          if (held.length === 0) return ENABLED;
+          return this.violate(o, "exit-holding-lock", `${this.threadName(c.tid)} finishes while holding ${held.map((h) => this.lockName(h)).join(", ")}`);
+        };
+      }
+    }
+  }
+
+  private compileLock(op: Op & { k: "lock" }): OpFn {
+    const addr = compileAddr(op.lock);
+    const { lockKind, mode, name } = op;
+    const noBlock = op.noBlock === true;
+    const sleeping = lockKind !== "spinlock";
+    const checkSleep = sleeping && this.spinSlots.length > 0 && this.on("sleep-in-atomic");
+    const spinSlots = this.spinSlots;
+    const onAcquire = this.options.onAcquire;
+    const blocked = (s: Int32Array, x: number, o: Outcome): number => {
+      if (noBlock) {
+        if (!this.on("atomic-blocked")) return DISABLED;
+        return this.violate(o, "atomic-blocked", `${op.k} ${name} would block inside an atomic block (only its first statement may block)`);
+      }
+      o.waitKind = 1;
+      o.waitSlot = x;
+      o.waitLockKind = lockKind;
+      o.waitMode = mode;
+      o.waitName = name;
+      return DISABLED;
+    };
+    const sleepCheck = (s: Int32Array, c: ThreadCtx, o: Outcome): boolean => {
+      for (const sl of spinSlots) {
+        if (s[sl] === c.owner) {
+          this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} takes ${lockKind} ${name}, which may sleep, while holding spinlock ${this.lockName(sl)}`);
+          return true;
+        }
+      }
+      return false;
+    };
+    const acquired = (s: Int32Array, c: ThreadCtx, x: number) => {
+      if (onAcquire) {
+        const held = this.heldLocks(s, c).filter((h) => h !== x);
+        if (held.length) onAcquire(held, x, c);
+      }
+    };
+    if (lockKind !== "rwsem") {
+      return (s, c, o) => {
+        const x = addr(s, c);
+        if (s[x] !== 0) return blocked(s, x, o);
+        if (checkSleep && sleepCheck(s, c, o)) return VIOLATED;
+        acquired(s, c, x);
+        s[x] = c.owner;
+        return ENABLED;
+      };
+    }
+    if (mode === "read") {
+      return (s, c, o) => {
+        const x = addr(s, c);
+        if (s[x] !== 0) return blocked(s, x, o);
+        if (checkSleep && sleepCheck(s, c, o)) return VIOLATED;
+        acquired(s, c, x);
+        s[x + 1] = s[x + 1]! | c.bit;
+        return ENABLED;
+      };
+    }
+    return (s, c, o) => {
+      const x = addr(s, c);
+      if (s[x] !== 0 || s[x + 1] !== 0) return blocked(s, x, o);
+      if (checkSleep && sleepCheck(s, c, o)) return VIOLATED;
+      acquired(s, c, x);
+      s[x] = c.owner;
+      return ENABLED;
+    };
+  }
+
+  private compileUnlock(op: Op & { k: "unlock" }): OpFn {
+    const addr = compileAddr(op.lock);
+    const { lockKind, mode, name } = op;
+    const check = this.on("unlock-not-held");
+    const verb = lockKind === "rwsem" ? (mode === "read" ? "up_read" : "up_write") : "unlock";
+    const notHeld = (s: Int32Array, c: ThreadCtx, x: number, o: Outcome): number => {
+      if (!check) return ENABLED; // check off: unlocking a lock one does not hold does nothing
+      const os = lockOwners(s, x, lockKind);
+      const who = os.length === 0 ? "it is not locked" : `it is held by ${os.map((t) => this.threadName(t)).join(", ")}`;
+      return this.violate(o, "unlock-not-held", `${this.threadName(c.tid)} does ${verb} ${name}, but ${who}`);
+    };
+    if (lockKind !== "rwsem" || mode === "write") {
+      return (s, c, o) => {
+        const x = addr(s, c);
+        if (s[x] !== c.owner) return notHeld(s, c, x, o);
+        s[x] = 0;
+        return ENABLED;
+      };
+    }
+    return (s, c, o) => {
+      const x = addr(s, c);
+      if ((s[x + 1]! & c.bit) === 0) return notHeld(s, c, x, o);
+      s[x + 1] = s[x + 1]! & ~c.bit;
+      return ENABLED;
+    };
+  }
+}
+
+export function indexName(t: import("@knot/ir").ValueType, i: number): string {
+  switch (t.kind) {
+    case "bool": return i ? "true" : "false";
+    case "enum": return t.members[i] ?? String(i);
+    case "int": return String(t.lo + i);
+    default: return String(i);
+  }
+}

@@ -1,0 +1,211 @@
+// Decoding: a packed state back into the names and values a user wrote.
+// Used for traces (per-step changes), state dumps and the state graph.
+import type { Layout, Location, Model, StateVar, ValueType } from "./model.js";
+
+export interface NamedValue {
+  name: string;
+  value: string;
+}
+
+export interface Change {
+  name: string;
+  before: string;
+  after: string;
+  /** The thread a local or program counter belongs to. */
+  thread?: string;
+}
+
+function elemName(t: ValueType, v: number): string {
+  switch (t.kind) {
+    case "bool": return v ? "true" : "false";
+    case "enum": return t.members[v] ?? `?${v}`;
+    default: return String(v);
+  }
+}
+
+function elemCount(t: ValueType): number {
+  switch (t.kind) {
+    case "bool": return 2;
+    case "enum": return t.members.length;
+    case "int": return t.hi - t.lo + 1;
+    default: return 0;
+  }
+}
+
+function elemValue(t: ValueType, i: number): number {
+  return t.kind === "int" ? t.lo + i : i;
+}
+
+export function widthOfType(t: ValueType): number {
+  switch (t.kind) {
+    case "map": return elemCount(t.key) * widthOfType(t.value);
+    case "record": return t.fields.reduce((n, f) => n + widthOfType(f.type), 0);
+    case "ops": return t.fields.length;
+    default: return 1;
+  }
+}
+
+/** Format the value of type t held in slots s[offset ...]. */
+export function formatSlots(model: Model, t: ValueType, s: ArrayLike<number>, offset: number): string {
+  const proc = (v: number) => (v === 0 ? "none" : model.procNames[v - 1] ?? `?${v}`);
+  switch (t.kind) {
+    case "bool": case "enum": case "int": return elemName(t, s[offset]!);
+    case "proc": return proc(s[offset]!);
+    case "set": {
+      const mask = s[offset]!;
+      const parts: string[] = [];
+      const n = elemCount(t.elem);
+      for (let i = 0; i < n; i++) if ((mask >>> i) & 1) parts.push(elemName(t.elem, elemValue(t.elem, i)));
+      return `{${parts.join(", ")}}`;
+    }
+    case "map": {
+      const n = elemCount(t.key);
+      const w = widthOfType(t.value);
+      const parts: string[] = [];
+      for (let i = 0; i < n; i++) parts.push(`${elemName(t.key, elemValue(t.key, i))}: ${formatSlots(model, t.value, s, offset + i * w)}`);
+      return `[${parts.join(", ")}]`;
+    }
+    case "record": {
+      let off = offset;
+      const parts = t.fields.map((f) => {
+        const text = `${f.name}: ${formatSlots(model, f.type, s, off)}`;
+        off += widthOfType(f.type);
+        return text;
+      });
+      return `{${parts.join(", ")}}`;
+    }
+    case "ops": {
+      const parts = t.fields.map((f, i) => (s[offset + i] ? `${f}: ${proc(s[offset + i]!)}` : "")).filter((x) => x);
+      return `{${parts.join(", ")}}`;
+    }
+  }
+}
+
+export function formatLockSlots(model: Model, kind: string, s: ArrayLike<number>, offset: number): string {
+  const name = (v: number) => model.threads[v]?.name ?? `thread ${v}`;
+  if (kind === "rwsem") {
+    const w = s[offset]!;
+    const r = s[offset + 1]!;
+    if (w) return `write: ${name(w - 1)}`;
+    if (r) {
+      const readers: string[] = [];
+      for (let t = 0; t < 31; t++) if ((r >>> t) & 1) readers.push(name(t));
+      return `read: ${readers.join(", ")}`;
+    }
+    return "free";
+  }
+  const v = s[offset]!;
+  return v === 0 ? "free" : name(v - 1);
+}
+
+/** Entries of a variable: one per map key / lock or refcount index, or the whole variable. */
+function entries(model: Model, v: StateVar): { name: string; offset: number; format: (s: ArrayLike<number>) => string }[] {
+  if (v.kind === "lock") {
+    const ew = v.entryWidth ?? 1;
+    const n = v.width / ew;
+    return Array.from({ length: n }, (_, i) => ({
+      name: v.index ? `${v.name}[${elemName(v.index, elemValue(v.index, i))}]` : v.name,
+      offset: v.offset + i * ew,
+      format: (s: ArrayLike<number>) => formatLockSlots(model, v.lockKind!, s, v.offset + i * ew),
+    }));
+  }
+  if (v.kind === "refcount" && v.index) {
+    return Array.from({ length: v.width }, (_, i) => ({
+      name: `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]`,
+      offset: v.offset + i,
+      format: (s: ArrayLike<number>) => String(s[v.offset + i]),
+    }));
+  }
+  const t = v.type!;
+  if (t.kind === "map") {
+    const n = elemCount(t.key);
+    const w = widthOfType(t.value);
+    return Array.from({ length: n }, (_, i) => ({
+      name: `${v.name}[${elemName(t.key, elemValue(t.key, i))}]`,
+      offset: v.offset + i * w,
+      format: (s: ArrayLike<number>) => formatSlots(model, t.value, s, v.offset + i * w),
+    }));
+  }
+  return [{ name: v.name, offset: v.offset, format: (s: ArrayLike<number>) => formatSlots(model, t, s, v.offset) }];
+}
+
+function location(model: Model, thread: number, s: ArrayLike<number>): Location | undefined {
+  const t = model.threads[thread]!;
+  return model.processes[t.process]!.locations[s[t.pcSlot]!];
+}
+
+/** Is a local variable in scope at its thread's current location? */
+export function isLive(model: Model, v: StateVar, s: ArrayLike<number>): boolean {
+  if (v.kind !== "local" || v.hidden) return false;
+  if (!v.frameId) return true;
+  const loc = location(model, v.thread!, s);
+  return loc !== undefined && loc.frames.some((f) => f.id === v.frameId);
+}
+
+export function describeLocation(model: Model, thread: number, s: ArrayLike<number>): string {
+  const t = model.threads[thread]!;
+  const proc = model.processes[t.process]!;
+  const loc = proc.locations[s[t.pcSlot]!];
+  if (!loc) return `?${s[t.pcSlot]}`;
+  if (loc.kind === "end") return "finished";
+  return `${loc.label} (${loc.at.file}:${loc.at.line}:${loc.at.col})`;
+}
+
+/** The shared state (variables, locks, refcounts), by name. */
+export function decodeShared(model: Model, s: ArrayLike<number>): NamedValue[] {
+  const out: NamedValue[] = [];
+  for (const v of model.layout.vars) {
+    if (v.kind === "pc" || v.kind === "local") continue;
+    if (v.kind === "lock" || (v.kind === "refcount" && v.index)) {
+      for (const e of entries(model, v)) out.push({ name: e.name, value: e.format(s) });
+    } else {
+      out.push({ name: v.name, value: formatSlots(model, v.type!, s, v.offset) });
+    }
+  }
+  return out;
+}
+
+/** Every thread's position and live locals. */
+export function decodeThreads(model: Model, s: ArrayLike<number>): { thread: string; at: string; locals: NamedValue[] }[] {
+  return model.threads.map((t) => ({
+    thread: t.name,
+    at: describeLocation(model, t.id, s),
+    locals: model.layout.vars
+      .filter((v) => v.kind === "local" && v.thread === t.id && isLive(model, v, s))
+      .map((v) => ({ name: localName(v), value: formatSlots(model, v.type!, s, v.offset) })),
+  }));
+}
+
+/** A local's name without its thread prefix: "d" (process body) or "kvm_destroy_devices.d" (innermost procedure). */
+export function localName(v: StateVar): string {
+  const base = v.name.slice(v.name.lastIndexOf(".") + 1).replace(/#\d+$/, "");
+  const frame = v.frame ?? [];
+  return frame.length ? `${frame[frame.length - 1]}.${base}` : base;
+}
+
+/** What changed between two states, in user names. Locals are shown while in scope; program counters never. */
+export function diffStates(model: Model, before: ArrayLike<number>, after: ArrayLike<number>): Change[] {
+  const out: Change[] = [];
+  for (const v of model.layout.vars) {
+    if (v.kind === "pc") continue;
+    let changed = false;
+    for (let i = v.offset; i < v.offset + v.width; i++) if (before[i] !== after[i]) { changed = true; break; }
+    if (!changed) continue;
+    if (v.kind === "local") {
+      if (!isLive(model, v, after)) continue;
+      const was = isLive(model, v, before) ? formatSlots(model, v.type!, before, v.offset) : "-";
+      out.push({ name: localName(v), before: was, after: formatSlots(model, v.type!, after, v.offset), thread: model.threads[v.thread!]!.name });
+      continue;
+    }
+    for (const e of entries(model, v)) {
+      const b = e.format(before);
+      const a = e.format(after);
+      if (a !== b) out.push({ name: e.name, before: b, after: a });
+    }
+  }
+  return out;
+}
+
+export function layoutVarAt(layout: Layout, slot: number): StateVar | undefined {
+  return layout.vars[layout.slotOwner[slot]!];
+}

@@ -1,0 +1,1342 @@
+// Lowering: CheckedModel -> IR Model.
+//
+// 1. Layout: globals first (variables, locks, refcounts), then per thread its
+//    program counter and its locals. Compound values are flattened to slots.
+// 2. Each process body becomes a graph of nodes, with every call inlined (so a
+//    program counter value names the whole call chain, and every inlined frame
+//    has its own local slots, zeroed when the frame returns). `for` loops are
+//    unrolled over their element type; `while` loops stay loops.
+// 3. Locations (where a thread can rest between steps) are the nodes that touch
+//    shared state or can block (actions), nondeterministic choices, atomic
+//    blocks, a breaker on every loop of purely local nodes, and the end.
+// 4. Steps are the paths between locations: from a choice, through local work,
+//    to the first action; the action; then the deterministic local work after
+//    it, up to the next location. Local work is thus done eagerly, right after
+//    the action that precedes it, which keeps states canonical (no state ever
+//    rests on a purely local statement). Nondeterministic choices are resolved
+//    lazily, in the step that executes their first action, so a branch that
+//    would block is simply not taken.
+import {
+  type CheckedModel, type Diagnostic, type Expr as LExpr, type LocalSymbol, type Block, type Stmt, type Span,
+  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask,
+} from "@knot/lang";
+import { IrCodes } from "./diagnostics.js";
+import type {
+  Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Process, Property, SrcLoc,
+  StateVar, Step, Thread, ValueType,
+} from "./model.js";
+
+export interface LowerResult {
+  model?: Model;
+  diagnostics: Diagnostic[];
+}
+
+/** Paths from one location above this mean a model with too many local branches in a row. */
+const MAX_PATHS_PER_LOCATION = 20000;
+const MAX_NODES_PER_PROCESS = 500000;
+
+class LowerError {
+  constructor(readonly diagnostic: Diagnostic) {}
+}
+
+// ---------------------------------------------------------------- IR construction helpers
+
+const K = (v: number): Expr => ({ k: "const", v });
+const isConst = (e: Expr): e is { k: "const"; v: number } => e.k === "const";
+
+function bin(op: BinOp, a: Expr, b: Expr): Expr {
+  if (isConst(a) && isConst(b)) {
+    const x = a.v;
+    const y = b.v;
+    switch (op) {
+      case "+": return K(x + y);
+      case "-": return K(x - y);
+      case "*": return K(x * y);
+      case "==": return K(x === y ? 1 : 0);
+      case "!=": return K(x !== y ? 1 : 0);
+      case "<": return K(x < y ? 1 : 0);
+      case "<=": return K(x <= y ? 1 : 0);
+      case ">": return K(x > y ? 1 : 0);
+      case ">=": return K(x >= y ? 1 : 0);
+      case "and": return K(x && y ? 1 : 0);
+      case "or": return K(x || y ? 1 : 0);
+      case "|": return K(x | y);
+      case "&": return K(x & y);
+      case "&~": return K(x & ~y);
+      default: break; // '/' and '%' keep their runtime division-by-zero check
+    }
+  }
+  if ((op === "|" || op === "+") && isConst(a) && a.v === 0) return b;
+  if ((op === "|" || op === "+" || op === "&~" || op === "-") && isConst(b) && b.v === 0) return a;
+  if (op === "and") {
+    if (isConst(a)) return a.v ? b : K(0);
+    if (isConst(b) && b.v) return a;
+  }
+  if (op === "or") {
+    if (isConst(a)) return a.v ? K(1) : b;
+    if (isConst(b) && !b.v) return a;
+  }
+  return { k: "bin", op, a, b };
+}
+
+function not(a: Expr): Expr {
+  if (isConst(a)) return K(a.v ? 0 : 1);
+  if (a.k === "un" && a.op === "not") return a.a;
+  return { k: "un", op: "not", a };
+}
+
+function ite(c: Expr, a: Expr, b: Expr): Expr {
+  if (isConst(c)) return c.v ? a : b;
+  if (isConst(a) && isConst(b) && a.v === b.v) return a;
+  return { k: "ite", c, a, b };
+}
+
+function addrAt(base: Addr, delta: number): Addr {
+  return { space: base.space, offset: base.offset + delta, terms: base.terms };
+}
+
+function flattenValue(v: Value, out: number[] = []): number[] {
+  if (typeof v === "number") out.push(v);
+  else for (const x of v) flattenValue(x, out);
+  return out;
+}
+
+export function widthOf(t: Type): number {
+  switch (t.kind) {
+    case "map": return cardinality(t.key) * widthOf(t.value);
+    case "record": return t.fields.reduce((n, f) => n + widthOf(f.type), 0);
+    case "ops": return t.fields.length;
+    default: return 1;
+  }
+}
+
+export function toValueType(t: Type): ValueType {
+  switch (t.kind) {
+    case "bool": return { kind: "bool" };
+    case "int": return { kind: "int", lo: t.lo, hi: t.hi };
+    case "enum": return { kind: "enum", name: t.name, members: t.members };
+    case "set": return { kind: "set", elem: toValueType(t.elem) };
+    case "map": return { kind: "map", key: toValueType(t.key), value: toValueType(t.value) };
+    case "record": return { kind: "record", fields: t.fields.map((f) => ({ name: f.name, type: toValueType(f.type) })) };
+    case "ops": return { kind: "ops", name: t.name, fields: t.fields.map((f) => f.name) };
+    case "proc": case "none": return { kind: "proc" };
+    default: return { kind: "int", lo: -2147483648, hi: 2147483647 };
+  }
+}
+
+/** Per-slot range checks for a stored value of type t. */
+function rangesOf(t: Type, out: ({ lo: number; hi: number } | null)[] = []): ({ lo: number; hi: number } | null)[] {
+  switch (t.kind) {
+    case "int": out.push({ lo: t.lo, hi: t.hi }); break;
+    case "map": {
+      const n = cardinality(t.key);
+      for (let i = 0; i < n; i++) rangesOf(t.value, out);
+      break;
+    }
+    case "record": for (const f of t.fields) rangesOf(f.type, out); break;
+    case "ops": for (let i = 0; i < t.fields.length; i++) out.push(null); break;
+    default: out.push(null);
+  }
+  return out;
+}
+
+function srcLoc(span: Span): SrcLoc {
+  return toLocation(span);
+}
+
+/** The statement's text for traces: a compound statement's header (without its body), on one line. */
+function stmtLabel(s: Stmt): string {
+  let end = s.span.end;
+  switch (s.kind) {
+    case "If": case "While": case "For": case "Pick": case "Atomic":
+      end = (s.kind === "If" ? s.then : s.body).span.start;
+      break;
+    case "Either":
+      end = s.branches[0]!.span.start;
+      break;
+    default:
+      break;
+  }
+  return s.span.file.text.slice(s.span.start, end).replace(/\s+/g, " ").trim();
+}
+
+// ---------------------------------------------------------------- the node graph
+
+interface Alt {
+  ops: Op[];
+  next: Node;
+  /** For choices: which branch or value this alternative is. */
+  choice?: string;
+}
+
+interface Node {
+  id: number;
+  kind: "stmt" | "branch" | "choice" | "atomic" | "end";
+  alts: Alt[];
+  at: SrcLoc;
+  label: string;
+  frames: Frame[];
+  /** The atomic block this node belongs to (inside it), if any. */
+  region?: number;
+  /** For "atomic" nodes: the region of its body. */
+  body?: number;
+  /** Touches shared state or may block: an action. */
+  shared: boolean;
+  /** Set for loop breakers and locations. */
+  location?: LocationKind;
+}
+
+interface FrameEnv {
+  locals: Map<Symbol, number>;
+  /** Every slot allocated in this frame, zeroed when the frame returns. */
+  slots: { offset: number; width: number }[];
+  /** Where `return e` stores e (in the caller's frame), if the call assigns the result. */
+  retTarget?: { addrs: Addr[]; ranges: ({ lo: number; hi: number } | null)[]; what: string };
+  retType?: Type;
+  exit: Node;
+  frames: Frame[];
+  /** Path of procedure names, for naming locals. */
+  path: string[];
+  /** The procedures being inlined, to reject recursion. */
+  active: Set<ProcSymbol>;
+}
+
+interface LocalSlotInfo {
+  frameId: number;
+  name: string;
+  offset: number;
+  width: number;
+  type: ValueType;
+  frame: string[];
+  hidden: boolean;
+}
+
+export function lowerModel(model: CheckedModel): LowerResult {
+  const diagnostics: Diagnostic[] = [];
+  try {
+    const lowerer = new Lowerer(model, diagnostics);
+    const ir = lowerer.run();
+    return { model: diagnostics.some((d) => d.severity === "error") ? undefined : ir, diagnostics };
+  } catch (e) {
+    if (e instanceof LowerError) {
+      diagnostics.push(e.diagnostic);
+      return { diagnostics };
+    }
+    throw e;
+  }
+}
+
+class Lowerer {
+  private readonly globalVars: StateVar[] = [];
+  private globalWidth = 0;
+  private readonly globalOffset = new Map<Symbol, number>();
+  private readonly steps: Step[] = [];
+  private readonly procNames: string[];
+  private boundCounter = 0;
+  private frameCounter = 0;
+  // per-process state
+  private nodes: Node[] = [];
+  private localSlots: LocalSlotInfo[] = [];
+  private localWidth = 0;
+  private region: number | undefined;
+  private regionCounter = 0;
+  private boundExprs = new Map<Symbol, Expr>();
+  private currentProcess: ProcessSymbol | undefined;
+
+  constructor(private readonly m: CheckedModel, private readonly diags: Diagnostic[]) {
+    this.procNames = m.procs.map((p) => p.name);
+  }
+
+  run(): Model {
+    const m = this.m;
+    const initial: number[] = [];
+    const addGlobal = (sv: Omit<StateVar, "offset">, init: number[]) => {
+      const v: StateVar = { ...sv, offset: this.globalWidth };
+      this.globalVars.push(v);
+      this.globalWidth += v.width;
+      initial.push(...init);
+      return v.offset;
+    };
+    for (const v of m.vars) {
+      const w = widthOf(v.type);
+      this.globalOffset.set(v, addGlobal({ name: v.name, kind: "var", width: w, type: toValueType(v.type) }, flattenValue(v.init)));
+    }
+    for (const l of m.locks) {
+      const entries = l.index ? cardinality(l.index) : 1;
+      const entryWidth = l.lockKind === "rwsem" ? 2 : 1;
+      this.globalOffset.set(l, addGlobal({
+        name: l.name, kind: "lock", width: entries * entryWidth, lockKind: l.lockKind, entryWidth,
+        index: l.index ? toValueType(l.index) : undefined,
+      }, new Array(entries * entryWidth).fill(0)));
+    }
+    for (const r of m.refcounts) {
+      const entries = r.index ? cardinality(r.index) : 1;
+      this.globalOffset.set(r, addGlobal({
+        name: r.name, kind: "refcount", width: entries, entryWidth: 1, type: toValueType(r.type),
+        index: r.index ? toValueType(r.index) : undefined,
+      }, new Array(entries).fill(r.init)));
+    }
+
+    const processes: Process[] = [];
+    const processLocals: LocalSlotInfo[][] = [];
+    for (const p of m.processes) {
+      processes.push(this.lowerProcess(p, processes.length));
+      processLocals.push(this.localSlots);
+    }
+
+    // threads: pc and locals after the globals
+    const threads: Thread[] = [];
+    const vars = [...this.globalVars];
+    let width = this.globalWidth;
+    m.processes.forEach((p, pi) => {
+      const proc = processes[pi]!;
+      for (const inst of p.instances) {
+        const id = threads.length;
+        const name = p.instance ? `${p.name}[${formatScalar(p.instance.type, inst, (i) => this.procNames[i]!)}]` : p.name;
+        const pcSlot = width;
+        vars.push({ name: `pc[${name}]`, kind: "pc", offset: pcSlot, width: 1, thread: id });
+        width++;
+        const localBase = width;
+        const used = new Map<string, number>();
+        for (const l of processLocals[pi]!) {
+          const short = l.frame.length ? `${l.frame[l.frame.length - 1]}.${l.name}` : l.name;
+          const n = (used.get(short) ?? 0) + 1;
+          used.set(short, n);
+          vars.push({
+            name: `${name}.${short}${n > 1 ? `#${n}` : ""}`, kind: "local", offset: localBase + l.offset, width: l.width,
+            type: l.type, thread: id, frame: l.frame, hidden: l.hidden || undefined, frameId: l.frameId,
+          });
+        }
+        width += proc.localWidth;
+        threads.push({ id, name, process: pi, instance: inst, pcSlot, localBase });
+      }
+    });
+    const slotOwner: number[] = new Array(width);
+    vars.forEach((v, i) => {
+      for (let s = 0; s < v.width; s++) slotOwner[v.offset + s] = i;
+    });
+    const layout: Layout = { width, vars, slotOwner };
+
+    const properties: Property[] = [...m.invariants, ...m.finals].map((p) => {
+      this.boundExprs = new Map();
+      const env = this.emptyEnv();
+      return {
+        name: p.name, kind: p.kind, cond: this.scalar(p.decl.cond, env),
+        at: srcLoc(p.decl.cond.span), text: spanText(p.decl.cond.span).replace(/\s+/g, " "),
+      } as Property;
+    });
+
+    return {
+      file: m.root.path,
+      constants: m.consts.map((c) => ({ name: c.name, value: this.formatConst(c.type, c.value), overridden: c.overridden !== undefined })),
+      layout,
+      initial,
+      threads,
+      processes,
+      steps: this.steps,
+      properties,
+      procNames: this.procNames,
+    };
+  }
+
+  private formatConst(t: Type, v: Value): string {
+    return formatValueLang(t, v, this.procNames);
+  }
+
+  private emptyEnv(): FrameEnv {
+    const end: Node = { id: -1, kind: "end", alts: [], at: { file: "", line: 0, col: 0 }, label: "end", frames: [], shared: false };
+    return { locals: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
+  }
+
+  // ------------------------------------------------------------ processes
+
+  private lowerProcess(p: ProcessSymbol, index: number): Process {
+    this.nodes = [];
+    this.localSlots = [];
+    this.localWidth = 0;
+    this.region = undefined;
+    this.boundExprs = new Map();
+    this.currentProcess = p;
+    const at = srcLoc(p.span);
+    const end = this.makeNode("end", [], at, `end of ${p.name}`, []);
+    const env: FrameEnv = { locals: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
+    const entry = this.block(p.decl.body, env, end);
+
+    this.markLocations(entry, end);
+    const located = this.numberLocations(entry, end);
+    const proc: Process = {
+      name: p.name, localWidth: this.localWidth, locations: [], init: [], end: end.id,
+      instance: p.instance ? { name: p.instance.name, type: toValueType(p.instance.type) } : undefined,
+      at,
+    };
+    for (const n of located) {
+      proc.locations.push({ id: n.id, kind: n.location!, at: n.at, label: n.label, frames: n.frames, steps: [] } as Location);
+    }
+    proc.end = end.id;
+    for (const n of located) {
+      proc.locations[n.id]!.steps = this.expand(n, index, n.id);
+    }
+    proc.init = this.expandInit(entry, index);
+    return proc;
+  }
+
+  private makeNode(kind: Node["kind"], alts: Alt[], at: SrcLoc, label: string, frames: Frame[]): Node {
+    if (this.nodes.length >= MAX_NODES_PER_PROCESS) {
+      throw new LowerError(error(IrCodes.TooLarge, `process '${this.currentProcess?.name}' expands to more than ${MAX_NODES_PER_PROCESS} statements after inlining calls and unrolling loops; reduce the model`));
+    }
+    const n: Node = { id: this.nodes.length, kind, alts, at, label, frames, region: this.region, shared: false };
+    this.nodes.push(n);
+    return n;
+  }
+
+  private stmtNode(kind: Node["kind"], s: Stmt, env: FrameEnv, alts: Alt[], forceShared = false): Node {
+    const n = this.makeNode(kind, alts, srcLoc(s.span), stmtLabel(s), env.frames);
+    n.shared = forceShared || alts.some((a) => opsShared(a.ops));
+    return n;
+  }
+
+  private allocLocal(name: string, type: Type, env: FrameEnv, hidden = false): number {
+    const w = widthOf(type);
+    const offset = this.localWidth;
+    this.localWidth += w;
+    this.localSlots.push({ name, offset, width: w, type: toValueType(type), frame: env.path, hidden, frameId: env.frames.length ? env.frames[env.frames.length - 1]!.id : 0 });
+    env.slots.push({ offset, width: w });
+    return offset;
+  }
+
+  private localFor(sym: LocalSymbol, env: FrameEnv): number {
+    let off = env.locals.get(sym);
+    if (off === undefined) {
+      off = this.allocLocal(sym.name, sym.type, env);
+      env.locals.set(sym, off);
+    }
+    return off;
+  }
+
+  private resetOps(syms: LocalSymbol[], env: FrameEnv): Op[] {
+    const targets: Addr[] = [];
+    for (const s of syms) {
+      const off = env.locals.get(s);
+      if (off === undefined) continue;
+      const w = widthOf(s.type);
+      for (let i = 0; i < w; i++) targets.push({ space: "local", offset: off + i, terms: [] });
+    }
+    return targets.length ? [{ k: "assign", targets, values: targets.map(() => K(0)), ranges: targets.map(() => null), what: "locals" }] : [];
+  }
+
+  private resetSlots(slots: { offset: number; width: number }[]): Op[] {
+    const targets: Addr[] = [];
+    for (const s of slots) for (let i = 0; i < s.width; i++) targets.push({ space: "local", offset: s.offset + i, terms: [] });
+    return targets.length ? [{ k: "assign", targets, values: targets.map(() => K(0)), ranges: targets.map(() => null), what: "locals" }] : [];
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private block(b: Block, env: FrameEnv, next: Node): Node {
+    const declared = b.stmts.filter((s): s is Stmt & { kind: "LocalVar" } => s.kind === "LocalVar").map((s) => s.sym!).filter((s) => s);
+    for (const s of declared) this.localFor(s, env);
+    let cur = next;
+    const resets = this.resetOps(declared, env);
+    if (resets.length) {
+      cur = this.makeNode("stmt", [{ ops: resets, next: cur }], srcLoc(b.span), "end of block", env.frames);
+    }
+    for (let i = b.stmts.length - 1; i >= 0; i--) cur = this.stmt(b.stmts[i]!, env, cur);
+    return cur;
+  }
+
+  private stmt(s: Stmt, env: FrameEnv, next: Node): Node {
+    switch (s.kind) {
+      case "Skip":
+        return next;
+      case "LocalVar": {
+        const sym = s.sym!;
+        const off = this.localFor(sym, env);
+        const w = widthOf(sym.type);
+        const targets = Array.from({ length: w }, (_, i): Addr => ({ space: "local", offset: off + i, terms: [] }));
+        const values = s.init ? this.value(s.init, env) : flattenValue(defaultValueOf(sym.type)).map(K);
+        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assign", targets, values, ranges: s.init ? rangesOf(sym.type) : targets.map(() => null), what: sym.name }], next }]);
+      }
+      case "Assign": {
+        const place = this.place(s.target, env);
+        const values = this.value(s.value, env);
+        return this.stmtNode("stmt", s, env, [{ ops: [this.assignOp(place, values, s.target)], next }]);
+      }
+      case "Call":
+        return this.call(s, env, next);
+      case "Lock": {
+        const { addr, kind, name } = this.lockAddr(s.target, env);
+        const mode = s.op === "down_read" || s.op === "up_read" ? "read" : s.op === "down_write" || s.op === "up_write" ? "write" : "exclusive";
+        const op: Op = s.op === "lock" || s.op === "down_read" || s.op === "down_write"
+          ? { k: "lock", lock: addr, lockKind: kind, mode, name }
+          : { k: "unlock", lock: addr, lockKind: kind, mode, name };
+        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+      }
+      case "Refcount": {
+        const { addr, hi, name } = this.refAddr(s.target, env);
+        const op: Op = s.op === "get" ? { k: "refget", ref: addr, hi, name } : { k: "refput", ref: addr, name };
+        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+      }
+      case "Await": {
+        const cond = this.scalar(s.cond, env);
+        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assume", cond, wait: stmtLabel(s) }], next }], true);
+      }
+      case "Assert": {
+        const cond = this.scalar(s.cond, env);
+        const message = s.message ?? `assertion ${spanText(s.cond.span).replace(/\s+/g, " ")} failed`;
+        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "check", cond, violation: "assertion", message }], next }]);
+      }
+      case "If": {
+        const elseNode = s.else ? this.block(s.else, env, next) : next;
+        const thenNode = this.block(s.then, env, next);
+        if (s.cond.kind === "DecAndTest") {
+          const { addr, name } = this.refAddr(s.cond.target, env);
+          const put: Op = { k: "refput", ref: addr, name };
+          const now = { k: "read", addr } as Expr;
+          return this.stmtNode("branch", s, env, [
+            { ops: [put, { k: "assume", cond: bin("==", now, K(0)) }], next: thenNode },
+            { ops: [put, { k: "assume", cond: bin("!=", now, K(0)) }], next: elseNode },
+          ], true);
+        }
+        const c = this.scalar(s.cond.expr, env);
+        if (isConst(c)) return c.v ? thenNode : elseNode;
+        return this.stmtNode("branch", s, env, [
+          { ops: [{ k: "assume", cond: c }], next: thenNode },
+          { ops: [{ k: "assume", cond: not(c) }], next: elseNode },
+        ]);
+      }
+      case "While": {
+        if (this.region !== undefined) {
+          this.diags.push(error(IrCodes.LoopInAtomic, "a while loop cannot be inside an atomic block (an atomic block is one step; use 'for' over a finite set)", s.span));
+          return next;
+        }
+        const c = this.scalar(s.cond, env);
+        if (isConst(c) && !c.v) return next;
+        const head = this.stmtNode("branch", s, env, []);
+        const body = this.block(s.body, env, head);
+        head.alts = isConst(c)
+          ? [{ ops: [], next: body }]
+          : [{ ops: [{ k: "assume", cond: c }], next: body }, { ops: [{ k: "assume", cond: not(c) }], next }];
+        head.shared = head.alts.some((a) => opsShared(a.ops));
+        return head;
+      }
+      case "For": {
+        const sym = s.sym!;
+        const setType = s.domain.ty as Type & { kind: "set" };
+        const elem = setType.elem;
+        const xOff = this.localFor(sym, env);
+        const snapOff = this.allocLocal(`$for_${sym.name}`, setType, env, true);
+        const snap: Addr = { space: "local", offset: snapOff, terms: [] };
+        const x: Addr = { space: "local", offset: xOff, terms: [] };
+        let cur: Node = this.makeNode("stmt", [{ ops: [{ k: "assign", targets: [x, snap], values: [K(0), K(0)], ranges: [null, null], what: "loop end" }], next }], srcLoc(s.span), "end of for", env.frames);
+        const n = cardinality(elem);
+        for (let i = n - 1; i >= 0; i--) {
+          const body = this.block(s.body, env, cur);
+          const hasIt = bin("&", { k: "read", addr: snap }, K(1 << i));
+          const iter = this.makeNode("branch", [
+            { ops: [{ k: "assume", cond: bin("!=", hasIt, K(0)) }, { k: "assign", targets: [x], values: [K(nthValue(elem, i))], ranges: [null], what: sym.name }], next: body },
+            { ops: [{ k: "assume", cond: bin("==", hasIt, K(0)) }], next: cur },
+          ], srcLoc(s.span), stmtLabel(s), env.frames);
+          cur = iter;
+        }
+        const domain = this.scalar(s.domain, env);
+        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assign", targets: [snap], values: [domain], ranges: [null], what: `snapshot of ${spanText(s.domain.span)}` }], next: cur }]);
+      }
+      case "Pick": {
+        const sym = s.sym!;
+        const setType = s.domain.ty as Type & { kind: "set" };
+        const elem = setType.elem;
+        const xOff = this.localFor(sym, env);
+        const x: Addr = { space: "local", offset: xOff, terms: [] };
+        const reset = this.makeNode("stmt", [{ ops: [{ k: "assign", targets: [x], values: [K(0)], ranges: [null], what: "pick end" }], next }], srcLoc(s.span), "end of pick", env.frames);
+        const body = this.block(s.body, env, reset);
+        const domain = this.scalar(s.domain, env);
+        const n = cardinality(elem);
+        const alts: Alt[] = [];
+        const label = stmtLabel(s);
+        for (let i = 0; i < n; i++) {
+          const v = nthValue(elem, i);
+          alts.push({
+            ops: [
+              { k: "assume", cond: bin("!=", bin("&", domain, K(1 << i)), K(0)), wait: `${label}: the set is empty` },
+              { k: "assign", targets: [x], values: [K(v)], ranges: [null], what: sym.name },
+            ],
+            next: body,
+            choice: `${sym.name} = ${formatScalar(elem, v, (j) => this.procNames[j]!)}`,
+          });
+        }
+        const node = this.stmtNode("choice", s, env, alts);
+        return node;
+      }
+      case "Either": {
+        const alts = s.branches.map((b, i): Alt => ({ ops: [], next: this.block(b, env, next), choice: `either: branch ${i + 1} of ${s.branches.length}` }));
+        return this.stmtNode("choice", s, env, alts);
+      }
+      case "Return": {
+        const ops: Op[] = [];
+        // a value nobody stores is not computed
+        if (s.value && env.retTarget && env.retType) {
+          const values = this.value(s.value, env);
+          ops.push({ k: "assign", targets: env.retTarget.addrs, values, ranges: env.retTarget.ranges, what: env.retTarget.what });
+        }
+        return this.stmtNode("stmt", s, env, [{ ops, next: env.exit }]);
+      }
+      case "Atomic": {
+        if (this.region !== undefined) return this.block(s.body, env, next);
+        const region = ++this.regionCounter;
+        this.region = region;
+        let body: Node;
+        try {
+          body = this.block(s.body, env, next);
+        } finally {
+          this.region = undefined;
+        }
+        const n = this.stmtNode("atomic", s, env, [{ ops: [], next: body }], true);
+        n.body = region;
+        return n;
+      }
+    }
+  }
+
+  private assignOp(place: Place, values: Expr[], target: LExpr): Op {
+    const w = widthOf(place.type);
+    const targets = Array.from({ length: w }, (_, i) => addrAt(place.addr, i));
+    return { k: "assign", targets, values, ranges: rangesOf(place.type), what: spanText(target.span) };
+  }
+
+  private call(s: Stmt & { kind: "Call" }, env: FrameEnv, next: Node): Node {
+    const label = stmtLabel(s);
+    const site = srcLoc(s.span);
+    const retTarget = s.result
+      ? (() => {
+          const place = this.place(s.result, env);
+          const w = widthOf(place.type);
+          return { addrs: Array.from({ length: w }, (_, i) => addrAt(place.addr, i)), ranges: rangesOf(place.type), what: spanText(s.result.span) };
+        })()
+      : undefined;
+    const args = s.args.map((a) => this.value(a, env));
+    const inline = (proc: ProcSymbol): { ops: Op[]; next: Node } => {
+      if (env.active.has(proc)) {
+        throw new LowerError(error(IrCodes.Recursion, `recursive call of '${proc.name}' (via ${[...env.active].map((p) => p.name).join(" -> ")} -> ${proc.name}): knot inlines calls, so recursion must be rewritten as a loop`, s.span));
+      }
+      const frames: Frame[] = [...env.frames, { id: ++this.frameCounter, proc: proc.name, site, call: label }];
+      const calleeEnv: FrameEnv = {
+        locals: new Map(), slots: [], retTarget, retType: proc.ret, exit: next, frames, path: [...env.path, proc.name],
+        active: new Set([...env.active, proc]),
+      };
+      const paramOffsets = proc.params.map((p) => this.localFor(p, calleeEnv));
+      // the exit resets the whole frame; allocate the body's locals first so that the reset covers them
+      const exit = this.makeNode("stmt", [], site, `return from ${proc.name}`, frames);
+      calleeEnv.exit = exit;
+      const body = this.block(proc.decl.body, calleeEnv, exit);
+      exit.alts = [{ ops: this.resetSlots(calleeEnv.slots), next }];
+      const targets: Addr[] = [];
+      const values: Expr[] = [];
+      const ranges: ({ lo: number; hi: number } | null)[] = [];
+      proc.params.forEach((p, i) => {
+        const w = widthOf(p.type);
+        const rs = rangesOf(p.type);
+        for (let j = 0; j < w; j++) {
+          targets.push({ space: "local", offset: paramOffsets[i]! + j, terms: [] });
+          values.push(args[i]![j]!);
+          ranges.push(rs[j]!);
+        }
+      });
+      const ops: Op[] = targets.length ? [{ k: "assign", targets, values, ranges, what: `arguments of ${proc.name}` }] : [];
+      return { ops, next: body };
+    };
+
+    const callee = s.callee;
+    if (callee.kind === "Name" && callee.sym?.kind === "proc") {
+      const { ops, next: body } = inline(callee.sym);
+      return this.stmtNode("stmt", s, env, [{ ops, next: body }]);
+    }
+    // a call through a procedure value: dispatch on the value
+    const target = this.scalar(callee, env);
+    const candidates = this.candidates(target, callee.ty as Type & { kind: "proc" });
+    const alts: Alt[] = [];
+    const calleeText = spanText(s.calleeSpan);
+    if (isConst(target)) {
+      if (target.v === 0) {
+        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "fail", violation: "null-callback", message: `call through ${calleeText}, which is none` }], next }]);
+      }
+      const { ops, next: body } = inline(this.m.procs[target.v - 1]!);
+      return this.stmtNode("stmt", s, env, [{ ops, next: body }]);
+    }
+    for (const pi of candidates) {
+      const { ops, next: body } = inline(this.m.procs[pi]!);
+      alts.push({ ops: [{ k: "assume", cond: bin("==", target, K(pi + 1)) }, ...ops], next: body });
+    }
+    alts.push({ ops: [{ k: "assume", cond: bin("==", target, K(0)) }, { k: "fail", violation: "null-callback", message: `call through ${calleeText}, which is none` }], next });
+    return this.stmtNode("branch", s, env, alts);
+  }
+
+  /** Procedures a procedure-valued expression can hold. */
+  private candidates(e: Expr, t: Type & { kind: "proc" }): number[] {
+    const out = new Set<number>();
+    const collect = (x: Expr): boolean => {
+      switch (x.k) {
+        case "const": if (x.v > 0) out.add(x.v - 1); return true;
+        case "table": for (const v of x.values) if (v > 0) out.add(v - 1); return true;
+        case "ite": return collect(x.a) && collect(x.b);
+        default: return false;
+      }
+    };
+    if (collect(e)) return [...out].sort((a, b) => a - b);
+    // not statically known: every procedure of the right signature that is used as a value
+    const used = this.procsUsedAsValues();
+    return this.m.procs.filter((p) => used.has(p) && typesMatch(p.type, t)).map((p) => p.index);
+  }
+
+  private usedAsValues?: Set<ProcSymbol>;
+  private procsUsedAsValues(): Set<ProcSymbol> {
+    if (this.usedAsValues) return this.usedAsValues;
+    const used = new Set<ProcSymbol>();
+    const visitExpr = (e: LExpr | undefined): void => {
+      if (!e) return;
+      walkExpr(e, (x) => {
+        if (x.kind === "Name" && x.sym?.kind === "proc") used.add(x.sym);
+      });
+    };
+    for (const mod of this.m.modules) {
+      for (const d of mod.decls) {
+        if (d.kind === "Const") visitExpr(d.value);
+        if (d.kind === "Var") visitExpr(d.init);
+        if (d.kind === "Proc" || d.kind === "Process") walkStmts(d.body, (s) => {
+          for (const e of stmtExprs(s)) visitExpr(e);
+        });
+      }
+    }
+    this.usedAsValues = used;
+    return used;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private scalar(e: LExpr, env: FrameEnv): Expr {
+    const v = this.value(e, env);
+    return v[0]!;
+  }
+
+  private lockAddr(e: LExpr, env: FrameEnv): { addr: Addr; kind: LockKind; name: string } {
+    const base = e.kind === "Index" ? e.target : e;
+    const sym = (base as LExpr & { kind: "Name" }).sym!;
+    if (sym.kind !== "lock") throw new Error("lock expected");
+    const offset = this.globalOffset.get(sym)!;
+    const entryWidth = sym.lockKind === "rwsem" ? 2 : 1;
+    const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: entryWidth }] : [];
+    return { addr: { space: "global", offset, terms }, kind: sym.lockKind, name: spanText(e.span) };
+  }
+
+  private refAddr(e: LExpr, env: FrameEnv): { addr: Addr; hi: number; name: string } {
+    const base = e.kind === "Index" ? e.target : e;
+    const sym = (base as LExpr & { kind: "Name" }).sym!;
+    if (sym.kind !== "refcount") throw new Error("refcount expected");
+    const offset = this.globalOffset.get(sym)!;
+    const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: 1 }] : [];
+    return { addr: { space: "global", offset, terms }, hi: sym.type.hi, name: spanText(e.span) };
+  }
+
+  /** The 0-based position of an index expression's value within the finite type `key`. */
+  private position(e: LExpr, key: Type, env: FrameEnv, what: string): Expr {
+    const v = this.scalar(e, env);
+    if (key.kind === "int") {
+      const et = e.ty;
+      if (isConst(v)) {
+        if (v.v < key.lo || v.v > key.hi) {
+          this.diags.push(error(IrCodes.ConstantOutOfRange, `index ${v.v} is outside ${typeToString(key)} (the index type of ${what})`, e.span));
+        }
+        return K(v.v - key.lo);
+      }
+      if (et?.kind === "int" && et.lo >= key.lo && et.hi <= key.hi) return key.lo === 0 ? v : bin("-", v, K(key.lo));
+      return { k: "pos", a: v, lo: key.lo, count: cardinality(key), what: `index of ${what}` };
+    }
+    return v;
+  }
+
+  private place(e: LExpr, env: FrameEnv): Place {
+    const p = this.tryPlace(e, env);
+    if (!p) throw new Error(`not a place: ${e.kind}`);
+    return p;
+  }
+
+  private tryPlace(e: LExpr, env: FrameEnv): Place | undefined {
+    switch (e.kind) {
+      case "Name": {
+        const sym = e.sym;
+        if (!sym) return undefined;
+        if (sym.kind === "var") return { addr: { space: "global", offset: this.globalOffset.get(sym)!, terms: [] }, type: sym.type };
+        if (sym.kind === "refcount" && !sym.index) return { addr: { space: "global", offset: this.globalOffset.get(sym)!, terms: [] }, type: sym.type };
+        if (sym.kind === "local" && sym.role !== "instance") return { addr: { space: "local", offset: this.localFor(sym, env), terms: [] }, type: sym.type };
+        return undefined;
+      }
+      case "Index": {
+        if (e.target.kind === "Name" && e.target.sym?.kind === "refcount") {
+          const { addr } = this.refAddr(e, env);
+          return { addr, type: e.target.sym.type };
+        }
+        const p = this.tryPlace(e.target, env);
+        if (!p || p.type.kind !== "map") return undefined;
+        const stride = widthOf(p.type.value);
+        const idx = this.position(e.index, p.type.key, env, spanText(e.target.span));
+        if (isConst(idx)) return { addr: addrAt(p.addr, idx.v * stride), type: p.type.value };
+        return { addr: { space: p.addr.space, offset: p.addr.offset, terms: [...p.addr.terms, { index: idx, stride }] }, type: p.type.value };
+      }
+      case "Field": {
+        const p = this.tryPlace(e.target, env);
+        if (!p) return undefined;
+        if (p.type.kind === "record") {
+          let off = 0;
+          for (const f of p.type.fields) {
+            if (f.name === e.field.name) return { addr: addrAt(p.addr, off), type: f.type };
+            off += widthOf(f.type);
+          }
+        }
+        if (p.type.kind === "ops") {
+          const i = p.type.fields.findIndex((f) => f.name === e.field.name);
+          return { addr: addrAt(p.addr, i), type: { kind: "proc", params: p.type.fields[i]!.params, ret: p.type.fields[i]!.ret } };
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private readPlace(p: Place): Expr[] {
+    const w = widthOf(p.type);
+    return Array.from({ length: w }, (_, i): Expr => ({ k: "read", addr: addrAt(p.addr, i) }));
+  }
+
+  /** The flattened value of an expression: one IR expression per slot. */
+  value(e: LExpr, env: FrameEnv): Expr[] {
+    const t = e.ty!;
+    switch (e.kind) {
+      case "IntLit": return [K(e.value)];
+      case "BoolLit": return [K(e.value ? 1 : 0)];
+      case "NoneLit": case "NullLit": return [K(0)];
+      case "Name": {
+        const sym = e.sym!;
+        switch (sym.kind) {
+          case "const": return flattenValue(sym.value).map(K);
+          case "member": return [K(sym.index)];
+          case "type": return [K(fullMask(sym.type))];
+          case "proc": return [K(sym.index + 1)];
+          case "bound": {
+            const b = this.boundExprs.get(sym);
+            if (!b) throw new Error(`unbound ${sym.name}`);
+            return [b];
+          }
+          case "local":
+            if (sym.role === "instance") return [{ k: "instance" }];
+            return this.readPlace(this.place(e, env));
+          case "var": case "refcount":
+            return this.readPlace(this.place(e, env));
+          default:
+            throw new Error(`cannot lower name of kind ${sym.kind}`);
+        }
+      }
+      case "Unary": {
+        const a = this.scalar(e.operand, env);
+        if (e.op === "not") return [not(a)];
+        return [isConst(a) ? K(-a.v) : { k: "un", op: "neg", a }];
+      }
+      case "Binary": return this.binary(e, env);
+      case "SetLit": {
+        const elem = (t as Type & { kind: "set" }).elem;
+        let mask: Expr = K(0);
+        for (const x of e.elems) mask = bin("|", mask, this.bit(this.scalar(x, env), elem, spanText(x.span)));
+        return [mask];
+      }
+      case "RecordLit": {
+        if (t.kind === "ops") {
+          return t.fields.map((f) => {
+            const fe = e.fields.find((x) => x.name.name === f.name);
+            return fe ? this.scalar(fe.value, env) : K(0);
+          });
+        }
+        const rt = t as Type & { kind: "record" };
+        return rt.fields.flatMap((f) => this.value(e.fields.find((x) => x.name.name === f.name)!.value, env));
+      }
+      case "MapLit": {
+        const mt = t as Type & { kind: "map" };
+        const w = widthOf(mt.value);
+        const out: Expr[] = new Array(cardinality(mt.key) * w);
+        for (const en of e.entries) {
+          const k = this.scalar(en.key, env);
+          if (!isConst(k)) throw new Error("map keys are constants");
+          const pos = mt.key.kind === "int" ? k.v - mt.key.lo : k.v;
+          this.value(en.value, env).forEach((x, j) => (out[pos * w + j] = x));
+        }
+        return out;
+      }
+      case "MapComp": {
+        const mt = t as Type & { kind: "map" };
+        const n = cardinality(mt.key);
+        const out: Expr[] = [];
+        for (let i = 0; i < n; i++) {
+          this.boundExprs.set(e.sym!, K(nthValue(mt.key, i)));
+          out.push(...this.value(e.body, env));
+        }
+        this.boundExprs.delete(e.sym!);
+        return out;
+      }
+      case "Index": {
+        const p = this.tryPlace(e, env);
+        if (p) return this.readPlace(p);
+        const tt = e.target.ty as Type & { kind: "map" };
+        const values = this.value(e.target, env);
+        const w = widthOf(tt.value);
+        const n = cardinality(tt.key);
+        const idx = this.position(e.index, tt.key, env, spanText(e.target.span));
+        const out: Expr[] = [];
+        for (let j = 0; j < w; j++) {
+          const column = Array.from({ length: n }, (_, i) => values[i * w + j]!);
+          if (isConst(idx)) out.push(column[idx.v]!);
+          else if (column.every(isConst)) {
+            const vals = column.map((c) => (c as { v: number }).v);
+            out.push(vals.every((v) => v === vals[0]) ? K(vals[0]!) : { k: "table", values: vals, index: idx });
+          } else {
+            let acc: Expr = column[n - 1]!;
+            for (let i = n - 2; i >= 0; i--) acc = ite(bin("==", idx, K(i)), column[i]!, acc);
+            out.push(acc);
+          }
+        }
+        return out;
+      }
+      case "Field": {
+        const p = this.tryPlace(e, env);
+        if (p) return this.readPlace(p);
+        const tt = e.target.ty!;
+        const values = this.value(e.target, env);
+        if (tt.kind === "record") {
+          let off = 0;
+          for (const f of tt.fields) {
+            const w = widthOf(f.type);
+            if (f.name === e.field.name) return values.slice(off, off + w);
+            off += w;
+          }
+        }
+        if (tt.kind === "ops") {
+          const i = tt.fields.findIndex((f) => f.name === e.field.name);
+          return [values[i]!];
+        }
+        throw new Error("field of non-record");
+      }
+      case "Builtin": {
+        const arg = e.args[0]!;
+        if (e.fn.name === "size") {
+          const s = this.scalar(arg, env);
+          return [isConst(s) ? K(popcountConst(s.v)) : { k: "un", op: "popcount", a: s }];
+        }
+        const { addr, kind } = this.lockAddr(arg, env);
+        return [{ k: e.fn.name === "held" ? "held" : "locked", lock: addr, lockKind: kind }];
+      }
+      case "Cond": {
+        const c = this.scalar(e.cond, env);
+        const a = this.value(e.then, env);
+        const b = this.value(e.else, env);
+        return a.map((x, i) => ite(c, x, b[i]!));
+      }
+      case "Quant": {
+        const st = e.domain.ty as Type & { kind: "set" };
+        const set = this.scalar(e.domain, env);
+        const id = this.boundCounter++;
+        this.boundExprs.set(e.sym as BoundSymbol, { k: "bound", id });
+        const body = this.scalar(e.body, env);
+        this.boundExprs.delete(e.sym as BoundSymbol);
+        const lo = st.elem.kind === "int" ? st.elem.lo : 0;
+        return [{ k: "quant", q: e.quant, set, lo, count: cardinality(st.elem), id, body }];
+      }
+      case "ErrorExpr":
+        throw new Error("error expression in a checked model");
+    }
+  }
+
+  private bit(v: Expr, elem: Type, what: string): Expr {
+    const lo = elem.kind === "int" ? elem.lo : 0;
+    const count = cardinality(elem);
+    if (isConst(v)) {
+      const i = v.v - lo;
+      if (i >= 0 && i < count) return K(1 << i);
+    }
+    return { k: "bit", a: v, lo, count, what: `element ${what}` };
+  }
+
+  private binary(e: LExpr & { kind: "Binary" }, env: FrameEnv): Expr[] {
+    const op = e.op;
+    const lt = e.left.ty!;
+    switch (op) {
+      case "and": case "or": return [bin(op, this.scalar(e.left, env), this.scalar(e.right, env))];
+      case "=>": return [bin("or", not(this.scalar(e.left, env)), this.scalar(e.right, env))];
+      case "==": case "!=": {
+        const a = this.value(e.left, env);
+        const b = this.value(e.right, env);
+        let eq: Expr = K(1);
+        a.forEach((x, i) => (eq = bin("and", eq, bin("==", x, b[i]!))));
+        return [op === "==" ? eq : not(eq)];
+      }
+      case "<": case "<=": case ">": case ">=":
+        return [bin(op, this.scalar(e.left, env), this.scalar(e.right, env))];
+      case "in": case "notin": {
+        const st = e.right.ty as Type & { kind: "set" };
+        const a = this.scalar(e.left, env);
+        const set = this.scalar(e.right, env);
+        const lo = st.elem.kind === "int" ? st.elem.lo : 0;
+        const count = cardinality(st.elem);
+        let m: Expr;
+        if (isConst(a)) {
+          const i = a.v - lo;
+          m = i >= 0 && i < count ? bin("!=", bin("&", set, K(1 << i)), K(0)) : K(0);
+        } else m = { k: "member", a, set, lo, count };
+        return [op === "in" ? m : not(m)];
+      }
+      case "..": {
+        const st = e.ty as Type & { kind: "set" };
+        const elem = st.elem as Type & { kind: "int" };
+        const a = this.scalar(e.left, env);
+        const b = this.scalar(e.right, env);
+        let mask: Expr = K(0);
+        for (let i = 0; i < cardinality(elem); i++) {
+          const v = elem.lo + i;
+          mask = bin("|", mask, ite(bin("and", bin("<=", a, K(v)), bin("<=", K(v), b)), K(1 << i), K(0)));
+        }
+        return [mask];
+      }
+      case "+": case "-": case "&": {
+        const a = this.scalar(e.left, env);
+        const b = this.scalar(e.right, env);
+        if (lt.kind === "set") return [bin(op === "+" ? "|" : op === "-" ? "&~" : "&", a, b)];
+        return [bin(op as BinOp, a, b)];
+      }
+      case "*": case "/": case "%":
+        return [bin(op, this.scalar(e.left, env), this.scalar(e.right, env))];
+    }
+  }
+
+  // ------------------------------------------------------------ locations and steps
+
+  private isLocation(n: Node): boolean {
+    return n.location !== undefined;
+  }
+
+  private markLocations(entry: Node, end: Node): void {
+    end.location = "end";
+    const reachable = this.reachable(entry);
+    for (const n of reachable) {
+      if (n.region !== undefined) continue;
+      if (n.kind === "atomic") n.location = "atomic";
+      else if (n.shared) n.location = "action";
+      else if (n.kind === "choice") n.location = "choice";
+    }
+    // Break every cycle of local nodes (outside atomic regions) with a loop location.
+    const color = new Map<Node, number>();
+    const inLocalGraph = (n: Node) => n.region === undefined && (n.location === undefined || n.location === "choice");
+    for (const root of reachable) {
+      if (!inLocalGraph(root) || color.has(root)) continue;
+      const stack: { n: Node; i: number }[] = [{ n: root, i: 0 }];
+      color.set(root, 1);
+      while (stack.length) {
+        const top = stack[stack.length - 1]!;
+        if (top.i >= top.n.alts.length) {
+          color.set(top.n, 2);
+          stack.pop();
+          continue;
+        }
+        const next = top.n.alts[top.i++]!.next;
+        if (!inLocalGraph(next)) continue;
+        const c = color.get(next);
+        if (c === 1) {
+          next.location = "loop";
+        } else if (c === undefined) {
+          color.set(next, 1);
+          stack.push({ n: next, i: 0 });
+        }
+      }
+    }
+  }
+
+  private reachable(entry: Node): Node[] {
+    const seen = new Set<Node>([entry]);
+    const order: Node[] = [entry];
+    for (let i = 0; i < order.length; i++) {
+      for (const a of order[i]!.alts) {
+        if (!seen.has(a.next)) {
+          seen.add(a.next);
+          order.push(a.next);
+        }
+      }
+    }
+    return order;
+  }
+
+  /** Number the locations in source order of first reach from the entry; the end location last. */
+  private numberLocations(entry: Node, end: Node): Node[] {
+    const located = this.reachable(entry).filter((n) => this.isLocation(n) && n !== end);
+    located.push(end);
+    located.forEach((n, i) => (n.id = i));
+    return located;
+  }
+
+  private expandInit(entry: Node, process: number): number[] {
+    const ids: number[] = [];
+    const paths: Path[] = [];
+    if (this.isLocation(entry)) paths.push({ ops: [], to: entry, action: undefined });
+    else this.walk(entry, [], "post", paths, undefined, new Set());
+    for (const p of paths) ids.push(this.emit(p, process, -1, entry));
+    return ids;
+  }
+
+  private expand(from: Node, process: number, fromId: number): number[] {
+    const paths: Path[] = [];
+    if (from.location === "end") return [];
+    if (from.location === "action") {
+      for (const alt of from.alts) this.walk(alt.next, alt.ops, "post", paths, { node: from, choice: alt.choice }, new Set());
+    } else if (from.location === "atomic") {
+      this.walkRegion(from.alts[0]!.next, [], from.body!, false, paths, { node: from }, new Set());
+    } else {
+      // choice or loop: resolve choices and local work up to the first action
+      for (const alt of from.alts) this.walk(alt.next, alt.ops, "pre", paths, alt.choice ? { node: from, choice: alt.choice, pending: true } : undefined, new Set([from]));
+    }
+    return paths.map((p) => this.emit(p, process, fromId, from));
+  }
+
+  private emit(p: Path, process: number, fromId: number, from: Node): number {
+    const action = p.action?.node ?? from;
+    const simplified = dropRedundantResets(p.ops);
+    const ops = p.to.location === "end" ? [...simplified, { k: "exit" } as Op] : simplified;
+    const step: Step = {
+      id: this.steps.length, process, from: fromId, to: p.to.id, ops,
+      at: action.at, label: action.label, frames: action.frames,
+      choice: p.action?.choice,
+      silent: p.action === undefined || p.action.pending ? true : undefined,
+    };
+    this.steps.push(step);
+    return step.id;
+  }
+
+  private countPaths(paths: Path[], at: Node): void {
+    if (paths.length > MAX_PATHS_PER_LOCATION) {
+      throw new LowerError(error(IrCodes.TooManyPaths, `more than ${MAX_PATHS_PER_LOCATION} different paths lead on from ${at.label} (${at.at.file}:${at.at.line}) before the next shared statement; split the local work with a shared statement or simplify the branches`));
+    }
+  }
+
+  /**
+   * Follow local nodes from `n`. In the "pre" phase (before the step's action) choices
+   * are resolved and the first action is executed; in the "post" phase the walk stops
+   * at the next location.
+   */
+  private walk(n: Node, ops: Op[], phase: "pre" | "post", paths: Path[], action: PathAction | undefined, onPath: Set<Node>): void {
+    if (this.isLocation(n)) {
+      if (phase === "post" || n.location === "end" || n.location === "loop" || onPath.has(n)) {
+        paths.push({ ops, to: n, action });
+        this.countPaths(paths, n);
+        return;
+      }
+      if (n.location === "action") {
+        for (const alt of n.alts) {
+          this.walk(alt.next, [...ops, ...alt.ops], "post", paths, { node: n, choice: mergeChoice(action?.choice, alt.choice) }, new Set());
+        }
+        return;
+      }
+      if (n.location === "atomic") {
+        this.walkRegion(n.alts[0]!.next, ops, n.body!, false, paths, { node: n, choice: action?.choice }, new Set());
+        return;
+      }
+      // a choice reached before the action: resolve it in this step too
+      const seen = new Set(onPath).add(n);
+      for (const alt of n.alts) {
+        this.walk(alt.next, [...ops, ...alt.ops], "pre", paths, { node: action?.node ?? n, choice: mergeChoice(action?.choice, alt.choice), pending: true }, seen);
+      }
+      return;
+    }
+    if (n.region !== undefined) throw new Error("walked into an atomic region from outside");
+    for (const alt of n.alts) {
+      this.walk(alt.next, alt.ops.length ? [...ops, ...alt.ops] : ops, phase, paths, action, onPath);
+    }
+  }
+
+  /** Walk an atomic block's body: everything inside is one step; blocking after the first shared statement is an error. */
+  private walkRegion(n: Node, ops: Op[], region: number, sharedSeen: boolean, paths: Path[], action: PathAction, onPath: Set<Node>): void {
+    if (n.region !== region) {
+      this.walk(n, ops, "post", paths, action, onPath);
+      return;
+    }
+    const shared = n.shared;
+    for (const alt of n.alts) {
+      const altOps = sharedSeen ? alt.ops.map(noBlocking) : alt.ops;
+      this.walkRegion(alt.next, [...ops, ...altOps], region, sharedSeen || shared, paths, { ...action, choice: mergeChoice(action.choice, alt.choice) }, onPath);
+      this.countPaths(paths, n);
+    }
+  }
+}
+
+interface Place {
+  addr: Addr;
+  type: Type;
+}
+
+interface PathAction {
+  node: Node;
+  choice?: string;
+  /** Choices resolved but the action not yet reached. */
+  pending?: boolean;
+}
+
+interface Path {
+  ops: Op[];
+  to: Node;
+  action: PathAction | undefined;
+}
+
+/** Drop local resets of slots that an earlier op on the path already zeroed (block and frame exits overlap). */
+function dropRedundantResets(ops: Op[]): Op[] {
+  const zero = new Set<number>();
+  const out: Op[] = [];
+  for (const op of ops) {
+    if (op.k === "assign") {
+      const isReset = op.targets.every((t) => t.space === "local" && t.terms.length === 0) && op.values.every((v) => isConst(v) && v.v === 0);
+      if (isReset) {
+        const keep = op.targets.filter((t) => !zero.has(t.offset));
+        for (const t of op.targets) zero.add(t.offset);
+        if (keep.length === 0) continue;
+        out.push(keep.length === op.targets.length ? op : { ...op, targets: keep, values: keep.map(() => K(0)), ranges: keep.map(() => null) });
+        continue;
+      }
+      for (const t of op.targets) {
+        if (t.space !== "local") continue;
+        if (t.terms.length) zero.clear();
+        else zero.delete(t.offset);
+      }
+    }
+    out.push(op);
+  }
+  return out;
+}
+
+function mergeChoice(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return `${a}; ${b}`;
+}
+
+/** Inside an atomic block, after its first shared statement, blocking is a violation. */
+function noBlocking(op: Op): Op {
+  if (op.k === "lock") return { ...op, noBlock: true };
+  if (op.k === "assume" && op.wait !== undefined) return { k: "check", cond: op.cond, violation: "atomic-blocked", message: `${op.wait} would block inside an atomic block (only its first statement may block)` };
+  return op;
+}
+
+function exprShared(e: Expr): boolean {
+  switch (e.k) {
+    case "read": return e.addr.space === "global" || e.addr.terms.some((t) => exprShared(t.index));
+    case "held": case "locked": return true;
+    case "un": return exprShared(e.a);
+    case "bin": return exprShared(e.a) || exprShared(e.b);
+    case "ite": return exprShared(e.c) || exprShared(e.a) || exprShared(e.b);
+    case "table": return exprShared(e.index);
+    case "pos": case "bit": return exprShared(e.a);
+    case "member": return exprShared(e.a) || exprShared(e.set);
+    case "quant": return exprShared(e.set) || exprShared(e.body);
+    default: return false;
+  }
+}
+
+function addrShared(a: Addr): boolean {
+  return a.space === "global" || a.terms.some((t) => exprShared(t.index));
+}
+
+export function opsShared(ops: Op[]): boolean {
+  for (const op of ops) {
+    switch (op.k) {
+      case "lock": case "unlock": case "refget": case "refput": case "exit": return true;
+      case "assume": if (exprShared(op.cond)) return true; break;
+      case "check": if (exprShared(op.cond)) return true; break;
+      case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;
+      case "fail": break;
+    }
+  }
+  return false;
+}
+
+function popcountConst(x: number): number {
+  let n = 0;
+  for (let v = x >>> 0; v; v &= v - 1) n++;
+  return n;
+}
+
+function defaultValueOf(t: Type): Value {
+  switch (t.kind) {
+    case "int": return Math.max(t.lo, Math.min(0, t.hi));
+    case "map": return Array.from({ length: cardinality(t.key) }, () => defaultValueOf(t.value));
+    case "record": return t.fields.map((f) => defaultValueOf(f.type));
+    case "ops": return t.fields.map(() => 0);
+    default: return 0;
+  }
+}
+
+function typesMatch(a: Type & { kind: "proc" }, b: Type & { kind: "proc" }): boolean {
+  return a.params.length === b.params.length && a.params.every((p, i) => typeToString(p) === typeToString(b.params[i]!)) &&
+    (a.ret ? typeToString(a.ret) : "") === (b.ret ? typeToString(b.ret) : "");
+}
+
+function formatValueLang(t: Type, v: Value, procNames: string[]): string {
+  const name = (i: number) => procNames[i] ?? `?${i}`;
+  if (typeof v === "number") return formatScalar(t, v, name);
+  if (t.kind === "map") {
+    const n = cardinality(t.key);
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++) parts.push(`${formatScalar(t.key, nthValue(t.key, i), name)}: ${formatValueLang(t.value, v[i]!, procNames)}`);
+    return `[${parts.join(", ")}]`;
+  }
+  if (t.kind === "record") return `{${t.fields.map((f, i) => `${f.name}: ${formatValueLang(f.type, v[i]!, procNames)}`).join(", ")}}`;
+  if (t.kind === "ops") return `{${t.fields.map((f, i) => (v[i] ? `${f.name}: ${name((v[i] as number) - 1)}` : "")).filter((x) => x).join(", ")}}`;
+  return JSON.stringify(v);
+}
+
+// ---------------------------------------------------------------- syntax tree walks
+
+function walkExpr(e: LExpr, f: (e: LExpr) => void): void {
+  f(e);
+  switch (e.kind) {
+    case "Unary": return walkExpr(e.operand, f);
+    case "Binary": walkExpr(e.left, f); return walkExpr(e.right, f);
+    case "SetLit": return e.elems.forEach((x) => walkExpr(x, f));
+    case "RecordLit": return e.fields.forEach((x) => walkExpr(x.value, f));
+    case "MapLit": return e.entries.forEach((x) => { walkExpr(x.key, f); walkExpr(x.value, f); });
+    case "MapComp": walkExpr(e.domain, f); return walkExpr(e.body, f);
+    case "Index": walkExpr(e.target, f); return walkExpr(e.index, f);
+    case "Field": return walkExpr(e.target, f);
+    case "Builtin": return e.args.forEach((x) => walkExpr(x, f));
+    case "Cond": walkExpr(e.cond, f); walkExpr(e.then, f); return walkExpr(e.else, f);
+    case "Quant": walkExpr(e.domain, f); return walkExpr(e.body, f);
+    default: return;
+  }
+}
+
+function walkStmts(b: Block, f: (s: Stmt) => void): void {
+  for (const s of b.stmts) {
+    f(s);
+    switch (s.kind) {
+      case "If": walkStmts(s.then, f); if (s.else) walkStmts(s.else, f); break;
+      case "While": case "For": case "Pick": case "Atomic": walkStmts(s.body, f); break;
+      case "Either": s.branches.forEach((x) => walkStmts(x, f)); break;
+      default: break;
+    }
+  }
+}
+
+function stmtExprs(s: Stmt): (LExpr | undefined)[] {
+  switch (s.kind) {
+    case "LocalVar": return [s.init];
+    case "Assign": return [s.target, s.value];
+    case "Call": return [s.callee, ...s.args, s.result];
+    case "Lock": case "Refcount": return [s.target];
+    case "Await": case "Assert": return [s.cond];
+    case "If": return [s.cond.kind === "Expr" ? s.cond.expr : s.cond.target];
+    case "While": return [s.cond];
+    case "For": case "Pick": return [s.domain];
+    case "Return": return [s.value];
+    default: return [];
+  }
+}

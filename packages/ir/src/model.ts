@@ -1,0 +1,227 @@
+// The IR: what the engine explores. A model is a state layout (every variable,
+// lock, refcount, program counter and local gets fixed integer slots of one
+// state vector), a list of threads, and per process a control-flow graph of
+// locations whose outgoing steps are straight-line guarded effects (ops).
+// The IR is plain data: it names source positions by file/line/col, never by
+// front-end objects, so the engine depends on this package alone.
+
+/** A source position, serialisable. */
+export interface SrcLoc {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** The type of the value held in one or more slots (for decoding and printing). */
+export type ValueType =
+  | { kind: "bool" }
+  | { kind: "int"; lo: number; hi: number }
+  | { kind: "enum"; name: string; members: string[] }
+  | { kind: "set"; elem: ValueType }
+  | { kind: "map"; key: ValueType; value: ValueType }
+  | { kind: "record"; fields: { name: string; type: ValueType }[] }
+  | { kind: "ops"; name: string; fields: string[] }
+  | { kind: "proc" };
+
+export type LockKind = "mutex" | "spinlock" | "rwsem";
+
+/** One named thing in the state vector; `width` consecutive slots from `offset`. */
+export interface StateVar {
+  name: string;
+  kind: "var" | "lock" | "refcount" | "pc" | "local";
+  offset: number;
+  width: number;
+  /** var, refcount and local: the value type. lock: undefined. */
+  type?: ValueType;
+  /** lock and refcount arrays: the index type; one entry (of `entryWidth` slots) per index value. */
+  index?: ValueType;
+  /** Slots per entry of a lock or refcount array (rwsem: 2, writer and reader mask). */
+  entryWidth?: number;
+  lockKind?: LockKind;
+  /** pc and local: the owning thread. */
+  thread?: number;
+  /** local: the procedure frame path it belongs to, e.g. ["kvm_put_kvm", "kvm_destroy_vm"]. Empty for process-level locals. */
+  frame?: string[];
+  /** local: compiler temporaries (snapshots of `for`); hidden in traces. */
+  hidden?: boolean;
+  /** local: the Frame.id of the inlined call that owns it (0: the process body). */
+  frameId?: number;
+}
+
+export interface Layout {
+  width: number;
+  vars: StateVar[];
+  /** For each slot, the index into `vars` of the variable that owns it. */
+  slotOwner: number[];
+}
+
+export interface Thread {
+  id: number;
+  name: string;
+  process: number;
+  /** The encoded value of the process instance variable (0 for single-instance processes). */
+  instance: number;
+  pcSlot: number;
+  /** First slot of this thread's locals. */
+  localBase: number;
+}
+
+// ---------------------------------------------------------------- expressions
+
+export type BinOp =
+  | "+" | "-" | "*" | "/" | "%"
+  | "==" | "!=" | "<" | "<=" | ">" | ">="
+  | "and" | "or"
+  | "|" | "&" | "&~";
+
+/** A slot address: `offset + sum(index_i * stride_i)`, relative to the thread's locals for space "local". */
+export interface Addr {
+  space: "global" | "local";
+  offset: number;
+  /** Dynamic part: each term's `index` is a 0-based position, already range-checked. */
+  terms: { index: Expr; stride: number }[];
+}
+
+export type Expr =
+  | { k: "const"; v: number }
+  | { k: "read"; addr: Addr }
+  /** The running thread's instance value. */
+  | { k: "instance" }
+  /** A quantifier's bound value. */
+  | { k: "bound"; id: number }
+  | { k: "un"; op: "neg" | "not" | "popcount"; a: Expr }
+  | { k: "bin"; op: BinOp; a: Expr; b: Expr }
+  | { k: "ite"; c: Expr; a: Expr; b: Expr }
+  /** values[index]: a constant table (e.g. a constant map of ops tables); index is a position. */
+  | { k: "table"; values: number[]; index: Expr }
+  /** Position of a value in a finite type (value - lo); out-of-range fault when outside 0..count-1. */
+  | { k: "pos"; a: Expr; lo: number; count: number; what: string }
+  /** 1 << position of a value; out-of-range fault when outside. */
+  | { k: "bit"; a: Expr; lo: number; count: number; what: string }
+  /** Is the value in the set? (false when outside the element type) */
+  | { k: "member"; a: Expr; set: Expr; lo: number; count: number }
+  /** Does the running thread hold the lock (rwsem: as writer or reader)? */
+  | { k: "held"; lock: Addr; lockKind: LockKind }
+  /** Does anybody hold the lock? */
+  | { k: "locked"; lock: Addr; lockKind: LockKind }
+  /** forall / exists over the positions set in `set`; bound `id` takes value lo + position. */
+  | { k: "quant"; q: "forall" | "exists"; set: Expr; lo: number; count: number; id: number; body: Expr };
+
+// ---------------------------------------------------------------- ops
+
+export type ViolationKind =
+  | "recursive-locking" | "lock-cycle" | "stuck"
+  | "unlock-not-held" | "exit-holding-lock" | "sleep-in-atomic" | "atomic-blocked"
+  | "refcount-underflow" | "refcount-inc-from-zero"
+  | "null-callback"
+  | "assertion" | "invariant" | "final" | "out-of-range";
+
+export const VIOLATION_KINDS: readonly ViolationKind[] = [
+  "recursive-locking", "lock-cycle", "stuck",
+  "unlock-not-held", "exit-holding-lock", "sleep-in-atomic", "atomic-blocked",
+  "refcount-underflow", "refcount-inc-from-zero",
+  "null-callback",
+  "assertion", "invariant", "final", "out-of-range",
+];
+
+/** Checks that can be switched off per run (every kind but the internal atomic-blocked). */
+export const SWITCHABLE_CHECKS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== "atomic-blocked");
+
+export type Op =
+  /** Disabled unless cond. `wait` is set when the assume is a blocking statement (await, pick from an empty set). */
+  | { k: "assume"; cond: Expr; wait?: string }
+  /** Simultaneous assignment of scalar slots; `ranges[i]` range-checks values[i] (out-of-range). */
+  | { k: "assign"; targets: Addr[]; values: Expr[]; ranges: ({ lo: number; hi: number } | null)[]; what: string }
+  /** Take a lock (mode read/write for rwsems). Blocks while unavailable, unless `noBlock` (inside atomic, after its first statement). */
+  | { k: "lock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; noBlock?: boolean }
+  | { k: "unlock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string }
+  /** refcount_inc: inc-from-zero and range checks. */
+  | { k: "refget"; ref: Addr; hi: number; name: string }
+  /** refcount_dec: underflow check. */
+  | { k: "refput"; ref: Addr; name: string }
+  /** A violation unless cond. */
+  | { k: "check"; cond: Expr; violation: ViolationKind; message: string }
+  | { k: "fail"; violation: ViolationKind; message: string }
+  /** The thread finishes: exit-holding-lock check. */
+  | { k: "exit" };
+
+// ---------------------------------------------------------------- control flow
+
+/** A call frame at a location: the procedure entered and where it was called. */
+export interface Frame {
+  /** Unique per inlined call (an instance of the procedure's frame). */
+  id: number;
+  proc: string;
+  /** The call statement's position and text. */
+  site: SrcLoc;
+  call: string;
+}
+
+export type LocationKind = "action" | "choice" | "loop" | "atomic" | "end";
+
+export interface Location {
+  id: number;
+  kind: LocationKind;
+  /** The statement the thread is about to execute (for an end location, the process). */
+  at: SrcLoc;
+  label: string;
+  /** Inlined calls from the process entry down to this location, outermost first. */
+  frames: Frame[];
+  /** Indices into Model.steps. */
+  steps: number[];
+}
+
+export interface Step {
+  id: number;
+  process: number;
+  /** Location id, or -1 for a start-up path. */
+  from: number;
+  to: number;
+  ops: Op[];
+  /** The statement that makes this step (its action), for traces. */
+  at: SrcLoc;
+  label: string;
+  /** Call frames at the action. */
+  frames: Frame[];
+  /** How the step was chosen at a nondeterministic choice ("either: branch 2", "pick d = kvm_vfio"). */
+  choice?: string;
+  /** True when the step executes no shared action (a local loop iteration or a branch that reaches its end). */
+  silent?: boolean;
+}
+
+export interface Process {
+  name: string;
+  /** Width of each thread's local area. */
+  localWidth: number;
+  locations: Location[];
+  /** Start-up paths (exactly one is enabled), executed when the initial state is built. */
+  init: number[];
+  end: number;
+  /** Instance variable name and type, for instance processes. */
+  instance?: { name: string; type: ValueType };
+  at: SrcLoc;
+}
+
+export interface Property {
+  name: string;
+  kind: "invariant" | "final";
+  cond: Expr;
+  at: SrcLoc;
+  text: string;
+}
+
+export interface Model {
+  /** The root model file. */
+  file: string;
+  /** Constants and their values after overrides, for reports. */
+  constants: { name: string; value: string; overridden: boolean }[];
+  layout: Layout;
+  /** The initial values of every slot except program counters and locals (set by start-up paths). */
+  initial: number[];
+  threads: Thread[];
+  processes: Process[];
+  steps: Step[];
+  properties: Property[];
+  /** Procedure names by index (proc reference value = index + 1). */
+  procNames: string[];
+}

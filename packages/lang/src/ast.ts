@@ -1,0 +1,123 @@
+// The syntax tree. Nodes carry spans; the checker fills the optional `ty`
+// (type) and `sym` (resolved symbol) links in place, as the TypeScript compiler
+// links nodes to symbols, so later stages read one annotated tree.
+import type { Span } from "./source.js";
+import type { BoundSymbol, LocalSymbol, Symbol } from "./symbols.js";
+import type { Type } from "./types.js";
+
+export interface Ident {
+  name: string;
+  span: Span;
+}
+
+// ---------------------------------------------------------------- types (syntax)
+
+export type TypeNode =
+  | { kind: "BoolType"; span: Span }
+  | { kind: "RangeType"; lo: Expr; hi: Expr; span: Span }
+  | { kind: "EnumType"; members: Ident[]; span: Span }
+  | { kind: "RecordType"; fields: { name: Ident; type: TypeNode }[]; span: Span }
+  | { kind: "SetType"; elem: TypeNode; span: Span }
+  | { kind: "MapType"; key: TypeNode; value: TypeNode; span: Span }
+  | { kind: "NamedType"; name: Ident; span: Span }
+  | { kind: "ErrorType"; span: Span };
+
+// ---------------------------------------------------------------- expressions
+
+export type BinaryOp =
+  | "+" | "-" | "*" | "/" | "%" | "&"
+  | "and" | "or" | "=>"
+  | "==" | "!=" | "<" | "<=" | ">" | ">="
+  | "in" | "notin" | "..";
+
+interface ExprBase {
+  span: Span;
+  /** Filled by the checker. */
+  ty?: Type;
+}
+
+export type Expr =
+  | (ExprBase & { kind: "IntLit"; value: number })
+  | (ExprBase & { kind: "BoolLit"; value: boolean })
+  | (ExprBase & { kind: "NoneLit" })
+  | (ExprBase & { kind: "NullLit" })
+  | (ExprBase & { kind: "Name"; name: string; sym?: Symbol })
+  | (ExprBase & { kind: "Unary"; op: "-" | "not"; operand: Expr })
+  | (ExprBase & { kind: "Binary"; op: BinaryOp; opSpan: Span; left: Expr; right: Expr })
+  | (ExprBase & { kind: "SetLit"; elems: Expr[] })
+  | (ExprBase & { kind: "RecordLit"; fields: { name: Ident; value: Expr }[] })
+  | (ExprBase & { kind: "MapLit"; entries: { key: Expr; value: Expr }[] })
+  | (ExprBase & { kind: "MapComp"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
+  | (ExprBase & { kind: "Index"; target: Expr; index: Expr })
+  | (ExprBase & { kind: "Field"; target: Expr; field: Ident })
+  | (ExprBase & { kind: "Builtin"; fn: Ident; args: Expr[] })
+  | (ExprBase & { kind: "Cond"; cond: Expr; then: Expr; else: Expr })
+  | (ExprBase & { kind: "Quant"; quant: "forall" | "exists"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
+  | (ExprBase & { kind: "ErrorExpr" });
+
+export type ExprKind = Expr["kind"];
+export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
+
+// ---------------------------------------------------------------- statements
+
+export type LockOp = "lock" | "unlock" | "down_read" | "up_read" | "down_write" | "up_write";
+
+export interface Block {
+  stmts: Stmt[];
+  span: Span;
+}
+
+export type IfCond = { kind: "Expr"; expr: Expr } | { kind: "DecAndTest"; target: Expr; span: Span };
+
+export type Stmt =
+  | { kind: "LocalVar"; name: Ident; type?: TypeNode; init?: Expr; span: Span; sym?: LocalSymbol }
+  | { kind: "Assign"; target: Expr; value: Expr; span: Span }
+  | { kind: "Call"; callee: Expr; args: Expr[]; result?: Expr; span: Span; calleeSpan: Span }
+  | { kind: "Lock"; op: LockOp; target: Expr; span: Span }
+  | { kind: "Refcount"; op: "get" | "put"; target: Expr; span: Span }
+  | { kind: "Await"; cond: Expr; span: Span }
+  | { kind: "Assert"; cond: Expr; message?: string; span: Span }
+  | { kind: "If"; cond: IfCond; then: Block; else?: Block; span: Span }
+  | { kind: "While"; cond: Expr; body: Block; span: Span }
+  | { kind: "For"; binder: Ident; domain: Expr; body: Block; span: Span; sym?: LocalSymbol }
+  | { kind: "Either"; branches: Block[]; span: Span }
+  | { kind: "Pick"; binder: Ident; domain: Expr; body: Block; span: Span; sym?: LocalSymbol }
+  | { kind: "Return"; value?: Expr; span: Span }
+  | { kind: "Atomic"; body: Block; span: Span }
+  | { kind: "Skip"; span: Span };
+
+// ---------------------------------------------------------------- declarations
+
+export interface Param {
+  name: Ident;
+  type: TypeNode;
+  sym?: LocalSymbol;
+}
+
+export interface OpsField {
+  name: Ident;
+  params: Param[];
+  ret?: TypeNode;
+}
+
+export type LockKind = "mutex" | "spinlock" | "rwsem";
+
+export type Decl =
+  | { kind: "Import"; path: string; pathSpan: Span; span: Span }
+  | { kind: "Const"; name: Ident; type?: TypeNode; value: Expr; span: Span }
+  | { kind: "TypeDecl"; name: Ident; type: TypeNode; span: Span }
+  | { kind: "Var"; name: Ident; type?: TypeNode; init?: Expr; span: Span }
+  | { kind: "LockDecl"; lockKind: LockKind; name: Ident; index?: TypeNode; span: Span }
+  | { kind: "Refcount"; name: Ident; index?: TypeNode; type?: TypeNode; init?: Expr; span: Span }
+  | { kind: "Ops"; name: Ident; fields: OpsField[]; span: Span }
+  | { kind: "Proc"; name: Ident; params: Param[]; ret?: TypeNode; body: Block; span: Span }
+  | { kind: "Process"; name: Ident; instance?: { binder: Ident; domain: TypeNode; sym?: LocalSymbol }; body: Block; span: Span }
+  | { kind: "Invariant"; name: Ident; cond: Expr; span: Span }
+  | { kind: "Final"; name: Ident; cond: Expr; span: Span };
+
+export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
+
+export interface Module {
+  path: string;
+  decls: Decl[];
+}

@@ -1,0 +1,1318 @@
+// The checker: merged modules -> CheckedModel. Resolves every name across the
+// merged files (order-independent, duplicates reported with both sites), resolves
+// types, evaluates constants (applying --set overrides), and type-checks every
+// expression and statement, annotating the tree in place (`ty`, `sym`). Problems
+// are diagnostics; the checker never throws on user input.
+import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
+import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
+import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
+import type { LoadedModel } from "./loader.js";
+import { parseExpression } from "./parser.js";
+import { SourceFile, type Span, formatLocation } from "./source.js";
+import {
+  type BoundSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
+  type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
+  type VarSymbol, type EnumMemberSymbol, symbolKindName,
+} from "./symbols.js";
+import {
+  ANY_INT, BOOL, ERROR, MAX_MAP_KEYS, MAX_SET_ELEMENTS, type Type, cardinality, isFiniteScalar,
+  isStorable, sameType, typeToString,
+} from "./types.js";
+import { type Value, defaultValue } from "./values.js";
+
+export interface Override {
+  name: string;
+  /** The value as written on the command line or in a spec. */
+  text: string;
+  /** Where the override was written, when it comes from a file (a spec). */
+  span?: Span;
+}
+
+export interface CheckOptions {
+  overrides?: readonly Override[];
+}
+
+export interface CheckedModel {
+  files: SourceFile[];
+  modules: Module[];
+  /** The root file (the model the user named). */
+  root: SourceFile;
+  globals: Map<string, GlobalSymbol>;
+  consts: ConstSymbol[];
+  types: TypeSymbol[];
+  vars: VarSymbol[];
+  locks: LockSymbol[];
+  refcounts: RefcountSymbol[];
+  opsTypes: OpsSymbol[];
+  procs: ProcSymbol[];
+  processes: ProcessSymbol[];
+  invariants: PropertySymbol[];
+  finals: PropertySymbol[];
+}
+
+export interface CheckResult {
+  model?: CheckedModel;
+  diagnostics: Diagnostic[];
+}
+
+type Mode = "const" | "global" | "thread";
+
+interface ExprCtx {
+  mode: Mode;
+  /** What the context is called in messages ("a constant", "an invariant"). */
+  what: string;
+}
+
+class Scope {
+  readonly names = new Map<string, LocalSymbol | BoundSymbol>();
+  constructor(readonly parent?: Scope) {}
+  lookup(name: string): LocalSymbol | BoundSymbol | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+}
+
+interface BodyCtx {
+  owner: ProcSymbol | ProcessSymbol;
+  locals: LocalSymbol[];
+  ret?: Type;
+  isProcess: boolean;
+}
+
+const DEFAULT_REFCOUNT_MAX = 15;
+const BUILTINS = ["size", "held", "locked"];
+
+function isInt(t: Type): t is Type & { kind: "int" } {
+  return t.kind === "int";
+}
+
+export function checkModel(loaded: LoadedModel, options: CheckOptions = {}): CheckResult {
+  const checker = new Checker(loaded, options);
+  return checker.run();
+}
+
+class Checker {
+  private readonly diags: Diagnostic[] = [];
+  private readonly globals = new Map<string, GlobalSymbol>();
+  private readonly typeCache = new Map<TypeNode, Type>();
+  private readonly resolving = new Set<object>();
+  private readonly done = new Set<object>();
+  private enumCount = 0;
+  private readonly consts: ConstSymbol[] = [];
+  private readonly types: TypeSymbol[] = [];
+  private readonly vars: VarSymbol[] = [];
+  private readonly locks: LockSymbol[] = [];
+  private readonly refcounts: RefcountSymbol[] = [];
+  private readonly opsTypes: OpsSymbol[] = [];
+  private readonly procs: ProcSymbol[] = [];
+  private readonly processes: ProcessSymbol[] = [];
+  private readonly invariants: PropertySymbol[] = [];
+  private readonly finals: PropertySymbol[] = [];
+  private readonly overrides = new Map<string, Override>();
+  private readonly env: ConstEnv;
+
+  constructor(private readonly loaded: LoadedModel, private readonly options: CheckOptions) {
+    this.env = { constValue: (s) => this.constValue(s), bound: new Map() };
+  }
+
+  run(): CheckResult {
+    for (const o of this.options.overrides ?? []) this.overrides.set(o.name, o);
+    for (const m of this.loaded.modules) for (const d of m.decls) this.declare(d);
+    for (const m of this.loaded.modules) for (const d of m.decls) this.declareEnumsIn(d);
+    this.checkOverrideNames();
+    for (const m of this.loaded.modules) for (const d of m.decls) this.resolveDecl(d);
+    for (const p of this.procs) this.checkBody(p);
+    for (const p of this.processes) this.checkBody(p);
+    for (const p of [...this.invariants, ...this.finals]) {
+      const t = this.expr(p.decl.cond, new Scope(), { mode: "global", what: `the ${p.kind} '${p.name}'` }, BOOL);
+      this.expectType(t, BOOL, p.decl.cond.span);
+    }
+    if (this.processes.length === 0 && this.loaded.files.length > 0) {
+      const root = this.loaded.files[this.loaded.files.length - 1]!;
+      this.diags.push(error(LangCodes.MissingProcess, "the model declares no process: add at least one 'process name { ... }'", { file: root, start: 0, end: 0 }));
+    }
+    const root = this.loaded.files[this.loaded.files.length - 1]!;
+    return {
+      diagnostics: this.diags,
+      model: {
+        files: this.loaded.files,
+        modules: this.loaded.modules,
+        root,
+        globals: this.globals,
+        consts: this.consts,
+        types: this.types,
+        vars: this.vars,
+        locks: this.locks,
+        refcounts: this.refcounts,
+        opsTypes: this.opsTypes,
+        procs: this.procs,
+        processes: this.processes,
+        invariants: this.invariants,
+        finals: this.finals,
+      },
+    };
+  }
+
+  // ------------------------------------------------------------ declaring
+
+  private addGlobal(sym: GlobalSymbol): boolean {
+    const prev = this.globals.get(sym.name);
+    if (prev) {
+      this.diags.push(error(LangCodes.DuplicateName, `'${sym.name}' is declared twice: as a ${symbolKindName(prev)} and as a ${symbolKindName(sym)}`, sym.span, [
+        { message: `'${sym.name}' is first declared here (${formatLocation(prev.span)})`, span: prev.span },
+      ]));
+      return false;
+    }
+    this.globals.set(sym.name, sym);
+    return true;
+  }
+
+  private declare(d: Decl): void {
+    const base = (name: Ident) => ({ name: name.name, span: name.span });
+    switch (d.kind) {
+      case "Import": return;
+      case "Const": {
+        const s: ConstSymbol = { kind: "const", ...base(d.name), decl: d, type: ERROR, value: 0 };
+        if (this.addGlobal(s)) this.consts.push(s);
+        return;
+      }
+      case "TypeDecl": {
+        const s: TypeSymbol = { kind: "type", ...base(d.name), decl: d, type: ERROR };
+        if (this.addGlobal(s)) this.types.push(s);
+        return;
+      }
+      case "Var": {
+        const s: VarSymbol = { kind: "var", ...base(d.name), decl: d, type: ERROR, init: 0 };
+        if (this.addGlobal(s)) this.vars.push(s);
+        return;
+      }
+      case "LockDecl": {
+        const s: LockSymbol = { kind: "lock", ...base(d.name), decl: d, lockKind: d.lockKind };
+        if (this.addGlobal(s)) this.locks.push(s);
+        return;
+      }
+      case "Refcount": {
+        const s: RefcountSymbol = { kind: "refcount", ...base(d.name), decl: d, type: { kind: "int", lo: 0, hi: DEFAULT_REFCOUNT_MAX }, init: 0 };
+        if (this.addGlobal(s)) this.refcounts.push(s);
+        return;
+      }
+      case "Ops": {
+        const s: OpsSymbol = { kind: "ops", ...base(d.name), decl: d, type: { kind: "ops", name: d.name.name, fields: [] } };
+        if (this.addGlobal(s)) this.opsTypes.push(s);
+        return;
+      }
+      case "Proc": {
+        const s: ProcSymbol = {
+          kind: "proc", ...base(d.name), decl: d, index: this.procs.length, params: [], locals: [],
+          type: { kind: "proc", params: [] },
+        };
+        if (this.addGlobal(s)) this.procs.push(s);
+        return;
+      }
+      case "Process": {
+        const s: ProcessSymbol = { kind: "process", ...base(d.name), decl: d, instances: [0], locals: [] };
+        if (this.addGlobal(s)) this.processes.push(s);
+        return;
+      }
+      case "Invariant":
+      case "Final": {
+        const s: PropertySymbol = { kind: d.kind === "Final" ? "final" : "invariant", ...base(d.name), decl: d };
+        if (this.addGlobal(s)) (d.kind === "Final" ? this.finals : this.invariants).push(s);
+        return;
+      }
+    }
+  }
+
+  /** Enumeration members are global names, wherever their enum type is written. */
+  private declareEnumsIn(d: Decl): void {
+    const visitType = (t: TypeNode | undefined, name?: string): void => {
+      if (!t) return;
+      switch (t.kind) {
+        case "EnumType": {
+          const type: Type & { kind: "enum" } = {
+            kind: "enum", name: name ?? `{${t.members.map((m) => m.name).join(", ")}}`,
+            members: t.members.map((m) => m.name), id: this.enumCount++,
+          };
+          this.typeCache.set(t, type);
+          t.members.forEach((m, index) => {
+            const sym: EnumMemberSymbol = { kind: "member", name: m.name, span: m.span, type, index };
+            this.addGlobal(sym);
+          });
+          return;
+        }
+        case "SetType": return visitType(t.elem);
+        case "MapType": visitType(t.key); return visitType(t.value);
+        case "RecordType": for (const f of t.fields) visitType(f.type); return;
+        default: return;
+      }
+    };
+    const visitBlock = (b: Block): void => {
+      for (const s of b.stmts) visitStmt(s);
+    };
+    const visitStmt = (s: Stmt): void => {
+      switch (s.kind) {
+        case "LocalVar": return visitType(s.type);
+        case "If": visitBlock(s.then); if (s.else) visitBlock(s.else); return;
+        case "While": case "For": case "Pick": case "Atomic": return visitBlock(s.body);
+        case "Either": for (const b of s.branches) visitBlock(b); return;
+        default: return;
+      }
+    };
+    switch (d.kind) {
+      case "Const": case "Var": return visitType(d.type);
+      case "TypeDecl": return visitType(d.type, d.name.name);
+      case "LockDecl": return visitType(d.index);
+      case "Refcount": visitType(d.index); return visitType(d.type);
+      case "Ops": for (const f of d.fields) { for (const p of f.params) visitType(p.type); visitType(f.ret); } return;
+      case "Proc": for (const p of d.params) visitType(p.type); visitType(d.ret); return visitBlock(d.body);
+      case "Process": visitType(d.instance?.domain); return visitBlock(d.body);
+      default: return;
+    }
+  }
+
+  private checkOverrideNames(): void {
+    for (const o of this.overrides.values()) {
+      const sym = this.globals.get(o.name);
+      if (!sym || sym.kind !== "const") {
+        const names = this.consts.map((c) => c.name).join(", ");
+        const what = sym ? `'${o.name}' is a ${symbolKindName(sym)}, not a constant` : `unknown constant '${o.name}'`;
+        this.diags.push(error(LangCodes.UnknownSetting, `${what} in --set ${o.name}=${o.text}${names ? ` (the model's constants are: ${names})` : " (the model declares no constants)"}`, o.span));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ resolving declarations
+
+  private resolveDecl(d: Decl): void {
+    if (d.kind === "Import") return;
+    const sym = this.globals.get(d.name.name);
+    if (!sym || sym.span !== d.name.span) return; // a duplicate, already reported
+    switch (sym.kind) {
+      case "const": this.constValue(sym); return;
+      case "type": this.namedType(sym); return;
+      case "var": this.resolveVar(sym); return;
+      case "lock": this.resolveLock(sym); return;
+      case "refcount": this.resolveRefcount(sym); return;
+      case "ops": this.resolveOps(sym); return;
+      case "proc": this.resolveProc(sym); return;
+      case "process": this.resolveProcess(sym); return;
+      default: return;
+    }
+  }
+
+  /** Runs `f` once per object, reporting a cycle if `f` is re-entered for the same object. */
+  private once<T>(key: object, span: Span, what: string, f: () => T, onCycle: () => T): T | undefined {
+    if (this.done.has(key)) return undefined;
+    if (this.resolving.has(key)) {
+      this.diags.push(error(LangCodes.RecursiveDefinition, `${what} is defined in terms of itself`, span));
+      return onCycle();
+    }
+    this.resolving.add(key);
+    try {
+      return f();
+    } finally {
+      this.resolving.delete(key);
+      this.done.add(key);
+    }
+  }
+
+  private namedType(sym: TypeSymbol): Type {
+    this.once(sym, sym.span, `type '${sym.name}'`, () => {
+      sym.type = this.resolveType(sym.decl.type);
+    }, () => {
+      sym.type = ERROR;
+    });
+    return sym.type;
+  }
+
+  private constValue(sym: ConstSymbol): Value {
+    this.once(sym, sym.span, `constant '${sym.name}'`, () => {
+      const d = sym.decl;
+      const declared = d.type ? this.resolveType(d.type) : undefined;
+      const t = this.expr(d.value, new Scope(), { mode: "const", what: "a constant" }, declared);
+      if (declared) this.expectType(t, declared, d.value.span);
+      sym.type = declared ?? (isInt(t) ? ANY_INT : t);
+      sym.value = this.evaluate(d.value, sym.type);
+      const o = this.overrides.get(sym.name);
+      if (o) {
+        const file = new SourceFile(`--set ${o.name}`, o.text);
+        const parsed = parseExpression(file);
+        const at = (s: Span | undefined) => o.span ?? s;
+        if (!parsed.expr || parsed.diagnostics.length > 0) {
+          for (const pd of parsed.diagnostics) {
+            this.diags.push({ ...pd, code: LangCodes.BadSetting, message: `in --set ${o.name}=${o.text}: ${pd.message}`, span: at(pd.span) });
+          }
+          return;
+        }
+        const before = this.diags.length;
+        const ot = this.expr(parsed.expr, new Scope(), { mode: "const", what: `--set ${o.name}` }, sym.type);
+        this.expectType(ot, sym.type, parsed.expr.span);
+        if (this.diags.length > before) {
+          for (let i = before; i < this.diags.length; i++) {
+            const dd = this.diags[i]!;
+            this.diags[i] = { ...dd, code: LangCodes.BadSetting, message: `in --set ${o.name}=${o.text}: ${dd.message} (the constant has type ${typeToString(sym.type)}, declared at ${formatLocation(sym.span)})`, span: at(dd.span) };
+          }
+          return;
+        }
+        sym.value = this.evaluate(parsed.expr, sym.type, o.span);
+        sym.overridden = o.text;
+      }
+    }, () => {
+      sym.type = ERROR;
+    });
+    return sym.value;
+  }
+
+  /** Evaluate a checked constant expression; report (not throw) failures. */
+  private evaluate(e: Expr, t: Type, at?: Span): Value {
+    if (this.hasErrorType(e)) return defaultValue(t);
+    try {
+      const v = evalExpr(e, this.env);
+      this.checkRange(v, t, at ?? e.span);
+      return v;
+    } catch (err) {
+      if (err instanceof EvalError) {
+        this.diags.push(error(LangCodes.ConstEvaluation, err.message, at ?? err.span));
+        return defaultValue(t);
+      }
+      throw err;
+    }
+  }
+
+  private hasErrorType(e: Expr): boolean {
+    return e.ty === undefined || e.ty.kind === "error";
+  }
+
+  private checkRange(v: Value, t: Type, span: Span): void {
+    if (typeof v === "number") {
+      if (t.kind === "int" && (v < t.lo || v > t.hi)) {
+        this.diags.push(error(LangCodes.ValueOutOfRange, `value ${v} is outside the type ${typeToString(t)}`, span));
+      }
+      return;
+    }
+    if (t.kind === "map") for (const x of v) this.checkRange(x, t.value, span);
+    if (t.kind === "record") v.forEach((x, i) => this.checkRange(x, t.fields[i]!.type, span));
+  }
+
+  private constInt(e: Expr, what: string): number | undefined {
+    const t = this.expr(e, new Scope(), { mode: "const", what }, undefined);
+    if (t.kind === "error") return undefined;
+    if (!isInt(t)) {
+      this.diags.push(error(LangCodes.TypeMismatch, `${what} must be an integer, not ${typeToString(t)}`, e.span));
+      return undefined;
+    }
+    const v = this.evaluate(e, ANY_INT);
+    return typeof v === "number" ? v : undefined;
+  }
+
+  resolveType(node: TypeNode): Type {
+    const cached = this.typeCache.get(node);
+    if (cached) return cached;
+    const t = this.computeType(node);
+    this.typeCache.set(node, t);
+    return t;
+  }
+
+  private computeType(node: TypeNode): Type {
+    switch (node.kind) {
+      case "BoolType": return BOOL;
+      case "ErrorType": return ERROR;
+      case "EnumType": return ERROR; // registered in declareEnumsIn; reaching here means a duplicate
+      case "RangeType": {
+        const lo = this.constInt(node.lo, "a range bound");
+        const hi = this.constInt(node.hi, "a range bound");
+        if (lo === undefined || hi === undefined) return ERROR;
+        if (lo > hi) {
+          this.diags.push(error(LangCodes.BadType, `empty range ${lo}..${hi}: the lower bound is above the upper bound`, node.span));
+          return ERROR;
+        }
+        return { kind: "int", lo, hi };
+      }
+      case "SetType": {
+        const elem = this.resolveType(node.elem);
+        if (elem.kind === "error") return ERROR;
+        if (!isFiniteScalar(elem)) {
+          this.diags.push(error(LangCodes.BadType, `set elements must be bool, a range or an enumeration, not ${typeToString(elem)}`, node.elem.span));
+          return ERROR;
+        }
+        if (cardinality(elem) > MAX_SET_ELEMENTS) {
+          this.diags.push(error(LangCodes.BadType, `set<${typeToString(elem)}> has ${cardinality(elem)} possible elements; sets are limited to ${MAX_SET_ELEMENTS}`, node.elem.span));
+          return ERROR;
+        }
+        return { kind: "set", elem };
+      }
+      case "MapType": {
+        const key = this.resolveType(node.key);
+        const value = this.resolveType(node.value);
+        if (key.kind === "error" || value.kind === "error") return ERROR;
+        if (!this.checkIndexType(key, node.key.span, "map keys")) return ERROR;
+        return { kind: "map", key, value };
+      }
+      case "RecordType": {
+        const seen = new Set<string>();
+        const fields = node.fields.map((f) => {
+          if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' appears twice in the record type`, f.name.span));
+          seen.add(f.name.name);
+          return { name: f.name.name, type: this.resolveType(f.type) };
+        });
+        return { kind: "record", fields };
+      }
+      case "NamedType": {
+        const sym = this.globals.get(node.name.name);
+        if (!sym) {
+          this.unknownName(node.name.name, node.span, "type");
+          return ERROR;
+        }
+        if (sym.kind === "type") return this.namedType(sym);
+        if (sym.kind === "ops") return this.resolveOps(sym);
+        this.diags.push(error(LangCodes.WrongKindOfName, `'${sym.name}' is a ${symbolKindName(sym)}, not a type`, node.span, [{ message: "declared here", span: sym.span }]));
+        return ERROR;
+      }
+    }
+  }
+
+  private checkIndexType(t: Type, span: Span, what: string): boolean {
+    if (!isFiniteScalar(t)) {
+      this.diags.push(error(LangCodes.BadType, `${what} must be bool, a range or an enumeration, not ${typeToString(t)}`, span));
+      return false;
+    }
+    if (cardinality(t) > MAX_MAP_KEYS) {
+      this.diags.push(error(LangCodes.BadType, `${what} of type ${typeToString(t)} have ${cardinality(t)} values; the limit is ${MAX_MAP_KEYS}`, span));
+      return false;
+    }
+    return true;
+  }
+
+  private storableType(node: TypeNode | undefined, init: Expr | undefined, what: string, span: Span, mode: Mode): { type: Type; initType?: Type } {
+    const declared = node ? this.resolveType(node) : undefined;
+    let initType: Type | undefined;
+    if (init) {
+      initType = this.expr(init, new Scope(), { mode, what }, declared);
+      if (declared) this.expectType(initType, declared, init.span);
+    }
+    let type = declared ?? initType ?? ERROR;
+    if (!declared && !init) {
+      this.diags.push(error(LangCodes.BadType, `${what} needs a type or an initial value`, span));
+      type = ERROR;
+    }
+    if (type.kind !== "error" && !isStorable(type)) {
+      const hint = type.kind === "int" ? ": give it a range, e.g. ': 0..3'" : type.kind === "none" ? ": give it a proc type through an ops table" : "";
+      this.diags.push(error(LangCodes.UnboundedType, `${what} has type ${typeToString(type)}, which cannot be stored in the state${hint}`, node?.span ?? span));
+      type = ERROR;
+    }
+    return { type, initType };
+  }
+
+  private resolveVar(sym: VarSymbol): void {
+    const d = sym.decl;
+    const { type } = this.storableType(d.type, d.init, `variable '${sym.name}'`, sym.span, "const");
+    sym.type = type;
+    sym.init = d.init ? this.evaluate(d.init, type) : defaultValue(type);
+  }
+
+  private resolveLock(sym: LockSymbol): void {
+    if (sym.decl.index) {
+      const t = this.resolveType(sym.decl.index);
+      if (t.kind !== "error" && this.checkIndexType(t, sym.decl.index.span, "lock array indices")) sym.index = t;
+    }
+  }
+
+  private resolveRefcount(sym: RefcountSymbol): void {
+    const d = sym.decl;
+    if (d.index) {
+      const t = this.resolveType(d.index);
+      if (t.kind !== "error" && this.checkIndexType(t, d.index.span, "refcount array indices")) sym.index = t;
+    }
+    let init = 0;
+    if (d.init) {
+      const v = this.constInt(d.init, "a refcount's initial value");
+      if (v !== undefined) init = v;
+    }
+    if (d.type) {
+      const t = this.resolveType(d.type);
+      if (t.kind === "int") sym.type = t;
+      else if (t.kind !== "error") this.diags.push(error(LangCodes.BadType, `a refcount's range must be an integer range, not ${typeToString(t)}`, d.type.span));
+    } else {
+      sym.type = { kind: "int", lo: 0, hi: Math.max(DEFAULT_REFCOUNT_MAX, init) };
+    }
+    if (sym.type.lo < 0) {
+      this.diags.push(error(LangCodes.BadType, "a refcount's range must start at 0 or above", d.type?.span ?? sym.span));
+    }
+    if (init < sym.type.lo || init > sym.type.hi) {
+      this.diags.push(error(LangCodes.ValueOutOfRange, `initial count ${init} is outside the refcount's range ${typeToString(sym.type)}`, d.init?.span ?? sym.span));
+    }
+    sym.init = init;
+  }
+
+  private resolveOps(sym: OpsSymbol): Type {
+    this.once(sym, sym.span, `ops table '${sym.name}'`, () => {
+      const seen = new Set<string>();
+      sym.type.fields = sym.decl.fields.map((f) => {
+        if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' appears twice in ops '${sym.name}'`, f.name.span));
+        seen.add(f.name.name);
+        return { name: f.name.name, params: f.params.map((p) => this.resolveType(p.type)), ret: f.ret ? this.resolveType(f.ret) : undefined };
+      });
+    }, () => undefined);
+    return sym.type;
+  }
+
+  private resolveProc(sym: ProcSymbol): void {
+    this.once(sym, sym.span, `procedure '${sym.name}'`, () => {
+      const d = sym.decl;
+      const seen = new Set<string>();
+      sym.params = d.params.map((p) => {
+        const type = this.resolveType(p.type);
+        if (type.kind !== "error" && !isStorable(type)) {
+          this.diags.push(error(LangCodes.UnboundedType, `parameter '${p.name.name}' has type ${typeToString(type)}, which cannot be stored in the state: give it a range`, p.type.span));
+        }
+        if (seen.has(p.name.name)) this.diags.push(error(LangCodes.DuplicateName, `parameter '${p.name.name}' is declared twice`, p.name.span));
+        seen.add(p.name.name);
+        const local: LocalSymbol = { kind: "local", role: "param", name: p.name.name, span: p.name.span, type, index: sym.locals.length };
+        p.sym = local;
+        sym.locals.push(local);
+        return local;
+      });
+      sym.ret = d.ret ? this.resolveType(d.ret) : undefined;
+      if (sym.ret && sym.ret.kind !== "error" && !isStorable(sym.ret)) {
+        this.diags.push(error(LangCodes.UnboundedType, `return type ${typeToString(sym.ret)} cannot be stored in the state: give it a range`, d.ret!.span));
+      }
+      sym.type = { kind: "proc", params: sym.params.map((p) => p.type), ret: sym.ret };
+    }, () => undefined);
+  }
+
+  private resolveProcess(sym: ProcessSymbol): void {
+    const inst = sym.decl.instance;
+    if (!inst) return;
+    const t = this.resolveType(inst.domain);
+    if (t.kind === "error") return;
+    if (!isFiniteScalar(t)) {
+      this.diags.push(error(LangCodes.BadType, `process instances range over bool, a range or an enumeration, not ${typeToString(t)}`, inst.domain.span));
+      return;
+    }
+    const n = cardinality(t);
+    if (n > 64) {
+      this.diags.push(error(LangCodes.BadType, `process '${sym.name}' would have ${n} instances; the limit is 64`, inst.domain.span));
+      return;
+    }
+    sym.instances = Array.from({ length: n }, (_, i) => (t.kind === "int" ? t.lo + i : i));
+    const local: LocalSymbol = { kind: "local", role: "instance", name: inst.binder.name, span: inst.binder.span, type: t, index: 0 };
+    inst.sym = local;
+    sym.instance = local;
+    sym.locals.push(local);
+  }
+
+  // ------------------------------------------------------------ bodies
+
+  private checkBody(owner: ProcSymbol | ProcessSymbol): void {
+    const ctx: BodyCtx = { owner, locals: owner.locals, ret: owner.kind === "proc" ? owner.ret : undefined, isProcess: owner.kind === "process" };
+    const scope = new Scope();
+    for (const l of owner.locals) {
+      if (this.shadowsGlobal(l.name, l.span)) continue;
+      scope.names.set(l.name, l);
+    }
+    this.block(owner.decl.body, new Scope(scope), ctx);
+  }
+
+  private shadowsGlobal(name: string, span: Span): boolean {
+    const g = this.globals.get(name);
+    if (!g) return false;
+    this.diags.push(error(LangCodes.DuplicateName, `'${name}' is already declared as a global ${symbolKindName(g)}; local names must differ from global ones`, span, [{ message: `the global '${name}' is declared here (${formatLocation(g.span)})`, span: g.span }]));
+    return true;
+  }
+
+  private declareLocal(name: Ident, type: Type, role: LocalSymbol["role"], scope: Scope, ctx: BodyCtx): LocalSymbol {
+    const sym: LocalSymbol = { kind: "local", role, name: name.name, span: name.span, type, index: ctx.locals.length };
+    ctx.locals.push(sym);
+    if (this.shadowsGlobal(name.name, name.span)) return sym;
+    const prev = scope.lookup(name.name);
+    if (prev) {
+      this.diags.push(error(LangCodes.DuplicateName, `'${name.name}' is already declared in this procedure`, name.span, [{ message: `first declared here (${formatLocation(prev.span)})`, span: prev.span }]));
+    }
+    scope.names.set(name.name, sym);
+    return sym;
+  }
+
+  private block(b: Block, scope: Scope, ctx: BodyCtx): void {
+    for (const s of b.stmts) this.stmt(s, scope, ctx);
+  }
+
+  private stmt(s: Stmt, scope: Scope, ctx: BodyCtx): void {
+    const ectx: ExprCtx = { mode: "thread", what: "a statement" };
+    switch (s.kind) {
+      case "LocalVar": {
+        const declared = s.type ? this.resolveType(s.type) : undefined;
+        let type = declared;
+        if (s.init) {
+          const it = this.expr(s.init, scope, ectx, declared);
+          if (declared) this.expectType(it, declared, s.init.span);
+          else type = it;
+        }
+        if (!type) {
+          this.diags.push(error(LangCodes.BadType, `local variable '${s.name.name}' needs a type or an initial value`, s.name.span));
+          type = ERROR;
+        }
+        if (type.kind !== "error" && !isStorable(type)) {
+          this.diags.push(error(LangCodes.UnboundedType, `local variable '${s.name.name}' has type ${typeToString(type)}, which cannot be stored in the state${type.kind === "int" ? ": give it a range, e.g. 'var " + s.name.name + ": 0..3 = ...'" : ""}`, s.type?.span ?? s.name.span));
+          type = ERROR;
+        }
+        s.sym = this.declareLocal(s.name, type, "var", scope, ctx);
+        return;
+      }
+      case "Assign": {
+        const tt = this.lvalue(s.target, scope);
+        const vt = this.expr(s.value, scope, ectx, tt);
+        this.expectType(vt, tt, s.value.span);
+        return;
+      }
+      case "Call": {
+        const sig = this.callee(s.callee, scope);
+        if (sig) {
+          if (s.args.length !== sig.params.length) {
+            this.diags.push(error(LangCodes.ArgumentCount, `${calleeName(s.callee)} takes ${sig.params.length} argument${sig.params.length === 1 ? "" : "s"}, but ${s.args.length} ${s.args.length === 1 ? "is" : "are"} given`, s.calleeSpan));
+          }
+          s.args.forEach((a, i) => {
+            const pt = sig.params[i];
+            const at = this.expr(a, scope, ectx, pt);
+            if (pt) this.expectType(at, pt, a.span);
+          });
+          if (s.result) {
+            const rt = this.lvalue(s.result, scope);
+            if (!sig.ret) this.diags.push(error(LangCodes.TypeMismatch, `${calleeName(s.callee)} returns no value`, s.calleeSpan));
+            else this.expectType(sig.ret, rt, s.calleeSpan);
+          }
+        } else {
+          for (const a of s.args) this.expr(a, scope, ectx, undefined);
+          if (s.result) this.lvalue(s.result, scope);
+        }
+        return;
+      }
+      case "Lock": {
+        const lock = this.lockTarget(s.target, scope);
+        if (!lock) return;
+        const rw = s.op.startsWith("down_") || s.op.startsWith("up_");
+        if (lock.lockKind === "rwsem" && !rw) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${lock.name}' is an rwsem: use down_read/up_read or down_write/up_write, not ${s.op}`, s.span));
+        } else if (lock.lockKind !== "rwsem" && rw) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${lock.name}' is a ${lock.lockKind}: use lock/unlock, not ${s.op}`, s.span));
+        }
+        return;
+      }
+      case "Refcount":
+        this.refcountTarget(s.target, scope);
+        return;
+      case "Await":
+      case "Assert":
+        this.expectType(this.expr(s.cond, scope, ectx, BOOL), BOOL, s.cond.span);
+        return;
+      case "If":
+        if (s.cond.kind === "DecAndTest") this.refcountTarget(s.cond.target, scope);
+        else this.expectType(this.expr(s.cond.expr, scope, ectx, BOOL), BOOL, s.cond.expr.span);
+        this.block(s.then, new Scope(scope), ctx);
+        if (s.else) this.block(s.else, new Scope(scope), ctx);
+        return;
+      case "While":
+        this.expectType(this.expr(s.cond, scope, ectx, BOOL), BOOL, s.cond.span);
+        this.block(s.body, new Scope(scope), ctx);
+        return;
+      case "For":
+      case "Pick": {
+        const dt = this.expr(s.domain, scope, ectx, undefined);
+        let elem: Type = ERROR;
+        if (dt.kind === "set") elem = dt.elem;
+        else if (dt.kind !== "error") this.diags.push(error(LangCodes.TypeMismatch, `'${s.kind === "For" ? "for" : "pick"}' needs a set to range over, not ${typeToString(dt)}`, s.domain.span));
+        const inner = new Scope(scope);
+        s.sym = this.declareLocal(s.binder, elem, s.kind === "For" ? "for" : "pick", inner, ctx);
+        this.block(s.body, inner, ctx);
+        return;
+      }
+      case "Either":
+        for (const b of s.branches) this.block(b, new Scope(scope), ctx);
+        return;
+      case "Return":
+        if (ctx.isProcess) {
+          if (s.value) this.diags.push(error(LangCodes.TypeMismatch, "a process cannot return a value (a bare 'return' ends the thread)", s.value.span));
+        } else if (ctx.ret) {
+          if (!s.value) this.diags.push(error(LangCodes.TypeMismatch, `'${ctx.owner.name}' must return a ${typeToString(ctx.ret)}`, s.span));
+          else this.expectType(this.expr(s.value, scope, ectx, ctx.ret), ctx.ret, s.value.span);
+        } else if (s.value) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${ctx.owner.name}' declares no return type, so it cannot return a value`, s.value.span));
+          this.expr(s.value, scope, ectx, undefined);
+        }
+        return;
+      case "Atomic":
+        this.block(s.body, new Scope(scope), ctx);
+        return;
+      case "Skip":
+        return;
+    }
+  }
+
+  private callee(e: Expr, scope: Scope): (Type & { kind: "proc" }) | undefined {
+    if (e.kind === "Name") {
+      const local = scope.lookup(e.name);
+      const sym = local ?? this.globals.get(e.name);
+      if (sym?.kind === "proc") {
+        this.resolveProc(sym);
+        e.sym = sym;
+        e.ty = sym.type;
+        return sym.type;
+      }
+      if (sym?.kind === "process") {
+        this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is a process; processes start on their own and cannot be called`, e.span));
+        return undefined;
+      }
+    }
+    const t = this.expr(e, scope, { mode: "thread", what: "a call" }, undefined);
+    if (t.kind === "proc") return t;
+    if (t.kind !== "error") this.diags.push(error(LangCodes.TypeMismatch, `only procedures can be called; ${calleeName(e)} is a ${typeToString(t)}`, e.span));
+    return undefined;
+  }
+
+  private lvalue(e: Expr, scope: Scope): Type {
+    switch (e.kind) {
+      case "Name": {
+        const sym = scope.lookup(e.name) ?? this.globals.get(e.name);
+        if (!sym) {
+          this.unknownName(e.name, e.span, "variable");
+          return (e.ty = ERROR);
+        }
+        e.sym = sym;
+        if (sym.kind === "var") {
+          return (e.ty = sym.type);
+        }
+        if (sym.kind === "local") {
+          if (sym.role === "for" || sym.role === "pick" || sym.role === "instance") {
+            this.diags.push(error(LangCodes.NotAssignable, `cannot assign to the ${sym.role === "instance" ? "instance" : sym.role} variable '${e.name}'`, e.span));
+          }
+          return (e.ty = sym.type);
+        }
+        const hint = sym.kind === "refcount" ? " (use get/put)" : sym.kind === "lock" ? " (use lock/unlock)" : "";
+        this.diags.push(error(LangCodes.NotAssignable, `cannot assign to '${e.name}': it is a ${symbolKindName(sym)}${hint}`, e.span));
+        return (e.ty = ERROR);
+      }
+      case "Index": {
+        const tt = this.lvalue(e.target, scope);
+        if (tt.kind === "error") return (e.ty = ERROR);
+        if (tt.kind !== "map") {
+          this.diags.push(error(LangCodes.TypeMismatch, `only maps can be indexed; the target has type ${typeToString(tt)}`, e.target.span));
+          this.expr(e.index, scope, { mode: "thread", what: "an index" }, undefined);
+          return (e.ty = ERROR);
+        }
+        this.expectType(this.expr(e.index, scope, { mode: "thread", what: "an index" }, tt.key), tt.key, e.index.span);
+        return (e.ty = tt.value);
+      }
+      case "Field": {
+        const tt = this.lvalue(e.target, scope);
+        return (e.ty = this.fieldType(tt, e.field, e.target.span));
+      }
+      default:
+        this.diags.push(error(LangCodes.NotAssignable, "the left side of ':=' must be a variable, a map entry or a record field", e.span));
+        this.expr(e, scope, { mode: "thread", what: "an expression" }, undefined);
+        return (e.ty = ERROR);
+    }
+  }
+
+  private fieldType(tt: Type, field: Ident, targetSpan: Span): Type {
+    if (tt.kind === "error") return ERROR;
+    if (tt.kind === "record") {
+      const f = tt.fields.find((x) => x.name === field.name);
+      if (f) return f.type;
+      this.diags.push(error(LangCodes.UnknownField, `no field '${field.name}' in ${typeToString(tt)}`, field.span));
+      return ERROR;
+    }
+    if (tt.kind === "ops") {
+      const f = tt.fields.find((x) => x.name === field.name);
+      if (f) return { kind: "proc", params: f.params, ret: f.ret };
+      this.diags.push(error(LangCodes.UnknownField, `ops '${tt.name}' has no field '${field.name}' (its fields: ${tt.fields.map((x) => x.name).join(", ")})`, field.span));
+      return ERROR;
+    }
+    this.diags.push(error(LangCodes.TypeMismatch, `only records and ops tables have fields; this is a ${typeToString(tt)}`, targetSpan));
+    return ERROR;
+  }
+
+  /** A lock name, or a lock array entry `l[i]`. */
+  private lockTarget(e: Expr, scope: Scope): LockSymbol | undefined {
+    const sym = this.entity(e, scope, "lock");
+    return sym?.kind === "lock" ? sym : undefined;
+  }
+
+  private refcountTarget(e: Expr, scope: Scope): RefcountSymbol | undefined {
+    const sym = this.entity(e, scope, "refcount");
+    return sym?.kind === "refcount" ? sym : undefined;
+  }
+
+  private entity(e: Expr, scope: Scope, want: "lock" | "refcount"): LockSymbol | RefcountSymbol | undefined {
+    const what = want === "lock" ? "a lock" : "a refcount";
+    let nameExpr: Expr = e;
+    let index: Expr | undefined;
+    if (e.kind === "Index") {
+      nameExpr = e.target;
+      index = e.index;
+    }
+    if (nameExpr.kind !== "Name") {
+      this.diags.push(error(LangCodes.TypeMismatch, `expected ${what} (a name, or an array entry such as group_lock[g])`, e.span));
+      return undefined;
+    }
+    const sym = scope.lookup(nameExpr.name) ?? this.globals.get(nameExpr.name);
+    if (!sym) {
+      this.unknownName(nameExpr.name, nameExpr.span, want);
+      return undefined;
+    }
+    nameExpr.sym = sym;
+    if (sym.kind !== want) {
+      this.diags.push(error(LangCodes.WrongKindOfName, `'${nameExpr.name}' is a ${symbolKindName(sym)}, not ${what}`, nameExpr.span, "span" in sym ? [{ message: "declared here", span: sym.span }] : []));
+      return undefined;
+    }
+    const target = sym as LockSymbol | RefcountSymbol;
+    const indexType = target.kind === "lock" ? target.index : target.index;
+    const declaredIndexed = target.decl.index !== undefined;
+    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : { kind: "refcount", lo: target.type.lo, hi: target.type.hi };
+    if (index) {
+      if (!declaredIndexed) {
+        this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is not an array`, e.span));
+        return undefined;
+      }
+      const it = this.expr(index, scope, { mode: "thread", what: "an index" }, indexType);
+      if (indexType) this.expectType(it, indexType, index.span);
+      e.ty = nameExpr.ty;
+    } else if (declaredIndexed) {
+      this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is an array of ${want}s: name one entry, e.g. ${target.name}[...]`, e.span));
+      return undefined;
+    }
+    return target;
+  }
+
+  private unknownName(name: string, span: Span, what: string): void {
+    const candidates = [...this.globals.keys()].filter((n) => editDistance(n, name) <= Math.max(1, Math.floor(name.length / 3)));
+    const hint = candidates.length ? ` (did you mean '${candidates.sort()[0]}'?)` : "";
+    this.diags.push(error(LangCodes.UnknownName, `unknown ${what} '${name}'${hint}`, span));
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private expectType(actual: Type, expected: Type, span: Span): void {
+    if (!assignable(actual, expected)) {
+      this.diags.push(error(LangCodes.TypeMismatch, `expected ${typeToString(expected)}, found ${typeToString(actual)}`, span));
+    }
+  }
+
+  expr(e: Expr, scope: Scope, ctx: ExprCtx, expected: Type | undefined): Type {
+    const t = this.computeExpr(e, scope, ctx, expected);
+    e.ty = t;
+    return t;
+  }
+
+  private computeExpr(e: Expr, scope: Scope, ctx: ExprCtx, expected: Type | undefined): Type {
+    switch (e.kind) {
+      case "IntLit": return { kind: "int", lo: e.value, hi: e.value };
+      case "BoolLit": return BOOL;
+      case "NoneLit": return expected?.kind === "proc" ? expected : { kind: "none" };
+      case "NullLit":
+        this.diags.push(error(LangCodes.NotAllowedHere, "'null' is only for object references", e.span));
+        return ERROR;
+      case "ErrorExpr": return ERROR;
+      case "Name": return this.nameExpr(e, scope, ctx);
+      case "Unary": {
+        if (e.op === "not") {
+          this.expectType(this.expr(e.operand, scope, ctx, BOOL), BOOL, e.operand.span);
+          return BOOL;
+        }
+        const t = this.expr(e.operand, scope, ctx, undefined);
+        if (t.kind === "error") return ERROR;
+        if (!isInt(t)) {
+          this.diags.push(error(LangCodes.TypeMismatch, `unary '-' needs an integer, not ${typeToString(t)}`, e.operand.span));
+          return ERROR;
+        }
+        return { kind: "int", lo: -t.hi, hi: -t.lo };
+      }
+      case "Binary": return this.binaryExpr(e, scope, ctx, expected);
+      case "SetLit": {
+        let elem: Type | undefined = expected?.kind === "set" ? expected.elem : undefined;
+        const types = e.elems.map((x) => this.expr(x, scope, ctx, elem));
+        if (!elem) {
+          if (types.length === 0) {
+            this.diags.push(error(LangCodes.BadType, "cannot tell the element type of '{}' here: compare or assign it to a typed set", e.span));
+            return ERROR;
+          }
+          elem = types[0]!;
+          if (isInt(elem)) {
+            const ints = types.filter(isInt);
+            elem = { kind: "int", lo: Math.min(...ints.map((t) => t.lo)), hi: Math.max(...ints.map((t) => t.hi)) };
+          }
+        }
+        if (elem.kind === "error") return ERROR;
+        types.forEach((t, i) => this.expectType(t, elem!, e.elems[i]!.span));
+        if (!isFiniteScalar(elem) || cardinality(elem) > MAX_SET_ELEMENTS) {
+          this.diags.push(error(LangCodes.BadType, `cannot make a set of ${typeToString(elem)}: elements must be bool, an enumeration or a range of at most ${MAX_SET_ELEMENTS} values`, e.span));
+          return ERROR;
+        }
+        return { kind: "set", elem };
+      }
+      case "RecordLit": {
+        if (!expected || (expected.kind !== "record" && expected.kind !== "ops")) {
+          for (const f of e.fields) this.expr(f.value, scope, ctx, undefined);
+          if (expected?.kind !== "error") {
+            this.diags.push(error(LangCodes.BadType, expected ? `expected ${typeToString(expected)}, found a record literal` : "cannot tell the type of this record literal here: assign it to a typed variable or constant", e.span));
+          }
+          return ERROR;
+        }
+        const seen = new Set<string>();
+        for (const f of e.fields) {
+          if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' is given twice`, f.name.span));
+          seen.add(f.name.name);
+          const ft = this.fieldType(expected, f.name, e.span);
+          this.expectType(this.expr(f.value, scope, ctx, ft.kind === "error" ? undefined : ft), ft, f.value.span);
+        }
+        if (expected.kind === "record") {
+          const missing = expected.fields.filter((f) => !seen.has(f.name)).map((f) => f.name);
+          if (missing.length) this.diags.push(error(LangCodes.MissingField, `missing field${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")} of ${typeToString(expected)}`, e.span));
+        }
+        return expected;
+      }
+      case "MapLit": {
+        if (!expected || expected.kind !== "map") {
+          for (const en of e.entries) { this.expr(en.key, scope, ctx, undefined); this.expr(en.value, scope, ctx, undefined); }
+          if (expected?.kind !== "error") {
+            this.diags.push(error(LangCodes.BadType, expected ? `expected ${typeToString(expected)}, found a map literal` : "cannot tell the type of this map literal here: assign it to a typed variable or constant", e.span));
+          }
+          return ERROR;
+        }
+        const seen = new Map<number, Span>();
+        for (const en of e.entries) {
+          const kt = this.expr(en.key, scope, { mode: "const", what: "a map key" }, expected.key);
+          this.expectType(kt, expected.key, en.key.span);
+          this.expectType(this.expr(en.value, scope, ctx, expected.value), expected.value, en.value.span);
+          if (kt.kind === "error") continue;
+          const k = this.evaluate(en.key, expected.key);
+          if (typeof k === "number") {
+            const prev = seen.get(k);
+            if (prev) this.diags.push(error(LangCodes.DuplicateName, "this key appears twice in the map", en.key.span, [{ message: "first given here", span: prev }]));
+            seen.set(k, en.key.span);
+          }
+        }
+        const n = cardinality(expected.key);
+        if (seen.size < n) {
+          const missing: string[] = [];
+          for (let i = 0; i < n && missing.length < 5; i++) {
+            const v = expected.key.kind === "int" ? expected.key.lo + i : i;
+            if (!seen.has(v)) missing.push(expected.key.kind === "enum" ? expected.key.members[i]! : expected.key.kind === "bool" ? (i ? "true" : "false") : String(v));
+          }
+          this.diags.push(error(LangCodes.MissingField, `the map must give a value for every key of ${typeToString(expected.key)}; missing: ${missing.join(", ")}${n - seen.size > missing.length ? ", ..." : ""}`, e.span));
+        }
+        return expected;
+      }
+      case "MapComp": {
+        const dt = this.expr(e.domain, scope, ctx, expected?.kind === "map" ? { kind: "set", elem: expected.key } : undefined);
+        if (dt.kind === "error") return ERROR;
+        if (dt.kind !== "set") {
+          this.diags.push(error(LangCodes.TypeMismatch, `a map comprehension ranges over a set, not ${typeToString(dt)}`, e.domain.span));
+          return ERROR;
+        }
+        const key = dt.elem;
+        if (!this.checkIndexType(key, e.domain.span, "map keys")) return ERROR;
+        const inner = new Scope(scope);
+        const b: BoundSymbol = { kind: "bound", name: e.binder.name, span: e.binder.span, type: key };
+        if (!this.shadowsGlobal(e.binder.name, e.binder.span)) inner.names.set(e.binder.name, b);
+        e.sym = b;
+        const vt = this.expr(e.body, inner, ctx, expected?.kind === "map" ? expected.value : undefined);
+        if (expected?.kind === "map") this.expectType(vt, expected.value, e.body.span);
+        if (!this.hasErrorType(e.domain) && this.isConstant(e.domain)) {
+          const mask = this.evaluate(e.domain, dt);
+          if (mask !== fullMask(key)) this.diags.push(error(LangCodes.BadType, `a map comprehension must range over every key of ${typeToString(key)}`, e.domain.span));
+        }
+        return expected?.kind === "map" ? expected : { kind: "map", key, value: vt };
+      }
+      case "Index": {
+        const tt = this.expr(e.target, scope, ctx, undefined);
+        if (tt.kind === "error") {
+          this.expr(e.index, scope, ctx, undefined);
+          return ERROR;
+        }
+        if (tt.kind !== "map") {
+          this.expr(e.index, scope, ctx, undefined);
+          this.diags.push(error(LangCodes.TypeMismatch, `only maps can be indexed; this is a ${typeToString(tt)}`, e.target.span));
+          return ERROR;
+        }
+        this.expectType(this.expr(e.index, scope, ctx, tt.key), tt.key, e.index.span);
+        return tt.value;
+      }
+      case "Field": {
+        const tt = this.expr(e.target, scope, ctx, undefined);
+        return this.fieldType(tt, e.field, e.target.span);
+      }
+      case "Builtin": return this.builtin(e, scope, ctx);
+      case "Cond": {
+        this.expectType(this.expr(e.cond, scope, ctx, BOOL), BOOL, e.cond.span);
+        const a = this.expr(e.then, scope, ctx, expected);
+        const b = this.expr(e.else, scope, ctx, expected ?? (a.kind === "none" ? undefined : a));
+        if (isInt(a) && isInt(b)) return { kind: "int", lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) };
+        if (a.kind === "none" && b.kind !== "none") {
+          this.expectType(a, b, e.then.span);
+          return b;
+        }
+        this.expectType(b, a, e.else.span);
+        return a;
+      }
+      case "Quant": {
+        const dt = this.expr(e.domain, scope, ctx, undefined);
+        const inner = new Scope(scope);
+        let elem: Type = ERROR;
+        if (dt.kind === "set") elem = dt.elem;
+        else if (dt.kind !== "error") this.diags.push(error(LangCodes.TypeMismatch, `'${e.quant}' ranges over a set, not ${typeToString(dt)}`, e.domain.span));
+        const b: BoundSymbol = { kind: "bound", name: e.binder.name, span: e.binder.span, type: elem };
+        if (!this.shadowsGlobal(e.binder.name, e.binder.span)) inner.names.set(e.binder.name, b);
+        e.sym = b;
+        this.expectType(this.expr(e.body, inner, ctx, BOOL), BOOL, e.body.span);
+        return BOOL;
+      }
+    }
+  }
+
+  /** An expression is constant when it reads no variables, locals or locks. */
+  private isConstant(e: Expr): boolean {
+    let ok = true;
+    const visit = (x: Expr): void => {
+      if (!ok) return;
+      switch (x.kind) {
+        case "Name":
+          if (!x.sym || (x.sym.kind !== "const" && x.sym.kind !== "member" && x.sym.kind !== "type" && x.sym.kind !== "proc" && x.sym.kind !== "bound")) ok = false;
+          return;
+        case "Unary": return visit(x.operand);
+        case "Binary": visit(x.left); return visit(x.right);
+        case "SetLit": return x.elems.forEach(visit);
+        case "RecordLit": return x.fields.forEach((f) => visit(f.value));
+        case "MapLit": return x.entries.forEach((en) => { visit(en.key); visit(en.value); });
+        case "MapComp": visit(x.domain); return visit(x.body);
+        case "Index": visit(x.target); return visit(x.index);
+        case "Field": return visit(x.target);
+        case "Builtin": if (x.fn.name !== "size") ok = false; return x.args.forEach(visit);
+        case "Cond": visit(x.cond); visit(x.then); return visit(x.else);
+        case "Quant": visit(x.domain); return visit(x.body);
+        default: return;
+      }
+    };
+    visit(e);
+    return ok;
+  }
+
+  private nameExpr(e: Expr & { kind: "Name" }, scope: Scope, ctx: ExprCtx): Type {
+    const local = scope.lookup(e.name);
+    const sym: Symbol | undefined = local ?? this.globals.get(e.name);
+    if (!sym) {
+      this.unknownName(e.name, e.span, "name");
+      return ERROR;
+    }
+    e.sym = sym;
+    const notHere = (what: string) => {
+      this.diags.push(error(LangCodes.NotAllowedHere, `${what} '${e.name}' cannot be used in ${ctx.what}${ctx.mode === "const" ? ", which must be a constant" : ""}`, e.span));
+      return ERROR;
+    };
+    switch (sym.kind) {
+      case "const": this.constValue(sym); return sym.type;
+      case "member": return sym.type;
+      case "bound": return sym.type;
+      case "local": return sym.type;
+      case "type": {
+        const t = this.namedType(sym);
+        if (t.kind === "error") return ERROR;
+        if (!isFiniteScalar(t) || cardinality(t) > MAX_SET_ELEMENTS) {
+          this.diags.push(error(LangCodes.TypeMismatch, `type '${e.name}' used as a value means the set of all its values, which needs a finite type of at most ${MAX_SET_ELEMENTS} values`, e.span));
+          return ERROR;
+        }
+        return { kind: "set", elem: t };
+      }
+      case "proc": this.resolveProc(sym); return sym.type;
+      case "var":
+        if (ctx.mode === "const") return notHere("variable");
+        return sym.type;
+      case "refcount":
+        if (ctx.mode === "const") return notHere("refcount");
+        if (sym.decl.index) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${sym.name}' is an array of refcounts: name one entry, e.g. ${sym.name}[...]`, e.span));
+          return ERROR;
+        }
+        return { kind: "int", lo: sym.type.lo, hi: sym.type.hi };
+      case "lock":
+        this.diags.push(error(LangCodes.TypeMismatch, `lock '${e.name}' is not a value: use held(${e.name}) or locked(${e.name})`, e.span));
+        return ERROR;
+      default:
+        this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is a ${symbolKindName(sym)}, not a value`, e.span));
+        return ERROR;
+    }
+  }
+
+  private binaryExpr(e: Expr & { kind: "Binary" }, scope: Scope, ctx: ExprCtx, expected: Type | undefined): Type {
+    const op = e.op;
+    if (op === "and" || op === "or" || op === "=>") {
+      this.expectType(this.expr(e.left, scope, ctx, BOOL), BOOL, e.left.span);
+      this.expectType(this.expr(e.right, scope, ctx, BOOL), BOOL, e.right.span);
+      return BOOL;
+    }
+    if (op === "in" || op === "notin") {
+      const rt = this.expr(e.right, scope, ctx, undefined);
+      const lt = this.expr(e.left, scope, ctx, rt.kind === "set" ? rt.elem : undefined);
+      if (rt.kind === "error" || lt.kind === "error") return BOOL;
+      if (rt.kind !== "set") {
+        this.diags.push(error(LangCodes.TypeMismatch, `the right side of '${op === "in" ? "in" : "not in"}' must be a set, not ${typeToString(rt)}`, e.right.span));
+        return BOOL;
+      }
+      this.expectType(lt, rt.elem, e.left.span);
+      return BOOL;
+    }
+    if (op === "..") {
+      const lt = this.expr(e.left, scope, ctx, undefined);
+      const rt = this.expr(e.right, scope, ctx, undefined);
+      if (lt.kind === "error" || rt.kind === "error") return ERROR;
+      if (!isInt(lt) || !isInt(rt)) {
+        this.diags.push(error(LangCodes.TypeMismatch, "a range needs integer bounds", e.span));
+        return ERROR;
+      }
+      if (expected?.kind === "set" && isInt(expected.elem)) return expected;
+      if (!this.isConstant(e.left) || !this.isConstant(e.right)) {
+        this.diags.push(error(LangCodes.BadType, "the bounds of a range must be constants here", e.span));
+        return ERROR;
+      }
+      const lo = this.evaluate(e.left, ANY_INT) as number;
+      const hi = this.evaluate(e.right, ANY_INT) as number;
+      if (hi < lo) return { kind: "set", elem: { kind: "int", lo, hi: lo } };
+      if (hi - lo + 1 > MAX_SET_ELEMENTS) {
+        this.diags.push(error(LangCodes.BadType, `the range ${lo}..${hi} has ${hi - lo + 1} values; sets are limited to ${MAX_SET_ELEMENTS}`, e.span));
+        return ERROR;
+      }
+      return { kind: "set", elem: { kind: "int", lo, hi } };
+    }
+    // Operands that need a type from context (empty sets, none, literals) are checked second.
+    const needsContext = (x: Expr) => x.kind === "SetLit" || x.kind === "NoneLit" || x.kind === "RecordLit" || x.kind === "MapLit" || x.kind === "Cond";
+    const setHint = expected?.kind === "set" && (op === "+" || op === "-" || op === "&") ? expected : undefined;
+    let lt: Type;
+    let rt: Type;
+    if (needsContext(e.left) && !needsContext(e.right)) {
+      rt = this.expr(e.right, scope, ctx, setHint);
+      lt = this.expr(e.left, scope, ctx, rt.kind === "int" ? undefined : rt);
+    } else {
+      lt = this.expr(e.left, scope, ctx, setHint);
+      rt = this.expr(e.right, scope, ctx, lt.kind === "int" ? undefined : lt);
+    }
+    if (lt.kind === "error" || rt.kind === "error") return op === "==" || op === "!=" || op === "<" || op === "<=" || op === ">" || op === ">=" ? BOOL : ERROR;
+    switch (op) {
+      case "==":
+      case "!=":
+        if (!assignable(lt, rt) && !assignable(rt, lt)) {
+          this.diags.push(error(LangCodes.TypeMismatch, `cannot compare ${typeToString(lt)} with ${typeToString(rt)}`, e.opSpan));
+        }
+        return BOOL;
+      case "<": case "<=": case ">": case ">=":
+        if (!isInt(lt) || !isInt(rt)) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${op}' compares integers, not ${typeToString(isInt(lt) ? rt : lt)}`, e.opSpan));
+        }
+        return BOOL;
+      case "+": case "-": case "&":
+        if (lt.kind === "set") {
+          if (rt.kind !== "set" || !sameType(lt.elem, rt.elem)) {
+            this.diags.push(error(LangCodes.TypeMismatch, `'${op}' on sets needs two sets of the same element type; found ${typeToString(lt)} and ${typeToString(rt)}`, e.opSpan));
+            return ERROR;
+          }
+          return lt;
+        }
+        if (op === "&") {
+          this.diags.push(error(LangCodes.TypeMismatch, `'&' intersects sets; found ${typeToString(lt)}`, e.opSpan));
+          return ERROR;
+        }
+        return this.arithmetic(op, lt, rt, e.opSpan);
+      case "*": case "/": case "%":
+        return this.arithmetic(op, lt, rt, e.opSpan);
+    }
+    return ERROR;
+  }
+
+  private arithmetic(op: string, lt: Type, rt: Type, opSpan: Span): Type {
+    {
+      {
+        if (!isInt(lt) || !isInt(rt)) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${op}' needs integers${op === "+" || op === "-" ? " or sets" : ""}; found ${typeToString(isInt(lt) ? rt : lt)}`, opSpan));
+          return ERROR;
+        }
+        if (op === "+") return { kind: "int", lo: lt.lo + rt.lo, hi: lt.hi + rt.hi };
+        if (op === "-") return { kind: "int", lo: lt.lo - rt.hi, hi: lt.hi - rt.lo };
+        return ANY_INT;
+      }
+    }
+  }
+
+  private builtin(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
+    const name = e.fn.name;
+    if (!BUILTINS.includes(name)) {
+      const sym = this.globals.get(name);
+      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${BUILTINS.join(", ")})`;
+      this.diags.push(error(LangCodes.UnknownName, `unknown function '${name}'${hint}`, e.fn.span));
+      for (const a of e.args) this.expr(a, scope, ctx, undefined);
+      return ERROR;
+    }
+    if (e.args.length !== 1) {
+      this.diags.push(error(LangCodes.ArgumentCount, `${name}() takes one argument`, e.span));
+      return ERROR;
+    }
+    const arg = e.args[0]!;
+    if (name === "size") {
+      const t = this.expr(arg, scope, ctx, undefined);
+      if (t.kind === "error") return ERROR;
+      if (t.kind !== "set") {
+        this.diags.push(error(LangCodes.TypeMismatch, `size() needs a set, not ${typeToString(t)}`, arg.span));
+        return ERROR;
+      }
+      return { kind: "int", lo: 0, hi: cardinality(t.elem) };
+    }
+    if (ctx.mode === "const") {
+      this.diags.push(error(LangCodes.NotAllowedHere, `${name}() reads the state and cannot be used in ${ctx.what}`, e.span));
+      return ERROR;
+    }
+    if (name === "held" && ctx.mode !== "thread") {
+      this.diags.push(error(LangCodes.NotAllowedHere, `held() asks about the running thread and cannot be used in ${ctx.what}; use locked()`, e.span));
+      return ERROR;
+    }
+    const lock = this.lockTarget(arg, scope);
+    arg.ty = lock ? { kind: "lock", lockKind: lock.lockKind } : ERROR;
+    return BOOL;
+  }
+}
+
+function calleeName(e: Expr): string {
+  switch (e.kind) {
+    case "Name": return `'${e.name}'`;
+    case "Field": return `'${calleeName(e.target).replace(/'/g, "")}.${e.field.name}'`;
+    case "Index": return `'${calleeName(e.target).replace(/'/g, "")}[...]'`;
+    default: return "the callee";
+  }
+}
+
+/** May a value of type `src` be stored where `dst` is expected? Integers are range-checked when stored. */
+export function assignable(src: Type, dst: Type): boolean {
+  if (src.kind === "error" || dst.kind === "error") return true;
+  if (src.kind === "int" && dst.kind === "int") return true;
+  if (src.kind === "none") return dst.kind === "proc" || dst.kind === "none";
+  if (src.kind === "map" && dst.kind === "map") return sameType(src.key, dst.key) && assignable(src.value, dst.value);
+  if (src.kind === "record" && dst.kind === "record") {
+    return src.fields.length === dst.fields.length && src.fields.every((f, i) => f.name === dst.fields[i]!.name && assignable(f.type, dst.fields[i]!.type));
+  }
+  if (src.kind === "set" && dst.kind === "set") {
+    return sameType(src.elem, dst.elem);
+  }
+  return sameType(src, dst);
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 3) return 99;
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+
+

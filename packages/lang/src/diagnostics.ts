@@ -1,0 +1,83 @@
+// Diagnostics are data: a code from the catalog below, a severity, a message, the
+// primary span and related spans. The language front end never throws on user
+// errors; every problem becomes one of these.
+import type { Span } from "./source.js";
+
+export type Severity = "error" | "warning" | "note";
+
+export interface RelatedInfo {
+  message: string;
+  span: Span;
+}
+
+export interface Diagnostic {
+  code: string;
+  severity: Severity;
+  message: string;
+  /** Absent only for problems with no source position (e.g. a file that cannot be read). */
+  span?: Span;
+  related: RelatedInfo[];
+}
+
+/** The catalog of the language front end: lexical (K1), syntax (K2), names and imports (K3), types (K4), constants (K5). */
+export const LangCodes = {
+  UnexpectedCharacter: "K1001",
+  UnterminatedString: "K1002",
+  UnterminatedComment: "K1003",
+  BadNumber: "K1004",
+
+  Expected: "K2001",
+  ExpectedDeclaration: "K2002",
+  ExpectedStatement: "K2003",
+  ExpectedExpression: "K2004",
+  ExpectedType: "K2005",
+  MisplacedConstruct: "K2006",
+
+  CannotReadFile: "K3001",
+  DuplicateName: "K3002",
+  UnknownName: "K3003",
+  WrongKindOfName: "K3004",
+  RecursiveDefinition: "K3005",
+  MissingProcess: "K3006",
+
+  TypeMismatch: "K4001",
+  UnboundedType: "K4002",
+  ArgumentCount: "K4003",
+  NotAssignable: "K4004",
+  BadType: "K4005",
+  MissingField: "K4006",
+  UnknownField: "K4007",
+  NotAllowedHere: "K4008",
+
+  ConstEvaluation: "K5001",
+  UnknownSetting: "K5002",
+  BadSetting: "K5003",
+  ValueOutOfRange: "K5004",
+} as const;
+
+export function error(code: string, message: string, span?: Span, related: RelatedInfo[] = []): Diagnostic {
+  return { code, severity: "error", message, span, related };
+}
+
+export function warning(code: string, message: string, span?: Span, related: RelatedInfo[] = []): Diagnostic {
+  return { code, severity: "warning", message, span, related };
+}
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === "error");
+}
+
+/** Sort by file, then position, keeping the order of equal positions. */
+export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
+  return diags
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => {
+      const fa = a.d.span?.file.path ?? "";
+      const fb = b.d.span?.file.path ?? "";
+      if (fa !== fb) return fa < fb ? -1 : 1;
+      const sa = a.d.span?.start ?? -1;
+      const sb = b.d.span?.start ?? -1;
+      return sa - sb || a.i - b.i;
+    })
+    .map((x) => x.d);
+}

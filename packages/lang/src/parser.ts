@@ -1,0 +1,762 @@
+// Parser: tokens -> Module (syntax tree). Recursive descent with error recovery:
+// a syntax error is recorded, the parser skips to the next declaration or
+// statement boundary and carries on, so one run reports many errors. It never
+// throws on user input.
+//
+// Statements end at a line break, a ';' or a closing '}'. Two statements on one
+// line need a ';' between them.
+import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, OpsField, Param, Stmt, TypeNode } from "./ast.js";
+import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
+import { type Token, lex } from "./lexer.js";
+import { type SourceFile, type Span, joinSpans } from "./source.js";
+
+export interface ParseResult {
+  module: Module;
+  diagnostics: Diagnostic[];
+}
+
+const DECL_KEYWORDS = new Set([
+  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final",
+]);
+const STMT_KEYWORDS = new Set([
+  "var", "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "await", "assert",
+  "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip",
+]);
+const LOCK_OPS = new Set<string>(["lock", "unlock", "down_read", "up_read", "down_write", "up_write"]);
+const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "in", "notin"]);
+
+/** Thrown only inside the parser to unwind to the nearest recovery point; never escapes `parse`. */
+class SyntaxAbort {}
+
+export function parse(file: SourceFile): ParseResult {
+  const { tokens, diagnostics } = lex(file);
+  const parser = new Parser(file, tokens, diagnostics);
+  return { module: parser.parseModule(), diagnostics };
+}
+
+/** Parse a whole file as one expression (used for --set values). */
+export function parseExpression(file: SourceFile): { expr?: Expr; diagnostics: Diagnostic[] } {
+  const { tokens, diagnostics } = lex(file);
+  const parser = new Parser(file, tokens, diagnostics);
+  return { expr: parser.parseWholeExpression(), diagnostics };
+}
+
+function describe(tok: Token): string {
+  switch (tok.kind) {
+    case "eof": return "end of file";
+    case "ident": return `identifier '${tok.value}'`;
+    case "keyword": return `'${tok.value}'`;
+    case "int": return `number ${tok.value}`;
+    case "string": return "a string";
+    case "punct": return `'${tok.value}'`;
+  }
+}
+
+class Parser {
+  private pos = 0;
+  private lastErrorAt = -1;
+
+  constructor(
+    private readonly file: SourceFile,
+    private readonly tokens: Token[],
+    private readonly diagnostics: Diagnostic[],
+  ) {}
+
+  // ------------------------------------------------------------ token helpers
+
+  private peek(k = 0): Token {
+    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!;
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (this.pos < this.tokens.length - 1) this.pos++;
+    return t;
+  }
+  /** Is the current token the operator, punctuation or keyword `v`? */
+  private at(v: string, k = 0): boolean {
+    const t = this.peek(k);
+    return (t.kind === "punct" || t.kind === "keyword") && t.value === v;
+  }
+  private eat(v: string): Token | undefined {
+    return this.at(v) ? this.next() : undefined;
+  }
+  private fail(code: string, message: string, span: Span = this.peek().span): never {
+    if (this.pos !== this.lastErrorAt) {
+      this.diagnostics.push(error(code, message, span));
+      this.lastErrorAt = this.pos;
+    }
+    throw new SyntaxAbort();
+  }
+  private expect(v: string, context?: string): Token {
+    const t = this.eat(v);
+    if (t) return t;
+    return this.fail(LangCodes.Expected, `expected '${v}'${context ? " " + context : ""}, found ${describe(this.peek())}`);
+  }
+  private ident(what = "a name"): Ident {
+    const t = this.peek();
+    if (t.kind === "ident") {
+      this.next();
+      return { name: t.value, span: t.span };
+    }
+    if (t.kind === "keyword") {
+      this.fail(LangCodes.Expected, `expected ${what}, found keyword '${t.value}' (keywords cannot be used as names)`);
+    }
+    return this.fail(LangCodes.Expected, `expected ${what}, found ${describe(t)}`);
+  }
+  /** A field name: after '.', in record literals and ops tables keywords are allowed too. */
+  private fieldName(): Ident {
+    const t = this.peek();
+    if (t.kind === "ident" || (t.kind === "keyword" && /^[A-Za-z_]/.test(t.value))) {
+      this.next();
+      return { name: t.value, span: t.span };
+    }
+    return this.fail(LangCodes.Expected, `expected a field name, found ${describe(t)}`);
+  }
+  private spanFrom(start: Span): Span {
+    const prev = this.tokens[Math.max(0, this.pos - 1)]!;
+    return joinSpans(start, prev.span);
+  }
+
+  /** Skip tokens, keeping braces balanced, until `stop` says so at nesting depth 0. */
+  private skipUntil(stop: (t: Token) => boolean): void {
+    let depth = 0;
+    while (this.peek().kind !== "eof") {
+      const t = this.peek();
+      if (depth === 0 && stop(t)) return;
+      if (t.kind === "punct" && (t.value === "{" || t.value === "(" || t.value === "[")) depth++;
+      if (t.kind === "punct" && (t.value === "}" || t.value === ")" || t.value === "]")) {
+        if (depth === 0) return;
+        depth--;
+      }
+      this.next();
+    }
+  }
+
+  // ------------------------------------------------------------ module
+
+  parseWholeExpression(): Expr | undefined {
+    try {
+      const e = this.parseExpr();
+      if (this.peek().kind !== "eof") this.fail(LangCodes.Expected, `unexpected ${describe(this.peek())} after the value`);
+      return e;
+    } catch (e) {
+      if (!(e instanceof SyntaxAbort)) throw e;
+      return undefined;
+    }
+  }
+
+  parseModule(): Module {
+    const decls: Decl[] = [];
+    while (this.peek().kind !== "eof") {
+      const start = this.pos;
+      try {
+        decls.push(this.parseDecl());
+        this.endOfDeclaration();
+      } catch (e) {
+        if (!(e instanceof SyntaxAbort)) throw e;
+        if (this.pos === start) this.next();
+        this.skipUntil((t) => t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value));
+        if (this.at("}")) this.next();
+      }
+    }
+    return { path: this.file.path, decls };
+  }
+
+  private endOfDeclaration(): void {
+    if (this.eat(";")) return;
+    const t = this.peek();
+    if (t.kind === "eof" || t.newlineBefore) return;
+    this.fail(LangCodes.Expected, `expected a line break after the declaration, found ${describe(t)}`);
+  }
+
+  private parseDecl(): Decl {
+    const t = this.peek();
+    const start = t.span;
+    if (t.kind !== "keyword" || !DECL_KEYWORDS.has(t.value)) {
+      return this.fail(LangCodes.ExpectedDeclaration, `expected a declaration (const, type, var, mutex, refcount, ops, proc, process, invariant, final, import), found ${describe(t)}`);
+    }
+    this.next();
+    switch (t.value) {
+      case "import": {
+        const s = this.peek();
+        if (s.kind !== "string") this.fail(LangCodes.Expected, `expected a file name in quotes after 'import', found ${describe(s)}`);
+        this.next();
+        return { kind: "Import", path: s.value, pathSpan: s.span, span: this.spanFrom(start) };
+      }
+      case "const": {
+        const name = this.ident("a constant name");
+        const type = this.eat(":") ? this.parseType() : undefined;
+        this.expect("=", "in the constant declaration");
+        const value = this.parseExpr();
+        return { kind: "Const", name, type, value, span: this.spanFrom(start) };
+      }
+      case "type": {
+        const name = this.ident("a type name");
+        this.expect("=", "in the type declaration");
+        const type = this.parseType();
+        return { kind: "TypeDecl", name, type, span: this.spanFrom(start) };
+      }
+      case "var": {
+        const name = this.ident("a variable name");
+        const type = this.eat(":") ? this.parseType() : undefined;
+        const init = this.eat("=") ? this.parseExpr() : undefined;
+        return { kind: "Var", name, type, init, span: this.spanFrom(start) };
+      }
+      case "mutex":
+      case "spinlock":
+      case "rwsem": {
+        const name = this.ident("a lock name");
+        const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
+        return { kind: "LockDecl", lockKind: t.value, name, index, span: this.spanFrom(start) };
+      }
+      case "refcount": {
+        const name = this.ident("a refcount name");
+        const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
+        const type = this.eat(":") ? this.parseType() : undefined;
+        const init = this.eat("=") ? this.parseExpr() : undefined;
+        return { kind: "Refcount", name, index, type, init, span: this.spanFrom(start) };
+      }
+      case "ops": {
+        const name = this.ident("an ops table name");
+        this.expect("{", "to open the ops table");
+        const fields: OpsField[] = [];
+        while (!this.at("}") && this.peek().kind !== "eof") {
+          const fname = this.fieldName();
+          const params = this.parseParams();
+          const ret = this.eat(":") ? this.parseType() : undefined;
+          fields.push({ name: fname, params, ret });
+          if (!this.eat(",") && !this.at("}") && !this.peek().newlineBefore) {
+            this.fail(LangCodes.Expected, `expected ',' or '}' in the ops table, found ${describe(this.peek())}`);
+          }
+        }
+        this.expect("}", "to close the ops table");
+        return { kind: "Ops", name, fields, span: this.spanFrom(start) };
+      }
+      case "proc": {
+        const name = this.ident("a procedure name");
+        const params = this.parseParams();
+        const ret = this.eat(":") ? this.parseType() : undefined;
+        const body = this.parseBlock();
+        return { kind: "Proc", name, params, ret, body, span: this.spanFrom(start) };
+      }
+      case "process": {
+        const name = this.ident("a process name");
+        let instance: { binder: Ident; domain: TypeNode } | undefined;
+        if (this.eat("[")) {
+          const binder = this.ident("an instance variable");
+          this.expect("in", "after the instance variable (e.g. 'process vcpu[i in 0..1]')");
+          const domain = this.parseTypeThen("]");
+          instance = { binder, domain };
+        }
+        const body = this.parseBlock();
+        return { kind: "Process", name, instance, body, span: this.spanFrom(start) };
+      }
+      case "invariant":
+      case "final": {
+        const name = this.ident(`a name for the ${t.value}`);
+        this.expect(":", `after the ${t.value} name`);
+        const cond = this.parseExpr();
+        return { kind: t.value === "final" ? "Final" : "Invariant", name, cond, span: this.spanFrom(start) };
+      }
+    }
+    return this.fail(LangCodes.ExpectedDeclaration, `unexpected ${describe(t)}`);
+  }
+
+  private parseParams(): Param[] {
+    this.expect("(", "to open the parameter list");
+    const params: Param[] = [];
+    while (!this.at(")")) {
+      const name = this.ident("a parameter name");
+      this.expect(":", `after parameter '${name.name}' (parameters need a type)`);
+      const type = this.parseType();
+      params.push({ name, type });
+      if (!this.eat(",")) break;
+    }
+    this.expect(")", "to close the parameter list");
+    return params;
+  }
+
+  private parseTypeThen(close: string): TypeNode {
+    const t = this.parseType();
+    this.expect(close);
+    return t;
+  }
+
+  // ------------------------------------------------------------ types
+
+  parseType(): TypeNode {
+    const t = this.peek();
+    const start = t.span;
+    if (this.eat("bool")) return { kind: "BoolType", span: start };
+    if (this.eat("set")) {
+      this.expect("<", "after 'set' (e.g. set<Dev>)");
+      const elem = this.parseType();
+      this.expect(">", "to close set<...>");
+      return { kind: "SetType", elem, span: this.spanFrom(start) };
+    }
+    if (this.eat("[")) {
+      const key = this.parseType();
+      this.expect("]", "after the key type of a map type (e.g. [Dev] bool)");
+      const value = this.parseType();
+      return { kind: "MapType", key, value, span: this.spanFrom(start) };
+    }
+    if (this.eat("{")) {
+      if (this.peek(1).kind === "punct" && this.peek(1).value === ":") {
+        const fields: { name: Ident; type: TypeNode }[] = [];
+        while (!this.at("}")) {
+          const name = this.fieldName();
+          this.expect(":", "after the field name");
+          fields.push({ name, type: this.parseType() });
+          if (!this.eat(",")) break;
+        }
+        this.expect("}", "to close the record type");
+        return { kind: "RecordType", fields, span: this.spanFrom(start) };
+      }
+      const members: Ident[] = [];
+      while (!this.at("}")) {
+        members.push(this.ident("an enumeration member"));
+        if (!this.eat(",")) break;
+      }
+      this.expect("}", "to close the enumeration");
+      if (members.length === 0) this.fail(LangCodes.ExpectedType, "an enumeration needs at least one member", this.spanFrom(start));
+      return { kind: "EnumType", members, span: this.spanFrom(start) };
+    }
+    if (t.kind === "ident" || t.kind === "int" || this.at("-") || this.at("(")) {
+      const lo = this.parseAdditive();
+      if (this.eat("..")) {
+        const hi = this.parseAdditive();
+        return { kind: "RangeType", lo, hi, span: this.spanFrom(start) };
+      }
+      if (lo.kind === "Name") return { kind: "NamedType", name: { name: lo.name, span: lo.span }, span: lo.span };
+      return this.fail(LangCodes.ExpectedType, "expected a type: a range needs '..' (e.g. 0..3)", lo.span);
+    }
+    return this.fail(LangCodes.ExpectedType, `expected a type (bool, lo..hi, {a, b}, set<T>, [K] V, or a type name), found ${describe(t)}`);
+  }
+
+  // ------------------------------------------------------------ statements
+
+  parseBlock(): Block {
+    const open = this.expect("{", "to open a block");
+    const stmts: Stmt[] = [];
+    while (!this.at("}") && this.peek().kind !== "eof") {
+      const start = this.pos;
+      try {
+        stmts.push(this.parseStmt());
+        this.endOfStatement();
+      } catch (e) {
+        if (!(e instanceof SyntaxAbort)) throw e;
+        if (this.pos === start) this.next();
+        this.skipUntil((t) => t.newlineBefore || (t.kind === "punct" && t.value === ";"));
+        this.eat(";");
+        // a declaration keyword at the start of a line means the block was never closed
+        const t = this.peek();
+        if (t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && !STMT_KEYWORDS.has(t.value)) break;
+      }
+    }
+    if (!this.at("}")) {
+      this.fail(LangCodes.Expected, `expected '}' to close the block opened at line ${open.span.file.position(open.span.start).line}, found ${describe(this.peek())}`);
+    }
+    const close = this.next();
+    return { stmts, span: joinSpans(open.span, close.span) };
+  }
+
+  private endOfStatement(): void {
+    if (this.eat(";")) return;
+    const t = this.peek();
+    if (t.kind === "eof" || t.newlineBefore || this.at("}")) return;
+    this.fail(LangCodes.Expected, `expected ';' or a line break between statements, found ${describe(t)}`);
+  }
+
+  parseStmt(): Stmt {
+    const t = this.peek();
+    const start = t.span;
+    if (t.kind === "keyword") {
+      if (LOCK_OPS.has(t.value)) {
+        this.next();
+        const target = this.parseExpr();
+        return { kind: "Lock", op: t.value as LockOp, target, span: this.spanFrom(start) };
+      }
+      switch (t.value) {
+        case "var": {
+          this.next();
+          const name = this.ident("a local variable name");
+          const type = this.eat(":") ? this.parseType() : undefined;
+          const init = this.eat("=") ? this.parseExpr() : undefined;
+          return { kind: "LocalVar", name, type, init, span: this.spanFrom(start) };
+        }
+        case "get":
+        case "put": {
+          this.next();
+          const target = this.parseExpr();
+          return { kind: "Refcount", op: t.value, target, span: this.spanFrom(start) };
+        }
+        case "await": {
+          this.next();
+          return { kind: "Await", cond: this.parseExpr(), span: this.spanFrom(start) };
+        }
+        case "assert": {
+          this.next();
+          const cond = this.parseExpr();
+          let message: string | undefined;
+          if (this.eat(":")) {
+            const s = this.peek();
+            if (s.kind !== "string") this.fail(LangCodes.Expected, `expected a message in quotes after ':', found ${describe(s)}`);
+            message = this.next().value;
+          }
+          return { kind: "Assert", cond, message, span: this.spanFrom(start) };
+        }
+        case "if":
+          return this.parseIf();
+        case "while": {
+          this.next();
+          const cond = this.parseExpr();
+          const body = this.parseBlock();
+          return { kind: "While", cond, body, span: this.spanFrom(start) };
+        }
+        case "for":
+        case "pick": {
+          this.next();
+          const binder = this.ident("a loop variable");
+          this.expect("in", `after the ${t.value} variable`);
+          const domain = this.parseExpr();
+          const body = this.parseBlock();
+          return { kind: t.value === "for" ? "For" : "Pick", binder, domain, body, span: this.spanFrom(start) };
+        }
+        case "either": {
+          this.next();
+          const branches = [this.parseBlock()];
+          while (this.at("or")) {
+            this.next();
+            branches.push(this.parseBlock());
+          }
+          if (branches.length < 2) this.fail(LangCodes.Expected, "'either' needs at least one 'or' branch", this.spanFrom(start));
+          return { kind: "Either", branches, span: this.spanFrom(start) };
+        }
+        case "call": {
+          this.next();
+          return this.parseCallRest(start);
+        }
+        case "return": {
+          this.next();
+          const n = this.peek();
+          const bare = n.kind === "eof" || n.newlineBefore || this.at("}") || this.at(";");
+          const value = bare ? undefined : this.parseExpr();
+          return { kind: "Return", value, span: this.spanFrom(start) };
+        }
+        case "atomic": {
+          this.next();
+          const body = this.parseBlock();
+          return { kind: "Atomic", body, span: this.spanFrom(start) };
+        }
+        case "skip":
+          this.next();
+          return { kind: "Skip", span: start };
+      }
+    }
+    if (t.kind === "ident") {
+      const target = this.parsePostfix();
+      if (this.at("=") || this.at("==")) {
+        this.fail(LangCodes.Expected, `expected ':=' for an assignment, found '${this.peek().value}'`);
+      }
+      this.expect(":=", "(a statement is an assignment, a call, or starts with a keyword such as lock, if, await)");
+      if (this.eat("call")) {
+        const call = this.parseCallRest(start);
+        if (call.kind === "Call") call.result = target;
+        return call;
+      }
+      const value = this.parseExpr();
+      return { kind: "Assign", target, value, span: this.spanFrom(start) };
+    }
+    return this.fail(LangCodes.ExpectedStatement, `expected a statement, found ${describe(t)}`);
+  }
+
+  private parseCallRest(start: Span): Stmt {
+    const calleeStart = this.peek().span;
+    let callee: Expr;
+    const id = this.ident("the procedure to call");
+    callee = { kind: "Name", name: id.name, span: id.span };
+    for (;;) {
+      if (this.eat("[")) {
+        const index = this.parseExpr();
+        this.expect("]");
+        callee = { kind: "Index", target: callee, index, span: this.spanFrom(callee.span) };
+      } else if (this.eat(".")) {
+        const field = this.fieldName();
+        callee = { kind: "Field", target: callee, field, span: this.spanFrom(callee.span) };
+      } else break;
+    }
+    const calleeSpan = this.spanFrom(calleeStart);
+    this.expect("(", "after the procedure in a call");
+    const args = this.parseArgs(")");
+    return { kind: "Call", callee, args, span: this.spanFrom(start), calleeSpan };
+  }
+
+  private parseIf(): Stmt {
+    const start = this.next().span;
+    let cond: IfCond;
+    if (this.at("dec_and_test")) {
+      const dt = this.next().span;
+      this.expect("(", "after dec_and_test");
+      const target = this.parseExpr();
+      this.expect(")");
+      cond = { kind: "DecAndTest", target, span: this.spanFrom(dt) };
+    } else {
+      cond = { kind: "Expr", expr: this.parseExpr() };
+    }
+    const then = this.parseBlock();
+    let elseBlock: Block | undefined;
+    if (this.at("else")) {
+      this.next();
+      if (this.at("if")) {
+        const nested = this.parseIf();
+        elseBlock = { stmts: [nested], span: nested.span };
+      } else {
+        elseBlock = this.parseBlock();
+      }
+    }
+    return { kind: "If", cond, then, else: elseBlock, span: this.spanFrom(start) };
+  }
+
+  private parseArgs(close: string): Expr[] {
+    const args: Expr[] = [];
+    while (!this.at(close)) {
+      args.push(this.parseExpr());
+      if (!this.eat(",")) break;
+    }
+    this.expect(close, "to close the argument list");
+    return args;
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  parseExpr(): Expr {
+    return this.parseImplies();
+  }
+
+  private binary(op: BinaryOp, opSpan: Span, left: Expr, right: Expr): Expr {
+    return { kind: "Binary", op, opSpan, left, right, span: joinSpans(left.span, right.span) };
+  }
+
+  private parseImplies(): Expr {
+    const left = this.parseOr();
+    if (this.at("=>")) {
+      const op = this.next().span;
+      return this.binary("=>", op, left, this.parseImplies());
+    }
+    return left;
+  }
+
+  private parseOr(): Expr {
+    let left = this.parseAnd();
+    while (this.at("or")) {
+      const op = this.next().span;
+      left = this.binary("or", op, left, this.parseAnd());
+    }
+    return left;
+  }
+
+  private parseAnd(): Expr {
+    let left = this.parseNot();
+    while (this.at("and")) {
+      const op = this.next().span;
+      left = this.binary("and", op, left, this.parseNot());
+    }
+    return left;
+  }
+
+  private parseNot(): Expr {
+    if (this.at("not") && !this.at("in", 1)) {
+      const start = this.next().span;
+      const operand = this.parseNot();
+      return { kind: "Unary", op: "not", operand, span: joinSpans(start, operand.span) };
+    }
+    return this.parseComparison();
+  }
+
+  private parseComparison(): Expr {
+    const left = this.parseRange();
+    let op: string | undefined;
+    let opSpan: Span | undefined;
+    const t = this.peek();
+    if ((t.kind === "punct" || t.kind === "keyword") && COMPARISONS.has(t.value)) {
+      op = t.value;
+      opSpan = this.next().span;
+    } else if (this.at("not") && this.at("in", 1)) {
+      const a = this.next().span;
+      const b = this.next().span;
+      op = "notin";
+      opSpan = joinSpans(a, b);
+    }
+    if (!op || !opSpan) return left;
+    const right = this.parseRange();
+    const n = this.peek();
+    if ((n.kind === "punct" || n.kind === "keyword") && COMPARISONS.has(n.value)) {
+      this.fail(LangCodes.Expected, `comparisons do not chain: put parentheses around '${op}' or '${n.value}'`);
+    }
+    return this.binary(op as BinaryOp, opSpan, left, right);
+  }
+
+  private parseRange(): Expr {
+    const left = this.parseAdditive();
+    if (this.at("..")) {
+      const op = this.next().span;
+      return this.binary("..", op, left, this.parseAdditive());
+    }
+    return left;
+  }
+
+  private parseAdditive(): Expr {
+    let left = this.parseMultiplicative();
+    while (this.at("+") || this.at("-")) {
+      const t = this.next();
+      left = this.binary(t.value as BinaryOp, t.span, left, this.parseMultiplicative());
+    }
+    return left;
+  }
+
+  private parseMultiplicative(): Expr {
+    let left = this.parseUnary();
+    while (this.at("*") || this.at("/") || this.at("%") || this.at("&")) {
+      const t = this.next();
+      left = this.binary(t.value as BinaryOp, t.span, left, this.parseUnary());
+    }
+    return left;
+  }
+
+  private parseUnary(): Expr {
+    if (this.at("-")) {
+      const start = this.next().span;
+      const operand = this.parseUnary();
+      return { kind: "Unary", op: "-", operand, span: joinSpans(start, operand.span) };
+    }
+    return this.parsePostfix();
+  }
+
+  private parsePostfix(): Expr {
+    let e = this.parsePrimary();
+    for (;;) {
+      if (this.at("[")) {
+        this.next();
+        const index = this.parseExpr();
+        this.expect("]", "to close the index");
+        e = { kind: "Index", target: e, index, span: this.spanFrom(e.span) };
+      } else if (this.at(".") ) {
+        this.next();
+        const field = this.fieldName();
+        e = { kind: "Field", target: e, field, span: this.spanFrom(e.span) };
+      } else return e;
+    }
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.peek();
+    const start = t.span;
+    switch (t.kind) {
+      case "int":
+        this.next();
+        return { kind: "IntLit", value: Number(t.value), span: start };
+      case "ident": {
+        this.next();
+        if (this.at("(") && !this.peek().newlineBefore) {
+          this.next();
+          const args = this.parseArgs(")");
+          return { kind: "Builtin", fn: { name: t.value, span: start }, args, span: this.spanFrom(start) };
+        }
+        return { kind: "Name", name: t.value, span: start };
+      }
+      case "string":
+        return this.fail(LangCodes.ExpectedExpression, "strings are only allowed as assert messages and import paths");
+      case "keyword":
+        switch (t.value) {
+          case "true":
+          case "false":
+            this.next();
+            return { kind: "BoolLit", value: t.value === "true", span: start };
+          case "none":
+            this.next();
+            return { kind: "NoneLit", span: start };
+          case "null":
+            this.next();
+            return { kind: "NullLit", span: start };
+          case "if": {
+            this.next();
+            const cond = this.parseExpr();
+            this.expect("then", "in a conditional expression (if c then a else b)");
+            const then = this.parseExpr();
+            this.expect("else", "in a conditional expression (if c then a else b)");
+            const els = this.parseExpr();
+            return { kind: "Cond", cond, then, else: els, span: joinSpans(start, els.span) };
+          }
+          case "forall":
+          case "exists": {
+            this.next();
+            const binder = this.ident("a bound variable");
+            this.expect("in", "after the bound variable");
+            const domain = this.parseExpr();
+            this.expect(":", "before the body of the quantifier");
+            const body = this.parseExpr();
+            return { kind: "Quant", quant: t.value, binder, domain, body, span: joinSpans(start, body.span) };
+          }
+          case "dec_and_test":
+            return this.fail(LangCodes.MisplacedConstruct, "dec_and_test(r) is only allowed as the whole condition of an if statement");
+          case "call":
+            return this.fail(LangCodes.MisplacedConstruct, "a call is a statement: write 'x := call f(...)' on its own line");
+        }
+        break;
+      case "punct":
+        if (t.value === "(") {
+          this.next();
+          const inner = this.parseExpr();
+          this.expect(")", "to close the parenthesis");
+          return { ...inner, span: this.spanFrom(start) } as Expr;
+        }
+        if (t.value === "{") return this.parseBraced();
+        if (t.value === "[") return this.parseBracketed();
+        break;
+      case "eof":
+        break;
+    }
+    return this.fail(LangCodes.ExpectedExpression, `expected an expression, found ${describe(t)}`);
+  }
+
+  /** `{}`, `{a, b}` (set) or `{f: e, ...}` (record or ops table). */
+  private parseBraced(): Expr {
+    const start = this.next().span;
+    if (this.peek(1).kind === "punct" && this.peek(1).value === ":") {
+      const fields: { name: Ident; value: Expr }[] = [];
+      while (!this.at("}")) {
+        const name = this.fieldName();
+        this.expect(":", "after the field name");
+        fields.push({ name, value: this.parseExpr() });
+        if (!this.eat(",")) break;
+      }
+      this.expect("}", "to close the record");
+      return { kind: "RecordLit", fields, span: this.spanFrom(start) };
+    }
+    const elems = this.parseArgs("}");
+    return { kind: "SetLit", elems, span: this.spanFrom(start) };
+  }
+
+  /** `[k: v, ...]` (map) or `[x in S: e]` (map comprehension). */
+  private parseBracketed(): Expr {
+    const start = this.next().span;
+    if (this.peek().kind === "ident" && this.at("in", 1)) {
+      const binder = this.ident();
+      this.next();
+      const domain = this.parseExpr();
+      this.expect(":", "in the map comprehension [x in S: e]");
+      const body = this.parseExpr();
+      this.expect("]", "to close the map");
+      return { kind: "MapComp", binder, domain, body, span: this.spanFrom(start) };
+    }
+    const entries: { key: Expr; value: Expr }[] = [];
+    while (!this.at("]")) {
+      const key = this.parseExpr();
+      this.expect(":", "between a key and its value in a map literal");
+      entries.push({ key, value: this.parseExpr() });
+      if (!this.eat(",")) break;
+    }
+    this.expect("]", "to close the map");
+    return { kind: "MapLit", entries, span: this.spanFrom(start) };
+  }
+}

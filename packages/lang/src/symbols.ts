@@ -1,0 +1,117 @@
+// Symbols: what a name resolves to. Global symbols come from declarations of all
+// merged files; local symbols from parameters, local variables, loop and pick
+// variables and process instance variables; bound symbols from quantifiers and
+// map comprehensions (they exist only while an expression is evaluated).
+import type { Block, DeclOf, Expr, TypeNode } from "./ast.js";
+import type { Span } from "./source.js";
+import type { Type } from "./types.js";
+import type { Value } from "./values.js";
+
+interface SymbolBase {
+  name: string;
+  /** The declaring name's span. */
+  span: Span;
+}
+
+export interface ConstSymbol extends SymbolBase {
+  kind: "const";
+  decl: DeclOf<"Const">;
+  type: Type;
+  value: Value;
+  /** Set when the value comes from a --set override. */
+  overridden?: string;
+}
+export interface TypeSymbol extends SymbolBase {
+  kind: "type";
+  decl: DeclOf<"TypeDecl">;
+  type: Type;
+}
+export interface EnumMemberSymbol extends SymbolBase {
+  kind: "member";
+  type: Type & { kind: "enum" };
+  index: number;
+}
+export interface VarSymbol extends SymbolBase {
+  kind: "var";
+  decl: DeclOf<"Var">;
+  type: Type;
+  init: Value;
+}
+export interface LockSymbol extends SymbolBase {
+  kind: "lock";
+  decl: DeclOf<"LockDecl">;
+  lockKind: "mutex" | "spinlock" | "rwsem";
+  index?: Type;
+}
+export interface RefcountSymbol extends SymbolBase {
+  kind: "refcount";
+  decl: DeclOf<"Refcount">;
+  index?: Type;
+  /** The range of the count. */
+  type: Type & { kind: "int" };
+  init: number;
+}
+export interface OpsSymbol extends SymbolBase {
+  kind: "ops";
+  decl: DeclOf<"Ops">;
+  type: Type & { kind: "ops" };
+}
+export interface ProcSymbol extends SymbolBase {
+  kind: "proc";
+  decl: DeclOf<"Proc">;
+  /** Position in CheckedModel.procs; a proc reference value is index + 1. */
+  index: number;
+  params: LocalSymbol[];
+  ret?: Type;
+  type: Type & { kind: "proc" };
+  locals: LocalSymbol[];
+}
+export interface ProcessSymbol extends SymbolBase {
+  kind: "process";
+  decl: DeclOf<"Process">;
+  instance?: LocalSymbol;
+  /** Instance values (encoded) in order; [0] for a single-instance process. */
+  instances: number[];
+  locals: LocalSymbol[];
+}
+export interface PropertySymbol extends SymbolBase {
+  kind: "invariant" | "final";
+  decl: DeclOf<"Invariant"> | DeclOf<"Final">;
+}
+export interface LocalSymbol extends SymbolBase {
+  kind: "local";
+  role: "param" | "var" | "for" | "pick" | "instance";
+  type: Type;
+  /** Position among its owner's locals. */
+  index: number;
+}
+export interface BoundSymbol extends SymbolBase {
+  kind: "bound";
+  type: Type;
+}
+
+export type GlobalSymbol =
+  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol
+  | OpsSymbol | ProcSymbol | ProcessSymbol | PropertySymbol;
+
+export type Symbol = GlobalSymbol | LocalSymbol | BoundSymbol;
+
+export function symbolKindName(s: Symbol): string {
+  switch (s.kind) {
+    case "const": return "constant";
+    case "type": return "type";
+    case "member": return "enumeration member";
+    case "var": return "variable";
+    case "lock": return s.lockKind;
+    case "refcount": return "refcount";
+    case "ops": return "ops table type";
+    case "proc": return "procedure";
+    case "process": return "process";
+    case "invariant": return "invariant";
+    case "final": return "final property";
+    case "local": return s.role === "param" ? "parameter" : s.role === "instance" ? "instance variable" : "local variable";
+    case "bound": return "bound variable";
+  }
+}
+
+export type { Block, Expr, TypeNode };

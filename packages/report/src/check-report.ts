@@ -1,0 +1,245 @@
+// The report of one check run as plain data: the verdict, each violation with
+// its explanation, the call chains of the threads involved and the decoded
+// trace, and the search statistics. Text and JSON are renderings of this object;
+// its JSON form is documented in docs/json.md.
+import { type Change, type Model, type NamedValue, type SrcLoc, type ViolationKind, decodeShared, describeLocation, diffStates } from "@knot/ir";
+import type { BlockedThread, SearchResult, SearchStats, Violation } from "@knot/engine";
+import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
+
+export const REPORT_VERSION = 1;
+
+export interface ChainFrame {
+  /** The procedure entered. */
+  proc: string;
+  /** Where it was called from. */
+  at: SrcLoc;
+  /** For calls through an ops table: the expression called through (e.g. "dev_ops[d].destroy"). */
+  via?: string;
+}
+
+export interface HeldLock {
+  lock: string;
+  /** The statement that took it, when the trace shows it. */
+  at?: SrcLoc;
+  statement?: string;
+}
+
+export interface CallChain {
+  thread: string;
+  frames: ChainFrame[];
+  /** The statement the thread is blocked at, or the one that failed. */
+  statement: { text: string; at: SrcLoc };
+  /** For blocked threads: what the statement waits for. */
+  waitsFor: { lock?: string; heldBy?: string[]; heldBySelf?: boolean; condition?: string; holderFinished?: boolean[] }[];
+  holds: HeldLock[];
+}
+
+export interface TraceStepReport {
+  index: number;
+  thread: string;
+  statement: string;
+  at: SrcLoc;
+  /** Procedures entered at this statement, outermost first. */
+  frames: string[];
+  choice?: string;
+  changes: Change[];
+  /** True on the step that raised the violation. */
+  failed?: boolean;
+}
+
+export interface TraceReport {
+  initial: NamedValue[];
+  steps: TraceStepReport[];
+  /** Where every thread is at the end of the trace. */
+  final: { thread: string; at: string }[];
+}
+
+export interface ViolationReport {
+  kind: ViolationKind;
+  message: string;
+  explanation: string;
+  /** The statement at fault (the blocking or failing one) or the property. */
+  at?: SrcLoc;
+  thread?: string;
+  property?: string;
+  chains: CallChain[];
+  trace: TraceReport;
+}
+
+export interface CheckReport {
+  knot: string;
+  version: number;
+  model: string;
+  constants: { name: string; value: string; overridden: boolean }[];
+  search: "bfs" | "dfs";
+  verdict: "pass" | "violation" | "incomplete";
+  violations: ViolationReport[];
+  statistics: SearchStats & { limit?: string };
+}
+
+function viaOf(call: string, proc: string): string | undefined {
+  const m = /^(?:.*:=\s*)?call\s+([^(]+)\(/.exec(call);
+  if (!m) return undefined;
+  const callee = m[1]!.trim();
+  return callee === proc ? undefined : callee;
+}
+
+interface LockEntry {
+  name: string;
+  slot: number;
+  kind: string;
+}
+
+function lockEntries(model: Model): LockEntry[] {
+  const out: LockEntry[] = [];
+  for (const v of model.layout.vars) {
+    if (v.kind !== "lock") continue;
+    const ew = v.entryWidth ?? 1;
+    const n = v.width / ew;
+    for (let i = 0; i < n; i++) {
+      let idx = "";
+      if (v.index) {
+        const t = v.index;
+        idx = `[${t.kind === "enum" ? t.members[i] : t.kind === "bool" ? (i ? "true" : "false") : t.kind === "int" ? t.lo + i : i}]`;
+      }
+      out.push({ name: `${v.name}${idx}`, slot: v.offset + i * ew, kind: v.lockKind! });
+    }
+  }
+  return out;
+}
+
+function holdsLock(e: LockEntry, s: ArrayLike<number>, tid: number): boolean {
+  if (s[e.slot] === tid + 1) return true;
+  return e.kind === "rwsem" && ((s[e.slot + 1]! >>> tid) & 1) === 1;
+}
+
+export class ReportBuilder {
+  private readonly locks: LockEntry[];
+
+  constructor(private readonly model: Model) {
+    this.locks = lockEntries(model);
+  }
+
+  build(result: SearchResult, options: { search: "bfs" | "dfs"; version: string; limit?: string }): CheckReport {
+    const stats = result.stats;
+    const verdict = result.violations.length > 0 ? "violation" : stats.complete ? "pass" : "incomplete";
+    return {
+      knot: options.version,
+      version: REPORT_VERSION,
+      model: this.model.file,
+      constants: this.model.constants,
+      search: options.search,
+      verdict,
+      violations: result.violations.map((v) => this.violation(v)),
+      statistics: { ...stats, ...(options.limit ? { limit: options.limit } : {}) },
+    };
+  }
+
+  violation(v: Violation): ViolationReport {
+    const m = this.model;
+    const trace = this.trace(v);
+    const states = [v.trace.initial, ...v.trace.steps.map((s) => s.state)];
+    const last = v.trace.steps.length && v.trace.steps[v.trace.steps.length - 1]!.failed ? states[states.length - 2]! : states[states.length - 1]!;
+    const chains: CallChain[] = [];
+    let at: SrcLoc | undefined;
+    if (v.blocked && DEADLOCK_KINDS.has(v.kind)) {
+      for (const b of v.blocked) chains.push(this.blockedChain(b, v, last));
+      at = chains[0]?.statement.at;
+    } else if (v.step !== undefined && v.thread !== undefined) {
+      const step = m.steps[v.step]!;
+      chains.push({
+        thread: m.threads[v.thread]!.name,
+        frames: step.frames.map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })),
+        statement: { text: step.label, at: step.at },
+        waitsFor: [],
+        holds: this.holds(v.thread, v, last),
+      });
+      at = step.at;
+    } else if (v.property) {
+      at = m.properties.find((p) => p.name === v.property)?.at;
+    }
+    return {
+      kind: v.kind,
+      message: v.message,
+      explanation: EXPLANATIONS[v.kind],
+      at,
+      thread: v.thread !== undefined ? m.threads[v.thread]!.name : undefined,
+      property: v.property,
+      chains,
+      trace,
+    };
+  }
+
+  /** Locks held by a thread in state s, with the step of the trace that took each. */
+  private holds(tid: number, v: Violation, s: ArrayLike<number>): HeldLock[] {
+    const out: HeldLock[] = [];
+    const states = [v.trace.initial, ...v.trace.steps.map((x) => x.state)];
+    for (const e of this.locks) {
+      if (!holdsLock(e, s, tid)) continue;
+      let taken: HeldLock = { lock: e.name };
+      for (let i = v.trace.steps.length - 1; i >= 0; i--) {
+        const st = v.trace.steps[i]!;
+        if (st.thread !== tid || st.failed) continue;
+        if (!holdsLock(e, states[i]!, tid) && holdsLock(e, states[i + 1]!, tid)) {
+          const step = this.model.steps[st.step]!;
+          taken = { lock: e.name, at: step.at, statement: step.label };
+          break;
+        }
+      }
+      out.push(taken);
+    }
+    return out;
+  }
+
+  private blockedChain(b: BlockedThread, v: Violation, s: ArrayLike<number>): CallChain {
+    const m = this.model;
+    const t = m.threads[b.thread]!;
+    const loc = m.processes[t.process]!.locations[b.location]!;
+    const endOf = (tid: number) => m.processes[m.threads[tid]!.process]!.end;
+    return {
+      thread: t.name,
+      frames: loc.frames.map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })),
+      statement: { text: loc.label, at: loc.at },
+      waitsFor: b.waits.map((w) =>
+        w.kind === "lock"
+          ? {
+              lock: w.name,
+              heldBy: w.owners.map((o) => m.threads[o]!.name),
+              heldBySelf: w.owners.includes(b.thread) || undefined,
+              holderFinished: w.owners.map((o) => s[m.threads[o]!.pcSlot] === endOf(o)),
+            }
+          : { condition: w.what },
+      ),
+      holds: this.holds(b.thread, v, s),
+    };
+  }
+
+  trace(v: Violation): TraceReport {
+    const m = this.model;
+    const steps: TraceStepReport[] = [];
+    let prev = v.trace.initial;
+    v.trace.steps.forEach((st, i) => {
+      const step = m.steps[st.step]!;
+      steps.push({
+        index: i + 1,
+        thread: m.threads[st.thread]!.name,
+        statement: step.label,
+        at: step.at,
+        frames: step.frames.map((f) => f.proc),
+        choice: step.choice,
+        changes: st.failed ? [] : diffStates(m, prev, st.state),
+        failed: st.failed || undefined,
+      });
+      if (!st.failed) prev = st.state;
+    });
+    return {
+      initial: decodeShared(m, v.trace.initial),
+      steps,
+      final: m.threads.map((t) => ({ thread: t.name, at: describeLocation(m, t.id, prev) })),
+    };
+  }
+}
+
+export function buildCheckReport(model: Model, result: SearchResult, options: { search: "bfs" | "dfs"; version: string; limit?: string }): CheckReport {
+  return new ReportBuilder(model).build(result, options);
+}

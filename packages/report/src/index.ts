@@ -1,0 +1,7 @@
+// @knot/report: pure renderers of diagnostics, check reports and state graphs.
+export * from "./diagnostics-text.js";
+export * from "./explanations.js";
+export * from "./check-report.js";
+export * from "./text.js";
+export * from "./json.js";
+export * from "./graph.js";

@@ -1,0 +1,112 @@
+// A check report as text for a terminal or a review: per violation a headline,
+// its one-sentence explanation, the call chain of each thread involved (as in
+// kernel commit messages), then the numbered trace with what each step changed.
+import type { SrcLoc } from "@knot/ir";
+import type { CallChain, CheckReport, TraceReport, ViolationReport } from "./check-report.js";
+
+function loc(a: SrcLoc): string {
+  return `${a.file}:${a.line}:${a.col}`;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? `${s}  ` : s.padEnd(n);
+}
+
+export function constantsLine(r: CheckReport): string {
+  const set = r.constants.filter((c) => c.overridden);
+  return set.length ? ` (${set.map((c) => `${c.name} = ${c.value}`).join(", ")})` : "";
+}
+
+function chainText(c: CallChain): string[] {
+  const rows: [string, string][] = [];
+  rows.push([c.thread, c.frames.length === 0 && c.holds.length === 0 ? "" : ""]);
+  for (const f of c.frames) rows.push([` -> ${f.proc}${f.via ? `  (via ${f.via})` : ""}`, loc(f.at)]);
+  rows.push([` -> ${c.statement.text}`, loc(c.statement.at)]);
+  const width = Math.min(60, Math.max(...rows.map((r) => r[0].length)) + 2);
+  const lines = rows.map(([a, b]) => `  ${pad(a, width)}${b}`.trimEnd());
+  for (const h of c.holds) {
+    lines.splice(1, 0, `      holds ${h.lock}${h.at ? `, taken at ${loc(h.at)} (${h.statement})` : ""}`);
+  }
+  for (const w of c.waitsFor) {
+    if (w.lock) {
+      const holders = (w.heldBy ?? []).map((h, i) => `${h}${w.holderFinished?.[i] ? " (finished)" : ""}`);
+      const who = w.heldBySelf && holders.length === 1 ? `${c.thread} itself` : holders.join(" and ");
+      lines.push(`      blocks: ${w.lock} is held by ${who}`);
+    } else if (w.condition) {
+      lines.push(`      blocks: ${w.condition}`);
+    }
+  }
+  return lines;
+}
+
+function traceText(t: TraceReport, kind: string): string[] {
+  const lines: string[] = [];
+  lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
+  lines.push(`    initial: ${t.initial.map((v) => `${v.name} = ${v.value}`).join(", ")}`);
+  const tw = Math.max(0, ...t.steps.map((s) => s.thread.length)) + 2;
+  const sw = Math.min(48, Math.max(0, ...t.steps.map((s) => s.statement.length)) + 2);
+  for (const s of t.steps) {
+    const n = String(s.index).padStart(4);
+    const where = `${loc(s.at)}${s.frames.length ? `  in ${s.frames[s.frames.length - 1]}` : ""}`;
+    lines.push(`  ${n}  ${pad(s.thread, tw)}${pad(s.statement, sw)}${where}`.trimEnd());
+    if (s.choice) lines.push(`          (${s.choice})`);
+    for (const c of s.changes) {
+      lines.push(`          ${c.thread && c.thread !== s.thread ? `${c.thread}: ` : ""}${c.name}: ${c.before} → ${c.after}`);
+    }
+    if (s.failed) lines.push(`          ^ ${kind} here`);
+  }
+  const unfinished = t.final.filter((f) => f.at !== "finished");
+  if (unfinished.length && t.steps.length && kind !== "assertion") {
+    lines.push("    afterwards:");
+    const w = Math.max(...unfinished.map((f) => f.thread.length)) + 2;
+    for (const f of unfinished) lines.push(`      ${pad(f.thread, w)}at ${f.at}`);
+  }
+  return lines;
+}
+
+export function violationText(v: ViolationReport): string {
+  const lines: string[] = [];
+  lines.push(`violation[${v.kind}]: ${v.message}`);
+  lines.push(`  ${v.explanation}`);
+  if (v.property && v.at) lines.push(`  property ${v.property} at ${loc(v.at)}`);
+  for (const c of v.chains) {
+    lines.push("");
+    lines.push(...chainText(c));
+  }
+  lines.push("");
+  lines.push(...traceText(v.trace, v.kind));
+  return lines.join("\n");
+}
+
+export function statisticsText(r: CheckReport): string {
+  const s = r.statistics;
+  const base = `${s.states} state${s.states === 1 ? "" : "s"}, ${s.transitions} transition${s.transitions === 1 ? "" : "s"}, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
+  if (s.complete) return `${base} (whole state space, ${r.search.toUpperCase()})`;
+  if (s.stoppedBy === "violation") return `${base} (${r.search.toUpperCase()}, stopped at the first violation; --all keeps searching)`;
+  if (s.stoppedBy === "max-states") return `${base} (stopped by the state limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;
+  if (s.stoppedBy === "time-limit") return `${base} (stopped by the time limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;
+  return base;
+}
+
+export function renderCheckText(r: CheckReport): string {
+  const out: string[] = [];
+  const header = `${r.model}${constantsLine(r)}`;
+  if (r.verdict === "pass") {
+    out.push(`pass: ${header}: no violation in the whole state space`);
+    out.push(`  ${statisticsText(r)}`);
+    return out.join("\n") + "\n";
+  }
+  if (r.verdict === "incomplete") {
+    out.push(`incomplete: ${header}: no violation so far, but the search did not finish`);
+    out.push(`  ${statisticsText(r)}`);
+    return out.join("\n") + "\n";
+  }
+  out.push(`${header}: ${r.violations.length} violation${r.violations.length === 1 ? "" : "s"}`);
+  for (const v of r.violations) {
+    out.push("");
+    out.push(violationText(v));
+  }
+  out.push("");
+  out.push(statisticsText(r));
+  return out.join("\n") + "\n";
+}
