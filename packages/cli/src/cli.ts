@@ -2,6 +2,8 @@
 // The knot command line: yargs parses the options and dispatches to one function
 // per command (commands/*.ts); nothing else happens here. Usage errors exit 2,
 // internal errors 70.
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { CHECK_NAMES, runCheck } from "./commands/check.js";
@@ -118,15 +120,29 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   return usageFailed ? ExitCode.UsageOrModelError : exit;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain || process.argv[1]?.endsWith("/knot") || process.argv[1]?.endsWith("cli.js")) {
-  main(hideBin(process.argv)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`knot: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\nThis is a bug in knot; please report it with the model that triggered it.\n`);
-      process.exitCode = ExitCode.Internal;
-    },
-  );
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+/** `main`, with anything unexpected turned into exit code 70 and a short report on stderr. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (e) {
+    const detail = e instanceof Error ? (process.env.KNOT_DEBUG ? e.stack ?? e.message : e.message) : String(e);
+    processIo.err(`knot: internal error: ${detail}\nThis is a bug in knot, not in your model; please report it with the model and the command line (KNOT_DEBUG=1 shows the stack).\n`);
+    return ExitCode.Internal;
+  }
+}
+
+if (invokedDirectly()) {
+  run(hideBin(process.argv)).then((code) => {
+    process.exitCode = code;
+  });
 }

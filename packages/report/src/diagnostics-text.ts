@@ -22,7 +22,7 @@ export function renderDiagnostic(d: Diagnostic): string {
   const where = d.span ? `${formatLocation(d.span)}: ` : "knot: ";
   const lines = [`${where}${d.severity}[${d.code}]: ${d.message}`, ...caretLines(d)];
   for (const r of d.related) {
-    lines.push(`  note: ${r.message}`);
+    lines.push(`  note: ${formatLocation(r.span)}: ${r.message}`);
   }
   return lines.join("\n");
 }

@@ -24,9 +24,10 @@ function chainText(c: CallChain): string[] {
   rows.push([` -> ${c.statement.text}`, loc(c.statement.at)]);
   const width = Math.min(60, Math.max(...rows.map((r) => r[0].length)) + 2);
   const lines = rows.map(([a, b]) => `  ${pad(a, width)}${b}`.trimEnd());
-  for (const h of c.holds) {
-    lines.splice(1, 0, `      holds ${h.lock}${h.at ? `, taken at ${loc(h.at)} (${h.statement})` : ""}`);
-  }
+  lines.splice(1, 0, ...c.holds.map((h) => {
+    const stmt = h.statement && h.statement !== `lock ${h.lock}` ? ` (${h.statement})` : "";
+    return `      holds ${h.lock}${h.at ? `, taken at ${loc(h.at)}${stmt}` : ""}`;
+  }));
   for (const w of c.waitsFor) {
     if (w.lock) {
       const holders = (w.heldBy ?? []).map((h, i) => `${h}${w.holderFinished?.[i] ? " (finished)" : ""}`);

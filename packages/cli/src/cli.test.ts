@@ -1,0 +1,57 @@
+// Command-line behaviour that golden files cannot pin down: limits that depend on
+// time, internal errors, and that no command prints a stack trace for bad input.
+import { describe, expect, it } from "vitest";
+import { run } from "./cli.js";
+import { ExitCode } from "./exit-codes.js";
+import { type Io, captureIo } from "./io.js";
+
+describe("knot command line", () => {
+  it("stops at --time-limit with exit 3 and says so", async () => {
+    const io = captureIo();
+    const code = await run(["check", "models/examples/philosophers.knot", "--set", "N=12", "--set", "ORDERED=true", "--time-limit", "0.05"], io);
+    expect(code).toBe(ExitCode.Incomplete);
+    expect(io.stdout).toMatch(/^incomplete: .*did not finish/);
+    expect(io.stdout).toContain("stopped by the time limit --time-limit 0.05");
+  });
+
+  it("turns an unexpected exception into exit 70", async () => {
+    const broken: Io = { interactive: false, err: () => undefined, out: () => { throw new Error("disk on fire"); } };
+    expect(await run(["check", "models/kvm/vfio.knot"], broken)).toBe(ExitCode.Internal);
+  });
+
+  it("never prints a stack trace for bad input", async () => {
+    for (const args of [["check"], ["check", "nosuch.knot"], ["check", "models/kvm/vfio.knot", "--set", "X"], ["frob"], ["graph", "models/kvm/vfio.knot", "--format", "png"]]) {
+      const io = captureIo();
+      const code = await run(args, io);
+      expect(code, args.join(" ")).toBe(ExitCode.UsageOrModelError);
+      expect(io.stderr).toMatch(/error\[K\d{4}\]/);
+      expect(io.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("--no-CHECK switches a check off", async () => {
+    const io = captureIo();
+    const code = await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--no-recursive-locking", "--no-stuck"], io);
+    expect(code).toBe(ExitCode.Pass);
+  });
+
+  it("--all reports every distinct violation once", async () => {
+    const io = captureIo();
+    const code = await run(["check", "models/examples/philosophers.knot", "--set", "N=3", "--all", "--format", "json"], io);
+    expect(code).toBe(ExitCode.Violation);
+    const report = JSON.parse(io.stdout);
+    expect(report.statistics.complete).toBe(true);
+    expect(report.violations.map((v: { kind: string }) => v.kind)).toEqual(["lock-cycle"]);
+  });
+
+  it("gives the same trace on every run", async () => {
+    const outputs = [];
+    for (let i = 0; i < 3; i++) {
+      const io = captureIo();
+      await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--format", "json"], io);
+      const r = JSON.parse(io.stdout);
+      outputs.push(JSON.stringify(r.violations));
+    }
+    expect(new Set(outputs).size).toBe(1);
+  });
+});
