@@ -5,17 +5,21 @@
 // if other threads can still move), stuck states and final properties; per step
 // it reports the violations the step itself raises (assertions, lock misuse,
 // refcount misuse, null callbacks, out-of-range values).
-import type { Model, ViolationKind } from "@knot/ir";
+import type { Model, SrcLoc, ViolationKind } from "@knot/ir";
 import { BfsFrontier, DfsFrontier, type Frontier } from "./frontier.js";
 import {
-  type CompiledModel, DISABLED, ENABLED, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
+  type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
 } from "./interpret.js";
 import { ExactStateStore, type StateStore } from "./state-store.js";
 import { TraceStore } from "./trace-store.js";
 
 export interface SearchOptions {
   search?: "bfs" | "dfs";
-  /** Stop after storing this many states (exit 3 if nothing was violated). */
+  /**
+   * Store at most this many states: the search stops when it finds a state that
+   * would be one more (exit 3 if nothing was violated). A state space of exactly
+   * this size is still explored completely.
+   */
   maxStates?: number;
   /** Stop after this many seconds. */
   timeLimit?: number;
@@ -71,8 +75,14 @@ export interface Violation {
   /** Deadlocks: the wait-for cycle, as thread ids in order. */
   cycle?: number[];
   property?: string;
+  /**
+   * The statement that raised a step's violation. It may be local work after the
+   * step's action (a step runs eagerly up to the next location), so it can differ
+   * from the step's own position. Properties: the property.
+   */
+  at?: SrcLoc;
   trace: EngineTrace;
-  /** Identity for --all: kind and location. */
+  /** Identity for --all: kind and the raising statement (or property, or the blocked threads and locations). */
   key: string;
 }
 
@@ -107,8 +117,8 @@ export class Explorer {
   private readonly stepTo: Int32Array;
   private readonly threadSteps: Int32Array[][];
   private readonly endLoc: number[];
-  private readonly invariants: { name: string; fn: (s: Int32Array, c: ThreadCtx) => number }[];
-  private readonly finals: { name: string; fn: (s: Int32Array, c: ThreadCtx) => number }[];
+  private readonly invariants: CompiledProperty[];
+  private readonly finals: CompiledProperty[];
   private transitions = 0;
   private maxDepth = 0;
   private stop = false;
@@ -122,7 +132,7 @@ export class Explorer {
     this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));
     this.endLoc = model.threads.map((t) => model.processes[t.process]!.end);
     const props = (kind: "invariant" | "final") =>
-      model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, fn: compileExpr(p.cond) }));
+      model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond) }));
     this.invariants = this.disabled.has("invariant") ? [] : props("invariant");
     this.finals = this.disabled.has("final") ? [] : props("final");
   }
@@ -145,9 +155,12 @@ export class Explorer {
 
     const init = this.initialState();
     if (init) {
-      const idx = this.store.add(init);
-      this.traces.record(idx, -1, -1, -1, 0);
-      frontier.push(idx);
+      if (maxStates < 1) stoppedBy = "max-states";
+      else {
+        const idx = this.store.add(init);
+        this.traces.record(idx, -1, -1, -1, 0);
+        frontier.push(idx);
+      }
     }
 
     const cur = new Int32Array(width);
@@ -187,16 +200,23 @@ export class Explorer {
           if (r === ENABLED) {
             next[pcSlot] = stepTo[sid]!;
             enabled++;
+            let added: number;
+            if (this.store.size >= maxStates) {
+              // full: known states still count, a new one ends the search unstored
+              const found = this.store.find(next);
+              if (found < 0) {
+                limitHit = true;
+                break;
+              }
+              added = -found - 1;
+            } else added = this.store.add(next);
             this.transitions++;
-            const added = this.store.add(next);
             const to = added >= 0 ? added : -added - 1;
             if (added >= 0) {
               this.traces.record(added, idx, t, sid, depth + 1);
               frontier.push(added);
-              if (this.store.size >= maxStates) limitHit = true;
             }
             if (onEdge) onEdge(idx, to, t, sid);
-            if (limitHit) break;
           } else if (r === VIOLATED) {
             enabled++;
             this.stepViolation(idx, t, sid, o, next);
@@ -263,14 +283,25 @@ export class Explorer {
         }
         if (r === VIOLATED) {
           this.report({
-            kind: o.violation!, message: o.message, state: -1, thread: t.id, step: sid,
+            kind: o.violation!, message: o.message, state: -1, thread: t.id, step: sid, at: this.model.steps[sid]!.ops[o.failedOp]?.at,
             trace: { initial: s.slice(), steps: [{ thread: t.id, step: sid, state: tmp, failed: true }] },
             key: `${o.violation}@init:${t.id}`,
           });
           return undefined;
         }
       }
-      if (!done) throw new Error(`no start-up path of ${t.name} is enabled`);
+      if (!done) {
+        // Only a faulting statement whose check is switched off disables every
+        // start-up path (their local branch conditions are exhaustive): the
+        // thread cannot even reach its first location, so there is no initial state.
+        if (this.on("stuck")) {
+          this.report({
+            kind: "stuck", message: `${t.name} cannot start: its local work before the first shared statement faults, and that check is switched off`,
+            state: -1, thread: t.id, trace: { initial: s.slice(), steps: [] }, key: `stuck@init:${t.id}`,
+          });
+        }
+        return undefined;
+      }
     }
     return s;
   }
@@ -298,19 +329,41 @@ export class Explorer {
 
   private stepViolation(idx: number, t: number, sid: number, o: Outcome, failState: Int32Array): void {
     const step = this.model.steps[sid]!;
-    const key = `${o.violation}@${step.at.file}:${step.at.line}:${step.at.col}`;
+    const at = step.ops[o.failedOp]?.at ?? step.at;
+    const key = `${o.violation}@${at.file}:${at.line}:${at.col}`;
     if (this.seen.has(key)) return;
     const trace = this.trace(idx);
     trace.steps.push({ thread: t, step: sid, state: failState.slice(), failed: true });
-    this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, trace, key });
+    this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, at, trace, key });
+  }
+
+  /**
+   * Does property p hold in s? A property whose evaluation faults (division by
+   * zero, an index outside its map) is reported as out-of-range rather than
+   * taken as true or false; with that check off it is taken to hold.
+   */
+  private holds(p: CompiledProperty, idx: number, s: Int32Array): boolean {
+    try {
+      return p.fn(s, this.ctxs[0] ?? { tid: 0, owner: 1, bit: 1, base: 0, instance: 0, bound: [] }) !== 0;
+    } catch (e) {
+      if (!(e instanceof Fault)) throw e;
+      const key = `${e.kind}@${p.kind}:${p.name}`;
+      if (this.on(e.kind) && !this.seen.has(key)) {
+        this.report({ kind: e.kind, message: `${p.kind} ${p.name} cannot be evaluated: ${e.message}`, state: idx, property: p.name, at: p.at, trace: this.trace(idx), key });
+      }
+      return true;
+    }
   }
 
   private checkInvariants(idx: number, s: Int32Array): void {
     for (const inv of this.invariants) {
-      if (inv.fn(s, this.ctxs[0] ?? { tid: 0, owner: 1, bit: 1, base: 0, instance: 0, bound: [] })) continue;
+      if (this.holds(inv, idx, s)) {
+        if (this.stop) return;
+        continue;
+      }
       const key = `invariant@${inv.name}`;
       if (this.seen.has(key)) continue;
-      this.report({ kind: "invariant", message: `invariant ${inv.name} does not hold`, state: idx, property: inv.name, trace: this.trace(idx), key });
+      this.report({ kind: "invariant", message: `invariant ${inv.name} does not hold`, state: idx, property: inv.name, at: inv.at, trace: this.trace(idx), key });
       if (this.stop) return;
     }
   }
@@ -426,13 +479,23 @@ export class Explorer {
     }
     // every thread finished: final properties
     for (const f of this.finals) {
-      if (f.fn(s, this.ctxs[0]!)) continue;
+      if (this.holds(f, idx, s)) {
+        if (this.stop) return;
+        continue;
+      }
       const key = `final@${f.name}`;
       if (this.seen.has(key)) continue;
-      this.report({ kind: "final", message: `final property ${f.name} does not hold when every thread has finished`, state: idx, property: f.name, trace: this.trace(idx), key });
+      this.report({ kind: "final", message: `final property ${f.name} does not hold when every thread has finished`, state: idx, property: f.name, at: f.at, trace: this.trace(idx), key });
       if (this.stop) return;
     }
   }
+}
+
+interface CompiledProperty {
+  name: string;
+  kind: "invariant" | "final";
+  at: SrcLoc;
+  fn: (s: Int32Array, c: ThreadCtx) => number;
 }
 
 function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc: number[]): string {

@@ -18,12 +18,13 @@ export function exploreGraph(model: Model, options: { maxStates: number; disable
   const edges: ExploredGraph["edges"] = [];
   const explorer = new Explorer(model, {
     all: true,
-    maxStates: options.maxStates + 1,
+    maxStates: options.maxStates,
     disabled: options.disabled,
     onEdge: (from, to, thread, step) => edges.push({ from, to, thread, step }),
   });
   const result = explorer.run();
-  const truncated = explorer.store.size > options.maxStates;
+  // the search stops, without storing it, at the first state beyond the cap
+  const truncated = result.stats.stoppedBy === "max-states";
   const states: Int32Array[] = [];
   for (let i = 0; i < explorer.store.size; i++) {
     const s = new Int32Array(explorer.store.width);

@@ -41,9 +41,12 @@ export class Outcome {
   waitName = "";
   violation: ViolationKind | undefined;
   message = "";
+  /** Index in the step's ops of the op that raised the violation (its source locates the violation). */
+  failedOp = -1;
   reset(): void {
     this.waitKind = 0;
     this.violation = undefined;
+    this.failedOp = -1;
   }
 }
 
@@ -245,7 +248,8 @@ export function lockOwners(s: Int32Array, slot: number, kind: LockKind): number[
   if (s[slot] !== 0) out.push(s[slot]! - 1);
   if (kind === "rwsem") {
     const mask = s[slot + 1]!;
-    for (let t = 0; t < 31; t++) if ((mask >>> t) & 1) out.push(t);
+    // one bit per thread, all 32 of them (thread 31's bit is the sign bit)
+    for (let t = 0; t < 32; t++) if ((mask >>> t) & 1) out.push(t);
   }
   return out;
 }
@@ -281,10 +285,14 @@ export class ModelCompiler {
     const ops = step.ops.map((op) => this.compileOp(op));
     const n = ops.length;
     return (s, c, o) => {
+      let i = 0;
       try {
-        for (let i = 0; i < n; i++) {
+        for (; i < n; i++) {
           const r = ops[i]!(s, c, o);
-          if (r !== ENABLED) return r;
+          if (r !== ENABLED) {
+            if (r === VIOLATED) o.failedOp = i;
+            return r;
+          }
         }
         return ENABLED;
       } catch (e) {
@@ -292,6 +300,7 @@ export class ModelCompiler {
           if (!this.on(e.kind)) return DISABLED;
           o.violation = e.kind;
           o.message = e.message;
+          o.failedOp = i;
           return VIOLATED;
         }
         throw e;

@@ -9,6 +9,8 @@ export interface StateStore {
   readonly size: number;
   /** Insert a state; returns its index when new, or -(index + 1) when already present. */
   add(state: Int32Array): number;
+  /** The index of a stored state, or -1 when it is not stored (stores nothing). */
+  find(state: Int32Array): number;
   /** Copy state `index` into `out`. */
   read(index: number, out: Int32Array): void;
   /** Bytes held, for progress and statistics. */
@@ -60,6 +62,16 @@ export class ExactStateStore implements StateStore {
     const base = (index & (CHUNK_STATES - 1)) * this.width;
     for (let i = 0; i < this.width; i++) if (chunk[base + i] !== s[i]) return false;
     return true;
+  }
+
+  find(s: Int32Array): number {
+    const h = hashState(s, this.width);
+    for (let pos = h & this.mask; ; pos = (pos + 1) & this.mask) {
+      const entry = this.table[pos]!;
+      if (entry === 0) return -1;
+      const idx = entry - 1;
+      if (this.stateHash(idx) === h && this.equals(idx, s)) return idx;
+    }
   }
 
   add(s: Int32Array): number {

@@ -8,7 +8,7 @@ import type { Model } from "@knot/ir";
 import { type LowerOptions, lower } from "../../ir/src/test-lower.js";
 import { type SearchOptions, type SearchResult, type Violation, explore } from "./explore.js";
 
-export { type LowerOptions, lower, renderDiagnostics, tryLower } from "../../ir/src/test-lower.js";
+export { type LowerOptions, lower, lowerFile, renderDiagnostics, tryLower } from "../../ir/src/test-lower.js";
 
 /** Compile and explore; the IR comes back too, for decoding traces. */
 export function check(source: string, search: SearchOptions = {}, options: LowerOptions = {}): SearchResult & { model: Model } {

@@ -89,7 +89,7 @@ export function formatLockSlots(model: Model, kind: string, s: ArrayLike<number>
     if (w) return `write: ${name(w - 1)}`;
     if (r) {
       const readers: string[] = [];
-      for (let t = 0; t < 31; t++) if ((r >>> t) & 1) readers.push(name(t));
+      for (let t = 0; t < 32; t++) if ((r >>> t) & 1) readers.push(name(t));
       return `read: ${readers.join(", ")}`;
     }
     return "free";

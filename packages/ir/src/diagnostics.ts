@@ -6,4 +6,5 @@ export const IrCodes = {
   TooManyPaths: "K6003",
   TooLarge: "K6004",
   ConstantOutOfRange: "K6005",
+  TooManyThreads: "K6006",
 } as const;

@@ -35,6 +35,8 @@ export interface LowerResult {
 /** Paths from one location above this mean a model with too many local branches in a row. */
 const MAX_PATHS_PER_LOCATION = 20000;
 const MAX_NODES_PER_PROCESS = 500000;
+/** An rwsem's reader set is one Int32 slot with a bit per thread. */
+const MAX_THREADS_WITH_RWSEM = 32;
 
 class LowerError {
   constructor(readonly diagnostic: Diagnostic) {}
@@ -312,6 +314,11 @@ class Lowerer {
         threads.push({ id, name, process: pi, instance: inst, pcSlot, localBase });
       }
     });
+    // An rwsem's readers are a bit mask in one 32-bit slot, one bit per thread.
+    const rwsem = m.locks.find((l) => l.lockKind === "rwsem");
+    if (rwsem && threads.length > MAX_THREADS_WITH_RWSEM) {
+      this.diags.push(error(IrCodes.TooManyThreads, `the model has ${threads.length} threads, but rwsem readers are tracked for at most ${MAX_THREADS_WITH_RWSEM} threads (rwsem '${rwsem.name}'); reduce the number of process instances`, rwsem.span));
+    }
     const slotOwner: number[] = new Array(width);
     vars.forEach((v, i) => {
       for (let s = 0; s < v.width; s++) slotOwner[v.offset + s] = i;
@@ -393,6 +400,8 @@ class Lowerer {
   private stmtNode(kind: Node["kind"], s: Stmt, env: FrameEnv, alts: Alt[], forceShared = false): Node {
     const n = this.makeNode(kind, alts, srcLoc(s.span), stmtLabel(s), env.frames);
     n.shared = forceShared || alts.some((a) => opsShared(a.ops));
+    // ops made for this statement (not those of inlined callees, which are stamped already)
+    for (const a of alts) for (const op of a.ops) op.at ??= n.at;
     return n;
   }
 
@@ -554,11 +563,17 @@ class Lowerer {
         const n = cardinality(elem);
         const alts: Alt[] = [];
         const label = stmtLabel(s);
+        // Only an empty set blocks the pick; an element that is not in the set merely
+        // disables its alternative. Keeping the two apart matters inside an atomic
+        // block, where a blocking wait becomes an atomic-blocked check (noBlocking).
+        const nonEmpty = bin("!=", domain, K(0));
         for (let i = 0; i < n; i++) {
           const v = nthValue(elem, i);
+          const member = bin("!=", bin("&", domain, K(1 << i)), K(0));
           alts.push({
             ops: [
-              { k: "assume", cond: bin("!=", bin("&", domain, K(1 << i)), K(0)), wait: `${label}: the set is empty` },
+              ...(isConst(nonEmpty) && nonEmpty.v ? [] : [{ k: "assume", cond: nonEmpty, wait: `${label}: the set is empty` } as Op]),
+              ...(isConst(member) && member.v ? [] : [{ k: "assume", cond: member } as Op]),
               { k: "assign", targets: [x], values: [K(v)], ranges: [null], what: sym.name },
             ],
             next: body,
@@ -1223,7 +1238,7 @@ function mergeChoice(a: string | undefined, b: string | undefined): string | und
 /** Inside an atomic block, after its first shared statement, blocking is a violation. */
 function noBlocking(op: Op): Op {
   if (op.k === "lock") return { ...op, noBlock: true };
-  if (op.k === "assume" && op.wait !== undefined) return { k: "check", cond: op.cond, violation: "atomic-blocked", message: `${op.wait} would block inside an atomic block (only its first statement may block)` };
+  if (op.k === "assume" && op.wait !== undefined) return { k: "check", cond: op.cond, violation: "atomic-blocked", message: `${op.wait} would block inside an atomic block (only its first statement may block)`, at: op.at };
   return op;
 }
 

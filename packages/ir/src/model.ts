@@ -127,7 +127,18 @@ export const VIOLATION_KINDS: readonly ViolationKind[] = [
 /** Checks that can be switched off per run (every kind but the internal atomic-blocked). */
 export const SWITCHABLE_CHECKS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== "atomic-blocked");
 
-export type Op =
+/**
+ * The statement an op was lowered from (absent for compiler-made ops such as
+ * scope resets and the thread's exit). A step runs the local work after its
+ * action too, so a violation raised by a step is located by the op that raised
+ * it, not by the step's action: two failing assertions after the same action
+ * are two violations.
+ */
+export interface OpSource {
+  at?: SrcLoc;
+}
+
+export type Op = OpSource & (
   /** Disabled unless cond. `wait` is set when the assume is a blocking statement (await, pick from an empty set). */
   | { k: "assume"; cond: Expr; wait?: string }
   /** Simultaneous assignment of scalar slots; `ranges[i]` range-checks values[i] (out-of-range). */
@@ -143,7 +154,8 @@ export type Op =
   | { k: "check"; cond: Expr; violation: ViolationKind; message: string }
   | { k: "fail"; violation: ViolationKind; message: string }
   /** The thread finishes: exit-holding-lock check. */
-  | { k: "exit" };
+  | { k: "exit" }
+);
 
 // ---------------------------------------------------------------- control flow
 

@@ -141,7 +141,8 @@ class Printer {
     this.line("THREADS");
     for (const t of m.threads) {
       const p = m.processes[t.process]!;
-      this.line(`  ${t.id}  ${t.name}  (process ${p.name}, pc [${t.pcSlot}], locals [${t.localBase}..${t.localBase + p.localWidth - 1}])`);
+      const locals = p.localWidth === 0 ? "no locals" : `locals [${t.localBase}..${t.localBase + p.localWidth - 1}]`;
+      this.line(`  ${t.id}  ${t.name}  (process ${p.name}, pc [${t.pcSlot}], ${locals})`);
     }
     m.processes.forEach((p, pi) => {
       const first = m.threads.find((t) => t.process === pi);

@@ -1,7 +1,8 @@
-// Test helper: model source text -> IR, in memory. `lower` throws with the
-// rendered diagnostics when the model does not compile (front end or lowering),
-// so a test fails with the compiler's own explanation; `tryLower` returns them,
-// for tests of the diagnostics themselves. Test-only (excluded from the build).
+// Test helper: model source text -> IR, in memory (`lower`), or a model file on
+// disk with its imports (`lowerFile`). Both throw with the rendered diagnostics
+// when the model does not compile (front end or lowering), so a test fails with
+// the compiler's own explanation; `tryLower` returns them, for tests of the
+// diagnostics themselves. Test-only (excluded from the build).
 import { type Diagnostic, type Override, compileModel, formatLocation, memoryHost } from "@knot/lang";
 import { lowerModel } from "./lower.js";
 import type { Model } from "./model.js";
@@ -21,13 +22,26 @@ export function renderDiagnostics(diags: readonly Diagnostic[]): string {
     .join("\n");
 }
 
+function overridesOf(set: Record<string, string> | undefined): Override[] {
+  return Object.entries(set ?? {}).map(([name, text]) => ({ name, text }));
+}
+
+function lowerFront(front: ReturnType<typeof compileModel>): { model?: Model; diagnostics: Diagnostic[] } {
+  if (!front.model) return { diagnostics: front.diagnostics };
+  return lowerModel(front.model);
+}
+
 /** Front end and lowering; on failure, the diagnostics of the stage that failed. */
 export function tryLower(source: string, options: LowerOptions = {}): { model?: Model; diagnostics: Diagnostic[] } {
   const path = options.path ?? "model.knot";
-  const overrides: Override[] = Object.entries(options.set ?? {}).map(([name, text]) => ({ name, text }));
-  const front = compileModel(path, { host: memoryHost({ ...options.files, [path]: source }), overrides });
-  if (!front.model) return { diagnostics: front.diagnostics };
-  return lowerModel(front.model);
+  return lowerFront(compileModel(path, { host: memoryHost({ ...options.files, [path]: source }), overrides: overridesOf(options.set) }));
+}
+
+/** The IR of a model file on disk (path relative to the working directory) that must compile. */
+export function lowerFile(path: string, set?: Record<string, string>): Model {
+  const { model, diagnostics } = lowerFront(compileModel(path, { overrides: overridesOf(set) }));
+  if (!model) throw new Error(`${path} does not compile:\n${renderDiagnostics(diagnostics)}`);
+  return model;
 }
 
 /** The IR of a model that must compile. */

@@ -343,17 +343,32 @@ class Checker {
           }
           return;
         }
+        const selfReference = findName(parsed.expr, o.name);
+        if (selfReference) {
+          this.diags.push(error(LangCodes.BadSetting, `in --set ${o.name}=${o.text}: the value cannot refer to '${o.name}' itself (the override replaces it)`, at(selfReference.span)));
+          return;
+        }
+        const declaredType = typeToString(sym.type);
         const before = this.diags.length;
         const ot = this.expr(parsed.expr, new Scope(), { mode: "const", what: `--set ${o.name}` }, sym.type);
         this.expectType(ot, sym.type, parsed.expr.span);
         if (this.diags.length > before) {
           for (let i = before; i < this.diags.length; i++) {
             const dd = this.diags[i]!;
-            this.diags[i] = { ...dd, code: LangCodes.BadSetting, message: `in --set ${o.name}=${o.text}: ${dd.message} (the constant has type ${typeToString(sym.type)}, declared at ${formatLocation(sym.span)})`, span: at(dd.span) };
+            this.diags[i] = { ...dd, code: LangCodes.BadSetting, message: `in --set ${o.name}=${o.text}: ${dd.message} (the constant has type ${declaredType}, declared at ${formatLocation(sym.span)})`, span: at(dd.span) };
           }
           return;
         }
-        sym.value = this.evaluate(parsed.expr, sym.type, o.span);
+        const value = this.evaluate(parsed.expr, sym.type, o.span);
+        if (this.diags.length > before) {
+          // out of range, or an evaluation error: keep the code, say which setting
+          for (let i = before; i < this.diags.length; i++) {
+            const dd = this.diags[i]!;
+            this.diags[i] = { ...dd, message: `in --set ${o.name}=${o.text}: ${dd.message} (the constant '${o.name}' is declared at ${formatLocation(sym.span)})` };
+          }
+          return;
+        }
+        sym.value = value;
         sym.overridden = o.text;
       }
     }, () => {
@@ -364,14 +379,17 @@ class Checker {
 
   /** Evaluate a checked constant expression; report (not throw) failures. */
   private evaluate(e: Expr, t: Type, at?: Span): Value {
-    if (this.hasErrorType(e)) return defaultValue(t);
+    // An expression with a reported error is not evaluated: its value would be
+    // meaningless (and ill-typed operands would break the evaluator), and the
+    // error is already reported.
+    if (this.containsError(e)) return defaultValue(t);
     try {
       const v = evalExpr(e, this.env);
       this.checkRange(v, t, at ?? e.span);
       return v;
     } catch (err) {
       if (err instanceof EvalError) {
-        this.diags.push(error(LangCodes.ConstEvaluation, err.message, at ?? err.span));
+        this.diags.push(error(err.code, err.message, at ?? err.span));
         return defaultValue(t);
       }
       throw err;
@@ -380,6 +398,13 @@ class Checker {
 
   private hasErrorType(e: Expr): boolean {
     return e.ty === undefined || e.ty.kind === "error";
+  }
+
+  /** Does any node of `e` have the error type (or none), or lie under an error already reported? */
+  private containsError(e: Expr): boolean {
+    const file = e.span.file;
+    const reportedInside = this.diags.some((d) => d.severity === "error" && d.span !== undefined && d.span.file === file && d.span.start >= e.span.start && d.span.end <= e.span.end);
+    return reportedInside || someSubexpression(e, (x) => this.hasErrorType(x));
   }
 
   private checkRange(v: Value, t: Type, span: Span): void {
@@ -881,17 +906,31 @@ class Checker {
     return target;
   }
 
-  private unknownName(name: string, span: Span, what: string): void {
-    const candidates = [...this.globals.keys()].filter((n) => editDistance(n, name) <= Math.max(1, Math.floor(name.length / 3)));
-    const hint = candidates.length ? ` (did you mean '${candidates.sort()[0]}'?)` : "";
+  private unknownName(name: string, span: Span, what: string, scope?: Scope): void {
+    const suggestion = closestName(name, this.namesInScope(scope));
+    const hint = suggestion ? ` (did you mean '${suggestion}'?)` : "";
     this.diags.push(error(LangCodes.UnknownName, `unknown ${what} '${name}'${hint}`, span));
+  }
+
+  private namesInScope(scope: Scope | undefined): Set<string> {
+    const names = new Set(this.globals.keys());
+    for (let s = scope; s; s = s.parent) for (const n of s.names.keys()) names.add(n);
+    return names;
+  }
+
+  /** An unknown name where a member of `type` is expected: list the members. */
+  private unknownMember(name: string, span: Span, type: Type & { kind: "enum" }, scope: Scope): void {
+    const which = type.name.startsWith("{") ? "the enumeration" : `enumeration ${type.name}`;
+    const suggestion = closestName(name, type.members) ?? closestName(name, this.namesInScope(scope));
+    const hint = suggestion ? ` (did you mean '${suggestion}'?)` : "";
+    this.diags.push(error(LangCodes.UnknownName, `'${name}' is not a member of ${which}: expected one of ${type.members.join(", ")}${hint}`, span));
   }
 
   // ------------------------------------------------------------ expressions
 
   private expectType(actual: Type, expected: Type, span: Span): void {
     if (!assignable(actual, expected)) {
-      this.diags.push(error(LangCodes.TypeMismatch, `expected ${typeToString(expected)}, found ${typeToString(actual)}`, span));
+      this.diags.push(error(LangCodes.TypeMismatch, `expected ${describeExpected(expected)}, found ${describeFound(actual)}`, span));
     }
   }
 
@@ -910,7 +949,7 @@ class Checker {
         this.diags.push(error(LangCodes.NotAllowedHere, "'null' is only for object references", e.span));
         return ERROR;
       case "ErrorExpr": return ERROR;
-      case "Name": return this.nameExpr(e, scope, ctx);
+      case "Name": return this.nameExpr(e, scope, ctx, expected);
       case "Unary": {
         if (e.op === "not") {
           this.expectType(this.expr(e.operand, scope, ctx, BOOL), BOOL, e.operand.span);
@@ -930,7 +969,12 @@ class Checker {
         const types = e.elems.map((x) => this.expr(x, scope, ctx, elem));
         if (!elem) {
           if (types.length === 0) {
-            this.diags.push(error(LangCodes.BadType, "cannot tell the element type of '{}' here: compare or assign it to a typed set", e.span));
+            if (expected && expected.kind !== "error") {
+              const hint = expected.kind === "ops" || expected.kind === "record" ? ` (a ${expected.kind === "ops" ? "table" : "record"} literal names its fields, e.g. {${expected.fields[0]?.name ?? "f"}: ...})` : "";
+              this.diags.push(error(LangCodes.TypeMismatch, `expected ${describeExpected(expected)}, found the empty set '{}'${hint}`, e.span));
+            } else if (!expected) {
+              this.diags.push(error(LangCodes.BadType, "cannot tell the element type of '{}' here: compare or assign it to a typed set", e.span));
+            }
             return ERROR;
           }
           elem = types[0]!;
@@ -1015,13 +1059,28 @@ class Checker {
         e.sym = b;
         const vt = this.expr(e.body, inner, ctx, expected?.kind === "map" ? expected.value : undefined);
         if (expected?.kind === "map") this.expectType(vt, expected.value, e.body.span);
-        if (!this.hasErrorType(e.domain) && this.isConstant(e.domain)) {
+        if (this.containsError(e.domain)) {
+          // already reported
+        } else if (!this.isConstant(e.domain)) {
+          // the map has an entry for every key whatever the domain, so the domain must be the whole key type
+          this.diags.push(error(LangCodes.BadType, `a map comprehension must range over every key of ${typeToString(key)}, so its domain must be a constant (e.g. [x in ${typeToString(key)}: ...])`, e.domain.span));
+        } else {
           const mask = this.evaluate(e.domain, dt);
           if (mask !== fullMask(key)) this.diags.push(error(LangCodes.BadType, `a map comprehension must range over every key of ${typeToString(key)}`, e.domain.span));
         }
         return expected?.kind === "map" ? expected : { kind: "map", key, value: vt };
       }
       case "Index": {
+        const counter = e.target.kind === "Name" ? scope.lookup(e.target.name) ?? this.globals.get(e.target.name) : undefined;
+        if (counter?.kind === "refcount" && counter.decl.index) {
+          // one entry of a refcount array, read as an integer
+          if (ctx.mode === "const") {
+            this.diags.push(error(LangCodes.NotAllowedHere, `refcount '${counter.name}' cannot be used in ${contextName(ctx)}`, e.target.span));
+            return ERROR;
+          }
+          if (!this.refcountTarget(e, scope)) return ERROR;
+          return { kind: "int", lo: counter.type.lo, hi: counter.type.hi };
+        }
         const tt = this.expr(e.target, scope, ctx, undefined);
         if (tt.kind === "error") {
           this.expr(e.index, scope, ctx, undefined);
@@ -1094,16 +1153,17 @@ class Checker {
     return ok;
   }
 
-  private nameExpr(e: Expr & { kind: "Name" }, scope: Scope, ctx: ExprCtx): Type {
+  private nameExpr(e: Expr & { kind: "Name" }, scope: Scope, ctx: ExprCtx, expected: Type | undefined): Type {
     const local = scope.lookup(e.name);
     const sym: Symbol | undefined = local ?? this.globals.get(e.name);
     if (!sym) {
-      this.unknownName(e.name, e.span, "name");
+      if (expected?.kind === "enum") this.unknownMember(e.name, e.span, expected, scope);
+      else this.unknownName(e.name, e.span, "name", scope);
       return ERROR;
     }
     e.sym = sym;
     const notHere = (what: string) => {
-      this.diags.push(error(LangCodes.NotAllowedHere, `${what} '${e.name}' cannot be used in ${ctx.what}${ctx.mode === "const" ? ", which must be a constant" : ""}`, e.span));
+      this.diags.push(error(LangCodes.NotAllowedHere, `${what} '${e.name}' cannot be used in ${contextName(ctx)}`, e.span));
       return ERROR;
     };
     switch (sym.kind) {
@@ -1275,6 +1335,11 @@ class Checker {
   }
 }
 
+/** "a constant", "variable 'b', which must be a constant", "the invariant 'i'". */
+function contextName(ctx: ExprCtx): string {
+  return ctx.mode === "const" && ctx.what !== "a constant" ? `${ctx.what}, which must be a constant` : ctx.what;
+}
+
 function calleeName(e: Expr): string {
   switch (e.kind) {
     case "Name": return `'${e.name}'`;
@@ -1297,6 +1362,68 @@ export function assignable(src: Type, dst: Type): boolean {
     return sameType(src.elem, dst.elem);
   }
   return sameType(src, dst);
+}
+
+/** The first subexpression (in source order) satisfying `test`, `e` included. */
+function findSubexpression(e: Expr, test: (x: Expr) => boolean): Expr | undefined {
+  if (test(e)) return e;
+  for (const c of children(e)) {
+    const found = findSubexpression(c, test);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function someSubexpression(e: Expr, test: (x: Expr) => boolean): boolean {
+  return findSubexpression(e, test) !== undefined;
+}
+
+function findName(e: Expr, name: string): Expr | undefined {
+  return findSubexpression(e, (x) => x.kind === "Name" && x.name === name);
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "Unary": return [e.operand];
+    case "Binary": return [e.left, e.right];
+    case "SetLit": return e.elems;
+    case "RecordLit": return e.fields.map((f) => f.value);
+    case "MapLit": return e.entries.flatMap((en) => [en.key, en.value]);
+    case "MapComp": return [e.domain, e.body];
+    case "Index": return [e.target, e.index];
+    case "Field": return [e.target];
+    case "Builtin": return e.args;
+    case "Cond": return [e.cond, e.then, e.else];
+    case "Quant": return [e.domain, e.body];
+    default: return [];
+  }
+}
+
+/** A type where a value was expected: a literal's one-value range reads as "int". */
+function describeExpected(t: Type): string {
+  return t.kind === "int" && t.lo === t.hi ? "int" : typeToString(t);
+}
+
+/** A value's type in a mismatch: a literal's one-value range reads as "integer 3". */
+function describeFound(t: Type): string {
+  return t.kind === "int" && t.lo === t.hi ? `integer ${t.lo}` : typeToString(t);
+}
+
+/** The candidate nearest to a misspelt `name`, if one is near enough to be a likely typo. */
+function closestName(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  for (const c of candidates) {
+    if (c === name) continue;
+    const d = editDistance(c, name);
+    if (d > limit || d >= name.length) continue;
+    if (d < bestDistance || (d === bestDistance && c < best!)) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 function editDistance(a: string, b: string): number {

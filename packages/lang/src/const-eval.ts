@@ -3,13 +3,19 @@
 // Runtime problems (division by zero, a value outside its type) are returned as
 // messages with the span at fault, never thrown to the caller.
 import type { Expr } from "./ast.js";
+import { LangCodes } from "./diagnostics.js";
 import type { Span } from "./source.js";
 import type { Symbol } from "./symbols.js";
-import { type Type, cardinality, indexOfValue, nthValue } from "./types.js";
+import { type Type, cardinality, indexOfValue, nthValue, typeToString } from "./types.js";
 import type { Value } from "./values.js";
 
 export class EvalError {
-  constructor(readonly message: string, readonly span: Span) {}
+  constructor(
+    readonly message: string,
+    readonly span: Span,
+    /** The diagnostic code: a value outside its type is K5004, anything else K5001. */
+    readonly code: string = LangCodes.ConstEvaluation,
+  ) {}
 }
 
 export interface ConstEnv {
@@ -34,7 +40,7 @@ export function fullMask(t: Type): number {
 /** Encode an element into its bit, or throw EvalError when it is outside the element type. */
 function elemBit(elem: Type, v: number, span: Span): number {
   const i = indexOfValue(elem, v);
-  if (i < 0) throw new EvalError(`value ${v} is outside the set's element type`, span);
+  if (i < 0) throw new EvalError(`value ${v} is outside the set's element type ${typeToString(elem)}`, span, LangCodes.ValueOutOfRange);
   return 1 << i;
 }
 
@@ -96,7 +102,7 @@ export function evalExpr(e: Expr, env: ConstEnv): Value {
       for (const entry of e.entries) {
         const k = num(evalExpr(entry.key, env));
         const i = indexOfValue(t.key, k);
-        if (i < 0) throw new EvalError(`key ${k} is outside the map's key type`, entry.key.span);
+        if (i < 0) throw new EvalError(`key ${k} is outside the map's key type ${typeToString(t.key)}`, entry.key.span, LangCodes.ValueOutOfRange);
         out[i] = evalExpr(entry.value, env);
       }
       return out;
@@ -118,7 +124,7 @@ export function evalExpr(e: Expr, env: ConstEnv): Value {
       const k = num(evalExpr(e.index, env));
       if (tt.kind !== "map") throw new EvalError("only maps can be indexed here", e.span);
       const i = indexOfValue(tt.key, k);
-      if (i < 0) throw new EvalError(`index ${k} is outside the map's key type`, e.index.span);
+      if (i < 0) throw new EvalError(`index ${k} is outside the map's key type ${typeToString(tt.key)}`, e.index.span, LangCodes.ValueOutOfRange);
       return (target as Value[])[i]!;
     }
     case "Field": {

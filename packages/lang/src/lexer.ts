@@ -95,7 +95,15 @@ export function lex(file: SourceFile): LexResult {
     if (isDigit(c)) {
       if (c === 48 && (text[i + 1] === "x" || text[i + 1] === "X")) {
         i += 2;
+        const digitsStart = i;
         while (i < text.length && /[0-9a-fA-F]/.test(text[i]!)) i++;
+        if (i === digitsStart) {
+          // `0x` with no hex digit: malformed, not "too large"
+          while (i < text.length && isIdentPart(text.charCodeAt(i))) i++;
+          diagnostics.push(error(LangCodes.BadNumber, `malformed number '${text.slice(start, i)}': '0x' needs at least one hex digit`, span(start, i)));
+          push("int", "0", start, i);
+          continue;
+        }
       } else {
         while (i < text.length && isDigit(text.charCodeAt(i))) i++;
       }
@@ -121,10 +129,11 @@ export function lex(file: SourceFile): LexResult {
       let closed = false;
       while (i < text.length) {
         const ch = text[i]!;
-        if (ch === "\n") break;
+        if (ch === "\n" || ch === "\r") break;
         if (ch === '"') { closed = true; i++; break; }
         if (ch === "\\" && i + 1 < text.length) {
           const esc = text[i + 1]!;
+          if (esc === "\n" || esc === "\r") { i++; break; } // a string never spans lines, not even after a backslash
           value += esc === "n" ? "\n" : esc === "t" ? "\t" : esc;
           i += 2;
           continue;

@@ -117,16 +117,20 @@ class Parser {
     return joinSpans(start, prev.span);
   }
 
-  /** Skip tokens, keeping braces balanced, until `stop` says so at nesting depth 0. */
-  private skipUntil(stop: (t: Token) => boolean): void {
+  /**
+   * Skip tokens, keeping brackets balanced, until `stop(token, depth)` says so.
+   * An unbalanced closing bracket ends the skip when `closerEnds` (the end of the
+   * enclosing block) and is skipped otherwise (left over from the broken construct).
+   */
+  private skipUntil(stop: (t: Token, depth: number) => boolean, closerEnds: boolean): void {
     let depth = 0;
     while (this.peek().kind !== "eof") {
       const t = this.peek();
-      if (depth === 0 && stop(t)) return;
+      if (stop(t, depth)) return;
       if (t.kind === "punct" && (t.value === "{" || t.value === "(" || t.value === "[")) depth++;
       if (t.kind === "punct" && (t.value === "}" || t.value === ")" || t.value === "]")) {
-        if (depth === 0) return;
-        depth--;
+        if (depth === 0 && closerEnds) return;
+        depth = Math.max(0, depth - 1);
       }
       this.next();
     }
@@ -155,8 +159,8 @@ class Parser {
       } catch (e) {
         if (!(e instanceof SyntaxAbort)) throw e;
         if (this.pos === start) this.next();
-        this.skipUntil((t) => t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value));
-        if (this.at("}")) this.next();
+        // to the next declaration: a declaration keyword starting a line, outside brackets unless it cannot start a statement
+        this.skipUntil((t, depth) => t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && (depth === 0 || !STMT_KEYWORDS.has(t.value)), false);
       }
     }
     return { path: this.file.path, decls };
@@ -338,7 +342,7 @@ class Parser {
   parseBlock(): Block {
     const open = this.expect("{", "to open a block");
     const stmts: Stmt[] = [];
-    while (!this.at("}") && this.peek().kind !== "eof") {
+    while (!this.at("}") && this.peek().kind !== "eof" && !this.atDeclarationStart()) {
       const start = this.pos;
       try {
         stmts.push(this.parseStmt());
@@ -346,11 +350,8 @@ class Parser {
       } catch (e) {
         if (!(e instanceof SyntaxAbort)) throw e;
         if (this.pos === start) this.next();
-        this.skipUntil((t) => t.newlineBefore || (t.kind === "punct" && t.value === ";"));
+        this.skipUntil((t, depth) => depth === 0 && (t.newlineBefore || (t.kind === "punct" && t.value === ";")), true);
         this.eat(";");
-        // a declaration keyword at the start of a line means the block was never closed
-        const t = this.peek();
-        if (t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && !STMT_KEYWORDS.has(t.value)) break;
       }
     }
     if (!this.at("}")) {
@@ -358,6 +359,12 @@ class Parser {
     }
     const close = this.next();
     return { stmts, span: joinSpans(open.span, close.span) };
+  }
+
+  /** A declaration keyword (that cannot start a statement) at the start of a line: the enclosing block was never closed. */
+  private atDeclarationStart(): boolean {
+    const t = this.peek();
+    return t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && !STMT_KEYWORDS.has(t.value);
   }
 
   private endOfStatement(): void {
@@ -455,6 +462,9 @@ class Parser {
     }
     if (t.kind === "ident") {
       const target = this.parsePostfix();
+      if (target.kind === "Builtin" && !this.at(":=")) {
+        this.fail(LangCodes.ExpectedStatement, `a procedure call is a statement of its own: write 'call ${target.fn.name}(...)'`, target.span);
+      }
       if (this.at("=") || this.at("==")) {
         this.fail(LangCodes.Expected, `expected ':=' for an assignment, found '${this.peek().value}'`);
       }
@@ -517,13 +527,13 @@ class Parser {
     return { kind: "If", cond, then, else: elseBlock, span: this.spanFrom(start) };
   }
 
-  private parseArgs(close: string): Expr[] {
+  private parseArgs(close: string, what = "the argument list"): Expr[] {
     const args: Expr[] = [];
     while (!this.at(close)) {
       args.push(this.parseExpr());
       if (!this.eat(",")) break;
     }
-    this.expect(close, "to close the argument list");
+    this.expect(close, `to close ${what}`);
     return args;
   }
 
@@ -587,7 +597,12 @@ class Parser {
       op = "notin";
       opSpan = joinSpans(a, b);
     }
-    if (!op || !opSpan) return left;
+    if (!op || !opSpan) {
+      if (this.at("=")) {
+        this.fail(LangCodes.Expected, "'=' is not a comparison: write '==' to compare (':=' assigns)");
+      }
+      return left;
+    }
     const right = this.parseRange();
     const n = this.peek();
     if ((n.kind === "punct" || n.kind === "keyword") && COMPARISONS.has(n.value)) {
@@ -733,7 +748,7 @@ class Parser {
       this.expect("}", "to close the record");
       return { kind: "RecordLit", fields, span: this.spanFrom(start) };
     }
-    const elems = this.parseArgs("}");
+    const elems = this.parseArgs("}", "the set");
     return { kind: "SetLit", elems, span: this.spanFrom(start) };
   }
 
