@@ -81,6 +81,8 @@ export interface Violation {
    * from the step's own position. Properties: the property.
    */
   at?: SrcLoc;
+  /** For a step's violation: the index of the op that raised it in the step's ops. */
+  op?: number;
   trace: EngineTrace;
   /** Identity for --all: kind and the raising statement (or property, or the blocked threads and locations). */
   key: string;
@@ -334,7 +336,7 @@ export class Explorer {
     if (this.seen.has(key)) return;
     const trace = this.trace(idx);
     trace.steps.push({ thread: t, step: sid, state: failState.slice(), failed: true });
-    this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, at, trace, key });
+    this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, op: o.failedOp, at, trace, key });
   }
 
   /**

@@ -52,7 +52,7 @@ export class Outcome {
 
 export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
   if (o.waitKind === 1) {
-    return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind) };
+    return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind, o.waitMode) };
   }
   if (o.waitKind === 2) return { kind: "await", what: o.waitName };
   return undefined;
@@ -243,10 +243,14 @@ export function compileExpr(e: Expr): ExprFn {
   throw new Error(`unknown expression ${(e as Expr).k}`);
 }
 
-export function lockOwners(s: Int32Array, slot: number, kind: LockKind): number[] {
+/**
+ * The threads a lock request waits for: the holder of a mutex or spinlock; for an
+ * rwsem, a reader waits only for the writer, a writer for the writer and every reader.
+ */
+export function lockOwners(s: Int32Array, slot: number, kind: LockKind, mode: "exclusive" | "read" | "write" = "write"): number[] {
   const out: number[] = [];
   if (s[slot] !== 0) out.push(s[slot]! - 1);
-  if (kind === "rwsem") {
+  if (kind === "rwsem" && mode !== "read") {
     const mask = s[slot + 1]!;
     // one bit per thread, all 32 of them (thread 31's bit is the sign bit)
     for (let t = 0; t < 32; t++) if ((mask >>> t) & 1) out.push(t);
@@ -392,7 +396,9 @@ export class ModelCompiler {
       case "refput": {
         const addr = compileAddr(op.ref);
         const name = op.name;
+        const lo = op.lo ?? 0;
         const underflow = this.on("refcount-underflow");
+        const range = this.on("out-of-range");
         return (s, c, o) => {
           const x = addr(s, c);
           const v = s[x]!;
@@ -400,6 +406,7 @@ export class ModelCompiler {
             if (underflow) return this.violate(o, "refcount-underflow", `put ${name} on a count of 0`);
             return ENABLED; // check off: the count saturates at 0, as refcount_t does
           }
+          if (v - 1 < lo && range) return this.violate(o, "out-of-range", `put ${name} would lower the count below its bound ${lo}`);
           s[x] = v - 1;
           return ENABLED;
         };
@@ -499,7 +506,12 @@ export class ModelCompiler {
     const notHeld = (s: Int32Array, c: ThreadCtx, x: number, o: Outcome): number => {
       if (!check) return ENABLED; // check off: unlocking a lock one does not hold does nothing
       const os = lockOwners(s, x, lockKind);
-      const who = os.length === 0 ? "it is not locked" : `it is held by ${os.map((t) => this.threadName(t)).join(", ")}`;
+      let who = os.length === 0 ? "it is not locked" : `it is held by ${os.map((t) => this.threadName(t)).join(", ")}`;
+      if (lockKind === "rwsem") {
+        const writer = s[x]! !== 0 ? this.threadName(s[x]! - 1) : undefined;
+        const readers = lockOwners(s, x, lockKind).filter((t) => t + 1 !== s[x]).map((t) => this.threadName(t));
+        who = writer ? `it is held for writing by ${writer}` : readers.length ? `it is held for reading by ${readers.join(", ")}` : "it is not locked";
+      }
       return this.violate(o, "unlock-not-held", `${this.threadName(c.tid)} does ${verb} ${name}, but ${who}`);
     };
     if (lockKind !== "rwsem" || mode === "write") {

@@ -191,6 +191,8 @@ interface Node {
 
 interface FrameEnv {
   locals: Map<Symbol, number>;
+  /** Locals whose value is known while lowering (a `for` variable in one unrolled iteration, a parameter given a constant and never assigned). */
+  consts: Map<Symbol, Expr[]>;
   /** Every slot allocated in this frame, zeroed when the frame returns. */
   slots: { offset: number; width: number }[];
   /** Where `return e` stores e (in the caller's frame), if the call assigns the result. */
@@ -353,7 +355,7 @@ class Lowerer {
 
   private emptyEnv(): FrameEnv {
     const end: Node = { id: -1, kind: "end", alts: [], at: { file: "", line: 0, col: 0 }, label: "end", frames: [], shared: false };
-    return { locals: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
+    return { locals: new Map(), consts: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
   }
 
   // ------------------------------------------------------------ processes
@@ -367,7 +369,7 @@ class Lowerer {
     this.currentProcess = p;
     const at = srcLoc(p.span);
     const end = this.makeNode("end", [], at, `end of ${p.name}`, []);
-    const env: FrameEnv = { locals: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
+    const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
     const entry = this.block(p.decl.body, env, end);
 
     this.markLocations(entry, end);
@@ -377,14 +379,33 @@ class Lowerer {
       instance: p.instance ? { name: p.instance.name, type: toValueType(p.instance.type) } : undefined,
       at,
     };
-    for (const n of located) {
-      proc.locations.push({ id: n.id, kind: n.location!, at: n.at, label: n.label, frames: n.frames, steps: [] } as Location);
+    // Expand every location, then keep only the locations some step can reach: an
+    // action that is always executed as part of a choice's step is never a resting place.
+    const initSteps = this.expandInit(entry, index);
+    const stepsOf = new Map<number, Step[]>(located.map((n) => [n.id, this.expand(n, index, n.id)]));
+    const reached = new Set<number>([end.id]);
+    const work = initSteps.map((st) => st.to);
+    while (work.length) {
+      const id = work.pop()!;
+      if (reached.has(id) && id !== end.id) continue;
+      reached.add(id);
+      for (const st of stepsOf.get(id) ?? []) if (!reached.has(st.to)) work.push(st.to);
     }
-    proc.end = end.id;
-    for (const n of located) {
-      proc.locations[n.id]!.steps = this.expand(n, index, n.id);
+    const kept = located.filter((n) => reached.has(n.id));
+    const renumber = new Map(kept.map((n, i) => [n.id, i]));
+    const push = (st: Step): number => {
+      st.id = this.steps.length;
+      st.from = st.from < 0 ? -1 : renumber.get(st.from)!;
+      st.to = renumber.get(st.to)!;
+      this.steps.push(st);
+      return st.id;
+    };
+    for (const n of kept) {
+      proc.locations.push({ id: renumber.get(n.id)!, kind: n.location!, at: n.at, label: n.label, frames: n.frames, steps: [] } as Location);
     }
-    proc.init = this.expandInit(entry, index);
+    for (const n of kept) proc.locations[renumber.get(n.id)!]!.steps = stepsOf.get(n.id)!.map(push);
+    proc.init = initSteps.map(push);
+    proc.end = renumber.get(end.id)!;
     return proc;
   }
 
@@ -401,7 +422,14 @@ class Lowerer {
     const n = this.makeNode(kind, alts, srcLoc(s.span), stmtLabel(s), env.frames);
     n.shared = forceShared || alts.some((a) => opsShared(a.ops));
     // ops made for this statement (not those of inlined callees, which are stamped already)
-    for (const a of alts) for (const op of a.ops) op.at ??= n.at;
+    for (const a of alts) {
+      for (const op of a.ops) {
+        if (op.at) continue;
+        op.at = n.at;
+        op.label = n.label;
+        op.frames = n.frames;
+      }
+    }
     return n;
   }
 
@@ -482,8 +510,8 @@ class Lowerer {
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
       }
       case "Refcount": {
-        const { addr, hi, name } = this.refAddr(s.target, env);
-        const op: Op = s.op === "get" ? { k: "refget", ref: addr, hi, name } : { k: "refput", ref: addr, name };
+        const { addr, lo, hi, name } = this.refAddr(s.target, env);
+        const op: Op = s.op === "get" ? { k: "refget", ref: addr, hi, name } : { k: "refput", ref: addr, name, lo };
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
       }
       case "Await": {
@@ -499,8 +527,8 @@ class Lowerer {
         const elseNode = s.else ? this.block(s.else, env, next) : next;
         const thenNode = this.block(s.then, env, next);
         if (s.cond.kind === "DecAndTest") {
-          const { addr, name } = this.refAddr(s.cond.target, env);
-          const put: Op = { k: "refput", ref: addr, name };
+          const { addr, lo, name } = this.refAddr(s.cond.target, env);
+          const put: Op = { k: "refput", ref: addr, name, lo };
           const now = { k: "read", addr } as Expr;
           return this.stmtNode("branch", s, env, [
             { ops: [put, { k: "assume", cond: bin("==", now, K(0)) }], next: thenNode },
@@ -540,7 +568,10 @@ class Lowerer {
         let cur: Node = this.makeNode("stmt", [{ ops: [{ k: "assign", targets: [x, snap], values: [K(0), K(0)], ranges: [null, null], what: "loop end" }], next }], srcLoc(s.span), "end of for", env.frames);
         const n = cardinality(elem);
         for (let i = n - 1; i >= 0; i--) {
+          // within this iteration the loop variable is a known constant, so branches on it fold
+          env.consts.set(sym, [K(nthValue(elem, i))]);
           const body = this.block(s.body, env, cur);
+          env.consts.delete(sym);
           const hasIt = bin("&", { k: "read", addr: snap }, K(1 << i));
           const iter = this.makeNode("branch", [
             { ops: [{ k: "assume", cond: bin("!=", hasIt, K(0)) }, { k: "assign", targets: [x], values: [K(nthValue(elem, i))], ranges: [null], what: sym.name }], next: body },
@@ -636,10 +667,14 @@ class Lowerer {
       }
       const frames: Frame[] = [...env.frames, { id: ++this.frameCounter, proc: proc.name, site, call: label }];
       const calleeEnv: FrameEnv = {
-        locals: new Map(), slots: [], retTarget, retType: proc.ret, exit: next, frames, path: [...env.path, proc.name],
+        locals: new Map(), consts: new Map(), slots: [], retTarget, retType: proc.ret, exit: next, frames, path: [...env.path, proc.name],
         active: new Set([...env.active, proc]),
       };
       const paramOffsets = proc.params.map((p) => this.localFor(p, calleeEnv));
+      const assigned = this.assignedLocals(proc);
+      proc.params.forEach((p, i) => {
+        if (!assigned.has(p) && args[i]!.every(isConst)) calleeEnv.consts.set(p, args[i]!);
+      });
       // the exit resets the whole frame; allocate the body's locals first so that the reset covers them
       const exit = this.makeNode("stmt", [], site, `return from ${proc.name}`, frames);
       calleeEnv.exit = exit;
@@ -703,6 +738,27 @@ class Lowerer {
     return this.m.procs.filter((p) => used.has(p) && typesMatch(p.type, t)).map((p) => p.index);
   }
 
+  private readonly assignedCache = new Map<ProcSymbol, Set<Symbol>>();
+  /** Locals of a procedure that some statement assigns (or passes as a call's result target). */
+  private assignedLocals(proc: ProcSymbol): Set<Symbol> {
+    let out = this.assignedCache.get(proc);
+    if (out) return out;
+    out = new Set();
+    const root = (e: LExpr | undefined): Symbol | undefined => {
+      let x = e;
+      while (x && (x.kind === "Index" || x.kind === "Field")) x = x.target;
+      return x?.kind === "Name" ? x.sym : undefined;
+    };
+    const found = out;
+    walkStmts(proc.decl.body, (st) => {
+      const target = st.kind === "Assign" ? st.target : st.kind === "Call" ? st.result : undefined;
+      const sym = root(target);
+      if (sym) found.add(sym);
+    });
+    this.assignedCache.set(proc, out);
+    return out;
+  }
+
   private usedAsValues?: Set<ProcSymbol>;
   private procsUsedAsValues(): Set<ProcSymbol> {
     if (this.usedAsValues) return this.usedAsValues;
@@ -743,13 +799,13 @@ class Lowerer {
     return { addr: { space: "global", offset, terms }, kind: sym.lockKind, name: spanText(e.span) };
   }
 
-  private refAddr(e: LExpr, env: FrameEnv): { addr: Addr; hi: number; name: string } {
+  private refAddr(e: LExpr, env: FrameEnv): { addr: Addr; lo: number; hi: number; name: string } {
     const base = e.kind === "Index" ? e.target : e;
     const sym = (base as LExpr & { kind: "Name" }).sym!;
     if (sym.kind !== "refcount") throw new Error("refcount expected");
     const offset = this.globalOffset.get(sym)!;
     const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: 1 }] : [];
-    return { addr: { space: "global", offset, terms }, hi: sym.type.hi, name: spanText(e.span) };
+    return { addr: { space: "global", offset, terms }, lo: sym.type.lo, hi: sym.type.hi, name: spanText(e.span) };
   }
 
   /** The 0-based position of an index expression's value within the finite type `key`. */
@@ -842,9 +898,12 @@ class Lowerer {
             if (!b) throw new Error(`unbound ${sym.name}`);
             return [b];
           }
-          case "local":
+          case "local": {
             if (sym.role === "instance") return [{ k: "instance" }];
+            const known = env.consts.get(sym);
+            if (known) return known;
             return this.readPlace(this.place(e, env));
+          }
           case "var": case "refcount":
             return this.readPlace(this.place(e, env));
           default:
@@ -858,6 +917,7 @@ class Lowerer {
       }
       case "Binary": return this.binary(e, env);
       case "SetLit": {
+        if (t.kind === "ops") return t.fields.map(() => K(0));
         const elem = (t as Type & { kind: "set" }).elem;
         let mask: Expr = K(0);
         for (const x of e.elems) mask = bin("|", mask, this.bit(this.scalar(x, env), elem, spanText(x.span)));
@@ -1093,16 +1153,14 @@ class Lowerer {
     return located;
   }
 
-  private expandInit(entry: Node, process: number): number[] {
-    const ids: number[] = [];
+  private expandInit(entry: Node, process: number): Step[] {
     const paths: Path[] = [];
     if (this.isLocation(entry)) paths.push({ ops: [], to: entry, action: undefined });
     else this.walk(entry, [], "post", paths, undefined, new Set());
-    for (const p of paths) ids.push(this.emit(p, process, -1, entry));
-    return ids;
+    return paths.filter(feasible).map((p) => this.emit(p, process, -1, entry));
   }
 
-  private expand(from: Node, process: number, fromId: number): number[] {
+  private expand(from: Node, process: number, fromId: number): Step[] {
     const paths: Path[] = [];
     if (from.location === "end") return [];
     if (from.location === "action") {
@@ -1113,21 +1171,23 @@ class Lowerer {
       // choice or loop: resolve choices and local work up to the first action
       for (const alt of from.alts) this.walk(alt.next, alt.ops, "pre", paths, alt.choice ? { node: from, choice: alt.choice, pending: true } : undefined, new Set([from]));
     }
-    return paths.map((p) => this.emit(p, process, fromId, from));
+    return paths.filter(feasible).map((p) => this.emit(p, process, fromId, from));
   }
 
-  private emit(p: Path, process: number, fromId: number, from: Node): number {
+  /** A step of the path (numbered later, when the process's locations are final). */
+  private emit(p: Path, process: number, fromId: number, from: Node): Step {
     const action = p.action?.node ?? from;
     const simplified = dropRedundantResets(p.ops);
-    const ops = p.to.location === "end" ? [...simplified, { k: "exit" } as Op] : simplified;
-    const step: Step = {
-      id: this.steps.length, process, from: fromId, to: p.to.id, ops,
+    const proc = this.currentProcess!;
+    const exit: Op = { k: "exit", at: srcLoc(proc.decl.body.span), label: `end of ${proc.name}`, frames: [] };
+    exit.at = { ...exit.at!, line: proc.decl.body.span.file.position(proc.decl.body.span.end - 1).line, col: proc.decl.body.span.file.position(proc.decl.body.span.end - 1).col };
+    const ops = p.to.location === "end" ? [...simplified, exit] : simplified;
+    return {
+      id: -1, process, from: fromId, to: p.to.id, ops,
       at: action.at, label: action.label, frames: action.frames,
       choice: p.action?.choice,
       silent: p.action === undefined || p.action.pending ? true : undefined,
     };
-    this.steps.push(step);
-    return step.id;
   }
 
   private countPaths(paths: Path[], at: Node): void {
@@ -1202,6 +1262,11 @@ interface Path {
   ops: Op[];
   to: Node;
   action: PathAction | undefined;
+}
+
+/** A path with a guard that is constantly false can never run (e.g. a pick alternative outside a constant set). */
+function feasible(p: Path): boolean {
+  return !p.ops.some((op) => op.k === "assume" && isConst(op.cond) && op.cond.v === 0);
 }
 
 /** Drop local resets of slots that an earlier op on the path already zeroed (block and frame exits overlap). */

@@ -136,6 +136,9 @@ export const SWITCHABLE_CHECKS: readonly ViolationKind[] = VIOLATION_KINDS.filte
  */
 export interface OpSource {
   at?: SrcLoc;
+  /** The statement's text, and the call frames it runs in (for reports of the op's violations). */
+  label?: string;
+  frames?: Frame[];
 }
 
 export type Op = OpSource & (
@@ -149,7 +152,7 @@ export type Op = OpSource & (
   /** refcount_inc: inc-from-zero and range checks. */
   | { k: "refget"; ref: Addr; hi: number; name: string }
   /** refcount_dec: underflow check. */
-  | { k: "refput"; ref: Addr; name: string }
+  | { k: "refput"; ref: Addr; name: string; lo?: number }
   /** A violation unless cond. */
   | { k: "check"; cond: Expr; violation: ViolationKind; message: string }
   | { k: "fail"; violation: ViolationKind; message: string }

@@ -67,7 +67,7 @@ class Printer {
       case "bound": return `b${e.id}`;
       case "un":
         if (e.op === "neg") return wrap(9, `-${this.expr(e.a, 9)}`);
-        if (e.op === "not") return wrap(4, `~${this.expr(e.a, 4)}`);
+        if (e.op === "not") return wrap(4, e.a.k === "bin" ? `~(${this.expr(e.a)})` : `~${this.expr(e.a, 4)}`);
         return `popcount(${this.expr(e.a)})`;
       case "bin": {
         const prec: Record<string, number> = { or: 2, and: 3, "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, ">=": 5, "|": 6, "+": 7, "-": 7, "&~": 7, "*": 8, "/": 8, "%": 8, "&": 8 };

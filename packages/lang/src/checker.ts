@@ -8,7 +8,7 @@ import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import type { LoadedModel } from "./loader.js";
 import { parseExpression } from "./parser.js";
-import { SourceFile, type Span, formatLocation } from "./source.js";
+import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
   type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
@@ -157,7 +157,7 @@ class Checker {
   private addGlobal(sym: GlobalSymbol): boolean {
     const prev = this.globals.get(sym.name);
     if (prev) {
-      this.diags.push(error(LangCodes.DuplicateName, `'${sym.name}' is declared twice: as a ${symbolKindName(prev)} and as a ${symbolKindName(sym)}`, sym.span, [
+      this.diags.push(error(LangCodes.DuplicateName, `'${sym.name}' is declared twice: as ${withArticle(symbolKindName(prev))} and as ${withArticle(symbolKindName(sym))}`, sym.span, [
         { message: `'${sym.name}' is first declared here (${formatLocation(prev.span)})`, span: prev.span },
       ]));
       return false;
@@ -274,7 +274,7 @@ class Checker {
       const sym = this.globals.get(o.name);
       if (!sym || sym.kind !== "const") {
         const names = this.consts.map((c) => c.name).join(", ");
-        const what = sym ? `'${o.name}' is a ${symbolKindName(sym)}, not a constant` : `unknown constant '${o.name}'`;
+        const what = sym ? `'${o.name}' is ${withArticle(symbolKindName(sym))}, not a constant` : `unknown constant '${o.name}'`;
         this.diags.push(error(LangCodes.UnknownSetting, `${what} in --set ${o.name}=${o.text}${names ? ` (the model's constants are: ${names})` : " (the model declares no constants)"}`, o.span));
       }
     }
@@ -489,7 +489,7 @@ class Checker {
         }
         if (sym.kind === "type") return this.namedType(sym);
         if (sym.kind === "ops") return this.resolveOps(sym);
-        this.diags.push(error(LangCodes.WrongKindOfName, `'${sym.name}' is a ${symbolKindName(sym)}, not a type`, node.span, [{ message: "declared here", span: sym.span }]));
+        this.diags.push(error(LangCodes.WrongKindOfName, `'${sym.name}' is ${withArticle(symbolKindName(sym))}, not a type`, node.span, [{ message: "declared here", span: sym.span }]));
         return ERROR;
       }
     }
@@ -517,6 +517,10 @@ class Checker {
     let type = declared ?? initType ?? ERROR;
     if (!declared && !init) {
       this.diags.push(error(LangCodes.BadType, `${what} needs a type or an initial value`, span));
+      type = ERROR;
+    }
+    if (!declared && init && initType && inferredIntRange(init, initType)) {
+      this.diags.push(error(LangCodes.UnboundedType, `${what} needs a range type: an integer's range cannot be inferred from its initial value (write e.g. ': 0..3 = ${spanText(init.span)}')`, span));
       type = ERROR;
     }
     if (type.kind !== "error" && !isStorable(type)) {
@@ -635,6 +639,9 @@ class Checker {
       scope.names.set(l.name, l);
     }
     this.block(owner.decl.body, new Scope(scope), ctx);
+    if (owner.kind === "proc" && owner.ret && owner.ret.kind !== "error" && completesNormally(owner.decl.body)) {
+      this.diags.push(error(LangCodes.MissingReturn, `'${owner.name}' can reach the end of its body without returning a ${typeToString(owner.ret)}: end every path with 'return'`, owner.span));
+    }
   }
 
   private shadowsGlobal(name: string, span: Span): boolean {
@@ -673,6 +680,9 @@ class Checker {
         }
         if (!type) {
           this.diags.push(error(LangCodes.BadType, `local variable '${s.name.name}' needs a type or an initial value`, s.name.span));
+          type = ERROR;
+        } else if (!declared && s.init && inferredIntRange(s.init, type)) {
+          this.diags.push(error(LangCodes.UnboundedType, `local variable '${s.name.name}' needs a range type: an integer's range cannot be inferred from its initial value (write e.g. 'var ${s.name.name}: 0..3 = ${spanText(s.init.span)}')`, s.name.span));
           type = ERROR;
         }
         if (type.kind !== "error" && !isStorable(type)) {
@@ -811,7 +821,7 @@ class Checker {
           return (e.ty = sym.type);
         }
         const hint = sym.kind === "refcount" ? " (use get/put)" : sym.kind === "lock" ? " (use lock/unlock)" : "";
-        this.diags.push(error(LangCodes.NotAssignable, `cannot assign to '${e.name}': it is a ${symbolKindName(sym)}${hint}`, e.span));
+        this.diags.push(error(LangCodes.NotAssignable, `cannot assign to '${e.name}': it is ${withArticle(symbolKindName(sym))}${hint}`, e.span));
         return (e.ty = ERROR);
       }
       case "Index": {
@@ -884,7 +894,7 @@ class Checker {
     }
     nameExpr.sym = sym;
     if (sym.kind !== want) {
-      this.diags.push(error(LangCodes.WrongKindOfName, `'${nameExpr.name}' is a ${symbolKindName(sym)}, not ${what}`, nameExpr.span, "span" in sym ? [{ message: "declared here", span: sym.span }] : []));
+      this.diags.push(error(LangCodes.WrongKindOfName, `'${nameExpr.name}' is ${withArticle(symbolKindName(sym))}, not ${what}`, nameExpr.span, "span" in sym ? [{ message: "declared here", span: sym.span }] : []));
       return undefined;
     }
     const target = sym as LockSymbol | RefcountSymbol;
@@ -965,6 +975,8 @@ class Checker {
       }
       case "Binary": return this.binaryExpr(e, scope, ctx, expected);
       case "SetLit": {
+        // `{}` where an ops table is expected: the table with every callback none
+        if (e.elems.length === 0 && expected?.kind === "ops") return expected;
         let elem: Type | undefined = expected?.kind === "set" ? expected.elem : undefined;
         const types = e.elems.map((x) => this.expr(x, scope, ctx, elem));
         if (!elem) {
@@ -1195,7 +1207,7 @@ class Checker {
         this.diags.push(error(LangCodes.TypeMismatch, `lock '${e.name}' is not a value: use held(${e.name}) or locked(${e.name})`, e.span));
         return ERROR;
       default:
-        this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is a ${symbolKindName(sym)}, not a value`, e.span));
+        this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is ${withArticle(symbolKindName(sym))}, not a value`, e.span));
         return ERROR;
     }
   }
@@ -1338,6 +1350,33 @@ class Checker {
 /** "a constant", "variable 'b', which must be a constant", "the invariant 'i'". */
 function contextName(ctx: ExprCtx): string {
   return ctx.mode === "const" && ctx.what !== "a constant" ? `${ctx.what}, which must be a constant` : ctx.what;
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
+}
+
+/** Can control reach the end of the block (rather than always leaving it by `return`)? */
+function completesNormally(b: Block): boolean {
+  for (const s of b.stmts) if (!stmtCompletes(s)) return false;
+  return true;
+}
+
+function stmtCompletes(s: Stmt): boolean {
+  switch (s.kind) {
+    case "Return": return false;
+    case "If": return s.else === undefined || completesNormally(s.then) || completesNormally(s.else);
+    case "While": return !(s.cond.kind === "BoolLit" && s.cond.value);
+    case "Either": return s.branches.some(completesNormally);
+    case "Atomic": case "Pick": return completesNormally(s.body);
+    default: return true;
+  }
+}
+
+/** An integer initial value whose range would come from literals or arithmetic rather than a declared type. */
+function inferredIntRange(init: Expr, t: Type): boolean {
+  if (t.kind !== "int") return false;
+  return init.kind !== "Name" && init.kind !== "Index" && init.kind !== "Field";
 }
 
 function calleeName(e: Expr): string {

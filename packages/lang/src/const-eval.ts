@@ -75,6 +75,7 @@ export function evalExpr(e: Expr, env: ConstEnv): Value {
     }
     case "Binary": return evalBinary(e, env);
     case "SetLit": {
+      if (e.ty?.kind === "ops") return e.ty.fields.map(() => 0);
       const elem = (e.ty as Type & { kind: "set" }).elem;
       let mask = 0;
       for (const x of e.elems) mask |= elemBit(elem, num(evalExpr(x, env)), x.span);

@@ -48,6 +48,7 @@ export const LangCodes = {
   MissingField: "K4006",
   UnknownField: "K4007",
   NotAllowedHere: "K4008",
+  MissingReturn: "K4009",
 
   ConstEvaluation: "K5001",
   UnknownSetting: "K5002",

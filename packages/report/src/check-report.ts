@@ -45,6 +45,8 @@ export interface TraceStepReport {
   changes: Change[];
   /** True on the step that raised the violation. */
   failed?: boolean;
+  /** On the failing step: the statement that raised the violation, when it is not the step's own (local work after it, or the thread's end). */
+  failure?: { statement: string; at: SrcLoc };
 }
 
 export interface TraceReport {
@@ -139,7 +141,8 @@ export class ReportBuilder {
     const m = this.model;
     const trace = this.trace(v);
     const states = [v.trace.initial, ...v.trace.steps.map((s) => s.state)];
-    const last = v.trace.steps.length && v.trace.steps[v.trace.steps.length - 1]!.failed ? states[states.length - 2]! : states[states.length - 1]!;
+    // the state when the violation was raised (for a failing step: part-way through it)
+    const last = states[states.length - 1]!;
     const chains: CallChain[] = [];
     let at: SrcLoc | undefined;
     if (v.blocked && DEADLOCK_KINDS.has(v.kind)) {
@@ -147,14 +150,17 @@ export class ReportBuilder {
       at = chains[0]?.statement.at;
     } else if (v.step !== undefined && v.thread !== undefined) {
       const step = m.steps[v.step]!;
+      const op = v.op !== undefined ? step.ops[v.op] : undefined;
+      const frames = op?.frames ?? step.frames;
+      const statement = { text: op?.label ?? step.label, at: op?.at ?? step.at };
       chains.push({
         thread: m.threads[v.thread]!.name,
-        frames: step.frames.map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })),
-        statement: { text: step.label, at: step.at },
+        frames: frames.map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })),
+        statement,
         waitsFor: [],
         holds: this.holds(v.thread, v, last),
       });
-      at = step.at;
+      at = statement.at;
     } else if (v.property) {
       at = m.properties.find((p) => p.name === v.property)?.at;
     }
@@ -179,7 +185,7 @@ export class ReportBuilder {
       let taken: HeldLock = { lock: e.name };
       for (let i = v.trace.steps.length - 1; i >= 0; i--) {
         const st = v.trace.steps[i]!;
-        if (st.thread !== tid || st.failed) continue;
+        if (st.thread !== tid) continue;
         if (!holdsLock(e, states[i]!, tid) && holdsLock(e, states[i + 1]!, tid)) {
           const step = this.model.steps[st.step]!;
           taken = { lock: e.name, at: step.at, statement: step.label };
@@ -220,7 +226,12 @@ export class ReportBuilder {
     let prev = v.trace.initial;
     v.trace.steps.forEach((st, i) => {
       const step = m.steps[st.step]!;
+      const op = st.failed && v.op !== undefined ? step.ops[v.op] : undefined;
+      const failure = op?.at && op.label && (op.at.line !== step.at.line || op.at.col !== step.at.col || op.at.file !== step.at.file)
+        ? { statement: op.label, at: op.at }
+        : undefined;
       steps.push({
+        failure,
         index: i + 1,
         thread: m.threads[st.thread]!.name,
         statement: step.label,

@@ -54,7 +54,7 @@ function traceText(t: TraceReport, kind: string): string[] {
     for (const c of s.changes) {
       lines.push(`          ${c.thread && c.thread !== s.thread ? `${c.thread}: ` : ""}${c.name}: ${c.before} → ${c.after}`);
     }
-    if (s.failed) lines.push(`          ^ ${kind} here`);
+    if (s.failed) lines.push(s.failure ? `          then ${s.failure.statement}  ${loc(s.failure.at)}\n          ^ ${kind} here` : `          ^ ${kind} here`);
   }
   const unfinished = t.final.filter((f) => f.at !== "finished");
   if (unfinished.length && t.steps.length && kind !== "assertion") {
