@@ -53,6 +53,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("max-states", { type: "string", describe: "stop after storing this many states (exit 3)", coerce: positiveInt("max-states") })
           .option("time-limit", { type: "string", describe: "stop after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
+          .option("strict", { type: "boolean", default: false, describe: "treat lock-order warnings as violations (exit 1)" })
           .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" });
         for (const c of CHECK_NAMES) {
           b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
@@ -69,6 +70,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           all: a.all as boolean,
           format: a.format as "text" | "json",
           disabled: CHECK_NAMES.filter((c) => a[c] === false),
+          strict: a.strict as boolean,
         });
       },
     )

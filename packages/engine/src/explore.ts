@@ -10,6 +10,7 @@ import { BfsFrontier, DfsFrontier, type Frontier } from "./frontier.js";
 import {
   type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
 } from "./interpret.js";
+import { LockOrderGraph } from "./lock-order.js";
 import { ExactStateStore, type StateStore } from "./state-store.js";
 import { TraceStore } from "./trace-store.js";
 
@@ -99,8 +100,30 @@ export interface SearchStats {
   bytes: number;
 }
 
+/** One edge of a lock-order cycle: a thread took `to` while holding `from`. */
+export interface LockOrderEdge {
+  from: string;
+  to: string;
+  thread: number;
+  step: number;
+  /** The path to the acquiring step, ending with it. */
+  trace: EngineTrace;
+}
+
+/** A cycle in the lock-order graph (lockdep's "possible circular locking dependency"). */
+export interface LockOrderWarning {
+  kind: "lock-order";
+  /** The locks of the cycle, in order (the first is not repeated at the end). */
+  locks: string[];
+  message: string;
+  edges: LockOrderEdge[];
+  key: string;
+}
+
 export interface SearchResult {
   violations: Violation[];
+  /** Lock-order cycles found over every explored transition. */
+  warnings: LockOrderWarning[];
   stats: SearchStats;
 }
 
@@ -124,11 +147,17 @@ export class Explorer {
   private transitions = 0;
   private maxDepth = 0;
   private stop = false;
+  private readonly lockOrder: LockOrderGraph | undefined;
 
   constructor(readonly model: Model, private readonly options: SearchOptions) {
     this.disabled = options.disabled ?? new Set();
     this.store = new ExactStateStore(model.layout.width);
-    this.compiled = new ModelCompiler(model, { disabled: this.disabled }).compile();
+    const graph = this.disabled.has("lock-order") ? undefined : new LockOrderGraph();
+    this.lockOrder = graph;
+    this.compiled = new ModelCompiler(model, {
+      disabled: this.disabled,
+      onAcquire: graph ? (held, slot) => graph.acquire(held, slot) : undefined,
+    }).compile();
     this.ctxs = model.threads.map((t) => ({ tid: t.id, owner: t.id + 1, bit: 1 << t.id, base: t.localBase, instance: t.instance, bound: [] }));
     this.stepTo = Int32Array.from(model.steps.map((s) => s.to));
     this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));
@@ -173,6 +202,7 @@ export class Explorer {
     const stepTo = this.stepTo;
     let expanded = 0;
     let limitHit = false;
+    const lockOrder = this.lockOrder;
 
     while (!this.stop) {
       const idx = frontier.pop();
@@ -198,10 +228,12 @@ export class Explorer {
           const sid = ids[k]!;
           next.set(cur);
           o.reset();
+          lockOrder?.begin();
           const r = steps[sid]!(next, c, o);
           if (r === ENABLED) {
             next[pcSlot] = stepTo[sid]!;
             enabled++;
+            lockOrder?.commit(idx, t, sid);
             let added: number;
             if (this.store.size >= maxStates) {
               // full: known states still count, a new one ends the search unstored
@@ -255,6 +287,7 @@ export class Explorer {
     if (this.stop) stoppedBy = "violation";
     return {
       violations: this.violations,
+      warnings: this.lockOrderWarnings(),
       stats: {
         states: this.store.size, transitions: this.transitions, depth: this.maxDepth,
         seconds: (performance.now() - start) / 1000, complete, stoppedBy,
@@ -306,6 +339,33 @@ export class Explorer {
       }
     }
     return s;
+  }
+
+  /** Cycles of the lock-order graph, each edge with the shortest trace that created it. */
+  private lockOrderWarnings(): LockOrderWarning[] {
+    const graph = this.lockOrder;
+    if (!graph) return [];
+    const name = (slot: number) => this.compiled.locks.find((l) => l.slot === slot)?.name ?? `lock@${slot}`;
+    return graph.cycles().map((cycle) => {
+      const edges: LockOrderEdge[] = cycle.map((from, i) => {
+        const to = cycle[(i + 1) % cycle.length]!;
+        const rec = graph.edge(from, to)!;
+        const trace = this.trace(rec.state);
+        const after = trace.steps.length ? trace.steps[trace.steps.length - 1]!.state.slice() : trace.initial.slice();
+        this.compiled.steps[rec.step]!(after, this.ctxs[rec.thread]!, new Outcome());
+        after[this.model.threads[rec.thread]!.pcSlot] = this.stepTo[rec.step]!;
+        trace.steps.push({ thread: rec.thread, step: rec.step, state: after });
+        return { from: name(from), to: name(to), thread: rec.thread, step: rec.step, trace };
+      });
+      const locks = cycle.map(name);
+      return {
+        kind: "lock-order" as const,
+        locks,
+        message: `possible circular locking dependency: ${[...locks, locks[0]].join(" -> ")}`,
+        edges,
+        key: `lock-order@${locks.join(",")}`,
+      };
+    });
   }
 
   private report(v: Violation): void {

@@ -5,3 +5,4 @@ export * from "./frontier.js";
 export * from "./trace-store.js";
 export * from "./explore.js";
 export * from "./graph.js";
+export * from "./lock-order.js";

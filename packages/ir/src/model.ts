@@ -114,18 +114,25 @@ export type ViolationKind =
   | "unlock-not-held" | "exit-holding-lock" | "sleep-in-atomic" | "atomic-blocked"
   | "refcount-underflow" | "refcount-inc-from-zero"
   | "null-callback"
-  | "assertion" | "invariant" | "final" | "out-of-range";
+  | "use-after-free" | "double-free" | "leak" | "null-deref"
+  | "assertion" | "invariant" | "final" | "out-of-range"
+  /** The lockdep-style analysis: a warning, or a violation under --strict. */
+  | "lock-order"
+  /** An object pool ran out: a model error (raise the bound), not a finding about the protocol. */
+  | "pool-exhausted";
 
 export const VIOLATION_KINDS: readonly ViolationKind[] = [
   "recursive-locking", "lock-cycle", "stuck",
   "unlock-not-held", "exit-holding-lock", "sleep-in-atomic", "atomic-blocked",
   "refcount-underflow", "refcount-inc-from-zero",
   "null-callback",
+  "use-after-free", "double-free", "leak", "null-deref",
   "assertion", "invariant", "final", "out-of-range",
+  "lock-order", "pool-exhausted",
 ];
 
 /** Checks that can be switched off per run (every kind but the internal atomic-blocked). */
-export const SWITCHABLE_CHECKS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== "atomic-blocked");
+export const SWITCHABLE_CHECKS: readonly ViolationKind[] = VIOLATION_KINDS.filter((k) => k !== "atomic-blocked" && k !== "pool-exhausted");
 
 /**
  * The statement an op was lowered from (absent for compiler-made ops such as

@@ -3,7 +3,7 @@
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
 import { type Change, type Model, type NamedValue, type SrcLoc, type ViolationKind, decodeShared, describeLocation, diffStates } from "@knot/ir";
-import type { BlockedThread, SearchResult, SearchStats, Violation } from "@knot/engine";
+import type { BlockedThread, LockOrderWarning, SearchResult, SearchStats, Violation } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
 export const REPORT_VERSION = 1;
@@ -68,6 +68,27 @@ export interface ViolationReport {
   trace: TraceReport;
 }
 
+/** One edge of a lock-order cycle: where a thread took `to` while holding `from`. */
+export interface LockOrderEdgeReport {
+  from: string;
+  to: string;
+  thread: string;
+  /** The statement that took `to`, and its call frames. */
+  statement: { text: string; at: SrcLoc };
+  frames: ChainFrame[];
+  /** Where `from` was taken, on the same trace. */
+  held?: HeldLock;
+  trace: TraceReport;
+}
+
+export interface WarningReport {
+  kind: "lock-order";
+  message: string;
+  explanation: string;
+  locks: string[];
+  edges: LockOrderEdgeReport[];
+}
+
 export interface CheckReport {
   knot: string;
   version: number;
@@ -76,6 +97,8 @@ export interface CheckReport {
   search: "bfs" | "dfs";
   verdict: "pass" | "violation" | "incomplete";
   violations: ViolationReport[];
+  /** Lock-order cycles (warnings; under --strict they are also listed as violations). */
+  warnings: WarningReport[];
   statistics: SearchStats & { limit?: string };
 }
 
@@ -122,9 +145,12 @@ export class ReportBuilder {
     this.locks = lockEntries(model);
   }
 
-  build(result: SearchResult, options: { search: "bfs" | "dfs"; version: string; limit?: string }): CheckReport {
+  build(result: SearchResult, options: ReportOptions): CheckReport {
     const stats = result.stats;
-    const verdict = result.violations.length > 0 ? "violation" : stats.complete ? "pass" : "incomplete";
+    const warnings = (result.warnings ?? []).map((w) => this.warning(w));
+    const violations = result.violations.map((v) => this.violation(v));
+    if (options.strict) violations.push(...warnings.map(warningAsViolation));
+    const verdict = violations.length > 0 ? "violation" : stats.complete ? "pass" : "incomplete";
     return {
       knot: options.version,
       version: REPORT_VERSION,
@@ -132,8 +158,35 @@ export class ReportBuilder {
       constants: this.model.constants,
       search: options.search,
       verdict,
-      violations: result.violations.map((v) => this.violation(v)),
+      violations,
+      warnings,
       statistics: { ...stats, ...(options.limit ? { limit: options.limit } : {}) },
+    };
+  }
+
+  warning(w: LockOrderWarning): WarningReport {
+    const m = this.model;
+    return {
+      kind: "lock-order",
+      message: w.message,
+      explanation: EXPLANATIONS["lock-order"],
+      locks: w.locks,
+      edges: w.edges.map((e) => {
+        const step = m.steps[e.step]!;
+        const lockOp = step.ops.find((op) => op.k === "lock");
+        const fake: Violation = { kind: "lock-order", message: "", state: -1, trace: e.trace, key: "" };
+        const states = [e.trace.initial, ...e.trace.steps.map((x) => x.state)];
+        const held = this.holds(e.thread, fake, states[states.length - 1]!).find((h) => h.lock === e.from);
+        return {
+          from: e.from,
+          to: e.to,
+          thread: m.threads[e.thread]!.name,
+          statement: { text: lockOp?.label ?? step.label, at: lockOp?.at ?? step.at },
+          frames: (lockOp?.frames ?? step.frames).map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })),
+          held,
+          trace: this.trace(fake),
+        };
+      }),
     };
   }
 
@@ -177,7 +230,7 @@ export class ReportBuilder {
   }
 
   /** Locks held by a thread in state s, with the step of the trace that took each. */
-  private holds(tid: number, v: Violation, s: ArrayLike<number>): HeldLock[] {
+  holds(tid: number, v: Violation, s: ArrayLike<number>): HeldLock[] {
     const out: HeldLock[] = [];
     const states = [v.trace.initial, ...v.trace.steps.map((x) => x.state)];
     for (const e of this.locks) {
@@ -251,6 +304,35 @@ export class ReportBuilder {
   }
 }
 
-export function buildCheckReport(model: Model, result: SearchResult, options: { search: "bfs" | "dfs"; version: string; limit?: string }): CheckReport {
+export interface ReportOptions {
+  search: "bfs" | "dfs";
+  version: string;
+  /** The limit that stopped the search, as the user wrote it (e.g. "--max-states 100"). */
+  limit?: string;
+  /** Lock-order warnings count as violations. */
+  strict?: boolean;
+}
+
+/** Under --strict a lock-order cycle is a violation: located at the acquisition that closes the cycle. */
+function warningAsViolation(w: WarningReport): ViolationReport {
+  const last = w.edges[w.edges.length - 1]!;
+  return {
+    kind: "lock-order",
+    message: w.message,
+    explanation: w.explanation,
+    at: last.statement.at,
+    thread: last.thread,
+    chains: w.edges.map((e) => ({
+      thread: e.thread,
+      frames: e.frames,
+      statement: e.statement,
+      waitsFor: [],
+      holds: e.held ? [e.held] : [{ lock: e.from }],
+    })),
+    trace: last.trace,
+  };
+}
+
+export function buildCheckReport(model: Model, result: SearchResult, options: ReportOptions): CheckReport {
   return new ReportBuilder(model).build(result, options);
 }

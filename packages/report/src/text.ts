@@ -2,7 +2,7 @@
 // its one-sentence explanation, the call chain of each thread involved (as in
 // kernel commit messages), then the numbered trace with what each step changed.
 import type { SrcLoc } from "@knot/ir";
-import type { CallChain, CheckReport, TraceReport, ViolationReport } from "./check-report.js";
+import type { CallChain, CheckReport, TraceReport, ViolationReport, WarningReport } from "./check-report.js";
 
 function loc(a: SrcLoc): string {
   return `${a.file}:${a.line}:${a.col}`;
@@ -40,7 +40,7 @@ function chainText(c: CallChain): string[] {
   return lines;
 }
 
-function traceText(t: TraceReport, kind: string): string[] {
+function traceText(t: TraceReport, kind: string, compact = false): string[] {
   const lines: string[] = [];
   lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
   lines.push(`    initial: ${t.initial.map((v) => `${v.name} = ${v.value}`).join(", ")}`);
@@ -57,7 +57,7 @@ function traceText(t: TraceReport, kind: string): string[] {
     if (s.failed) lines.push(s.failure ? `          then ${s.failure.statement}  ${loc(s.failure.at)}\n          ^ ${kind} here` : `          ^ ${kind} here`);
   }
   const unfinished = t.final.filter((f) => f.at !== "finished");
-  if (unfinished.length && t.steps.length && kind !== "assertion") {
+  if (unfinished.length && t.steps.length && kind !== "assertion" && !compact) {
     lines.push("    afterwards:");
     const w = Math.max(...unfinished.map((f) => f.thread.length)) + 2;
     for (const f of unfinished) lines.push(`      ${pad(f.thread, w)}at ${f.at}`);
@@ -79,6 +79,20 @@ export function violationText(v: ViolationReport): string {
   return lines.join("\n");
 }
 
+export function warningText(w: WarningReport): string {
+  const lines: string[] = [];
+  lines.push(`warning[${w.kind}]: ${w.message}`);
+  lines.push(`  ${w.explanation}`);
+  for (const e of w.edges) {
+    lines.push("");
+    lines.push(`  ${e.from} -> ${e.to}: ${e.thread} takes ${e.to} while holding ${e.from}`);
+    const chain: CallChain = { thread: e.thread, frames: e.frames, statement: e.statement, waitsFor: [], holds: e.held ? [e.held] : [] };
+    lines.push(...chainText(chain).map((l) => `  ${l}`));
+    lines.push(...traceText(e.trace, w.kind, true).map((l) => `  ${l}`));
+  }
+  return lines.join("\n");
+}
+
 export function statisticsText(r: CheckReport): string {
   const s = r.statistics;
   const base = `${s.states} state${s.states === 1 ? "" : "s"}, ${s.transitions} transition${s.transitions === 1 ? "" : "s"}, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
@@ -92,21 +106,27 @@ export function statisticsText(r: CheckReport): string {
 export function renderCheckText(r: CheckReport): string {
   const out: string[] = [];
   const header = `${r.model}${constantsLine(r)}`;
+  const warnings = r.violations.some((v) => v.kind === "lock-order") ? [] : r.warnings;
+  const warned = warnings.length ? ` (${warnings.length} lock-order warning${warnings.length === 1 ? "" : "s"})` : "";
+  const warningBlocks = warnings.flatMap((w) => ["", warningText(w)]);
   if (r.verdict === "pass") {
-    out.push(`pass: ${header}: no violation in the whole state space`);
+    out.push(`pass: ${header}: no violation in the whole state space${warned}`);
     out.push(`  ${statisticsText(r)}`);
+    out.push(...warningBlocks);
     return out.join("\n") + "\n";
   }
   if (r.verdict === "incomplete") {
-    out.push(`incomplete: ${header}: no violation so far, but the search did not finish`);
+    out.push(`incomplete: ${header}: no violation so far, but the search did not finish${warned}`);
     out.push(`  ${statisticsText(r)}`);
+    out.push(...warningBlocks);
     return out.join("\n") + "\n";
   }
-  out.push(`${header}: ${r.violations.length} violation${r.violations.length === 1 ? "" : "s"}`);
+  out.push(`${header}: ${r.violations.length} violation${r.violations.length === 1 ? "" : "s"}${warned}`);
   for (const v of r.violations) {
     out.push("");
     out.push(violationText(v));
   }
+  out.push(...warningBlocks);
   out.push("");
   out.push(statisticsText(r));
   return out.join("\n") + "\n";

@@ -18,6 +18,8 @@ export interface CheckArgs {
   format: "text" | "json";
   /** Checks switched off with --no-CHECK. */
   disabled: ViolationKind[];
+  /** Lock-order warnings are violations. */
+  strict?: boolean;
 }
 
 export const CHECK_NAMES = SWITCHABLE_CHECKS;
@@ -40,7 +42,7 @@ export function runCheck(io: Io, args: CheckArgs): number {
   });
   progress.done();
   const limit = result.stats.stoppedBy === "max-states" ? `--max-states ${args.maxStates}` : result.stats.stoppedBy === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
-  const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit });
+  const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
   io.out(args.format === "json" ? renderCheckJson(report) : renderCheckText(report));
   if (report.verdict === "violation") return ExitCode.Violation;
   if (report.verdict === "incomplete") return ExitCode.Incomplete;
