@@ -5,7 +5,7 @@
 // if other threads can still move), stuck states and final properties; per step
 // it reports the violations the step itself raises (assertions, lock misuse,
 // refcount misuse, null callbacks, out-of-range values).
-import type { Model, SrcLoc, ViolationKind } from "@knot/ir";
+import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject } from "@knot/ir";
 import { BfsFrontier, DfsFrontier, type Frontier } from "./frontier.js";
 import {
   type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
@@ -548,6 +548,22 @@ export class Explorer {
       const key = `final@${f.name}`;
       if (this.seen.has(key)) continue;
       this.report({ kind: "final", message: `final property ${f.name} does not hold when every thread has finished`, state: idx, property: f.name, at: f.at, trace: this.trace(idx), key });
+      if (this.stop) return;
+    }
+    // and no object may still be allocated
+    if (!this.on("leak")) return;
+    for (const pool of this.model.pools) {
+      const live: string[] = [];
+      for (let i = 0; i < pool.bound; i++) {
+        if (s[pool.offset + i * pool.stride] === OBJECT_LIVE) live.push(`${pool.name}[${i}] ${formatObject(this.model, pool, s, i)}`);
+      }
+      if (live.length === 0) continue;
+      const key = `leak@${pool.name}`;
+      if (this.seen.has(key)) continue;
+      this.report({
+        kind: "leak", message: `${live.join(", ")} ${live.length === 1 ? "is" : "are"} still allocated when every thread has finished`,
+        state: idx, at: pool.at, trace: this.trace(idx), key,
+      });
       if (this.stop) return;
     }
   }

@@ -3,7 +3,7 @@
 // Int32Array. A step reports through a reusable Outcome object (no allocation on
 // the hot path): enabled, disabled (and why, when the reason is a blocking
 // statement), or a violation.
-import type { Addr, Expr, LockKind, Model, Op, Step, ViolationKind } from "@knot/ir";
+import { type Addr, type Expr, type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
 
 /** The running thread, set before its steps are executed. */
 export interface ThreadCtx {
@@ -222,6 +222,17 @@ export function compileExpr(e: Expr): ExprFn {
       if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] !== 0 || s[x + 1] !== 0 ? 1 : 0; };
       return (s, c) => (s[addr(s, c)] !== 0 ? 1 : 0);
     }
+    case "deref": {
+      const ref = compileExpr(e.ref);
+      const { offset, stride, name, what } = e;
+      return (s, c) => {
+        const r = ref(s, c);
+        if (r === 0) throw new Fault("null-deref", `${what} is null`);
+        const i = r - 1;
+        if (s[offset + i * stride] !== OBJECT_LIVE) throw new Fault("use-after-free", `${what} points to ${name}[${i}], which was freed`);
+        return i;
+      };
+    }
     case "quant": {
       const set = compileExpr(e.set);
       const body = compileExpr(e.body);
@@ -421,6 +432,52 @@ export class ModelCompiler {
         const { violation, message } = op;
         if (!this.on(violation)) return () => ENABLED; // check off: the faulty statement is skipped
         return (_s, _c, o) => this.violate(o, violation, message);
+      }
+      case "alloc": {
+        const pool = this.model.pools[op.pool]!;
+        const target = compileAddr(op.target);
+        const fields = op.fields.map(compileExpr);
+        const ranges = op.range;
+        const { offset, stride, bound, name } = pool;
+        const range = this.on("out-of-range");
+        const buf = new Int32Array(fields.length);
+        return (s, c, o) => {
+          for (let f = 0; f < fields.length; f++) {
+            const v = fields[f]!(s, c);
+            const r = ranges[f];
+            if (r && range && (v < r.lo || v > r.hi)) return this.violate(o, "out-of-range", `a field of the new ${name} would be ${v}, outside ${r.lo}..${r.hi}`);
+            buf[f] = v;
+          }
+          // objects are never reused, so the next unused one is the first with state 0
+          for (let i = 0; i < bound; i++) {
+            const base = offset + i * stride;
+            if (s[base] !== OBJECT_UNUSED) continue;
+            s[base] = OBJECT_LIVE;
+            s.set(buf, base + 1);
+            s[target(s, c)] = i + 1;
+            return ENABLED;
+          }
+          return this.violate(o, "pool-exhausted", `object pool ${name} is exhausted: all ${bound} objects have been allocated (objects are never reused); raise the bound in 'object ${name}[${bound}]' (${pool.at.file}:${pool.at.line})`);
+        };
+      }
+      case "free": {
+        const pool = this.model.pools[op.pool]!;
+        const ref = compileExpr(op.ref);
+        const { offset, stride, name } = pool;
+        const what = op.what;
+        const check = this.on("double-free");
+        return (s, c, o) => {
+          const r = ref(s, c);
+          if (r === 0) return ENABLED; // like kfree(NULL)
+          const base = offset + (r - 1) * stride;
+          if (s[base] === OBJECT_FREED) {
+            if (check) return this.violate(o, "double-free", `free ${what}: ${name}[${r - 1}] was already freed`);
+            return ENABLED;
+          }
+          s[base] = OBJECT_FREED;
+          s.fill(0, base + 1, base + stride);
+          return ENABLED;
+        };
       }
       case "exit": {
         if (!this.on("exit-holding-lock")) return () => ENABLED;

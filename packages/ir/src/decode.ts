@@ -1,6 +1,6 @@
 // Decoding: a packed state back into the names and values a user wrote.
 // Used for traces (per-step changes), state dumps and the state graph.
-import type { Layout, Location, Model, StateVar, ValueType } from "./model.js";
+import { type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType } from "./model.js";
 
 export interface NamedValue {
   name: string;
@@ -51,6 +51,7 @@ export function formatSlots(model: Model, t: ValueType, s: ArrayLike<number>, of
   switch (t.kind) {
     case "bool": case "enum": case "int": return elemName(t, s[offset]!);
     case "proc": return proc(s[offset]!);
+    case "ref": return s[offset] ? `${t.pool}[${s[offset]! - 1}]` : "null";
     case "set": {
       const mask = s[offset]!;
       const parts: string[] = [];
@@ -98,6 +99,15 @@ export function formatLockSlots(model: Model, kind: string, s: ArrayLike<number>
   return v === 0 ? "free" : name(v - 1);
 }
 
+/** One object of a pool: "unallocated", its fields while live, or "freed". */
+export function formatObject(model: Model, pool: Pool, s: ArrayLike<number>, i: number): string {
+  const base = pool.offset + i * pool.stride;
+  const state = s[base]!;
+  if (state === OBJECT_UNUSED) return "unallocated";
+  if (state === OBJECT_FREED) return "freed";
+  return formatSlots(model, pool.type, s, base + 1);
+}
+
 /** Entries of a variable: one per map key / lock or refcount index, or the whole variable. */
 function entries(model: Model, v: StateVar): { name: string; offset: number; format: (s: ArrayLike<number>) => string }[] {
   if (v.kind === "lock") {
@@ -107,6 +117,14 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
       name: v.index ? `${v.name}[${elemName(v.index, elemValue(v.index, i))}]` : v.name,
       offset: v.offset + i * ew,
       format: (s: ArrayLike<number>) => formatLockSlots(model, v.lockKind!, s, v.offset + i * ew),
+    }));
+  }
+  if (v.kind === "object" && v.pool) {
+    const pool = v.pool;
+    return Array.from({ length: pool.bound }, (_, i) => ({
+      name: `${pool.name}[${i}]`,
+      offset: pool.offset + i * pool.stride,
+      format: (s: ArrayLike<number>) => formatObject(model, pool, s, i),
     }));
   }
   if (v.kind === "refcount" && v.index) {
@@ -156,7 +174,7 @@ export function decodeShared(model: Model, s: ArrayLike<number>): NamedValue[] {
   const out: NamedValue[] = [];
   for (const v of model.layout.vars) {
     if (v.kind === "pc" || v.kind === "local") continue;
-    if (v.kind === "lock" || (v.kind === "refcount" && v.index)) {
+    if (v.kind === "lock" || v.kind === "object" || (v.kind === "refcount" && v.index)) {
       for (const e of entries(model, v)) out.push({ name: e.name, value: e.format(s) });
     } else {
       out.push({ name: v.name, value: formatSlots(model, v.type!, s, v.offset) });

@@ -18,12 +18,12 @@
 //    would block is simply not taken.
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type LocalSymbol, type Block, type Stmt, type Span,
-  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol,
+  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
   error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import type {
-  Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Process, Property, SrcLoc,
+  Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
   StateVar, Step, Thread, ValueType,
 } from "./model.js";
 
@@ -123,6 +123,7 @@ export function toValueType(t: Type): ValueType {
     case "record": return { kind: "record", fields: t.fields.map((f) => ({ name: f.name, type: toValueType(f.type) })) };
     case "ops": return { kind: "ops", name: t.name, fields: t.fields.map((f) => f.name) };
     case "proc": case "none": return { kind: "proc" };
+    case "ref": return { kind: "ref", pool: t.pool };
     default: return { kind: "int", lo: -2147483648, hi: 2147483647 };
   }
 }
@@ -238,6 +239,8 @@ class Lowerer {
   private readonly steps: Step[] = [];
   private readonly procNames: string[];
   private boundCounter = 0;
+  private readonly pools: Pool[] = [];
+  private readonly poolIndex = new Map<ObjectSymbol, number>();
   private frameCounter = 0;
   // per-process state
   private nodes: Node[] = [];
@@ -280,6 +283,15 @@ class Lowerer {
         name: r.name, kind: "refcount", width: entries, entryWidth: 1, type: toValueType(r.type),
         index: r.index ? toValueType(r.index) : undefined,
       }, new Array(entries).fill(r.init)));
+    }
+    for (const o of m.objects) {
+      const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
+      const stride = 1 + widthOf(fieldsType);
+      const vt = toValueType(fieldsType) as ValueType & { kind: "record" };
+      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, at: srcLoc(o.span) };
+      this.pools.push(pool);
+      this.poolIndex.set(o, this.pools.length - 1);
+      addGlobal({ name: o.name, kind: "object", width: stride * o.bound, type: vt, pool }, new Array(stride * o.bound).fill(0));
     }
 
     const processes: Process[] = [];
@@ -346,6 +358,7 @@ class Lowerer {
       steps: this.steps,
       properties,
       procNames: this.procNames,
+      pools: this.pools,
     };
   }
 
@@ -490,12 +503,23 @@ class Lowerer {
         const sym = s.sym!;
         const off = this.localFor(sym, env);
         const w = widthOf(sym.type);
+        if (s.init?.kind === "Alloc") {
+          return this.stmtNode("stmt", s, env, [{ ops: [this.allocOp(s.init, { space: "local", offset: off, terms: [] }, env)], next }], true);
+        }
         const targets = Array.from({ length: w }, (_, i): Addr => ({ space: "local", offset: off + i, terms: [] }));
         const values = s.init ? this.value(s.init, env) : flattenValue(defaultValueOf(sym.type)).map(K);
         return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assign", targets, values, ranges: s.init ? rangesOf(sym.type) : targets.map(() => null), what: sym.name }], next }]);
       }
+      case "Free": {
+        const t = s.target.ty as Type & { kind: "ref" };
+        const op: Op = { k: "free", pool: this.poolOf(t), ref: this.scalar(s.target, env), what: spanText(s.target.span) };
+        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+      }
       case "Assign": {
         const place = this.place(s.target, env);
+        if (s.value.kind === "Alloc") {
+          return this.stmtNode("stmt", s, env, [{ ops: [this.allocOp(s.value, place.addr, env)], next }], true);
+        }
         const values = this.value(s.value, env);
         return this.stmtNode("stmt", s, env, [{ ops: [this.assignOp(place, values, s.target)], next }]);
       }
@@ -642,6 +666,24 @@ class Lowerer {
         return n;
       }
     }
+  }
+
+  private poolOf(t: Type & { kind: "ref" }): number {
+    const sym = this.m.objects.find((o) => o.type.id === t.id)!;
+    return this.poolIndex.get(sym)!;
+  }
+
+  private allocOp(e: LExpr & { kind: "Alloc" }, target: Addr, env: FrameEnv): Op {
+    const t = e.ty as Type & { kind: "ref" };
+    const sym = this.m.objects.find((o) => o.type.id === t.id)!;
+    const fields: Expr[] = [];
+    const range: ({ lo: number; hi: number } | null)[] = [];
+    for (const f of sym.fields) {
+      const given = e.fields.find((x) => x.name.name === f.name);
+      fields.push(...(given ? this.value(given.value, env) : flattenValue(defaultValueOf(f.type)).map(K)));
+      range.push(...(given ? rangesOf(f.type) : rangesOf(f.type).map(() => null)));
+    }
+    return { k: "alloc", pool: this.poolIndex.get(sym)!, target, fields, range };
   }
 
   private assignOp(place: Place, values: Expr[], target: LExpr): Op {
@@ -854,6 +896,24 @@ class Lowerer {
         return { addr: { space: p.addr.space, offset: p.addr.offset, terms: [...p.addr.terms, { index: idx, stride }] }, type: p.type.value };
       }
       case "Field": {
+        const tt = e.target.ty;
+        if (tt?.kind === "ref") {
+          const pi = this.poolOf(tt);
+          const pool = this.pools[pi]!;
+          const sym = this.m.objects.find((o) => o.type.id === tt.id)!;
+          let off = 1;
+          for (const f of sym.fields) {
+            if (f.name === e.field.name) {
+              const index: Expr = {
+                k: "deref", ref: this.scalar(e.target, env), pool: pi, what: spanText(e.target.span),
+                offset: pool.offset, stride: pool.stride, bound: pool.bound, name: pool.name,
+              };
+              return { addr: { space: "global", offset: pool.offset + off, terms: [{ index, stride: pool.stride }] }, type: f.type };
+            }
+            off += widthOf(f.type);
+          }
+          return undefined;
+        }
         const p = this.tryPlace(e.target, env);
         if (!p) return undefined;
         if (p.type.kind === "record") {
@@ -1023,6 +1083,8 @@ class Lowerer {
         const lo = st.elem.kind === "int" ? st.elem.lo : 0;
         return [{ k: "quant", q: e.quant, set, lo, count: cardinality(st.elem), id, body }];
       }
+      case "Alloc":
+        throw new Error("alloc outside an assignment in a checked model");
       case "ErrorExpr":
         throw new Error("error expression in a checked model");
     }
@@ -1318,6 +1380,7 @@ function exprShared(e: Expr): boolean {
     case "pos": case "bit": return exprShared(e.a);
     case "member": return exprShared(e.a) || exprShared(e.set);
     case "quant": return exprShared(e.set) || exprShared(e.body);
+    case "deref": return true;
     default: return false;
   }
 }
@@ -1329,7 +1392,7 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "refget": case "refput": case "exit": return true;
+      case "lock": case "unlock": case "refget": case "refput": case "exit": case "alloc": case "free": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

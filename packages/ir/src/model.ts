@@ -21,14 +21,16 @@ export type ValueType =
   | { kind: "map"; key: ValueType; value: ValueType }
   | { kind: "record"; fields: { name: string; type: ValueType }[] }
   | { kind: "ops"; name: string; fields: string[] }
-  | { kind: "proc" };
+  | { kind: "proc" }
+  /** A reference into an object pool: 0 is null, i + 1 the pool's object i. */
+  | { kind: "ref"; pool: string };
 
 export type LockKind = "mutex" | "spinlock" | "rwsem";
 
 /** One named thing in the state vector; `width` consecutive slots from `offset`. */
 export interface StateVar {
   name: string;
-  kind: "var" | "lock" | "refcount" | "pc" | "local";
+  kind: "var" | "lock" | "refcount" | "pc" | "local" | "object";
   offset: number;
   width: number;
   /** var, refcount and local: the value type. lock: undefined. */
@@ -46,7 +48,28 @@ export interface StateVar {
   hidden?: boolean;
   /** local: the Frame.id of the inlined call that owns it (0: the process body). */
   frameId?: number;
+  /** object: the pool's shape (`bound` objects of `stride` slots: a state word, then the fields). */
+  pool?: Pool;
 }
+
+/**
+ * An object pool: `bound` objects, each `stride` slots from `offset`: first its state
+ * (0 never allocated, 1 live, 2 freed), then its fields. Objects are never reused, so
+ * a reference to a freed object stays recognisable (use-after-free is exact).
+ */
+export interface Pool {
+  name: string;
+  offset: number;
+  stride: number;
+  bound: number;
+  /** The fields, as a record type. */
+  type: ValueType & { kind: "record" };
+  at: SrcLoc;
+}
+
+export const OBJECT_UNUSED = 0;
+export const OBJECT_LIVE = 1;
+export const OBJECT_FREED = 2;
 
 export interface Layout {
   width: number;
@@ -104,6 +127,11 @@ export type Expr =
   | { k: "held"; lock: Addr; lockKind: LockKind }
   /** Does anybody hold the lock? */
   | { k: "locked"; lock: Addr; lockKind: LockKind }
+  /**
+   * The index of the object a reference points to, after checking it is not null
+   * (null-deref) and the object is live (use-after-free); used as an address term.
+   */
+  | { k: "deref"; ref: Expr; pool: number; what: string; offset: number; stride: number; bound: number; name: string }
   /** forall / exists over the positions set in `set`; bound `id` takes value lo + position. */
   | { k: "quant"; q: "forall" | "exists"; set: Expr; lo: number; count: number; id: number; body: Expr };
 
@@ -165,6 +193,10 @@ export type Op = OpSource & (
   | { k: "fail"; violation: ViolationKind; message: string }
   /** The thread finishes: exit-holding-lock check. */
   | { k: "exit" }
+  /** Allocate the pool's next unused object with the given field values (one per field slot) and store its reference. */
+  | { k: "alloc"; pool: number; target: Addr; fields: Expr[]; range: ({ lo: number; hi: number } | null)[] }
+  /** Free the object a reference points to (null: nothing; freed: double-free). */
+  | { k: "free"; pool: number; ref: Expr; what: string }
 );
 
 // ---------------------------------------------------------------- control flow
@@ -246,4 +278,6 @@ export interface Model {
   properties: Property[];
   /** Procedure names by index (proc reference value = index + 1). */
   procNames: string[];
+  /** Object pools, in declaration order (Expr/Op `pool` fields index this). */
+  pools: Pool[];
 }

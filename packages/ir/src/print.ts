@@ -15,6 +15,7 @@ function typeText(t: ValueType | undefined): string {
     case "record": return `{${t.fields.map((f) => `${f.name}: ${typeText(f.type)}`).join(", ")}}`;
     case "ops": return t.name;
     case "proc": return "proc";
+    case "ref": return t.pool;
   }
 }
 
@@ -83,6 +84,7 @@ class Printer {
       case "held": return `held(${this.addr(e.lock)})`;
       case "locked": return `locked(${this.addr(e.lock)})`;
       case "quant": return wrap(1, `${e.q === "forall" ? "\\A" : "\\E"} b${e.id} \\in bits(${this.expr(e.set)}, ${e.lo}): ${this.expr(e.body)}`);
+      case "deref": return `deref(${this.expr(e.ref)})`;
     }
   }
 
@@ -103,6 +105,8 @@ class Printer {
       case "check": return `CHECK ${this.expr(o.cond)} ELSE ${o.violation} "${o.message}"`;
       case "fail": return `FAIL ${o.violation} "${o.message}"`;
       case "exit": return "exit \\* holds no lock";
+      case "alloc": return `${this.addr(o.target)}' = alloc ${this.m.pools[o.pool]!.name}(${o.fields.map((f) => this.expr(f)).join(", ")})`;
+      case "free": return `free ${this.m.pools[o.pool]!.name}(${this.expr(o.ref)})`;
     }
   }
 

@@ -53,6 +53,8 @@ export type Expr =
   | (ExprBase & { kind: "Builtin"; fn: Ident; args: Expr[] })
   | (ExprBase & { kind: "Cond"; cond: Expr; then: Expr; else: Expr })
   | (ExprBase & { kind: "Quant"; quant: "forall" | "exists"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
+  /** `alloc pool {field: e, ...}`: only as the whole right side of `:=` or a local's initializer. */
+  | (ExprBase & { kind: "Alloc"; pool: Ident; fields: { name: Ident; value: Expr }[] })
   | (ExprBase & { kind: "ErrorExpr" });
 
 export type ExprKind = Expr["kind"];
@@ -84,6 +86,7 @@ export type Stmt =
   | { kind: "Pick"; binder: Ident; domain: Expr; body: Block; span: Span; sym?: LocalSymbol }
   | { kind: "Return"; value?: Expr; span: Span }
   | { kind: "Atomic"; body: Block; span: Span }
+  | { kind: "Free"; target: Expr; span: Span }
   | { kind: "Skip"; span: Span };
 
 // ---------------------------------------------------------------- declarations
@@ -113,7 +116,9 @@ export type Decl =
   | { kind: "Proc"; name: Ident; params: Param[]; ret?: TypeNode; body: Block; span: Span }
   | { kind: "Process"; name: Ident; instance?: { binder: Ident; domain: TypeNode; sym?: LocalSymbol }; body: Block; span: Span }
   | { kind: "Invariant"; name: Ident; cond: Expr; span: Span }
-  | { kind: "Final"; name: Ident; cond: Expr; span: Span };
+  | { kind: "Final"; name: Ident; cond: Expr; span: Span }
+  /** A bounded pool of objects: `object kvg[2] { file: Group }`; the name is also the type of references into it. */
+  | { kind: "Object"; name: Ident; bound: Expr; fields: { name: Ident; type: TypeNode }[]; span: Span };
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
 

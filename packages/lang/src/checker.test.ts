@@ -529,3 +529,20 @@ describe("missing returns", () => {
     expect(r.diagnostics[0]!.message).toBe("'f' can reach the end of its body without returning a 0..3: end every path with 'return'");
   });
 });
+
+describe("object pools", () => {
+  const POOL = "type G = {g1, g2}\nobject kvg[2] { file: G, next: kvg }\nvar head: kvg = null\n";
+  it("types references, null, alloc with field initialisers, field access and free", () => {
+    const r = checkMarked(POOL + "process p { var e: kvg = alloc kvg {file: g2}; e.next := head; head := e; var f: G = head.file; if head != null { free head }; head := null }", []);
+    expect(r.model!.objects.map((o) => [o.name, o.bound, o.fields.map((f) => f.name)])).toEqual([["kvg", 2, ["file", "next"]]]);
+  });
+  it("reports alloc outside an assignment, unknown fields, free of a non-reference, bad bounds", () => {
+    checkMarked(
+      POOL + "object bad[ [[0]] ] { x: bool }\nvar n: 0..3 = 0\nprocess p { var b: bool = [[alloc kvg]] == null; var e: kvg = alloc kvg {[[size]]: 1}; var f: G = e.[[nope]]; free [[n]] }",
+      [C.BadType, C.NotAllowedHere, C.UnknownField, C.UnknownField, C.TypeMismatch],
+    );
+  });
+  it("needs a reference type to use null", () => {
+    checkMarked("var n: 0..3 = 0\nprocess p { var b: bool = n [[==]] null }", [C.TypeMismatch]);
+  });
+});

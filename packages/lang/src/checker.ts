@@ -12,7 +12,7 @@ import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
   type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
-  type VarSymbol, type EnumMemberSymbol, symbolKindName,
+  type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, symbolKindName,
 } from "./symbols.js";
 import {
   ANY_INT, BOOL, ERROR, MAX_MAP_KEYS, MAX_SET_ELEMENTS, type Type, cardinality, isFiniteScalar,
@@ -48,6 +48,7 @@ export interface CheckedModel {
   processes: ProcessSymbol[];
   invariants: PropertySymbol[];
   finals: PropertySymbol[];
+  objects: ObjectSymbol[];
 }
 
 export interface CheckResult {
@@ -107,6 +108,8 @@ class Checker {
   private readonly processes: ProcessSymbol[] = [];
   private readonly invariants: PropertySymbol[] = [];
   private readonly finals: PropertySymbol[] = [];
+  private readonly objects: ObjectSymbol[] = [];
+  private objectCount = 0;
   private readonly overrides = new Map<string, Override>();
   private readonly env: ConstEnv;
 
@@ -148,6 +151,7 @@ class Checker {
         processes: this.processes,
         invariants: this.invariants,
         finals: this.finals,
+        objects: this.objects,
       },
     };
   }
@@ -219,6 +223,14 @@ class Checker {
         if (this.addGlobal(s)) (d.kind === "Final" ? this.finals : this.invariants).push(s);
         return;
       }
+      case "Object": {
+        const s: ObjectSymbol = {
+          kind: "object", ...base(d.name), decl: d, bound: 1, fields: [],
+          type: { kind: "ref", pool: d.name.name, id: this.objectCount++ },
+        };
+        if (this.addGlobal(s)) this.objects.push(s);
+        return;
+      }
     }
   }
 
@@ -265,6 +277,7 @@ class Checker {
       case "Ops": for (const f of d.fields) { for (const p of f.params) visitType(p.type); visitType(f.ret); } return;
       case "Proc": for (const p of d.params) visitType(p.type); visitType(d.ret); return visitBlock(d.body);
       case "Process": visitType(d.instance?.domain); return visitBlock(d.body);
+      case "Object": for (const f of d.fields) visitType(f.type); return;
       default: return;
     }
   }
@@ -295,8 +308,36 @@ class Checker {
       case "ops": this.resolveOps(sym); return;
       case "proc": this.resolveProc(sym); return;
       case "process": this.resolveProcess(sym); return;
+      case "object": this.resolveObject(sym); return;
       default: return;
     }
+  }
+
+  private resolveObject(sym: ObjectSymbol): void {
+    this.once(sym, sym.span, `object pool '${sym.name}'`, () => {
+      const d = sym.decl;
+      const bound = this.constInt(d.bound, "an object pool's bound");
+      if (bound !== undefined) {
+        if (bound < 1 || bound > 64) this.diags.push(error(LangCodes.BadType, `an object pool holds 1 to 64 objects, not ${bound}`, d.bound.span));
+        else sym.bound = bound;
+      }
+      const seen = new Set<string>();
+      sym.fields = d.fields.map((f) => {
+        if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' appears twice in object '${sym.name}'`, f.name.span));
+        seen.add(f.name.name);
+        const type = this.resolveType(f.type);
+        if (type.kind !== "error" && !isStorable(type)) {
+          this.diags.push(error(LangCodes.UnboundedType, `field '${f.name.name}' has type ${typeToString(type)}, which cannot be stored in the state${type.kind === "int" ? ": give it a range" : ""}`, f.type.span));
+        }
+        return { name: f.name.name, type };
+      });
+    }, () => undefined);
+  }
+
+  private objectOf(t: Type & { kind: "ref" }): ObjectSymbol | undefined {
+    const sym = this.objects.find((o) => o.type.id === t.id);
+    if (sym) this.resolveObject(sym);
+    return sym;
   }
 
   /** Runs `f` once per object, reporting a cycle if `f` is re-entered for the same object. */
@@ -489,6 +530,7 @@ class Checker {
         }
         if (sym.kind === "type") return this.namedType(sym);
         if (sym.kind === "ops") return this.resolveOps(sym);
+        if (sym.kind === "object") return sym.type;
         this.diags.push(error(LangCodes.WrongKindOfName, `'${sym.name}' is ${withArticle(symbolKindName(sym))}, not a type`, node.span, [{ message: "declared here", span: sym.span }]));
         return ERROR;
       }
@@ -674,7 +716,7 @@ class Checker {
         const declared = s.type ? this.resolveType(s.type) : undefined;
         let type = declared;
         if (s.init) {
-          const it = this.expr(s.init, scope, ectx, declared);
+          const it = s.init.kind === "Alloc" ? this.allocExpr(s.init, scope, ectx) : this.expr(s.init, scope, ectx, declared);
           if (declared) this.expectType(it, declared, s.init.span);
           else type = it;
         }
@@ -694,8 +736,15 @@ class Checker {
       }
       case "Assign": {
         const tt = this.lvalue(s.target, scope);
-        const vt = this.expr(s.value, scope, ectx, tt);
+        const vt = s.value.kind === "Alloc" ? this.allocExpr(s.value, scope, ectx) : this.expr(s.value, scope, ectx, tt);
         this.expectType(vt, tt, s.value.span);
+        return;
+      }
+      case "Free": {
+        const t = this.expr(s.target, scope, ectx, undefined);
+        if (t.kind !== "ref" && t.kind !== "error") {
+          this.diags.push(error(LangCodes.TypeMismatch, `free needs an object reference, not ${typeToString(t)}`, s.target.span));
+        }
         return;
       }
       case "Call": {
@@ -846,8 +895,44 @@ class Checker {
     }
   }
 
+  /** Check `alloc pool {fields}` (its placement is checked by the caller). */
+  private allocExpr(e: Expr & { kind: "Alloc" }, scope: Scope, ctx: ExprCtx): Type {
+    const sym = this.globals.get(e.pool.name);
+    if (!sym) {
+      this.unknownName(e.pool.name, e.pool.span, "object pool");
+      for (const f of e.fields) this.expr(f.value, scope, ctx, undefined);
+      return (e.ty = ERROR);
+    }
+    if (sym.kind !== "object") {
+      this.diags.push(error(LangCodes.WrongKindOfName, `'${e.pool.name}' is ${withArticle(symbolKindName(sym))}, not an object pool`, e.pool.span));
+      for (const f of e.fields) this.expr(f.value, scope, ctx, undefined);
+      return (e.ty = ERROR);
+    }
+    this.resolveObject(sym);
+    const seen = new Set<string>();
+    for (const f of e.fields) {
+      if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' is given twice`, f.name.span));
+      seen.add(f.name.name);
+      const ft = sym.fields.find((x) => x.name === f.name.name)?.type;
+      if (!ft) {
+        this.diags.push(error(LangCodes.UnknownField, `object '${sym.name}' has no field '${f.name.name}' (its fields: ${sym.fields.map((x) => x.name).join(", ") || "none"})`, f.name.span));
+        this.expr(f.value, scope, ctx, undefined);
+        continue;
+      }
+      this.expectType(this.expr(f.value, scope, ctx, ft), ft, f.value.span);
+    }
+    return (e.ty = sym.type);
+  }
+
   private fieldType(tt: Type, field: Ident, targetSpan: Span): Type {
     if (tt.kind === "error") return ERROR;
+    if (tt.kind === "ref") {
+      const obj = this.objectOf(tt);
+      const f = obj?.fields.find((x) => x.name === field.name);
+      if (f) return f.type;
+      this.diags.push(error(LangCodes.UnknownField, `object '${tt.pool}' has no field '${field.name}'${obj ? ` (its fields: ${obj.fields.map((x) => x.name).join(", ") || "none"})` : ""}`, field.span));
+      return ERROR;
+    }
     if (tt.kind === "record") {
       const f = tt.fields.find((x) => x.name === field.name);
       if (f) return f.type;
@@ -955,8 +1040,10 @@ class Checker {
       case "IntLit": return { kind: "int", lo: e.value, hi: e.value };
       case "BoolLit": return BOOL;
       case "NoneLit": return expected?.kind === "proc" ? expected : { kind: "none" };
-      case "NullLit":
-        this.diags.push(error(LangCodes.NotAllowedHere, "'null' is only for object references", e.span));
+      case "NullLit": return expected?.kind === "ref" ? expected : { kind: "null" };
+      case "Alloc":
+        this.diags.push(error(LangCodes.NotAllowedHere, "alloc is only allowed as the whole right side of ':=' or of a local variable's initializer", e.span));
+        this.allocExpr(e, scope, ctx);
         return ERROR;
       case "ErrorExpr": return ERROR;
       case "Name": return this.nameExpr(e, scope, ctx, expected);
@@ -1156,6 +1243,7 @@ class Checker {
         case "Index": visit(x.target); return visit(x.index);
         case "Field": return visit(x.target);
         case "Builtin": if (x.fn.name !== "size") ok = false; return x.args.forEach(visit);
+        case "Alloc": ok = false; return;
         case "Cond": visit(x.cond); visit(x.then); return visit(x.else);
         case "Quant": visit(x.domain); return visit(x.body);
         default: return;
@@ -1253,7 +1341,7 @@ class Checker {
       return { kind: "set", elem: { kind: "int", lo, hi } };
     }
     // Operands that need a type from context (empty sets, none, literals) are checked second.
-    const needsContext = (x: Expr) => x.kind === "SetLit" || x.kind === "NoneLit" || x.kind === "RecordLit" || x.kind === "MapLit" || x.kind === "Cond";
+    const needsContext = (x: Expr) => x.kind === "SetLit" || x.kind === "NoneLit" || x.kind === "NullLit" || x.kind === "RecordLit" || x.kind === "MapLit" || x.kind === "Cond";
     const setHint = expected?.kind === "set" && (op === "+" || op === "-" || op === "&") ? expected : undefined;
     let lt: Type;
     let rt: Type;
@@ -1393,6 +1481,7 @@ export function assignable(src: Type, dst: Type): boolean {
   if (src.kind === "error" || dst.kind === "error") return true;
   if (src.kind === "int" && dst.kind === "int") return true;
   if (src.kind === "none") return dst.kind === "proc" || dst.kind === "none";
+  if (src.kind === "null") return dst.kind === "ref" || dst.kind === "null";
   if (src.kind === "map" && dst.kind === "map") return sameType(src.key, dst.key) && assignable(src.value, dst.value);
   if (src.kind === "record" && dst.kind === "record") {
     return src.fields.length === dst.fields.length && src.fields.every((f, i) => f.name === dst.fields[i]!.name && assignable(f.type, dst.fields[i]!.type));

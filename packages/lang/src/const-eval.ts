@@ -157,6 +157,7 @@ export function evalExpr(e: Expr, env: ConstEnv): Value {
       env.bound.delete(e.sym!);
       return result;
     }
+    case "Alloc": throw new EvalError("alloc allocates at run time and cannot be part of a constant", e.span);
     case "ErrorExpr": throw new EvalError("erroneous expression", e.span);
   }
 }

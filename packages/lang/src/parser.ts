@@ -16,11 +16,11 @@ export interface ParseResult {
 }
 
 const DECL_KEYWORDS = new Set([
-  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final",
+  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final", "object",
 ]);
 const STMT_KEYWORDS = new Set([
   "var", "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "await", "assert",
-  "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip",
+  "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip", "free",
 ]);
 const LOCK_OPS = new Set<string>(["lock", "unlock", "down_read", "up_read", "down_write", "up_write"]);
 const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "in", "notin"]);
@@ -262,6 +262,24 @@ class Parser {
         const cond = this.parseExpr();
         return { kind: t.value === "final" ? "Final" : "Invariant", name, cond, span: this.spanFrom(start) };
       }
+      case "object": {
+        const name = this.ident("an object pool name");
+        this.expect("[", "before the pool's bound (e.g. object kvg[2] { ... })");
+        const bound = this.parseExpr();
+        this.expect("]", "after the pool's bound");
+        this.expect("{", "to open the object's fields");
+        const fields: { name: Ident; type: TypeNode }[] = [];
+        while (!this.at("}") && this.peek().kind !== "eof") {
+          const fname = this.fieldName();
+          this.expect(":", "after the field name");
+          fields.push({ name: fname, type: this.parseType() });
+          if (!this.eat(",") && !this.at("}") && !this.peek().newlineBefore) {
+            this.fail(LangCodes.Expected, `expected ',' or '}' in the object's fields, found ${describe(this.peek())}`);
+          }
+        }
+        this.expect("}", "to close the object's fields");
+        return { kind: "Object", name, bound, fields, span: this.spanFrom(start) };
+      }
     }
     return this.fail(LangCodes.ExpectedDeclaration, `unexpected ${describe(t)}`);
   }
@@ -458,6 +476,11 @@ class Parser {
         case "skip":
           this.next();
           return { kind: "Skip", span: start };
+        case "free": {
+          this.next();
+          const target = this.parseExpr();
+          return { kind: "Free", target, span: this.spanFrom(start) };
+        }
       }
     }
     if (t.kind === "ident") {
@@ -711,6 +734,22 @@ class Parser {
             this.expect(":", "before the body of the quantifier");
             const body = this.parseExpr();
             return { kind: "Quant", quant: t.value, binder, domain, body, span: joinSpans(start, body.span) };
+          }
+          case "alloc": {
+            this.next();
+            const pool = this.ident("the object pool to allocate from");
+            const fields: { name: Ident; value: Expr }[] = [];
+            if (this.at("{") && !this.peek().newlineBefore) {
+              this.next();
+              while (!this.at("}")) {
+                const fname = this.fieldName();
+                this.expect(":", "after the field name");
+                fields.push({ name: fname, value: this.parseExpr() });
+                if (!this.eat(",")) break;
+              }
+              this.expect("}", "to close the object's initial fields");
+            }
+            return { kind: "Alloc", pool, fields, span: this.spanFrom(start) };
           }
           case "dec_and_test":
             return this.fail(LangCodes.MisplacedConstruct, "dec_and_test(r) is only allowed as the whole condition of an if statement");

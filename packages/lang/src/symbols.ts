@@ -56,6 +56,15 @@ export interface OpsSymbol extends SymbolBase {
   decl: DeclOf<"Ops">;
   type: Type & { kind: "ops" };
 }
+export interface ObjectSymbol extends SymbolBase {
+  kind: "object";
+  decl: DeclOf<"Object">;
+  /** The number of objects the pool holds (an allocation beyond it is a model error). */
+  bound: number;
+  fields: { name: string; type: Type }[];
+  /** The type of references into the pool. */
+  type: Type & { kind: "ref" };
+}
 export interface ProcSymbol extends SymbolBase {
   kind: "proc";
   decl: DeclOf<"Proc">;
@@ -92,7 +101,7 @@ export interface BoundSymbol extends SymbolBase {
 
 export type GlobalSymbol =
   | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol
-  | OpsSymbol | ProcSymbol | ProcessSymbol | PropertySymbol;
+  | OpsSymbol | ProcSymbol | ProcessSymbol | PropertySymbol | ObjectSymbol;
 
 export type Symbol = GlobalSymbol | LocalSymbol | BoundSymbol;
 
@@ -105,6 +114,7 @@ export function symbolKindName(s: Symbol): string {
     case "lock": return s.lockKind;
     case "refcount": return "refcount";
     case "ops": return "ops table type";
+    case "object": return "object pool";
     case "proc": return "procedure";
     case "process": return "process";
     case "invariant": return "invariant";

@@ -21,6 +21,10 @@ export type Type =
   | { kind: "proc"; params: Type[]; ret?: Type }
   /** The type of the literal `none`, before it meets a proc type. */
   | { kind: "none" }
+  /** A reference into an object pool (`null` or one of its objects). */
+  | { kind: "ref"; pool: string; id: number }
+  /** The type of the literal `null`, before it meets a reference type. */
+  | { kind: "null" }
   /** Lock and refcount names denote objects, not values; these types mark them. */
   | { kind: "lock"; lockKind: "mutex" | "spinlock" | "rwsem" }
   | { kind: "refcount"; lo: number; hi: number }
@@ -47,6 +51,8 @@ export function typeToString(t: Type): string {
     case "ops": return t.name;
     case "proc": return `proc(${t.params.map(typeToString).join(", ")})${t.ret ? ": " + typeToString(t.ret) : ""}`;
     case "none": return "none";
+    case "ref": return t.pool;
+    case "null": return "null";
     case "lock": return t.lockKind;
     case "refcount": return "refcount";
     case "error": return "<error>";
@@ -70,6 +76,8 @@ export function sameType(a: Type, b: Type): boolean {
         a.params.every((p, i) => sameType(p, b.params[i]!)) &&
         (a.ret === undefined) === (b.ret === undefined) && (a.ret === undefined || sameType(a.ret, b.ret!));
     case "none": return b.kind === "none";
+    case "ref": return b.kind === "ref" && a.id === b.id;
+    case "null": return b.kind === "null";
     case "lock": return b.kind === "lock" && a.lockKind === b.lockKind;
     case "refcount": return b.kind === "refcount";
   }
@@ -105,7 +113,7 @@ export function indexOfValue(t: Type, v: number): number {
 /** Can values of this type be stored in the state (every part finite)? */
 export function isStorable(t: Type): boolean {
   switch (t.kind) {
-    case "bool": case "enum": case "proc": return true;
+    case "bool": case "enum": case "proc": case "ref": return true;
     case "int": return Number.isFinite(t.lo) && Number.isFinite(t.hi);
     case "set": return isFiniteScalar(t.elem) && cardinality(t.elem) <= MAX_SET_ELEMENTS;
     case "map": return isFiniteScalar(t.key) && isStorable(t.value);

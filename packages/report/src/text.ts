@@ -67,7 +67,7 @@ function traceText(t: TraceReport, kind: string, compact = false): string[] {
 
 export function violationText(v: ViolationReport): string {
   const lines: string[] = [];
-  lines.push(`violation[${v.kind}]: ${v.message}`);
+  lines.push(`${v.kind === "pool-exhausted" ? "error" : "violation"}[${v.kind}]: ${v.message}`);
   lines.push(`  ${v.explanation}`);
   if (v.property && v.at) lines.push(`  property ${v.property} at ${loc(v.at)}`);
   for (const c of v.chains) {

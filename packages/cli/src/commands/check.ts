@@ -44,6 +44,8 @@ export function runCheck(io: Io, args: CheckArgs): number {
   const limit = result.stats.stoppedBy === "max-states" ? `--max-states ${args.maxStates}` : result.stats.stoppedBy === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
   const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
   io.out(args.format === "json" ? renderCheckJson(report) : renderCheckText(report));
+  // an exhausted object pool is a mistake in the model (its bound), not a finding
+  if (report.violations.some((v) => v.kind === "pool-exhausted")) return ExitCode.UsageOrModelError;
   if (report.verdict === "violation") return ExitCode.Violation;
   if (report.verdict === "incomplete") return ExitCode.Incomplete;
   return ExitCode.Pass;
