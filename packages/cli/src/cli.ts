@@ -9,6 +9,9 @@ import { hideBin } from "yargs/helpers";
 import { CHECK_NAMES, runCheck } from "./commands/check.js";
 import { runCompile } from "./commands/compile.js";
 import { runGraph } from "./commands/graph.js";
+import { runCompare } from "./commands/compare.js";
+import { runTrace } from "./commands/trace.js";
+import { runTest } from "./commands/test.js";
 import { ExitCode } from "./exit-codes.js";
 import { type Io, processIo } from "./io.js";
 import { KNOT_VERSION } from "./version.js";
@@ -54,7 +57,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("time-limit", { type: "string", describe: "stop after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
           .option("strict", { type: "boolean", default: false, describe: "treat lock-order warnings as violations (exit 1)" })
-          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" });
+          .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" });
         for (const c of CHECK_NAMES) {
           b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
         }
@@ -68,7 +71,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           maxStates: a["max-states"] as number | undefined,
           timeLimit: a["time-limit"] as number | undefined,
           all: a.all as boolean,
-          format: a.format as "text" | "json",
+          format: a.format as "text" | "json" | "mermaid",
           disabled: CHECK_NAMES.filter((c) => a[c] === false),
           strict: a.strict as boolean,
         });
@@ -97,6 +100,56 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" }),
       (a) => {
         exit = runGraph(io, { model: a.model as string, set: a.set as string[], format: a.format as "dot" | "json", maxStates: a["max-states"] as number });
+      },
+    )
+    .command(
+      "test [paths..]",
+      "run the checks of spec files and compare each outcome with its expectation",
+      (y) =>
+        y
+          .positional("paths", { type: "string", array: true, default: [] as string[], describe: "spec files or directories (searched for *.knot); default: specs" })
+          .option("junit", { type: "string", describe: "also write a JUnit XML report to this file" })
+          .option("sarif", { type: "string", describe: "also write a SARIF 2.1.0 report to this file" })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" }),
+      (a) => {
+        exit = runTest(io, { paths: a.paths as string[], junit: a.junit as string | undefined, sarif: a.sarif as string | undefined, format: a.format as "text" | "json" });
+      },
+    )
+    .command(
+      "trace <file>",
+      "re-render a report saved with knot check --format json (text, or Mermaid diagrams)",
+      (y) =>
+        y
+          .positional("file", { type: "string", demandOption: true, describe: "the JSON report" })
+          .option("format", { choices: ["text", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" }),
+      (a) => {
+        exit = runTrace(io, { file: a.file as string, format: a.format as "text" | "mermaid" });
+      },
+    )
+    .command(
+      "compare <models..>",
+      "check a base and a head (one model under two settings, or two model files) and report what the change does",
+      (y) =>
+        y
+          .positional("models", { type: "string", array: true, demandOption: true, describe: "MODEL (with --base/--head), or BASE.knot HEAD.knot" })
+          .option("base", { type: "string", array: true, default: [] as string[], describe: "a constant of the base: --base NAME=VALUE (repeatable)" })
+          .option("head", { type: "string", array: true, default: [] as string[], describe: "a constant of the head: --head NAME=VALUE (repeatable)" })
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "a constant of both sides: --set NAME=VALUE (repeatable)" })
+          .option("max-states", { type: "string", describe: "stop each side after storing this many states (exit 3)", coerce: positiveInt("max-states") })
+          .option("time-limit", { type: "string", describe: "stop each side after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
+          .option("strict", { type: "boolean", default: false, describe: "an introduced lock-order warning is a regression (exit 1)" })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" }),
+      (a) => {
+        exit = runCompare(io, {
+          models: a.models as string[],
+          base: a.base as string[],
+          head: a.head as string[],
+          set: a.set as string[],
+          maxStates: a["max-states"] as number | undefined,
+          timeLimit: a["time-limit"] as number | undefined,
+          format: a.format as "text" | "json",
+          strict: a.strict as boolean,
+        });
       },
     )
     .demandCommand(1, "name a command: knot check MODEL, knot compile MODEL --emit ir, knot graph MODEL")

@@ -162,7 +162,7 @@ process u { h := 1 }
 `);
     const v = only(r);
     expect(v.kind).toBe("stuck");
-    expect(v.message).toBe("no thread can move: t waits for await g");
+    expect(v.message).toBe("no thread can move: t waits until g");
     // u must finish first: nobody is stuck while it can still move
     expect(traceLines(r.model, v)).toEqual(["u: h := 1"]);
   });
@@ -511,5 +511,52 @@ process t { down_read sem; down_write sem; up_write sem; up_read sem }
 `);
     const v = only(r);
     expect([v.kind, v.message]).toEqual(["recursive-locking", "t waits for sem, which it already holds"]);
+  });
+});
+
+describe("checks switched off", () => {
+  it("stops a thread whose statement would break a switched-off range check, and says why", () => {
+    const r = check(`
+var n: 0..2 = 2
+var m: [0..2] bool
+var other: bool = false
+process p { n := n + 1; m[n] := true }
+final untouched: not other
+`, { disabled: new Set(["out-of-range"]) });
+    const v = only(r);
+    expect(v.kind).toBe("stuck");
+    expect(v.message).toBe("no thread can move: p cannot continue: n would become 3, outside its type 0..2 (the out-of-range check is switched off, so the statement cannot run)");
+  });
+
+  it("dec_and_test on 0 with refcount-underflow off saturates and tests false, like refcount_t", () => {
+    const r = check(`
+refcount r = 1
+var released: 0..3 = 0
+process a { if dec_and_test(r) { released := released + 1 } }
+process b { if dec_and_test(r) { released := released + 1 } }
+final once: released == 1
+`, { disabled: new Set(["refcount-underflow"]) });
+    expect(r.violations).toEqual([]);
+  });
+
+  it("reports a reader asking to write as recursive-locking, even while another reader runs", () => {
+    const v = only(check(`
+rwsem s
+var go: bool
+var ticks: 0..1
+process a { await go; down_read s; down_write s; up_write s; up_read s }
+process b { down_read s; go := true; while true { ticks := 1 - ticks } }
+`));
+    expect(v.kind).toBe("recursive-locking");
+    expect(v.message).toBe("a waits for s, which it already holds");
+  });
+
+  it("reports a nested down_read", () => {
+    const v = only(check(`
+rwsem s
+process p { down_read s; down_read s; up_read s; up_read s }
+`));
+    expect(v.kind).toBe("recursive-locking");
+    expect(v.message).toMatch(/^p takes s for reading again while it already holds it for reading/);
   });
 });

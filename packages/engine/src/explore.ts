@@ -487,8 +487,12 @@ export class Explorer {
           changed = true;
         }
       }
+      // A thread whose every request waits (also) on a lock it holds itself can never
+      // go on, whatever the other holders do (an rwsem reader asking to write).
+      const selfBlocked = blocked.find((b) => b.waits.length > 0 && b.waits.every((w) => w.kind === "lock" && w.owners.includes(b.thread)));
+      if (selfBlocked && !dead.includes(selfBlocked)) dead.push(selfBlocked);
       if (dead.length > 0) {
-        const self = dead.find((b) => b.waits.some((w) => w.kind === "lock" && w.owners.includes(b.thread)));
+        const self = selfBlocked ?? dead.find((b) => b.waits.some((w) => w.kind === "lock" && w.owners.includes(b.thread)));
         if (self && this.on("recursive-locking")) {
           const w = self.waits.find((x) => x.kind === "lock" && x.owners.includes(self.thread)) as WaitReason & { kind: "lock" };
           const name = model.threads[self.thread]!.name;
@@ -579,7 +583,8 @@ interface CompiledProperty {
 function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc: number[]): string {
   if (waits.length === 0) return "cannot continue (every branch's condition is false)";
   return waits.map((w) => {
-    if (w.kind === "await") return `waits for ${w.what}`;
+    if (w.kind === "await") return w.what.startsWith("await ") ? `waits until ${w.what.slice(6)}` : `waits: ${w.what}`;
+    if (w.kind === "fault") return `cannot continue: ${w.what} (the ${w.check} check is switched off, so the statement cannot run)`;
     const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
     return `waits for ${w.name} (held by ${holders.join(" and ")})`;
   }).join(", or ");

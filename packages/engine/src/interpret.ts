@@ -25,7 +25,9 @@ export const VIOLATED = 2;
 /** Why a step cannot run (only for blocking statements; failed branch conditions are no reason). */
 export type WaitReason =
   | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[] }
-  | { kind: "await"; what: string };
+  | { kind: "await"; what: string }
+  /** The statement would violate a check that is switched off, so it cannot run at all. */
+  | { kind: "fault"; check: ViolationKind; what: string };
 
 /**
  * What a step did. Wait details are plain fields rather than an object, because a
@@ -55,6 +57,7 @@ export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
     return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind, o.waitMode) };
   }
   if (o.waitKind === 2) return { kind: "await", what: o.waitName };
+  if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
   return undefined;
 }
 
@@ -90,9 +93,9 @@ function popcount(x: number): number {
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
-export function compileAddr(a: Addr): AddrFn {
+export function compileAddr(a: Addr, opts: ExprOptions = {}): AddrFn {
   const off = a.offset;
-  const terms = a.terms.map((t) => ({ index: compileExpr(t.index), stride: t.stride }));
+  const terms = a.terms.map((t) => ({ index: compileExpr(t.index, opts), stride: t.stride }));
   if (a.space === "global") {
     if (terms.length === 0) return () => off;
     if (terms.length === 1) {
@@ -113,7 +116,13 @@ export function compileAddr(a: Addr): AddrFn {
   };
 }
 
-export function compileExpr(e: Expr): ExprFn {
+/** How expressions behave when a check they would raise is switched off. */
+export interface ExprOptions {
+  /** use-after-free is off: a freed object reads as its (zeroed) fields and can be written. */
+  allowFreed?: boolean;
+}
+
+export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
   switch (e.k) {
     case "const": {
       const v = e.v;
@@ -124,7 +133,7 @@ export function compileExpr(e: Expr): ExprFn {
         const off = e.addr.offset;
         return e.addr.space === "global" ? (s) => s[off]! : (s, c) => s[c.base + off]!;
       }
-      const addr = compileAddr(e.addr);
+      const addr = compileAddr(e.addr, opts);
       return (s, c) => s[addr(s, c)]!;
     }
     case "instance": return (_s, c) => c.instance;
@@ -133,7 +142,7 @@ export function compileExpr(e: Expr): ExprFn {
       return (_s, c) => c.bound[id]!;
     }
     case "un": {
-      const a = compileExpr(e.a);
+      const a = compileExpr(e.a, opts);
       switch (e.op) {
         case "neg": return (s, c) => -a(s, c);
         case "not": return (s, c) => (a(s, c) ? 0 : 1);
@@ -142,8 +151,8 @@ export function compileExpr(e: Expr): ExprFn {
       break;
     }
     case "bin": {
-      const a = compileExpr(e.a);
-      const b = compileExpr(e.b);
+      const a = compileExpr(e.a, opts);
+      const b = compileExpr(e.b, opts);
       switch (e.op) {
         case "+": return (s, c) => a(s, c) + b(s, c);
         case "-": return (s, c) => a(s, c) - b(s, c);
@@ -173,18 +182,18 @@ export function compileExpr(e: Expr): ExprFn {
       break;
     }
     case "ite": {
-      const cond = compileExpr(e.c);
-      const a = compileExpr(e.a);
-      const b = compileExpr(e.b);
+      const cond = compileExpr(e.c, opts);
+      const a = compileExpr(e.a, opts);
+      const b = compileExpr(e.b, opts);
       return (s, c) => (cond(s, c) ? a(s, c) : b(s, c));
     }
     case "table": {
       const values = Int32Array.from(e.values);
-      const index = compileExpr(e.index);
+      const index = compileExpr(e.index, opts);
       return (s, c) => values[index(s, c)]!;
     }
     case "pos": {
-      const a = compileExpr(e.a);
+      const a = compileExpr(e.a, opts);
       const { lo, count, what } = e;
       return (s, c) => {
         const v = a(s, c);
@@ -194,7 +203,7 @@ export function compileExpr(e: Expr): ExprFn {
       };
     }
     case "bit": {
-      const a = compileExpr(e.a);
+      const a = compileExpr(e.a, opts);
       const { lo, count, what } = e;
       return (s, c) => {
         const v = a(s, c);
@@ -204,8 +213,8 @@ export function compileExpr(e: Expr): ExprFn {
       };
     }
     case "member": {
-      const a = compileExpr(e.a);
-      const set = compileExpr(e.set);
+      const a = compileExpr(e.a, opts);
+      const set = compileExpr(e.set, opts);
       const { lo, count } = e;
       return (s, c) => {
         const i = a(s, c) - lo;
@@ -213,29 +222,30 @@ export function compileExpr(e: Expr): ExprFn {
       };
     }
     case "held": {
-      const addr = compileAddr(e.lock);
+      const addr = compileAddr(e.lock, opts);
       if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] === c.owner || (s[x + 1]! & c.bit) !== 0 ? 1 : 0; };
       return (s, c) => (s[addr(s, c)] === c.owner ? 1 : 0);
     }
     case "locked": {
-      const addr = compileAddr(e.lock);
+      const addr = compileAddr(e.lock, opts);
       if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] !== 0 || s[x + 1] !== 0 ? 1 : 0; };
       return (s, c) => (s[addr(s, c)] !== 0 ? 1 : 0);
     }
     case "deref": {
-      const ref = compileExpr(e.ref);
+      const ref = compileExpr(e.ref, opts);
       const { offset, stride, name, what } = e;
+      const allowFreed = opts.allowFreed === true;
       return (s, c) => {
         const r = ref(s, c);
         if (r === 0) throw new Fault("null-deref", `${what} is null`);
         const i = r - 1;
-        if (s[offset + i * stride] !== OBJECT_LIVE) throw new Fault("use-after-free", `${what} points to ${name}[${i}], which was freed`);
+        if (s[offset + i * stride] !== OBJECT_LIVE && !allowFreed) throw new Fault("use-after-free", `${what} points to ${name}[${i}], which was freed`);
         return i;
       };
     }
     case "quant": {
-      const set = compileExpr(e.set);
-      const body = compileExpr(e.body);
+      const set = compileExpr(e.set, opts);
+      const body = compileExpr(e.body, opts);
       const { lo, count, id } = e;
       const forall = e.q === "forall";
       return (s, c) => {
@@ -273,6 +283,7 @@ export class ModelCompiler {
   private readonly spinSlots: number[] = [];
   private readonly locks: { slot: number; kind: LockKind; name: string }[] = [];
   private readonly threadName: (tid: number) => string;
+  private readonly exprOpts: ExprOptions;
 
   constructor(private readonly model: Model, private readonly options: CompileOptions) {
     for (const v of model.layout.vars) {
@@ -286,6 +297,7 @@ export class ModelCompiler {
       }
     }
     this.threadName = (tid) => model.threads[tid]?.name ?? `thread ${tid}`;
+    this.exprOpts = { allowFreed: options.disabled.has("use-after-free") };
   }
 
   compile(): CompiledModel {
@@ -312,7 +324,7 @@ export class ModelCompiler {
         return ENABLED;
       } catch (e) {
         if (e instanceof Fault) {
-          if (!this.on(e.kind)) return DISABLED;
+          if (!this.on(e.kind)) return this.cannotRun(o, e.kind, e.message);
           o.violation = e.kind;
           o.message = e.message;
           o.failedOp = i;
@@ -321,6 +333,14 @@ export class ModelCompiler {
         throw e;
       }
     };
+  }
+
+  /** A statement whose check is switched off but which cannot run without breaking the state: the thread stops here. */
+  private cannotRun(o: Outcome, kind: ViolationKind, message: string): number {
+    o.waitKind = 3;
+    o.violation = kind;
+    o.message = message;
+    return DISABLED;
   }
 
   private violate(o: Outcome, kind: ViolationKind, message: string): number {
@@ -344,7 +364,7 @@ export class ModelCompiler {
   compileOp(op: Op): OpFn {
     switch (op.k) {
       case "assume": {
-        const cond = compileExpr(op.cond);
+        const cond = compileExpr(op.cond, this.exprOpts);
         if (op.wait === undefined) return (s, c) => (cond(s, c) ? ENABLED : DISABLED);
         const what = op.wait;
         return (s, c, o) => {
@@ -355,8 +375,8 @@ export class ModelCompiler {
         };
       }
       case "assign": {
-        const targets = op.targets.map(compileAddr);
-        const values = op.values.map(compileExpr);
+        const targets = op.targets.map((x) => compileAddr(x, this.exprOpts));
+        const values = op.values.map((x) => compileExpr(x, this.exprOpts));
         const ranges = op.ranges;
         const n = targets.length;
         const what = op.what;
@@ -365,11 +385,14 @@ export class ModelCompiler {
           const t = targets[0]!;
           const v = values[0]!;
           const r = ranges[0];
-          if (!r || !checkRange) return (s, c) => { s[t(s, c)] = v(s, c); return ENABLED; };
+          if (!r) return (s, c) => { s[t(s, c)] = v(s, c); return ENABLED; };
           const { lo, hi } = r;
           return (s, c, o) => {
             const x = v(s, c);
-            if (x < lo || x > hi) return this.violate(o, "out-of-range", `${what} would become ${x}, outside its type ${lo}..${hi}`);
+            if (x < lo || x > hi) {
+              const msg = `${what} would become ${x}, outside its type ${lo}..${hi}`;
+              return checkRange ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
+            }
             s[t(s, c)] = x;
             return ENABLED;
           };
@@ -380,7 +403,10 @@ export class ModelCompiler {
           for (let i = 0; i < n; i++) {
             const x = values[i]!(s, c);
             const r = ranges[i];
-            if (r && checkRange && (x < r.lo || x > r.hi)) return this.violate(o, "out-of-range", `${what} would get the value ${x}, outside its type ${r.lo}..${r.hi}`);
+            if (r && (x < r.lo || x > r.hi)) {
+              const msg = `${what} would get the value ${x}, outside its type ${r.lo}..${r.hi}`;
+              return checkRange ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
+            }
             buf[i] = x;
             slots[i] = targets[i]!(s, c);
           }
@@ -391,7 +417,7 @@ export class ModelCompiler {
       case "lock": return this.compileLock(op);
       case "unlock": return this.compileUnlock(op);
       case "refget": {
-        const addr = compileAddr(op.ref);
+        const addr = compileAddr(op.ref, this.exprOpts);
         const { hi, name } = op;
         const fromZero = this.on("refcount-inc-from-zero");
         const range = this.on("out-of-range");
@@ -399,13 +425,13 @@ export class ModelCompiler {
           const x = addr(s, c);
           const v = s[x]!;
           if (v === 0 && fromZero) return this.violate(o, "refcount-inc-from-zero", `get ${name} on a count of 0: the object may already be freed`);
-          if (v >= hi && range) return this.violate(o, "out-of-range", `get ${name} would raise the count above its bound ${hi}`);
+          if (v >= hi) return range ? this.violate(o, "out-of-range", `get ${name} would raise the count above its bound ${hi}`) : this.cannotRun(o, "out-of-range", `get ${name} would raise the count above its bound ${hi}`);
           s[x] = v + 1;
           return ENABLED;
         };
       }
       case "refput": {
-        const addr = compileAddr(op.ref);
+        const addr = compileAddr(op.ref, this.exprOpts);
         const name = op.name;
         const lo = op.lo ?? 0;
         const underflow = this.on("refcount-underflow");
@@ -417,13 +443,13 @@ export class ModelCompiler {
             if (underflow) return this.violate(o, "refcount-underflow", `put ${name} on a count of 0`);
             return ENABLED; // check off: the count saturates at 0, as refcount_t does
           }
-          if (v - 1 < lo && range) return this.violate(o, "out-of-range", `put ${name} would lower the count below its bound ${lo}`);
+          if (v - 1 < lo) return range ? this.violate(o, "out-of-range", `put ${name} would lower the count below its bound ${lo}`) : this.cannotRun(o, "out-of-range", `put ${name} would lower the count below its bound ${lo}`);
           s[x] = v - 1;
           return ENABLED;
         };
       }
       case "check": {
-        const cond = compileExpr(op.cond);
+        const cond = compileExpr(op.cond, this.exprOpts);
         const { violation, message } = op;
         if (!this.on(violation)) return () => ENABLED;
         return (s, c, o) => (cond(s, c) ? ENABLED : this.violate(o, violation, message));
@@ -435,8 +461,8 @@ export class ModelCompiler {
       }
       case "alloc": {
         const pool = this.model.pools[op.pool]!;
-        const target = compileAddr(op.target);
-        const fields = op.fields.map(compileExpr);
+        const target = compileAddr(op.target, this.exprOpts);
+        const fields = op.fields.map((x) => compileExpr(x, this.exprOpts));
         const ranges = op.range;
         const { offset, stride, bound, name } = pool;
         const range = this.on("out-of-range");
@@ -445,7 +471,10 @@ export class ModelCompiler {
           for (let f = 0; f < fields.length; f++) {
             const v = fields[f]!(s, c);
             const r = ranges[f];
-            if (r && range && (v < r.lo || v > r.hi)) return this.violate(o, "out-of-range", `a field of the new ${name} would be ${v}, outside ${r.lo}..${r.hi}`);
+            if (r && (v < r.lo || v > r.hi)) {
+              const msg = `a field of the new ${name} would be ${v}, outside ${r.lo}..${r.hi}`;
+              return range ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
+            }
             buf[f] = v;
           }
           // objects are never reused, so the next unused one is the first with state 0
@@ -462,7 +491,7 @@ export class ModelCompiler {
       }
       case "free": {
         const pool = this.model.pools[op.pool]!;
-        const ref = compileExpr(op.ref);
+        const ref = compileExpr(op.ref, this.exprOpts);
         const { offset, stride, name } = pool;
         const what = op.what;
         const check = this.on("double-free");
@@ -491,7 +520,7 @@ export class ModelCompiler {
   }
 
   private compileLock(op: Op & { k: "lock" }): OpFn {
-    const addr = compileAddr(op.lock);
+    const addr = compileAddr(op.lock, this.exprOpts);
     const { lockKind, mode, name } = op;
     const noBlock = op.noBlock === true;
     const sleeping = lockKind !== "spinlock";
@@ -536,8 +565,14 @@ export class ModelCompiler {
       };
     }
     if (mode === "read") {
+      const recursive = this.on("recursive-locking");
       return (s, c, o) => {
         const x = addr(s, c);
+        if ((s[x + 1]! & c.bit) !== 0) {
+          // read locks are not counted per thread: a nested down_read is reported, as lockdep does
+          const msg = `${this.threadName(c.tid)} takes ${name} for reading again while it already holds it for reading; a writer queuing in between would deadlock both (rwsem read locks are not recursive)`;
+          return recursive ? this.violate(o, "recursive-locking", msg) : this.cannotRun(o, "recursive-locking", msg);
+        }
         if (s[x] !== 0) return blocked(s, x, o);
         if (checkSleep && sleepCheck(s, c, o)) return VIOLATED;
         acquired(s, c, x);
@@ -556,7 +591,7 @@ export class ModelCompiler {
   }
 
   private compileUnlock(op: Op & { k: "unlock" }): OpFn {
-    const addr = compileAddr(op.lock);
+    const addr = compileAddr(op.lock, this.exprOpts);
     const { lockKind, mode, name } = op;
     const check = this.on("unlock-not-held");
     const verb = lockKind === "rwsem" ? (mode === "read" ? "up_read" : "up_write") : "unlock";

@@ -118,4 +118,21 @@ process p { var e: kvg = alloc kvg; free e; free e }`;
     expect(check(src, { disabled: new Set(["double-free"]) }).violations).toEqual([]);
     expect(check(`${POOL}\nprocess p { list := alloc kvg }`, { disabled: new Set(["leak"]) }).violations).toEqual([]);
   });
+
+  it("lets a model start with objects allocated (constant fields)", () => {
+    const r = check(`${POOL}
+var first: kvg = alloc kvg {file: g2, refs: 1}
+process p { assert first.file == g2 and first.refs == 1; free first }`);
+    expect(r.violations).toEqual([]);
+    const pool = r.model.pools[0]!;
+    expect(r.model.initial.slice(pool.offset, pool.offset + pool.stride)).toEqual([1, 1, 1]);
+  });
+
+  it("with use-after-free off, a freed object reads as its zeroed fields", () => {
+    const src = `${POOL}
+var seen: Group = g2
+process p { var e: kvg = alloc kvg {file: g2}; free e; seen := e.file; assert seen == g1 }`;
+    expect(only(check(src)).kind).toBe("use-after-free");
+    expect(check(src, { disabled: new Set(["use-after-free"]) }).violations).toEqual([]);
+  });
 });

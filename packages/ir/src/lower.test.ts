@@ -201,7 +201,7 @@ process t { either { x := 1; y := 1 } or { y := 2 } }
     expect(choice.kind).toBe("choice");
     expect(choice.label).toBe("either");
     const steps = stepsOf(m, choice);
-    expect(steps.map((s) => s.choice)).toEqual(["either: branch 1 of 2", "either: branch 2 of 2"]);
+    expect(steps.map((s) => s.choice)).toEqual(["branch 1 of 2 of the either at model.knot:4:13", "branch 2 of 2 of the either at model.knot:4:13"]);
     expect(steps.map((s) => s.label)).toEqual(["x := 1", "y := 2"]);
     expect(steps.map((s) => target(m, "t", s))).toEqual(["y := 1", "end"]);
     expect(steps.map((s) => opKinds(s.ops))).toEqual([["assign x"], ["assign y", "exit"]]);
@@ -375,8 +375,8 @@ process t { if dec_and_test(r) { freed := true } }
     const l = proc(m, "t").locations[0]!;
     expect(l.label).toBe("if dec_and_test(r)");
     expect(stepsOf(m, l).map((s) => [opKinds(s.ops), target(m, "t", s)])).toEqual([
-      [["refput", "assume"], "freed := true"],
-      [["refput", "assume", "exit"], "end"],
+      [["assume", "refput"], "freed := true"],
+      [["assume", "refput", "exit"], "end"],
     ]);
   });
 

@@ -22,6 +22,7 @@ import {
   error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
+import { OBJECT_LIVE } from "./model.js";
 import type {
   Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
   StateVar, Step, Thread, ValueType,
@@ -146,6 +147,10 @@ function rangesOf(t: Type, out: ({ lo: number; hi: number } | null)[] = []): ({ 
 
 function srcLoc(span: Span): SrcLoc {
   return toLocation(span);
+}
+
+function formatSrc(at: SrcLoc): string {
+  return `${at.file}:${at.line}:${at.col}`;
 }
 
 /** The statement's text for traces: a compound statement's header (without its body), on one line. */
@@ -292,6 +297,22 @@ class Lowerer {
       this.pools.push(pool);
       this.poolIndex.set(o, this.pools.length - 1);
       addGlobal({ name: o.name, kind: "object", width: stride * o.bound, type: vt, pool }, new Array(stride * o.bound).fill(0));
+    }
+    // objects that exist in the initial state (`var x: pool = alloc pool {...}`), in declaration order
+    const used = new Map<Pool, number>();
+    for (const v of m.vars) {
+      if (!v.initObject) continue;
+      const pool = this.pools[this.poolIndex.get(v.initObject.pool)!]!;
+      const i = used.get(pool) ?? 0;
+      if (i >= pool.bound) {
+        this.diags.push(error(IrCodes.TooLarge, `the initial objects need more than the ${pool.bound} objects of pool '${pool.name}'; raise its bound`, v.decl.span));
+        continue;
+      }
+      used.set(pool, i + 1);
+      const base = pool.offset + i * pool.stride;
+      initial[base] = OBJECT_LIVE;
+      flattenValue(v.initObject.fields).forEach((x, k) => (initial[base + 1 + k] = x));
+      initial[this.globalOffset.get(v)!] = i + 1;
     }
 
     const processes: Process[] = [];
@@ -511,6 +532,7 @@ class Lowerer {
         return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assign", targets, values, ranges: s.init ? rangesOf(sym.type) : targets.map(() => null), what: sym.name }], next }]);
       }
       case "Free": {
+        if (s.target.ty?.kind === "null") return next; // free(null) does nothing
         const t = s.target.ty as Type & { kind: "ref" };
         const op: Op = { k: "free", pool: this.poolOf(t), ref: this.scalar(s.target, env), what: spanText(s.target.span) };
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
@@ -553,10 +575,12 @@ class Lowerer {
         if (s.cond.kind === "DecAndTest") {
           const { addr, lo, name } = this.refAddr(s.cond.target, env);
           const put: Op = { k: "refput", ref: addr, name, lo };
-          const now = { k: "read", addr } as Expr;
+          const before = { k: "read", addr } as Expr;
+          // the test is on the count before the decrement: it drops the last reference iff it was 1
+          // (so with refcount-underflow off, a put on 0 saturates and tests false, as refcount_t does)
           return this.stmtNode("branch", s, env, [
-            { ops: [put, { k: "assume", cond: bin("==", now, K(0)) }], next: thenNode },
-            { ops: [put, { k: "assume", cond: bin("!=", now, K(0)) }], next: elseNode },
+            { ops: [{ k: "assume", cond: bin("==", before, K(1)) }, put], next: thenNode },
+            { ops: [{ k: "assume", cond: bin("!=", before, K(1)) }, put], next: elseNode },
           ], true);
         }
         const c = this.scalar(s.cond.expr, env);
@@ -639,7 +663,7 @@ class Lowerer {
         return node;
       }
       case "Either": {
-        const alts = s.branches.map((b, i): Alt => ({ ops: [], next: this.block(b, env, next), choice: `either: branch ${i + 1} of ${s.branches.length}` }));
+        const alts = s.branches.map((b, i): Alt => ({ ops: [], next: this.block(b, env, next), choice: `branch ${i + 1} of ${s.branches.length} of the either at ${formatSrc(srcLoc(s.span))}` }));
         return this.stmtNode("choice", s, env, alts);
       }
       case "Return": {

@@ -575,6 +575,26 @@ class Checker {
 
   private resolveVar(sym: VarSymbol): void {
     const d = sym.decl;
+    if (d.init?.kind === "Alloc") {
+      // an object that exists from the start: its fields must be constants
+      const declared = d.type ? this.resolveType(d.type) : undefined;
+      const t = this.allocExpr(d.init, new Scope(), { mode: "const", what: "an initial object" });
+      if (declared) this.expectType(t, declared, d.init.span);
+      sym.type = declared ?? t;
+      sym.init = 0;
+      const pool = t.kind === "ref" ? this.objectOf(t) : undefined;
+      if (pool && t.kind === "ref" && (!declared || declared.kind !== "error")) {
+        const init = d.init;
+        sym.initObject = {
+          pool,
+          fields: pool.fields.map((f) => {
+            const given = init.fields.find((x) => x.name.name === f.name);
+            return given ? this.evaluate(given.value, f.type) : defaultValue(f.type);
+          }),
+        };
+      }
+      return;
+    }
     const { type } = this.storableType(d.type, d.init, `variable '${sym.name}'`, sym.span, "const");
     sym.type = type;
     sym.init = d.init ? this.evaluate(d.init, type) : defaultValue(type);
@@ -742,7 +762,7 @@ class Checker {
       }
       case "Free": {
         const t = this.expr(s.target, scope, ectx, undefined);
-        if (t.kind !== "ref" && t.kind !== "error") {
+        if (t.kind !== "ref" && t.kind !== "error" && t.kind !== "null") {
           this.diags.push(error(LangCodes.TypeMismatch, `free needs an object reference, not ${typeToString(t)}`, s.target.span));
         }
         return;

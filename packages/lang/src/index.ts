@@ -11,3 +11,4 @@ export * from "./symbols.js";
 export * from "./const-eval.js";
 export * from "./checker.js";
 export * from "./front-end.js";
+export * from "./spec.js";

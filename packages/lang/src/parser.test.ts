@@ -30,6 +30,7 @@ function show(e: Expr): string {
     case "Builtin": return `${e.fn.name}(${e.args.map(show).join(", ")})`;
     case "Cond": return `(if ${show(e.cond)} ${show(e.then)} ${show(e.else)})`;
     case "Quant": return `(${e.quant} ${e.binder.name} ${show(e.domain)} ${show(e.body)})`;
+    case "Alloc": return `(alloc ${e.pool.name}${e.fields.map((f) => ` ${f.name.name}=${show(f.value)}`).join("")})`;
     case "ErrorExpr": return "<error>";
   }
 }
@@ -68,6 +69,7 @@ function showStmt(s: Stmt): string {
     case "Either": return `either ${s.branches.map(block).join(" or ")}`;
     case "Return": return s.value ? `return ${show(s.value)}` : "return";
     case "Atomic": return `atomic ${block(s.body)}`;
+    case "Free": return `free ${show(s.target)}`;
     case "Skip": return "skip";
   }
 }
@@ -473,5 +475,16 @@ final done: x == 0
   it("never reports two errors at the same token", () => {
     const { diagnostics } = parseMarked("process p { if x {");
     expect(diagnostics).toHaveLength(1);
+  });
+});
+
+describe("object pools", () => {
+  it("parses object declarations, alloc, free and field access through references", () => {
+    const r = parseMarked("object kvf[2] { file: F, next: kvf }\nprocess p { var e: kvf = alloc kvf {file: f1}; e.next := null; x := alloc kvf; free e }");
+    expect(r.diagnostics).toEqual([]);
+    const obj = r.module.decls[0]!;
+    expect(obj.kind).toBe("Object");
+    const body = (r.module.decls[1] as Extract<typeof r.module.decls[number], { kind: "Process" }>).body.stmts.map(showStmt);
+    expect(body).toEqual(["var e: kvf = (alloc kvf file=f1)", "e.next := null", "x := (alloc kvf)", "free e"]);
   });
 });

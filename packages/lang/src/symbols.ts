@@ -36,6 +36,8 @@ export interface VarSymbol extends SymbolBase {
   decl: DeclOf<"Var">;
   type: Type;
   init: Value;
+  /** `var x: pool = alloc pool {...}`: the object allocated in the initial state, with its field values. */
+  initObject?: { pool: ObjectSymbol; fields: Value[] };
 }
 export interface LockSymbol extends SymbolBase {
   kind: "lock";

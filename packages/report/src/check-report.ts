@@ -2,7 +2,7 @@
 // its explanation, the call chains of the threads involved and the decoded
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
-import { type Change, type Model, type NamedValue, type SrcLoc, type ViolationKind, decodeShared, describeLocation, diffStates } from "@knot/ir";
+import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, layoutVarAt } from "@knot/ir";
 import type { BlockedThread, LockOrderWarning, SearchResult, SearchStats, Violation } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
@@ -34,6 +34,25 @@ export interface CallChain {
   holds: HeldLock[];
 }
 
+/**
+ * What a trace step did, for renderers that draw a trace (Mermaid sequence
+ * diagrams) rather than list state changes: locks the acting thread took or
+ * released, calls it entered through an ops table, refcount changes, and on the
+ * last step of a deadlock trace each blocked thread's request.
+ */
+export type TraceEvent =
+  /** The acting thread took or released a lock entry; `mode` for rwsems. */
+  | { kind: "acquire" | "release"; lock: string; mode?: "read" | "write" }
+  /** The acting thread entered `proc` through an ops table field (`via`), called at `at`. */
+  | { kind: "call"; proc: string; via: string; at: SrcLoc }
+  /** A refcount entry went up (get) or down (put). */
+  | { kind: "get" | "put"; refcount: string; from: number; to: number }
+  /**
+   * Deadlocks: after the last step, `thread` is blocked at `statement`, waiting for
+   * `lock` held by `heldBy` (or, for a stuck thread, for `condition`).
+   */
+  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; condition?: string };
+
 export interface TraceStepReport {
   index: number;
   thread: string;
@@ -43,6 +62,8 @@ export interface TraceStepReport {
   frames: string[];
   choice?: string;
   changes: Change[];
+  /** What the step did (locks, calls through ops tables, refcounts, the final blocking requests), in order. */
+  events: TraceEvent[];
   /** True on the step that raised the violation. */
   failed?: boolean;
   /** On the failing step: the statement that raised the violation, when it is not the step's own (local work after it, or the thread's end). */
@@ -113,12 +134,15 @@ interface LockEntry {
   name: string;
   slot: number;
   kind: string;
+  /** The lock or refcount (array) variable the entry belongs to. */
+  v: StateVar;
 }
 
-function lockEntries(model: Model): LockEntry[] {
+/** One entry per lock (or refcount) and per index of a lock (refcount) array, named as in traces. */
+function entriesOf(model: Model, kind: "lock" | "refcount"): LockEntry[] {
   const out: LockEntry[] = [];
   for (const v of model.layout.vars) {
-    if (v.kind !== "lock") continue;
+    if (v.kind !== kind) continue;
     const ew = v.entryWidth ?? 1;
     const n = v.width / ew;
     for (let i = 0; i < n; i++) {
@@ -127,10 +151,14 @@ function lockEntries(model: Model): LockEntry[] {
         const t = v.index;
         idx = `[${t.kind === "enum" ? t.members[i] : t.kind === "bool" ? (i ? "true" : "false") : t.kind === "int" ? t.lo + i : i}]`;
       }
-      out.push({ name: `${v.name}${idx}`, slot: v.offset + i * ew, kind: v.lockKind! });
+      out.push({ name: `${v.name}${idx}`, slot: v.offset + i * ew, kind: v.lockKind ?? kind, v });
     }
   }
   return out;
+}
+
+function lockEntries(model: Model): LockEntry[] {
+  return entriesOf(model, "lock");
 }
 
 function holdsLock(e: LockEntry, s: ArrayLike<number>, tid: number): boolean {
@@ -138,11 +166,16 @@ function holdsLock(e: LockEntry, s: ArrayLike<number>, tid: number): boolean {
   return e.kind === "rwsem" && ((s[e.slot + 1]! >>> tid) & 1) === 1;
 }
 
+/** The op kinds that change lock entries and refcounts, by the event they cause. */
+const EVENT_OPS: Record<"acquire" | "release" | "get" | "put", Op["k"]> = { acquire: "lock", release: "unlock", get: "refget", put: "refput" };
+
 export class ReportBuilder {
   private readonly locks: LockEntry[];
+  private readonly refcounts: LockEntry[];
 
   constructor(private readonly model: Model) {
     this.locks = lockEntries(model);
+    this.refcounts = entriesOf(model, "refcount");
   }
 
   build(result: SearchResult, options: ReportOptions): CheckReport {
@@ -217,6 +250,8 @@ export class ReportBuilder {
     } else if (v.property) {
       at = m.properties.find((p) => p.name === v.property)?.at;
     }
+    const lastStep = trace.steps[trace.steps.length - 1];
+    if (lastStep && DEADLOCK_KINDS.has(v.kind)) lastStep.events.push(...blockEvents(chains));
     return {
       kind: v.kind,
       message: v.message,
@@ -277,6 +312,8 @@ export class ReportBuilder {
     const m = this.model;
     const steps: TraceStepReport[] = [];
     let prev = v.trace.initial;
+    // per thread, the call frames it was last seen in (the process body before its first step)
+    const frameStacks = new Map<number, Frame[]>();
     v.trace.steps.forEach((st, i) => {
       const step = m.steps[st.step]!;
       const op = st.failed && v.op !== undefined ? step.ops[v.op] : undefined;
@@ -292,6 +329,7 @@ export class ReportBuilder {
         frames: step.frames.map((f) => f.proc),
         choice: step.choice,
         changes: st.failed ? [] : diffStates(m, prev, st.state),
+        events: this.stepEvents(st.thread, st.step, prev, st.state, st.failed ? (v.op ?? -1) : undefined, frameStacks),
         failed: st.failed || undefined,
       });
       if (!st.failed) prev = st.state;
@@ -302,6 +340,82 @@ export class ReportBuilder {
       final: m.threads.map((t) => ({ thread: t.name, at: describeLocation(m, t.id, prev) })),
     };
   }
+
+  /**
+   * The events of one step of thread `tid` from state `before` to `after`, ordered
+   * by the op that caused each. `failedOp` is set for a step that raised the
+   * violation: it ran only up to that op (`after` is the state at that moment), so
+   * its events are the calls and effects before the failure.
+   */
+  private stepEvents(tid: number, sid: number, before: ArrayLike<number>, after: ArrayLike<number>, failedOp: number | undefined, frameStacks: Map<number, Frame[]>): TraceEvent[] {
+    const m = this.model;
+    const step = m.steps[sid]!;
+    const locations = m.processes[m.threads[tid]!.process]!.locations;
+    const keyed: { key: number; event: TraceEvent }[] = [];
+    let stack = frameStacks.get(tid) ?? [];
+    const enter = (frames: readonly Frame[], key: number) => {
+      const known = new Set(stack.map((f) => f.id));
+      for (const f of frames) {
+        if (known.has(f.id)) continue;
+        const via = viaOf(f.call, f.proc);
+        if (via) keyed.push({ key, event: { kind: "call", proc: f.proc, via, at: f.site } });
+      }
+      stack = [...frames];
+    };
+    const from = locations[step.from];
+    if (from) enter(from.frames, -1);
+    const last = failedOp === undefined ? step.ops.length - 1 : failedOp;
+    step.ops.forEach((op, i) => {
+      if (i <= last && op.frames) enter(op.frames, i - 0.5);
+    });
+    if (failedOp === undefined) {
+      const to = locations[step.to];
+      if (to) enter(to.frames, step.ops.length);
+    }
+    frameStacks.set(tid, stack);
+    // lock and refcount effects, each placed at the first op of its kind on its variable
+    const opIndex = (kind: "acquire" | "release" | "get" | "put", v: StateVar) => {
+      const i = step.ops.findIndex((op) => {
+        if (op.k !== EVENT_OPS[kind]) return false;
+        const addr = op.k === "lock" || op.k === "unlock" ? op.lock : op.k === "refget" || op.k === "refput" ? op.ref : undefined;
+        return addr !== undefined && addr.space === "global" && layoutVarAt(m.layout, addr.offset) === v;
+      });
+      return i < 0 ? step.ops.length + 1 : i;
+    };
+    for (const e of this.locks) {
+      const modes: ["read" | "write" | undefined, (s: ArrayLike<number>) => boolean][] = e.kind === "rwsem"
+        ? [["write", (s) => s[e.slot] === tid + 1], ["read", (s) => ((s[e.slot + 1]! >>> tid) & 1) === 1]]
+        : [[undefined, (s) => s[e.slot] === tid + 1]];
+      for (const [mode, held] of modes) {
+        const was = held(before);
+        const is = held(after);
+        if (was === is) continue;
+        const kind = is ? "acquire" : "release";
+        keyed.push({ key: opIndex(kind, e.v), event: { kind, lock: e.name, ...(mode ? { mode } : {}) } });
+      }
+    }
+    for (const r of this.refcounts) {
+      const a = before[r.slot]!;
+      const b = after[r.slot]!;
+      if (a === b) continue;
+      const kind = b > a ? "get" : "put";
+      keyed.push({ key: opIndex(kind, r.v), event: { kind, refcount: r.name, from: a, to: b } });
+    }
+    return keyed.sort((x, y) => x.key - y.key).map((k) => k.event);
+  }
+}
+
+/** The blocking request of every blocked thread of a deadlock, from its call chain. */
+function blockEvents(chains: readonly CallChain[]): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const c of chains) {
+    for (const w of c.waitsFor) {
+      const base = { kind: "block" as const, thread: c.thread, statement: c.statement.text, at: c.statement.at };
+      if (w.lock) out.push({ ...base, lock: w.lock, heldBy: w.heldBy ?? [] });
+      else if (w.condition) out.push({ ...base, condition: w.condition });
+    }
+  }
+  return out;
 }
 
 export interface ReportOptions {

@@ -5,3 +5,7 @@ export * from "./check-report.js";
 export * from "./text.js";
 export * from "./json.js";
 export * from "./graph.js";
+export * from "./junit.js";
+export * from "./sarif.js";
+export * from "./mermaid.js";
+export * from "./compare.js";

@@ -43,7 +43,7 @@ function chainText(c: CallChain): string[] {
 function traceText(t: TraceReport, kind: string, compact = false): string[] {
   const lines: string[] = [];
   lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
-  lines.push(`    initial: ${t.initial.map((v) => `${v.name} = ${v.value}`).join(", ")}`);
+  lines.push(`    initial: ${t.initial.length ? t.initial.map((v) => `${v.name} = ${v.value}`).join(", ") : "(no shared state)"}`);
   const tw = Math.max(0, ...t.steps.map((s) => s.thread.length)) + 2;
   const sw = Math.min(48, Math.max(0, ...t.steps.map((s) => s.statement.length)) + 2);
   for (const s of t.steps) {
@@ -121,7 +121,10 @@ export function renderCheckText(r: CheckReport): string {
     out.push(...warningBlocks);
     return out.join("\n") + "\n";
   }
-  out.push(`${header}: ${r.violations.length} violation${r.violations.length === 1 ? "" : "s"}${warned}`);
+  const errors = r.violations.filter((v) => v.kind === "pool-exhausted").length;
+  const found = r.violations.length - errors;
+  const counts = [found ? `${found} violation${found === 1 ? "" : "s"}` : "", errors ? `${errors} model error${errors === 1 ? "" : "s"}` : ""].filter((x) => x).join(", ");
+  out.push(`${header}: ${counts}${warned}`);
   for (const v of r.violations) {
     out.push("");
     out.push(violationText(v));

@@ -1,7 +1,7 @@
 // knot check MODEL: explore every interleaving and report violations.
 import { SWITCHABLE_CHECKS, type ViolationKind } from "@knot/ir";
 import { explore } from "@knot/engine";
-import { buildCheckReport, renderCheckJson, renderCheckText } from "@knot/report";
+import { buildCheckReport, renderCheckJson, renderCheckMermaid, renderCheckText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
@@ -15,7 +15,7 @@ export interface CheckArgs {
   maxStates?: number;
   timeLimit?: number;
   all: boolean;
-  format: "text" | "json";
+  format: "text" | "json" | "mermaid";
   /** Checks switched off with --no-CHECK. */
   disabled: ViolationKind[];
   /** Lock-order warnings are violations. */
@@ -27,7 +27,7 @@ export const CHECK_NAMES = SWITCHABLE_CHECKS;
 export function runCheck(io: Io, args: CheckArgs): number {
   const settings = parseSettings(io, args.set);
   if (!settings.ok) return settings.exit;
-  const loaded = loadStages(io, { path: args.model, overrides: settings.value }, args.format);
+  const loaded = loadStages(io, { path: args.model, overrides: settings.value }, args.format === "json" ? "json" : "text");
   if (!loaded.ok) return loaded.exit;
   const model = loaded.value.model;
   const progress = progressReporter(io);
@@ -43,7 +43,7 @@ export function runCheck(io: Io, args: CheckArgs): number {
   progress.done();
   const limit = result.stats.stoppedBy === "max-states" ? `--max-states ${args.maxStates}` : result.stats.stoppedBy === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
   const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
-  io.out(args.format === "json" ? renderCheckJson(report) : renderCheckText(report));
+  io.out(args.format === "json" ? renderCheckJson(report) : args.format === "mermaid" ? renderCheckMermaid(report) : renderCheckText(report));
   // an exhausted object pool is a mistake in the model (its bound), not a finding
   if (report.violations.some((v) => v.kind === "pool-exhausted")) return ExitCode.UsageOrModelError;
   if (report.verdict === "violation") return ExitCode.Violation;
