@@ -8,6 +8,7 @@ import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import type { LoadedModel } from "./loader.js";
 import { parseExpression } from "./parser.js";
+import { closestName } from "./names.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
@@ -1557,37 +1558,6 @@ function describeFound(t: Type): string {
   return t.kind === "int" && t.lo === t.hi ? `integer ${t.lo}` : typeToString(t);
 }
 
-/** The candidate nearest to a misspelt `name`, if one is near enough to be a likely typo. */
-function closestName(name: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  for (const c of candidates) {
-    if (c === name) continue;
-    const d = editDistance(c, name);
-    if (d > limit || d >= name.length) continue;
-    if (d < bestDistance || (d === bestDistance && c < best!)) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 99;
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
 
 
 

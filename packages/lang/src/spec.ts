@@ -18,6 +18,7 @@ import { type Diagnostic, type RelatedInfo, error, sortDiagnostics } from "./dia
 import { type Token, lex } from "./lexer.js";
 import { type FileHost, nodeHost } from "./loader.js";
 import { SourceFile, type Span, joinSpans } from "./source.js";
+import { closestName } from "./names.js";
 
 /** The catalog of spec files (K8). */
 export const SpecCodes = {
@@ -363,7 +364,7 @@ class SpecParser {
         return;
       }
       default: {
-        const near = closest(head.text, ITEMS);
+        const near = closestName(head.text, ITEMS, 2);
         this.error(SpecCodes.UnknownItem, `unknown item '${head.text}' in a check${near ? ` (did you mean '${near}'?)` : ""}; the items are ${ITEMS.join(", ")}`, head.span);
         return near;
       }
@@ -490,37 +491,9 @@ class SpecParser {
 
   private knownName(name: string, span: Span, known: readonly string[] | undefined, what: string): boolean {
     if (!known || known.includes(name)) return true;
-    const near = closest(name, known);
+    const near = closestName(name, known, 2);
     this.error(SpecCodes.UnknownCheck, `'${name}' is not ${what}${near ? ` (did you mean '${near}'?)` : ""}; expected one of: ${known.join(", ")}`, span);
     return false;
   }
 }
 
-/** The candidate nearest to a misspelt name, when it is near enough to be a typo. */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  for (const c of candidates) {
-    const d = editDistance(c, name);
-    if (d <= limit && d < name.length && d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
-}
