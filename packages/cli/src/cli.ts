@@ -152,7 +152,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         });
       },
     )
-    .demandCommand(1, "name a command: knot check MODEL, knot compile MODEL --emit ir, knot graph MODEL")
+    .demandCommand(1, "name a command: check, compile, graph, test, compare or trace (knot --help lists them)")
     .strict()
     .version(KNOT_VERSION)
     .help()

@@ -163,7 +163,7 @@ export class Explorer {
     this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));
     this.endLoc = model.threads.map((t) => model.processes[t.process]!.end);
     const props = (kind: "invariant" | "final") =>
-      model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond) }));
+      model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond, { allowFreed: this.disabled.has("use-after-free") }) }));
     this.invariants = this.disabled.has("invariant") ? [] : props("invariant");
     this.finals = this.disabled.has("final") ? [] : props("final");
   }
@@ -318,7 +318,7 @@ export class Explorer {
         }
         if (r === VIOLATED) {
           this.report({
-            kind: o.violation!, message: o.message, state: -1, thread: t.id, step: sid, at: this.model.steps[sid]!.ops[o.failedOp]?.at,
+            kind: o.violation!, message: o.message, state: -1, thread: t.id, step: sid, op: o.failedOp, at: this.model.steps[sid]!.ops[o.failedOp]?.at,
             trace: { initial: s.slice(), steps: [{ thread: t.id, step: sid, state: tmp, failed: true }] },
             key: `${o.violation}@init:${t.id}`,
           });

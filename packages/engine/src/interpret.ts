@@ -504,7 +504,8 @@ export class ModelCompiler {
             return ENABLED;
           }
           s[base] = OBJECT_FREED;
-          s.fill(0, base + 1, base + stride);
+          // a freed object's fields go back to their defaults (canonical, and in range if read with use-after-free off)
+          s.set(pool.defaults, base + 1);
           return ENABLED;
         };
       }

@@ -293,7 +293,7 @@ class Lowerer {
       const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
       const stride = 1 + widthOf(fieldsType);
       const vt = toValueType(fieldsType) as ValueType & { kind: "record" };
-      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, at: srcLoc(o.span) };
+      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, defaults: flattenValue(defaultValueOf(fieldsType)), at: srcLoc(o.span) };
       this.pools.push(pool);
       this.poolIndex.set(o, this.pools.length - 1);
       addGlobal({ name: o.name, kind: "object", width: stride * o.bound, type: vt, pool }, new Array(stride * o.bound).fill(0));

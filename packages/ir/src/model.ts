@@ -64,6 +64,8 @@ export interface Pool {
   bound: number;
   /** The fields, as a record type. */
   type: ValueType & { kind: "record" };
+  /** The fields' default values (slot by slot), which a freed object holds. */
+  defaults: number[];
   at: SrcLoc;
 }
 

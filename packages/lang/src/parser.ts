@@ -177,7 +177,7 @@ class Parser {
     const t = this.peek();
     const start = t.span;
     if (t.kind !== "keyword" || !DECL_KEYWORDS.has(t.value)) {
-      return this.fail(LangCodes.ExpectedDeclaration, `expected a declaration (const, type, var, mutex, refcount, ops, proc, process, invariant, final, import), found ${describe(t)}`);
+      return this.fail(LangCodes.ExpectedDeclaration, `expected a declaration (const, type, var, mutex, spinlock, rwsem, refcount, object, ops, proc, process, invariant, final, import), found ${describe(t)}`);
     }
     this.next();
     switch (t.value) {

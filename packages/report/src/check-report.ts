@@ -250,6 +250,7 @@ export class ReportBuilder {
     } else if (v.property) {
       at = m.properties.find((p) => p.name === v.property)?.at;
     }
+    at ??= v.at;
     const lastStep = trace.steps[trace.steps.length - 1];
     if (lastStep && DEADLOCK_KINDS.has(v.kind)) lastStep.events.push(...blockEvents(chains));
     return {
