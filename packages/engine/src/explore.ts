@@ -6,13 +6,15 @@
 // it reports the violations the step itself raises (assertions, lock misuse,
 // refcount misuse, null callbacks, out-of-range values).
 import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject } from "@knot/ir";
-import { BfsFrontier, DfsFrontier, type Frontier } from "./frontier.js";
+import { BfsQueueFrontier, BfsStoreFrontier, DfsFrontier, type Frontier } from "./frontier.js";
+import { InterpretedGenerator, type SuccessorGenerator, WAIT_COMPLEX } from "./generator.js";
 import {
   type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
 } from "./interpret.js";
 import { LockOrderGraph } from "./lock-order.js";
-import { ExactStateStore, type StateStore } from "./state-store.js";
-import { TraceStore } from "./trace-store.js";
+import { type PackedLayout, computePackedLayout, pack, readSlot, unpack } from "./packing.js";
+import { ExactStateStore, FingerprintStateStore, SEEN, type StateStore } from "./state-store.js";
+import { DiskTraceStore, MemoryTraceStore, type TraceStore } from "./trace-store.js";
 
 export interface SearchOptions {
   search?: "bfs" | "dfs";
@@ -31,8 +33,18 @@ export interface SearchOptions {
   /** Called about every `progressEvery` ms with the figures so far. */
   onProgress?: (p: Progress) => void;
   progressEvery?: number;
-  /** Called for every transition (used to export the state graph). */
+  /** Called for every transition (used to export the state graph; exact store only). */
   onEdge?: (from: number, to: number, thread: number, step: number) => void;
+  /** "exact" (default) keeps every state; "fingerprint" keeps 64-bit fingerprints only (TLC-style). */
+  store?: "exact" | "fingerprint";
+  /** Stop cleanly (exit 3) before the search's own memory passes this many bytes. */
+  maxMemory?: number;
+  /**
+   * How successors are computed: the IR interpreter, or compiled code. A factory is
+   * given the packed layout and the lock-order recorder and returns a generator;
+   * `switchAfterMs` lets the search start interpreted and switch when it runs long.
+   */
+  compiled?: { create: (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => SuccessorGenerator; switchAfterMs?: number };
 }
 
 export interface Progress {
@@ -96,8 +108,15 @@ export interface SearchStats {
   seconds: number;
   /** True when the whole state space was explored. */
   complete: boolean;
-  stoppedBy?: "max-states" | "time-limit" | "violation";
+  stoppedBy?: "max-states" | "time-limit" | "max-memory" | "violation";
   bytes: number;
+  /** Packed state width in bytes. */
+  stateBytes: number;
+  /** "exact" or "fingerprint", and for fingerprints the estimated probability of a collision. */
+  store: "exact" | "fingerprint";
+  collisionProbability?: number;
+  /** Which successor generator finished the search. */
+  engine: "interp" | "compiled";
 }
 
 /** One edge of a lock-order cycle: a thread took `to` while holding `from`. */
@@ -133,7 +152,8 @@ export function explore(model: Model, options: SearchOptions = {}): SearchResult
 
 export class Explorer {
   readonly store: StateStore;
-  readonly traces = new TraceStore();
+  readonly traces: TraceStore;
+  readonly layout: PackedLayout;
   private readonly compiled: CompiledModel;
   private readonly disabled: ReadonlySet<ViolationKind>;
   private readonly violations: Violation[] = [];
@@ -148,10 +168,17 @@ export class Explorer {
   private maxDepth = 0;
   private stop = false;
   private readonly lockOrder: LockOrderGraph | undefined;
+  private gen: SuccessorGenerator;
+  private initial: Int32Array | undefined;
+  /** The current state, unpacked on demand for the slow paths. */
+  private readonly curU: Int32Array;
+  private curUValid = false;
 
   constructor(readonly model: Model, private readonly options: SearchOptions) {
     this.disabled = options.disabled ?? new Set();
-    this.store = new ExactStateStore(model.layout.width);
+    this.layout = computePackedLayout(model);
+    this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
+    this.traces = options.store === "fingerprint" ? new DiskTraceStore(Math.max(1, model.threads.length)) : new MemoryTraceStore(Math.max(1, model.threads.length));
     const graph = this.disabled.has("lock-order") ? undefined : new LockOrderGraph();
     this.lockOrder = graph;
     this.compiled = new ModelCompiler(model, {
@@ -166,134 +193,216 @@ export class Explorer {
       model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond, { allowFreed: this.disabled.has("use-after-free") }) }));
     this.invariants = this.disabled.has("invariant") ? [] : props("invariant");
     this.finals = this.disabled.has("final") ? [] : props("final");
+    this.curU = new Int32Array(this.layout.slots);
+    const interp = new InterpretedGenerator(model, this.layout, this.compiled, this.ctxs, graph);
+    this.gen = options.compiled && options.compiled.switchAfterMs === undefined ? options.compiled.create(this.layout, graph) : interp;
   }
 
   private on(kind: ViolationKind): boolean {
     return !this.disabled.has(kind);
   }
 
+  /** The unpacked form of the state being expanded (computed once per state, when a slow path needs it). */
+  private unpacked(cur: Int32Array): Int32Array {
+    if (!this.curUValid) {
+      unpack(this.layout, cur, this.curU);
+      this.curUValid = true;
+    }
+    return this.curU;
+  }
+
+  /** The unpacked state `index` (exact stores only). */
+  readState(index: number): Int32Array {
+    const w = new Int32Array(this.layout.words);
+    this.store.read(index, w);
+    const s = new Int32Array(this.layout.slots);
+    unpack(this.layout, w, s);
+    return s;
+  }
+
+  private memory(frontier: Frontier): number {
+    return this.store.bytes() + this.traces.bytes() + frontier.bytes();
+  }
+
   run(): SearchResult {
     const start = performance.now();
     const model = this.model;
-    const width = model.layout.width;
-    const frontier: Frontier = this.options.search === "dfs" ? new DfsFrontier() : new BfsFrontier(this.store);
+    const layout = this.layout;
+    const words = layout.words;
+    const frontier: Frontier =
+      this.options.search === "dfs" ? new DfsFrontier(this.store) : this.store.exact ? new BfsStoreFrontier(this.store) : new BfsQueueFrontier(words);
     const maxStates = this.options.maxStates ?? Infinity;
+    const maxMemory = this.options.maxMemory ?? Infinity;
     const deadline = this.options.timeLimit !== undefined ? start + this.options.timeLimit * 1000 : Infinity;
+    const switchAt = this.options.compiled?.switchAfterMs !== undefined ? start + this.options.compiled.switchAfterMs : Infinity;
     const progressEvery = this.options.progressEvery ?? 1000;
     const onEdge = this.options.onEdge;
     let nextProgress = start + progressEvery;
     let stoppedBy: SearchStats["stoppedBy"];
 
     const init = this.initialState();
+    this.initial = init;
     if (init) {
       if (maxStates < 1) stoppedBy = "max-states";
       else {
-        const idx = this.store.add(init);
-        this.traces.record(idx, -1, -1, -1, 0);
-        frontier.push(idx);
+        const p = new Int32Array(words);
+        pack(layout, init, p);
+        const idx = this.store.add(p);
+        this.traces.record(idx, -1, -1, -1);
+        frontier.push(idx, 0, p);
       }
     }
 
-    const cur = new Int32Array(width);
-    const next = new Int32Array(width);
-    const o = new Outcome();
     const nThreads = model.threads.length;
-    const steps = this.compiled.steps;
-    const stepTo = this.stepTo;
+    const cur = new Int32Array(words);
+    const maxSucc = Math.max(1, ...model.processes.flatMap((p) => p.locations.map((l) => l.steps.length)));
+    const out = new Int32Array(maxSucc * words);
+    const outStep = new Int32Array(maxSucc);
+    const info = new Int32Array(3);
+    const blocked = new Int32Array(nThreads);
+    const waitSlot = new Int32Array(nThreads);
+    const pcWord = Int32Array.from(model.threads.map((t) => layout.word[t.pcSlot]!));
+    const pcShift = Int32Array.from(model.threads.map((t) => layout.shift[t.pcSlot]!));
+    const pcMask = Int32Array.from(model.threads.map((t) => layout.mask[t.pcSlot]!));
+    const endLoc = Int32Array.from(this.endLoc);
     let expanded = 0;
     let limitHit = false;
-    const lockOrder = this.lockOrder;
 
     while (!this.stop) {
-      const idx = frontier.pop();
+      const idx = frontier.pop(cur);
       if (idx < 0) break;
-      this.store.read(idx, cur);
-      const depth = this.traces.depth(idx);
+      this.curUValid = false;
+      const depth = frontier.depth;
       if (depth > this.maxDepth) this.maxDepth = depth;
-      this.checkInvariants(idx, cur);
-      if (this.stop) break;
-
+      if (this.invariants.length) {
+        this.checkInvariants(idx, this.unpacked(cur));
+        if (this.stop) break;
+      }
+      const gen = this.gen;
+      gen.prepare(cur);
       let enabledTotal = 0;
-      let blockedMask = 0;
+      let blockedCount = 0;
       let unfinished = 0;
+      let complex = false;
       for (let t = 0; t < nThreads; t++) {
-        const c = this.ctxs[t]!;
-        const pcSlot = model.threads[t]!.pcSlot;
-        const loc = cur[pcSlot]!;
-        if (loc === this.endLoc[t]) continue;
+        const m = pcMask[t]!;
+        const loc = m === 0 ? 0 : (cur[pcWord[t]!]! >>> pcShift[t]!) & m;
+        if (loc === endLoc[t]) continue;
         unfinished++;
-        const ids = this.threadSteps[t]![loc]!;
         let enabled = 0;
-        for (let k = 0; k < ids.length; k++) {
-          const sid = ids[k]!;
-          next.set(cur);
-          o.reset();
-          lockOrder?.begin();
-          const r = steps[sid]!(next, c, o);
-          if (r === ENABLED) {
-            next[pcSlot] = stepTo[sid]!;
-            enabled++;
-            lockOrder?.commit(idx, t, sid);
+        for (let first = 0; ; ) {
+          const n = gen.expand(cur, t, idx, out, outStep, info, first);
+          for (let k = 0; k < n; k++) {
+            const succ = out.subarray(k * words, k * words + words);
+            const sid = outStep[k]!;
             let added: number;
             if (this.store.size >= maxStates) {
               // full: known states still count, a new one ends the search unstored
-              const found = this.store.find(next);
+              const found = this.store.find(succ);
               if (found < 0) {
                 limitHit = true;
                 break;
               }
-              added = -found - 1;
-            } else added = this.store.add(next);
+              added = this.store.exact ? -found - 1 : SEEN;
+            } else added = this.store.add(succ);
             this.transitions++;
-            const to = added >= 0 ? added : -added - 1;
             if (added >= 0) {
-              this.traces.record(added, idx, t, sid, depth + 1);
-              frontier.push(added);
+              this.traces.record(added, idx, t, sid);
+              frontier.push(added, depth + 1, succ);
             }
-            if (onEdge) onEdge(idx, to, t, sid);
-          } else if (r === VIOLATED) {
-            enabled++;
-            this.stepViolation(idx, t, sid, o, next);
-            if (this.stop) break;
+            if (onEdge) onEdge(idx, added >= 0 ? added : -added - 1, t, sid);
           }
+          enabled += n;
+          if (limitHit || info[0] < 0) break;
+          // a step raised a violation: report it, then (with --all) go on with the thread's other steps
+          enabled++;
+          this.stepViolation(idx, t, info[0], cur);
+          if (this.stop) break;
+          first = info[2]! + 1;
         }
-        if (this.stop || limitHit) break;
+        if (limitHit || this.stop) break;
         enabledTotal += enabled;
-        if (enabled === 0) blockedMask |= 1 << Math.min(t, 30);
+        if (enabled === 0) {
+          blocked[blockedCount++] = t;
+          waitSlot[t] = info[1]!;
+          if (info[1] === WAIT_COMPLEX) complex = true;
+        }
       }
       if (this.stop) break;
       if (limitHit) {
         stoppedBy = "max-states";
         break;
       }
-      if (blockedMask !== 0 || enabledTotal === 0) this.checkBlocked(idx, cur, enabledTotal, unfinished);
-      if (this.stop) break;
+      if (blockedCount > 0 || enabledTotal === 0) {
+        if (enabledTotal === 0 || complex || this.lockCyclePossible(cur, blocked, blockedCount, waitSlot)) {
+          this.checkBlocked(idx, this.unpacked(cur), enabledTotal, unfinished);
+          if (this.stop) break;
+        }
+      }
       if ((++expanded & 255) === 0) {
         const now = performance.now();
         if (now > deadline) {
           stoppedBy = "time-limit";
           break;
         }
+        if (this.memory(frontier) > maxMemory) {
+          stoppedBy = "max-memory";
+          break;
+        }
+        if (now >= switchAt && this.gen.kind === "interp" && this.options.compiled) {
+          this.gen = this.options.compiled.create(layout, this.lockOrder);
+        }
         if (this.options.onProgress && now >= nextProgress) {
           nextProgress = now + progressEvery;
           this.options.onProgress({
             states: this.store.size, transitions: this.transitions, pending: frontier.pending, depth: this.maxDepth,
-            seconds: (now - start) / 1000, bytes: this.store.bytes() + this.traces.bytes(),
+            seconds: (now - start) / 1000, bytes: this.memory(frontier),
           });
         }
       }
     }
     const complete = !this.stop && stoppedBy === undefined;
     if (this.stop) stoppedBy = "violation";
+    const warnings = this.lockOrderWarnings();
+    const bytes = this.memory(frontier);
+    this.traces.close();
     return {
       violations: this.violations,
-      warnings: this.lockOrderWarnings(),
+      warnings,
       stats: {
         states: this.store.size, transitions: this.transitions, depth: this.maxDepth,
         seconds: (performance.now() - start) / 1000, complete, stoppedBy,
-        bytes: this.store.bytes() + this.traces.bytes(),
+        bytes,
+        stateBytes: words * 4,
+        store: this.store.exact ? "exact" : "fingerprint",
+        collisionProbability: this.store instanceof FingerprintStateStore ? this.store.collisionProbability() : undefined,
+        engine: this.gen.kind,
       },
     };
+  }
+
+  /**
+   * Could the blocked threads of this state form a wait-for cycle? Each blocked
+   * thread waiting on one mutex or spinlock points at the lock's holder; a cycle
+   * among those pointers (a thread on itself included) means a deadlock to report.
+   */
+  private lockCyclePossible(cur: Int32Array, blocked: Int32Array, n: number, waitSlot: Int32Array): boolean {
+    const layout = this.layout;
+    for (let i = 0; i < n; i++) {
+      let t = blocked[i]!;
+      for (let hops = 0; hops <= n; hops++) {
+        const slot = waitSlot[t]!;
+        if (slot < 0) break;
+        const owner = readSlot(layout, cur, slot) - 1;
+        if (owner < 0) break;
+        if (owner === blocked[i]) return true;
+        let isBlocked = false;
+        for (let j = 0; j < n; j++) if (blocked[j] === owner) isBlocked = true;
+        if (!isBlocked) break;
+        t = owner;
+      }
+    }
+    return false;
   }
 
   /** Globals from the model, then each thread's start-up path (local work up to its first location). */
@@ -375,27 +484,36 @@ export class Explorer {
     if (!this.options.all) this.stop = true;
   }
 
-  /** The path from an initial state to state `index`, with every intermediate state. */
+  /** The path from the initial state to state `index`, with every state on it (rebuilt by replaying the steps). */
   trace(index: number): EngineTrace {
     const links = this.traces.path(index);
-    const read = (i: number) => {
-      const st = new Int32Array(this.store.width);
-      this.store.read(i, st);
-      return st;
-    };
-    return {
-      initial: read(this.traces.root(index)),
-      steps: links.map((l, i) => ({ thread: l.thread, step: l.step, state: read(i + 1 < links.length ? links[i + 1]!.parent : index) })),
-    };
+    let s = this.initial!.slice();
+    const o = new Outcome();
+    const steps = links.map((l) => {
+      const next = s.slice();
+      o.reset();
+      if (this.compiled.steps[l.step]!(next, this.ctxs[l.thread]!, o) !== ENABLED) {
+        throw new Error(`internal: step ${l.step} of thread ${l.thread} does not replay on its trace`);
+      }
+      next[this.model.threads[l.thread]!.pcSlot] = this.stepTo[l.step]!;
+      s = next;
+      return { thread: l.thread, step: l.step, state: next };
+    });
+    return { initial: this.initial!.slice(), steps };
   }
 
-  private stepViolation(idx: number, t: number, sid: number, o: Outcome, failState: Int32Array): void {
+  /** A step raised a violation: run it again in the interpreter, for its message and the state when it failed. */
+  private stepViolation(idx: number, t: number, sid: number, cur: Int32Array): void {
     const step = this.model.steps[sid]!;
+    const failState = this.unpacked(cur).slice();
+    const o = new Outcome();
+    const r = this.compiled.steps[sid]!(failState, this.ctxs[t]!, o);
+    if (r !== VIOLATED) throw new Error(`internal: step ${sid} raised a violation in one engine but not in the interpreter`);
     const at = step.ops[o.failedOp]?.at ?? step.at;
     const key = `${o.violation}@${at.file}:${at.line}:${at.col}`;
     if (this.seen.has(key)) return;
     const trace = this.trace(idx);
-    trace.steps.push({ thread: t, step: sid, state: failState.slice(), failed: true });
+    trace.steps.push({ thread: t, step: sid, state: failState, failed: true });
     this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, op: o.failedOp, at, trace, key });
   }
 

@@ -26,11 +26,7 @@ export function exploreGraph(model: Model, options: { maxStates: number; disable
   // the search stops, without storing it, at the first state beyond the cap
   const truncated = result.stats.stoppedBy === "max-states";
   const states: Int32Array[] = [];
-  for (let i = 0; i < explorer.store.size; i++) {
-    const s = new Int32Array(explorer.store.width);
-    explorer.store.read(i, s);
-    states.push(s);
-  }
+  for (let i = 0; i < explorer.store.size; i++) states.push(explorer.readState(i));
   const violations = new Map<number, string[]>();
   for (const v of result.violations) {
     if (v.state < 0) continue;

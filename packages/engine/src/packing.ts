@@ -1,0 +1,151 @@
+// The packed state: every IR slot gets the fewest bits that hold its range (a
+// bool one bit, a 0..3 range two, a constant none), and slots are packed into
+// 32-bit words in layout order, never straddling a word. Stored and hashed
+// states are packed; the interpreter works on unpacked slot vectors and packs
+// its results, while compiled code reads and writes the packed words directly.
+import type { Model, StateVar, ValueType } from "@knot/ir";
+
+export interface PackedLayout {
+  /** Packed width in 32-bit words. */
+  words: number;
+  /** Unpacked width in slots. */
+  slots: number;
+  word: Int32Array;
+  shift: Int32Array;
+  bits: Int32Array;
+  /** (1 << bits) - 1, or -1 for a full word. */
+  mask: Int32Array;
+  /** The value stored is value - lo. */
+  lo: Int32Array;
+}
+
+/** Inclusive value ranges of the scalar slots a value type flattens to. */
+function typeRanges(t: ValueType, model: Model, out: [number, number][]): void {
+  switch (t.kind) {
+    case "bool": out.push([0, 1]); return;
+    case "int": out.push([t.lo, t.hi]); return;
+    case "enum": out.push([0, Math.max(0, t.members.length - 1)]); return;
+    case "set": {
+      const n = t.elem.kind === "bool" ? 2 : t.elem.kind === "enum" ? t.elem.members.length : t.elem.kind === "int" ? t.elem.hi - t.elem.lo + 1 : 31;
+      out.push([0, n >= 31 ? 0x7fffffff : (1 << n) - 1]);
+      return;
+    }
+    case "map": {
+      const n = t.key.kind === "bool" ? 2 : t.key.kind === "enum" ? t.key.members.length : t.key.kind === "int" ? t.key.hi - t.key.lo + 1 : 0;
+      for (let i = 0; i < n; i++) typeRanges(t.value, model, out);
+      return;
+    }
+    case "record": for (const f of t.fields) typeRanges(f.type, model, out); return;
+    case "ops": for (let i = 0; i < t.fields.length; i++) out.push([0, model.procNames.length]); return;
+    case "proc": out.push([0, model.procNames.length]); return;
+    case "ref": {
+      const pool = model.pools.find((p) => p.name === t.pool);
+      out.push([0, pool ? pool.bound : 0x7fffffff]);
+      return;
+    }
+  }
+}
+
+/** The value range of every slot of a state variable (dead locals and unused objects hold 0, so 0 is always included). */
+function varRanges(v: StateVar, model: Model): [number, number][] {
+  const out: [number, number][] = [];
+  const threads = model.threads.length;
+  switch (v.kind) {
+    case "pc": {
+      const proc = model.processes[model.threads[v.thread!]!.process]!;
+      out.push([0, Math.max(0, proc.locations.length - 1)]);
+      break;
+    }
+    case "lock": {
+      const ew = v.entryWidth ?? 1;
+      for (let i = 0; i < v.width / ew; i++) {
+        out.push([0, threads]);
+        // the reader mask: one bit per thread (bit 31 is the sign bit)
+        if (ew === 2) out.push(threads >= 31 ? [-0x80000000, 0x7fffffff] : [0, (1 << threads) - 1]);
+      }
+      break;
+    }
+    case "object": {
+      const pool = v.pool!;
+      const fields: [number, number][] = [];
+      typeRanges(pool.type, model, fields);
+      for (let i = 0; i < pool.bound; i++) out.push([0, 2], ...fields);
+      break;
+    }
+    case "refcount": {
+      const t = v.type as ValueType & { kind: "int" };
+      for (let i = 0; i < v.width; i++) out.push([t.lo, t.hi]);
+      break;
+    }
+    default:
+      typeRanges(v.type!, model, out);
+  }
+  if (out.length !== v.width) {
+    // a type the packing does not know precisely: keep whole words
+    return Array.from({ length: v.width }, () => [-0x80000000, 0x7fffffff]);
+  }
+  return out.map(([lo, hi]) => [Math.min(lo, 0), Math.max(hi, 0)]);
+}
+
+function bitsFor(lo: number, hi: number): number {
+  const span = hi - lo;
+  if (span <= 0) return 0;
+  if (span > 0x7fffffff) return 32;
+  return 32 - Math.clz32(span);
+}
+
+export function computePackedLayout(model: Model): PackedLayout {
+  const n = model.layout.width;
+  const word = new Int32Array(n);
+  const shift = new Int32Array(n);
+  const bits = new Int32Array(n);
+  const mask = new Int32Array(n);
+  const lo = new Int32Array(n);
+  let w = 0;
+  let used = 0;
+  for (const v of model.layout.vars) {
+    const ranges = varRanges(v, model);
+    ranges.forEach(([l, h], i) => {
+      const slot = v.offset + i;
+      const b = bitsFor(l, h);
+      if (used + b > 32) {
+        w++;
+        used = 0;
+      }
+      word[slot] = w;
+      shift[slot] = used;
+      bits[slot] = b;
+      mask[slot] = b === 32 ? -1 : (1 << b) - 1;
+      lo[slot] = b === 32 ? 0 : l;
+      used += b;
+    });
+  }
+  return { words: used > 0 ? w + 1 : Math.max(1, w), slots: n, word, shift, bits, mask, lo };
+}
+
+/** Pack an unpacked slot vector into `out` (which must be zeroed or fully overwritten here). */
+export function pack(p: PackedLayout, slots: Int32Array, out: Int32Array): void {
+  out.fill(0, 0, p.words);
+  const { word, shift, mask, lo } = p;
+  for (let i = 0; i < p.slots; i++) {
+    const m = mask[i]!;
+    if (m === 0) continue;
+    out[word[i]!] |= ((slots[i]! - lo[i]!) & m) << shift[i]!;
+  }
+}
+
+export function unpack(p: PackedLayout, words: Int32Array, out: Int32Array): void {
+  const { word, shift, mask, lo } = p;
+  for (let i = 0; i < p.slots; i++) {
+    const m = mask[i]!;
+    out[i] = m === 0 ? lo[i]! : m === -1 ? words[word[i]!]! : ((words[word[i]!]! >>> shift[i]!) & m) + lo[i]!;
+  }
+}
+
+/** Read one slot of a packed state. */
+export function readSlot(p: PackedLayout, words: Int32Array, slot: number): number {
+  const m = p.mask[slot]!;
+  if (m === 0) return p.lo[slot]!;
+  if (m === -1) return words[p.word[slot]!]!;
+  return ((words[p.word[slot]!]! >>> p.shift[slot]!) & m) + p.lo[slot]!;
+}
