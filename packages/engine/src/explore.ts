@@ -14,7 +14,7 @@ import {
 import { LockOrderGraph } from "./lock-order.js";
 import { type PackedLayout, computePackedLayout, pack, readSlot, unpack } from "./packing.js";
 import { ExactStateStore, FingerprintStateStore, SEEN, type StateStore } from "./state-store.js";
-import { DiskTraceStore, MemoryTraceStore, type TraceStore } from "./trace-store.js";
+import { DiskTraceStore, MemoryTraceStore, type TraceLink, type TraceStore } from "./trace-store.js";
 
 export interface SearchOptions {
   search?: "bfs" | "dfs";
@@ -178,7 +178,7 @@ export class Explorer {
     this.disabled = options.disabled ?? new Set();
     this.layout = computePackedLayout(model);
     this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
-    this.traces = options.store === "fingerprint" ? new DiskTraceStore(Math.max(1, model.threads.length)) : new MemoryTraceStore(Math.max(1, model.threads.length));
+    this.traces = options.store === "fingerprint" ? new DiskTraceStore(Math.max(1, model.threads.length)) : new MemoryTraceStore();
     const graph = this.disabled.has("lock-order") ? undefined : new LockOrderGraph();
     this.lockOrder = graph;
     this.compiled = new ModelCompiler(model, {
@@ -249,7 +249,7 @@ export class Explorer {
         pack(layout, init, p);
         const idx = this.store.add(p);
         this.traces.record(idx, -1, -1, -1);
-        frontier.push(idx, 0, p);
+        frontier.push(idx, 0, p, 0);
       }
     }
 
@@ -267,6 +267,9 @@ export class Explorer {
     const endLoc = Int32Array.from(this.endLoc);
     let expanded = 0;
     let limitHit = false;
+    let transitions = 0;
+    const store = this.store;
+    const traces = this.traces;
 
     while (!this.stop) {
       const idx = frontier.pop(cur);
@@ -293,22 +296,22 @@ export class Explorer {
         for (let first = 0; ; ) {
           const n = gen.expand(cur, t, idx, out, outStep, info, first);
           for (let k = 0; k < n; k++) {
-            const succ = out.subarray(k * words, k * words + words);
+            const off = k * words;
             const sid = outStep[k]!;
             let added: number;
-            if (this.store.size >= maxStates) {
+            if (store.size >= maxStates) {
               // full: known states still count, a new one ends the search unstored
-              const found = this.store.find(succ);
+              const found = store.find(out, off);
               if (found < 0) {
                 limitHit = true;
                 break;
               }
-              added = this.store.exact ? -found - 1 : SEEN;
-            } else added = this.store.add(succ);
-            this.transitions++;
+              added = store.exact ? -found - 1 : SEEN;
+            } else added = store.add(out, off);
+            transitions++;
             if (added >= 0) {
-              this.traces.record(added, idx, t, sid);
-              frontier.push(added, depth + 1, succ);
+              traces.record(added, idx, t, sid);
+              frontier.push(added, depth + 1, out, off);
             }
             if (onEdge) onEdge(idx, added >= 0 ? added : -added - 1, t, sid);
           }
@@ -355,12 +358,13 @@ export class Explorer {
         if (this.options.onProgress && now >= nextProgress) {
           nextProgress = now + progressEvery;
           this.options.onProgress({
-            states: this.store.size, transitions: this.transitions, pending: frontier.pending, depth: this.maxDepth,
+            states: this.store.size, transitions, pending: frontier.pending, depth: this.maxDepth,
             seconds: (now - start) / 1000, bytes: this.memory(frontier),
           });
         }
       }
     }
+    this.transitions = transitions;
     const complete = !this.stop && stoppedBy === undefined;
     if (this.stop) stoppedBy = "violation";
     const warnings = this.lockOrderWarnings();
@@ -486,20 +490,43 @@ export class Explorer {
 
   /** The path from the initial state to state `index`, with every state on it (rebuilt by replaying the steps). */
   trace(index: number): EngineTrace {
-    const links = this.traces.path(index);
+    const chain = this.traces.chain(index);
     let s = this.initial!.slice();
     const o = new Outcome();
-    const steps = links.map((l) => {
+    const steps: TraceStep[] = [];
+    for (let i = 1; i < chain.length; i++) {
+      const link = this.traces.link ? this.traces.link(chain[i]!) : this.findStep(s, chain[i]!);
       const next = s.slice();
       o.reset();
-      if (this.compiled.steps[l.step]!(next, this.ctxs[l.thread]!, o) !== ENABLED) {
-        throw new Error(`internal: step ${l.step} of thread ${l.thread} does not replay on its trace`);
+      if (this.compiled.steps[link.step]!(next, this.ctxs[link.thread]!, o) !== ENABLED) {
+        throw new Error(`internal: step ${link.step} of thread ${link.thread} does not replay on its trace`);
       }
-      next[this.model.threads[l.thread]!.pcSlot] = this.stepTo[l.step]!;
+      next[this.model.threads[link.thread]!.pcSlot] = this.stepTo[link.step]!;
+      steps.push({ thread: link.thread, step: link.step, state: next });
       s = next;
-      return { thread: l.thread, step: l.step, state: next };
-    });
+    }
     return { initial: this.initial!.slice(), steps };
+  }
+
+  /** The first step (in expansion order) that leads from unpacked state `from` to stored state `child`. */
+  private findStep(from: Int32Array, child: number): TraceLink {
+    const want = new Int32Array(this.layout.words);
+    this.store.read(child, want);
+    const next = new Int32Array(from.length);
+    const packed = new Int32Array(this.layout.words);
+    const o = new Outcome();
+    for (const th of this.model.threads) {
+      const loc = from[th.pcSlot]!;
+      for (const sid of this.threadSteps[th.id]![loc] ?? []) {
+        next.set(from);
+        o.reset();
+        if (this.compiled.steps[sid]!(next, this.ctxs[th.id]!, o) !== ENABLED) continue;
+        next[th.pcSlot] = this.stepTo[sid]!;
+        pack(this.layout, next, packed);
+        if (packed.every((x, i) => x === want[i])) return { parent: -1, thread: th.id, step: sid };
+      }
+    }
+    throw new Error("internal: no step leads to the next state of a trace");
   }
 
   /** A step raised a violation: run it again in the interpreter, for its message and the state when it failed. */

@@ -7,8 +7,8 @@
 import type { StateStore } from "./state-store.js";
 
 export interface Frontier {
-  /** A newly stored state to expand later. */
-  push(index: number, depth: number, state: Int32Array): void;
+  /** A newly stored state (at state[off..]) to expand later. */
+  push(index: number, depth: number, state: Int32Array, off: number): void;
   /** The next state to expand, into `out`; returns its index, or -1 when done. Its depth is then `depth`. */
   pop(out: Int32Array): number;
   readonly depth: number;
@@ -55,14 +55,14 @@ export class BfsQueueFrontier implements Frontier {
   constructor(private readonly words: number) {
     this.rec = words + 2;
   }
-  push(index: number, depth: number, state: Int32Array): void {
+  push(index: number, depth: number, state: Int32Array, off: number): void {
     const ci = Math.floor(this.tail / CHUNK) - this.dropped;
     if (ci === this.chunks.length) this.chunks.push(new Int32Array(CHUNK * this.rec));
     const base = (this.tail % CHUNK) * this.rec;
     const c = this.chunks[ci]!;
     c[base] = index;
     c[base + 1] = depth;
-    c.set(state.subarray(0, this.words), base + 2);
+    for (let i = 0; i < this.words; i++) c[base + 2 + i] = state[off + i]!;
     this.tail++;
   }
   pop(out: Int32Array): number {
@@ -98,7 +98,7 @@ export class DfsFrontier implements Frontier {
     this.rec = store.exact ? 2 : 2 + store.words;
     this.stack = new Int32Array(1024 * this.rec);
   }
-  push(index: number, depth: number, state: Int32Array): void {
+  push(index: number, depth: number, state: Int32Array, off: number): void {
     if ((this.top + 1) * this.rec > this.stack.length) {
       const bigger = new Int32Array(this.stack.length * 2);
       bigger.set(this.stack);
@@ -107,7 +107,7 @@ export class DfsFrontier implements Frontier {
     const base = this.top * this.rec;
     this.stack[base] = index;
     this.stack[base + 1] = depth;
-    if (!this.store.exact) this.stack.set(state.subarray(0, this.store.words), base + 2);
+    if (!this.store.exact) for (let i = 0; i < this.store.words; i++) this.stack[base + 2 + i] = state[off + i]!;
     this.top++;
   }
   pop(out: Int32Array): number {

@@ -6,3 +6,7 @@ export * from "./trace-store.js";
 export * from "./explore.js";
 export * from "./graph.js";
 export * from "./lock-order.js";
+export * from "./packing.js";
+export * from "./generator.js";
+export * from "./codegen.js";
+export * from "./compiled.js";

@@ -16,34 +16,47 @@ export interface LockOrderEdgeRecord {
 }
 
 export class LockOrderGraph {
-  private pending: number[] = [];
+  /** Edges of the step being tried, as (from, to) slot pairs. */
+  private pending = new Int32Array(64);
+  private npending = 0;
   private readonly edges = new Map<string, LockOrderEdgeRecord>();
   private readonly out = new Map<number, number[]>();
+  /** Edges seen so far, by numeric key, so that the common case (a known edge) costs one lookup. */
+  private readonly known = new Set<number>();
 
   /** Start of a step attempt: forget what an earlier (possibly disabled) attempt recorded. */
   begin(): void {
-    if (this.pending.length) this.pending = [];
+    this.npending = 0;
   }
 
-  /** Called by the lock op when a thread takes `slot` while holding `held`. */
-  acquire(held: number[], slot: number): void {
-    for (const h of held) this.pending.push(h, slot);
+  /** Called by the lock op when a thread takes `slot` while holding `held` (the first `n` entries). */
+  acquire(held: ArrayLike<number>, slot: number, n = held.length): void {
+    if (this.npending + 2 * n > this.pending.length) {
+      const bigger = new Int32Array(Math.max(this.pending.length * 2, this.npending + 2 * n));
+      bigger.set(this.pending);
+      this.pending = bigger;
+    }
+    for (let i = 0; i < n; i++) {
+      this.pending[this.npending++] = held[i]!;
+      this.pending[this.npending++] = slot;
+    }
   }
 
   /** The step was enabled: keep the edges it created. */
   commit(state: number, thread: number, step: number): void {
     const p = this.pending;
-    for (let i = 0; i < p.length; i += 2) {
+    for (let i = 0; i < this.npending; i += 2) {
       const from = p[i]!;
       const to = p[i + 1]!;
-      const key = `${from}>${to}`;
-      if (this.edges.has(key)) continue;
-      this.edges.set(key, { from, to, state, thread, step });
+      const nk = from * 0x100000 + to;
+      if (this.known.has(nk)) continue;
+      this.known.add(nk);
+      this.edges.set(`${from}>${to}`, { from, to, state, thread, step });
       const list = this.out.get(from) ?? [];
       list.push(to);
       this.out.set(from, list);
     }
-    this.pending = [];
+    this.npending = 0;
   }
 
   get size(): number {

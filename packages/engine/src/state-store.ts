@@ -15,10 +15,10 @@ export interface StateStore {
   readonly size: number;
   /** True when states can be read back (exact mode). */
   readonly exact: boolean;
-  /** Insert a state; returns its index when new, or a negative number when already present (exact: -(index + 1)). */
-  add(state: Int32Array): number;
-  /** Is the state present? Exact: its index or -1; fingerprint: 0 or -1. */
-  find(state: Int32Array): number;
+  /** Insert the state at buf[off..]; returns its index when new, or a negative number when already present (exact: -(index + 1)). */
+  add(buf: Int32Array, off?: number): number;
+  /** Is the state at buf[off..] present? Exact: its index or -1; fingerprint: 0 or -1. */
+  find(buf: Int32Array, off?: number): number;
   /** Copy state `index` into `out` (exact stores only). */
   read(index: number, out: Int32Array): void;
   /** Bytes held. */
@@ -32,10 +32,10 @@ const CHUNK_BITS = 16;
 const CHUNK_STATES = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_STATES - 1;
 
-/** 32-bit hash of a packed state (murmur3-style mixing); `seed` gives independent hashes. */
-export function hashState(s: Int32Array, width: number, seed = 0x9747b28c): number {
+/** 32-bit hash of the packed state s[off..off+width) (murmur3-style mixing); `seed` gives independent hashes. */
+export function hashState(s: Int32Array, width: number, seed = 0x9747b28c, off = 0): number {
   let h = seed ^ width;
-  for (let i = 0; i < width; i++) {
+  for (let i = off, end = off + width; i < end; i++) {
     let k = Math.imul(s[i]!, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     k = Math.imul(k, 0x1b873593);
@@ -52,6 +52,16 @@ export function hashState(s: Int32Array, width: number, seed = 0x9747b28c): numb
   return h;
 }
 
+/**
+ * Table entries hold index + 1 in their low 27 bits and 5 bits of the state's
+ * hash above them, so a probe only fetches a stored state (a cache miss) when
+ * the tags agree: 31 of 32 unrelated entries on a probe path are skipped for free.
+ */
+const INDEX_BITS = 27;
+const INDEX_MASK = (1 << INDEX_BITS) - 1;
+/** The most states an exact store holds (2^27 - 1); beyond, use fingerprints. */
+export const MAX_EXACT_STATES = INDEX_MASK;
+
 export class ExactStateStore implements StateStore {
   readonly exact = true;
   private readonly chunks: Int32Array[] = [];
@@ -66,40 +76,50 @@ export class ExactStateStore implements StateStore {
     this.mask = cap - 1;
   }
 
-  private equals(index: number, s: Int32Array): boolean {
+  private equals(index: number, s: Int32Array, off: number): boolean {
     const chunk = this.chunks[index >>> CHUNK_BITS]!;
     const w = this.words;
     const base = (index & CHUNK_MASK) * w;
-    for (let i = 0; i < w; i++) if (chunk[base + i] !== s[i]) return false;
+    for (let i = 0; i < w; i++) if (chunk[base + i] !== s[off + i]) return false;
     return true;
   }
 
-  /** The table position holding the state, or the empty position where it would go (as ~pos). */
-  private probe(s: Int32Array): number {
-    let pos = hashState(s, this.words) & this.mask;
+  /** The table position holding the state, or ~position of the empty entry where it would go; `this.lastTag` is its tag. */
+  private lastTag = 0;
+  private probe(s: Int32Array, off: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    const h = hashState(s, this.words, 0x9747b28c, off);
+    const tag = h & ~INDEX_MASK;
+    this.lastTag = tag;
+    let pos = h & mask;
     for (;;) {
-      const entry = this.table[pos]!;
+      const entry = table[pos]!;
       if (entry === 0) return ~pos;
-      if (this.equals(entry - 1, s)) return pos;
-      pos = (pos + 1) & this.mask;
+      if ((entry & ~INDEX_MASK) === tag && this.equals((entry & INDEX_MASK) - 1, s, off)) return pos;
+      pos = (pos + 1) & mask;
     }
   }
 
-  add(s: Int32Array): number {
-    const pos = this.probe(s);
-    if (pos >= 0) return -this.table[pos]!;
+  add(s: Int32Array, off = 0): number {
+    const pos = this.probe(s, off);
+    if (pos >= 0) return -(this.table[pos]! & INDEX_MASK);
+    if (this.size >= MAX_EXACT_STATES) throw new Error(`an exact state store holds at most ${MAX_EXACT_STATES} states; use the fingerprint store for more`);
     const idx = this.size++;
     const ci = idx >>> CHUNK_BITS;
     if (ci === this.chunks.length) this.chunks.push(new Int32Array(CHUNK_STATES * this.words));
-    this.chunks[ci]!.set(s.subarray(0, this.words), (idx & CHUNK_MASK) * this.words);
-    this.table[~pos] = idx + 1;
+    const chunk = this.chunks[ci]!;
+    const w = this.words;
+    const base = (idx & CHUNK_MASK) * w;
+    for (let i = 0; i < w; i++) chunk[base + i] = s[off + i]!;
+    this.table[~pos] = (idx + 1) | this.lastTag;
     if (this.size * 4 > this.table.length * 3) this.grow();
     return idx;
   }
 
-  find(s: Int32Array): number {
-    const pos = this.probe(s);
-    return pos >= 0 ? this.table[pos]! - 1 : -1;
+  find(s: Int32Array, off = 0): number {
+    const pos = this.probe(s, off);
+    return pos >= 0 ? (this.table[pos]! & INDEX_MASK) - 1 : -1;
   }
 
   private grow(): void {
@@ -111,9 +131,10 @@ export class ExactStateStore implements StateStore {
       const chunk = this.chunks[ci]!;
       const n = Math.min(CHUNK_STATES, this.size - ci * CHUNK_STATES);
       for (let j = 0; j < n; j++) {
-        let pos = hashState(chunk.subarray(j * w, j * w + w), w) & mask;
+        const h = hashState(chunk, w, 0x9747b28c, j * w);
+        let pos = h & mask;
         while (table[pos] !== 0) pos = (pos + 1) & mask;
-        table[pos] = ci * CHUNK_STATES + j + 1;
+        table[pos] = (ci * CHUNK_STATES + j + 1) | (h & ~INDEX_MASK);
       }
     }
     this.table = table;
@@ -122,8 +143,9 @@ export class ExactStateStore implements StateStore {
 
   read(index: number, out: Int32Array): void {
     const chunk = this.chunks[index >>> CHUNK_BITS]!;
-    const base = (index & CHUNK_MASK) * this.words;
-    out.set(chunk.subarray(base, base + this.words));
+    const w = this.words;
+    const base = (index & CHUNK_MASK) * w;
+    for (let i = 0; i < w; i++) out[i] = chunk[base + i]!;
   }
 
   bytes(): number {
@@ -170,15 +192,10 @@ export class FingerprintStateStore implements StateStore {
     }
   }
 
-  private fingerprint(s: Int32Array): [number, number] {
-    const hi = hashState(s, this.words, 0x9747b28c);
-    let lo = hashState(s, this.words, 0x5bd1e995);
+  add(s: Int32Array, off = 0): number {
+    const hi = hashState(s, this.words, 0x9747b28c, off);
+    let lo = hashState(s, this.words, 0x5bd1e995, off);
     if (hi === 0 && lo === 0) lo = 1;
-    return [hi, lo];
-  }
-
-  add(s: Int32Array): number {
-    const [hi, lo] = this.fingerprint(s);
     const pos = this.probe(hi, lo);
     if (pos >= 0) return SEEN;
     this.table[~pos] = hi;
@@ -188,8 +205,10 @@ export class FingerprintStateStore implements StateStore {
     return idx;
   }
 
-  find(s: Int32Array): number {
-    const [hi, lo] = this.fingerprint(s);
+  find(s: Int32Array, off = 0): number {
+    const hi = hashState(s, this.words, 0x9747b28c, off);
+    let lo = hashState(s, this.words, 0x5bd1e995, off);
+    if (hi === 0 && lo === 0) lo = 1;
     return this.probe(hi, lo) >= 0 ? 0 : -1;
   }
 

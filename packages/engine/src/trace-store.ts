@@ -1,8 +1,9 @@
 // Parent links (TLC's trace file): for every stored state, the state it was first
-// reached from and the thread and step that reached it. Enough to rebuild the
-// path to any state, replaying the steps from the initial state. Kept in memory
-// for exact searches; for fingerprint searches written to a temporary file, so
-// that memory holds nothing but fingerprints (the file is removed at the end).
+// reached from. An exact search keeps only that (4 bytes a state) and finds the
+// step again when it rebuilds a trace, by expanding the parent and matching the
+// stored child; a fingerprint search, which cannot read states back, writes the
+// parent with the thread and step to a temporary file, so that memory holds
+// nothing but fingerprints (the file is removed at the end).
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,38 +18,34 @@ export interface TraceLink {
 export interface TraceStore {
   /** Record how state `index` was first reached (parent -1 for an initial state). */
   record(index: number, parent: number, thread: number, step: number): void;
-  link(index: number): TraceLink;
-  /** Links from an initial state to `index`, in order. */
-  path(index: number): TraceLink[];
+  parent(index: number): number;
+  /** The recorded thread and step, when the store keeps them (undefined: find them again from the states). */
+  link?(index: number): TraceLink;
+  /** State indices from an initial state to `index`, in order. */
+  chain(index: number): number[];
   bytes(): number;
   close(): void;
 }
 
-abstract class LinkPaths {
-  abstract link(index: number): TraceLink;
-  path(index: number): TraceLink[] {
-    const out: TraceLink[] = [];
-    for (let l = this.link(index); l.parent >= 0; l = this.link(l.parent)) out.push(l);
+abstract class Chains {
+  abstract parent(index: number): number;
+  chain(index: number): number[] {
+    const out: number[] = [];
+    for (let i = index; i >= 0; i = this.parent(i)) out.push(i);
     return out.reverse();
   }
 }
 
-export class MemoryTraceStore extends LinkPaths implements TraceStore {
+export class MemoryTraceStore extends Chains implements TraceStore {
   private readonly parents = new IntColumn();
-  private readonly via = new IntColumn();
-  constructor(private readonly threads: number) {
-    super();
-  }
-  record(index: number, parent: number, thread: number, step: number): void {
+  record(index: number, parent: number): void {
     this.parents.set(index, parent);
-    this.via.set(index, step < 0 ? -1 : step * this.threads + thread);
   }
-  link(index: number): TraceLink {
-    const v = this.via.get(index);
-    return { parent: this.parents.get(index), thread: v < 0 ? -1 : v % this.threads, step: v < 0 ? -1 : Math.floor(v / this.threads) };
+  parent(index: number): number {
+    return this.parents.get(index);
   }
   bytes(): number {
-    return this.parents.bytes() + this.via.bytes();
+    return this.parents.bytes();
   }
   close(): void {
     // nothing held outside the heap
@@ -58,7 +55,7 @@ export class MemoryTraceStore extends LinkPaths implements TraceStore {
 const RECORD_BYTES = 8;
 const BUFFER_RECORDS = 1 << 16;
 
-export class DiskTraceStore extends LinkPaths implements TraceStore {
+export class DiskTraceStore extends Chains implements TraceStore {
   private readonly dir: string;
   private readonly fd: number;
   private readonly buffer = new Int32Array(BUFFER_RECORDS * 2);
@@ -85,6 +82,10 @@ export class DiskTraceStore extends LinkPaths implements TraceStore {
     const n = this.count - this.bufferStart;
     writeSync(this.fd, new Uint8Array(this.buffer.buffer, 0, n * RECORD_BYTES), 0, n * RECORD_BYTES, this.bufferStart * RECORD_BYTES);
     this.bufferStart = this.count;
+  }
+
+  parent(index: number): number {
+    return this.link(index).parent;
   }
 
   link(index: number): TraceLink {

@@ -1,0 +1,229 @@
+// Compiled successor generation: generate the model's successor functions
+// (codegen.ts), build them into a TypeScript module with ts-morph, transpile it
+// with the TypeScript compiler that ts-morph bundles, and load it with `new
+// Function` (CommonJS: no temporary files, nothing left in the ESM module map).
+// The transpiled module is cached on disk, keyed by a hash of the IR, the
+// options that shape the code and the generator's version, so a second run of
+// the same model loads it without ts-morph at all. ts-morph is loaded lazily:
+// commands that do not compile never pay for it.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Model, ViolationKind } from "@knot/ir";
+import { R_OTHER, R_VIOLATED, generateSource } from "./codegen.js";
+import type { SuccessorGenerator } from "./generator.js";
+import { Fault } from "./interpret.js";
+import type { LockOrderGraph } from "./lock-order.js";
+import type { PackedLayout } from "./packing.js";
+
+/** Bump when the generated code changes shape, so that old cache entries are not used. */
+export const CODEGEN_VERSION = 2;
+
+type ThreadFn = (s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number;
+
+export interface CompiledModule {
+  /** Transpiled JavaScript (CommonJS). */
+  js: string;
+  tables: number[][];
+  messages: string[];
+  /** "cache" when loaded from disk, "generated" when built in this run. */
+  source: "cache" | "generated";
+}
+
+export interface CodegenOptions {
+  disabled: ReadonlySet<ViolationKind>;
+  lockOrder: boolean;
+  /** Where to keep compiled modules; false disables the cache. Default: $KNOT_CACHE_DIR, else $XDG_CACHE_HOME/knot, else ~/.cache/knot. */
+  cacheDir?: string | false;
+  /** Mixed into the cache key (the knot version). */
+  version?: string;
+}
+
+export function defaultCacheDir(): string {
+  return process.env.KNOT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "knot");
+}
+
+function cacheKey(model: Model, options: CodegenOptions): string {
+  const h = createHash("sha256");
+  h.update(`knot-codegen ${CODEGEN_VERSION} ${options.version ?? ""}\n`);
+  h.update(`disabled ${[...options.disabled].sort().join(",")} lock-order ${options.lockOrder}\n`);
+  h.update(JSON.stringify(model));
+  return h.digest("hex").slice(0, 40);
+}
+
+interface TsMorph {
+  Project: new (o: { useInMemoryFileSystem: boolean; compilerOptions?: unknown }) => {
+    createSourceFile(name: string, text: string): { getFullText(): string };
+  };
+  ts: {
+    transpileModule(text: string, o: unknown): { outputText: string };
+    ModuleKind: { CommonJS: number };
+    ScriptTarget: { ES2022: number };
+  };
+}
+
+/** Build the module (TypeScript through ts-morph, transpiled), or load it from the cache. */
+export function compileModule(model: Model, layout: PackedLayout, options: CodegenOptions): CompiledModule {
+  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const key = cacheKey(model, options);
+  if (dir) {
+    try {
+      const cached = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as Omit<CompiledModule, "source">;
+      return { ...cached, source: "cache" };
+    } catch {
+      // not cached (or unreadable): generate
+    }
+  }
+  const gen = generateSource(model, layout, options);
+  const js = transpile(gen.text);
+  const mod: CompiledModule = { js, tables: gen.tables, messages: gen.messages, source: "generated" };
+  if (dir) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tmp = join(dir, `${key}.${process.pid}.tmp`);
+      writeFileSync(tmp, JSON.stringify({ js, tables: gen.tables, messages: gen.messages }));
+      renameSync(tmp, join(dir, `${key}.json`));
+    } catch {
+      // a cache that cannot be written only costs time
+    }
+  }
+  return mod;
+}
+
+/** TypeScript source -> CommonJS JavaScript, with the compiler bundled in ts-morph. */
+export function transpile(text: string): string {
+  const require = createRequire(import.meta.url);
+  const tsm = require("ts-morph") as TsMorph;
+  const project = new tsm.Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile("model.ts", text);
+  return tsm.ts.transpileModule(file.getFullText(), {
+    compilerOptions: { module: tsm.ts.ModuleKind.CommonJS, target: tsm.ts.ScriptTarget.ES2022 },
+  }).outputText;
+}
+
+function popcount(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** The functions generated code calls: generic slot access, checked arithmetic, faults, lock-order hooks. */
+function runtime(model: Model, layout: PackedLayout, mod: CompiledModule, options: CodegenOptions, lockOrder: LockOrderGraph | undefined) {
+  const { word, shift, mask, lo } = layout;
+  const rd = (t: Int32Array, slot: number): number => {
+    const m = mask[slot]!;
+    if (m === 0) return lo[slot]!;
+    if (m === -1) return t[word[slot]!]!;
+    return ((t[word[slot]!]! >>> shift[slot]!) & m) + lo[slot]!;
+  };
+  const wr = (t: Int32Array, slot: number, v: number): void => {
+    const m = mask[slot]!;
+    if (m === 0) return;
+    const w = word[slot]!;
+    if (m === -1) {
+      t[w] = v;
+      return;
+    }
+    const sh = shift[slot]!;
+    t[w] = (t[w]! & ~(m << sh)) | (((v - lo[slot]!) & m) << sh);
+  };
+  // compiled code only needs the kind of a fault; the interpreter rebuilds the message when it is reported
+  const outOfRange = new Fault("out-of-range", "");
+  const nullDeref = new Fault("null-deref", "");
+  const useAfterFree = new Fault("use-after-free", "");
+  const allowFreed = options.disabled.has("use-after-free");
+  return {
+    rd,
+    wr,
+    tables: mod.tables.map((t) => Int32Array.from(t)),
+    pos: (v: number, l: number, count: number): number => {
+      const i = v - l;
+      if (i < 0 || i >= count) throw outOfRange;
+      return i;
+    },
+    mem: (v: number, set: number, l: number, count: number): number => {
+      const i = v - l;
+      return i >= 0 && i < count ? (set >>> i) & 1 : 0;
+    },
+    div: (a: number, b: number): number => {
+      if (b === 0) throw outOfRange;
+      return Math.trunc(a / b);
+    },
+    mod: (a: number, b: number): number => {
+      if (b === 0) throw outOfRange;
+      return a % b;
+    },
+    pc32: popcount,
+    deref: (t: Int32Array, ref: number, offset: number, stride: number): number => {
+      if (ref === 0) throw nullDeref;
+      const i = ref - 1;
+      if (rd(t, offset + i * stride) !== 1 && !allowFreed) throw useAfterFree;
+      return i;
+    },
+    fault: (e: unknown): number => {
+      if (e instanceof Fault) return options.disabled.has(e.kind) ? R_OTHER : R_VIOLATED;
+      throw e;
+    },
+    acquire: (held: Int32Array, slot: number, n: number): void => lockOrder?.acquire(held, slot, n),
+    begin: (): void => lockOrder?.begin(),
+    commit: (idx: number, tid: number, sid: number): void => lockOrder?.commit(idx, tid, sid),
+  };
+}
+
+/** Is this model's compiled module already in the cache (so compiling costs nothing)? */
+export function isCached(model: Model, options: CodegenOptions): boolean {
+  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  if (!dir) return false;
+  try {
+    readFileSync(join(dir, `${cacheKey(model, options)}.json`));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `compiled` search option: "compiled" compiles before the search, "auto"
+ * starts interpreted and compiles only when the search runs longer than
+ * `switchAfterMs` (immediately when the module is cached), so that small models
+ * never pay for code generation.
+ */
+export function compiledSearchOption(
+  model: Model,
+  engine: "compiled" | "auto",
+  options: Omit<CodegenOptions, "lockOrder"> & { switchAfterMs?: number },
+): { create: (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => SuccessorGenerator; switchAfterMs?: number } {
+  const create = (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => {
+    const o = { ...options, lockOrder: lockOrder !== undefined };
+    return instantiate(model, layout, compileModule(model, layout, o), o, lockOrder);
+  };
+  if (engine === "compiled") return { create };
+  const cached = isCached(model, { ...options, lockOrder: !options.disabled.has("lock-order") });
+  return { create, switchAfterMs: cached ? 0 : (options.switchAfterMs ?? 300) };
+}
+
+export class CompiledGenerator implements SuccessorGenerator {
+  readonly kind = "compiled" as const;
+  private readonly scratch: Int32Array;
+  constructor(private readonly fns: ThreadFn[], words: number) {
+    this.scratch = new Int32Array(words);
+  }
+  prepare(): void {
+    // compiled code reads the packed state directly
+  }
+  expand(s: Int32Array, t: number, stateIdx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number): number {
+    return this.fns[t]!(s, stateIdx, out, outStep, info, first, this.scratch);
+  }
+}
+
+/** Load a compiled module's thread functions, bound to a runtime for this search. */
+export function instantiate(model: Model, layout: PackedLayout, mod: CompiledModule, options: CodegenOptions, lockOrder: LockOrderGraph | undefined): CompiledGenerator {
+  const module = { exports: {} as { create?: (rt: unknown) => ThreadFn[] } };
+  // the module is our own generated code (numbers and generated names only); see codegen.ts
+  new Function("exports", "module", mod.js)(module.exports, module);
+  const create = module.exports.create;
+  if (!create) throw new Error("internal: the compiled module exports no create()");
+  return new CompiledGenerator(create(runtime(model, layout, mod, options, lockOrder)), layout.words);
+}
