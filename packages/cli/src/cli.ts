@@ -12,6 +12,7 @@ import { runGraph } from "./commands/graph.js";
 import { runCompare } from "./commands/compare.js";
 import { runTrace } from "./commands/trace.js";
 import { runTest } from "./commands/test.js";
+import { type EngineChoice, parseSize } from "./engine-options.js";
 import { ExitCode } from "./exit-codes.js";
 import { type Io, processIo } from "./io.js";
 import { KNOT_VERSION } from "./version.js";
@@ -36,6 +37,15 @@ function positiveNumber(name: string) {
 
 class UsageError extends Error {}
 
+function size(name: string) {
+  return (v: unknown) => {
+    if (v === undefined) return undefined;
+    const n = parseSize(String(v));
+    if (n === undefined) throw new UsageError(`--${name} expects a size such as 512M, 4G or a number of bytes, got '${v}'`);
+    return n;
+  };
+}
+
 /** Thrown from yargs' fail hook so that no command handler runs after a usage error. */
 class UsageAbort extends Error {}
 
@@ -57,7 +67,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("time-limit", { type: "string", describe: "stop after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
           .option("strict", { type: "boolean", default: false, describe: "treat lock-order warnings as violations (exit 1)" })
-          .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" });
+          .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" })
+          .option("engine", { choices: ["auto", "interp", "compiled"] as const, default: "auto" as const, describe: "successor generation: the IR interpreter, compiled code, or whichever suits the model (auto)" })
+          .option("store", { choices: ["exact", "fingerprint"] as const, default: "exact" as const, describe: "keep every state (exact) or 64-bit fingerprints only (less memory, tiny collision risk)" })
+          .option("max-memory", { type: "string", describe: "stop cleanly (exit 3) before the search uses this much memory, e.g. 4G (default: half the machine's memory)", coerce: size("max-memory") });
         for (const c of CHECK_NAMES) {
           b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
         }
@@ -73,6 +86,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           all: a.all as boolean,
           format: a.format as "text" | "json" | "mermaid",
           disabled: CHECK_NAMES.filter((c) => a[c] === false),
+          engine: { engine: a.engine as EngineChoice, store: a.store as "exact" | "fingerprint", maxMemory: a["max-memory"] as number | undefined },
           strict: a.strict as boolean,
         });
       },
@@ -83,10 +97,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       (y) =>
         y
           .positional("model", { type: "string", demandOption: true, describe: "the .knot model file" })
-          .option("emit", { choices: ["ast", "ir"] as const, demandOption: true, describe: "what to print" })
+          .option("emit", { choices: ["ast", "ir", "js"] as const, demandOption: true, describe: "what to print: the syntax tree (JSON), the IR, or the compiled successor functions (JavaScript)" })
           .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" }),
       (a) => {
-        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" });
+        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" | "js" });
       },
     )
     .command(

@@ -258,14 +258,15 @@ class Generator {
         if (sleep) for (const sl of this.spinSlots) w.line(`if (${this.read(sl)} === ${owner}) return ${R_VIOLATED};`);
         if (this.opts.lockOrder) {
           // which other locks does the thread hold? (the lock-order analysis records an edge from each)
-          w.line("let nh = 0;");
+          const nh = this.temp("nh");
+          w.line(`let ${nh} = 0;`);
           for (const l of this.locks) {
             const held = l.kind === "rwsem"
               ? `(${this.read(l.slot)} === ${owner} || (${this.read(l.slot + 1)} & ${bit}) !== 0)`
               : `${this.read(l.slot)} === ${owner}`;
-            w.line(`if (${held} && ${x} !== ${l.slot}) H[nh++] = ${l.slot};`);
+            w.line(`if (${held} && ${x} !== ${l.slot}) H[${nh}++] = ${l.slot};`);
           }
-          w.line(`if (nh > 0) acquire(H, ${x}, nh);`);
+          w.line(`if (${nh} > 0) acquire(H, ${x}, ${nh});`);
         }
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const r = this.plus(x, 1);

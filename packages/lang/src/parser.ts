@@ -776,7 +776,8 @@ class Parser {
   /** `{}`, `{a, b}` (set) or `{f: e, ...}` (record or ops table). */
   private parseBraced(): Expr {
     const start = this.next().span;
-    if (this.peek(1).kind === "punct" && this.peek(1).value === ":") {
+    // a record literal starts with `name:`; `{}` followed by `:` (an assert message) is an empty set
+    if (!this.at("}") && this.peek(1).kind === "punct" && this.peek(1).value === ":") {
       const fields: { name: Ident; value: Expr }[] = [];
       while (!this.at("}")) {
         const name = this.fieldName();

@@ -177,7 +177,7 @@ function nastyReport(word: string): CheckReport {
       kind: "lock-order", message: `cycle ${word}`, explanation: word, locks: [word, `${word}2`],
       edges: [{ from: word, to: `${word}2`, thread: word, statement: { text: word, at }, frames: [], trace: violation.trace }],
     }],
-    statistics: { states: 1, transitions: 0, depth: 0, seconds: 0, complete: true, bytes: 0 },
+    statistics: { states: 1, transitions: 0, depth: 0, seconds: 0, complete: true, bytes: 0, stateBytes: 4, store: "exact", engine: "interp" },
   };
 }
 

@@ -95,11 +95,13 @@ export function warningText(w: WarningReport): string {
 
 export function statisticsText(r: CheckReport): string {
   const s = r.statistics;
-  const base = `${s.states} state${s.states === 1 ? "" : "s"}, ${s.transitions} transition${s.transitions === 1 ? "" : "s"}, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
+  let base = `${s.states} state${s.states === 1 ? "" : "s"}, ${s.transitions} transition${s.transitions === 1 ? "" : "s"}, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
+  if (s.store === "fingerprint") base += `; fingerprint store, collision probability ${(s.collisionProbability ?? 0).toExponential(1)}`;
   if (s.complete) return `${base} (whole state space, ${r.search.toUpperCase()})`;
   if (s.stoppedBy === "violation") return `${base} (${r.search.toUpperCase()}, stopped at the first violation; --all keeps searching)`;
   if (s.stoppedBy === "max-states") return `${base} (stopped by the state limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;
   if (s.stoppedBy === "time-limit") return `${base} (stopped by the time limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;
+  if (s.stoppedBy === "max-memory") return `${base} (stopped by the memory limit --max-memory at ${(s.bytes / 2 ** 20).toFixed(0)} MB before the search finished; try --store fingerprint)`;
   return base;
 }
 

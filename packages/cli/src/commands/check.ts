@@ -6,6 +6,7 @@ import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { loadStages, parseSettings } from "../stages.js";
+import { type EngineArgs, engineSearchOptions } from "../engine-options.js";
 import { KNOT_VERSION } from "../version.js";
 
 export interface CheckArgs {
@@ -20,6 +21,7 @@ export interface CheckArgs {
   disabled: ViolationKind[];
   /** Lock-order warnings are violations. */
   strict?: boolean;
+  engine?: EngineArgs;
 }
 
 export const CHECK_NAMES = SWITCHABLE_CHECKS;
@@ -31,17 +33,20 @@ export function runCheck(io: Io, args: CheckArgs): number {
   if (!loaded.ok) return loaded.exit;
   const model = loaded.value.model;
   const progress = progressReporter(io);
+  const disabled = new Set(args.disabled);
   const result = explore(model, {
+    ...engineSearchOptions(model, disabled, args.engine ?? {}),
     search: args.search,
     maxStates: args.maxStates,
     timeLimit: args.timeLimit,
     all: args.all,
-    disabled: new Set(args.disabled),
+    disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,
   });
   progress.done();
-  const limit = result.stats.stoppedBy === "max-states" ? `--max-states ${args.maxStates}` : result.stats.stoppedBy === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
+  const stopped = result.stats.stoppedBy;
+  const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : undefined;
   const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
   io.out(args.format === "json" ? renderCheckJson(report) : args.format === "mermaid" ? renderCheckMermaid(report) : renderCheckText(report));
   // an exhausted object pool is a mistake in the model (its bound), not a finding

@@ -8,6 +8,7 @@
 // 2 for usage and model errors (including an exhausted object pool); else 0.
 import type { Override } from "@knot/lang";
 import { explore } from "@knot/engine";
+import { engineSearchOptions } from "../engine-options.js";
 import { type CheckReport, buildCheckReport, compareReports, renderCompareJson, renderCompareText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import { type Io, captureIo } from "../io.js";
@@ -65,7 +66,7 @@ function checkSide(io: Io, input: SideInput, args: CompareArgs): CheckReport | u
   }
   io.err(buffered.stderr); // warnings
   const progress = progressReporter(io);
-  const result = explore(loaded.value.model, { all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
+  const result = explore(loaded.value.model, { ...engineSearchOptions(loaded.value.model, new Set(), {}), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
   progress.done();
   const stopped = result.stats.stoppedBy;
   const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;

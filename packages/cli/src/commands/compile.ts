@@ -1,6 +1,8 @@
 // knot compile MODEL --emit ast|ir: show what the front end or the lowering made of a model.
 import type { Span } from "@knot/lang";
 import { printModel } from "@knot/ir";
+import { compileModule, computePackedLayout } from "@knot/engine";
+import { KNOT_VERSION } from "../version.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 import { checkStage, lowerStage, parseSettings } from "../stages.js";
@@ -8,7 +10,7 @@ import { checkStage, lowerStage, parseSettings } from "../stages.js";
 export interface CompileArgs {
   model: string;
   set: string[];
-  emit: "ast" | "ir";
+  emit: "ast" | "ir" | "js";
 }
 
 /** The syntax tree as JSON: spans become "file:line:col", checker links are left out. */
@@ -35,6 +37,15 @@ export function runCompile(io: Io, args: CompileArgs): number {
   }
   const lowered = lowerStage(io, checked.value);
   if (!lowered.ok) return lowered.exit;
+  if (args.emit === "js") {
+    const model = lowered.value;
+    const layout = computePackedLayout(model);
+    const mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION });
+    io.out(`// knot ${KNOT_VERSION}: compiled successor functions of ${model.file} (${layout.words} words a state)\n`);
+    io.out(`// constant tables passed in at load time: ${JSON.stringify(mod.tables)}\n`);
+    io.out(mod.js);
+    return ExitCode.Pass;
+  }
   io.out(printModel(lowered.value));
   return ExitCode.Pass;
 }

@@ -14,6 +14,7 @@ import {
 } from "@knot/lang";
 import { SWITCHABLE_CHECKS, type SrcLoc, VIOLATION_KINDS, type ViolationKind, lowerModel } from "@knot/ir";
 import { explore } from "@knot/engine";
+import { engineSearchOptions } from "../engine-options.js";
 import {
   type CheckReport, type JUnitTestSuite, type SarifCheck, type ViolationReport, type WarningReport,
   buildCheckReport, diagnosticsToJson, looksLikeKnotJUnit, looksLikeKnotSarif, renderCheckText, renderDiagnostics, renderJUnit, renderSarif,
@@ -236,12 +237,14 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck): CheckOut
     return { ...errorOutcome(specPath, check, "model error", `the model cannot be lowered: ${errorSummary(diagnostics)}`, diagnostics, elapsed()), model };
   }
   const progress = progressReporter(io);
+  const disabled = new Set(check.disabled.map((d) => d.name as ViolationKind));
   const result = explore(lowered.model, {
+    ...engineSearchOptions(lowered.model, disabled, {}),
     search: check.search,
     maxStates: check.maxStates,
     timeLimit: check.timeLimit,
     all: false,
-    disabled: new Set(check.disabled.map((d) => d.name as ViolationKind)),
+    disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,
   });

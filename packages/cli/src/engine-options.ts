@@ -1,0 +1,38 @@
+// How a command runs the search: the successor engine (interpreted, compiled, or
+// automatic), the state store, and the memory budget. Shared by check, test and
+// compare so they all search the same way.
+import { totalmem } from "node:os";
+import type { Model, ViolationKind } from "@knot/ir";
+import { type SearchOptions, compiledSearchOption } from "@knot/engine";
+import { KNOT_VERSION } from "./version.js";
+
+export type EngineChoice = "auto" | "interp" | "compiled";
+
+export interface EngineArgs {
+  engine?: EngineChoice;
+  store?: "exact" | "fingerprint";
+  /** Bytes; default: half the machine's memory. */
+  maxMemory?: number;
+}
+
+export function defaultMaxMemory(): number {
+  return Math.floor(totalmem() / 2);
+}
+
+export function engineSearchOptions(model: Model, disabled: ReadonlySet<ViolationKind>, args: EngineArgs): Pick<SearchOptions, "compiled" | "store" | "maxMemory"> {
+  const engine = args.engine ?? "auto";
+  return {
+    store: args.store ?? "exact",
+    maxMemory: args.maxMemory ?? defaultMaxMemory(),
+    compiled: engine === "interp" ? undefined : compiledSearchOption(model, engine, { disabled, version: KNOT_VERSION }),
+  };
+}
+
+/** "512M", "4G", "1.5G", "100000000" -> bytes, or undefined when malformed. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)[bB]?\s*$/.exec(text);
+  if (!m) return undefined;
+  const unit = { "": 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 }[m[2]!.toLowerCase() as "" | "k" | "m" | "g" | "t"]!;
+  const n = Math.floor(Number(m[1]) * unit);
+  return n > 0 ? n : undefined;
+}

@@ -1,0 +1,61 @@
+// The reference state: plain, immutable, JSON-able data (built with immer).
+// Shared state by user names — globals, lock holders, refcounts, object pools —
+// and per thread its call stack: each frame names its procedure (or process),
+// the id of the statement it rests at (for callers: the call in progress), its
+// live locals by name, the snapshots of its running `for` loops, and which
+// parameters are compile-time constants (which decides folding, as in knot).
+// A finished thread has no frames. Dead locals are absent, never stale.
+import type { RValue } from "./values.js";
+
+/** A mutex or spinlock entry: the holding thread's name, or null when free. */
+export type MutexEntry = string | null;
+/** An rwsem entry: the writer, or the readers in thread order. */
+export interface RwsemEntry {
+  writer: string | null;
+  readers: string[];
+}
+export type LockEntry = MutexEntry | RwsemEntry;
+
+export type ObjectStatus = "unallocated" | "live" | "freed";
+
+export interface RObject {
+  status: ObjectStatus;
+  /** Field values; defaults while unallocated and after `free` (which clears them). */
+  fields: Record<string, RValue>;
+}
+
+export interface RFrame {
+  /** The procedure, or for the bottom frame the process. */
+  proc: string;
+  /** Statement id: where the thread rests (innermost frame) or the call in progress (callers). */
+  at: number;
+  locals: Record<string, RValue>;
+  /** Snapshot of each running `for` loop, keyed by the loop's statement id. */
+  snapshots: Record<string, RValue[]>;
+  /** Parameters passed a constant and never assigned: knot folds them. */
+  constParams: string[];
+}
+
+export interface RThread {
+  name: string;
+  /** Outermost first; empty once the thread has finished. */
+  frames: RFrame[];
+}
+
+export interface RState {
+  globals: Record<string, RValue>;
+  /** One entry per lock of an array, in index order (one for a plain lock). */
+  locks: Record<string, LockEntry[]>;
+  /** One count per refcount of an array, in index order (one for a plain refcount). */
+  refcounts: Record<string, number[]>;
+  objects: Record<string, RObject[]>;
+  threads: RThread[];
+}
+
+export function isRwsem(e: LockEntry): e is RwsemEntry {
+  return e !== null && typeof e === "object";
+}
+
+export function isFinished(t: RThread): boolean {
+  return t.frames.length === 0;
+}
