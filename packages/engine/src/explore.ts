@@ -12,7 +12,7 @@ import {
   type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
 } from "./interpret.js";
 import { LockOrderGraph } from "./lock-order.js";
-import { type PackedLayout, computePackedLayout, pack, readSlot, unpack } from "./packing.js";
+import { type PackedLayout, computePackedLayout, constantSlots, pack, readSlot, unpack } from "./packing.js";
 import { ExactStateStore, FingerprintStateStore, SEEN, type StateStore } from "./state-store.js";
 import { DiskTraceStore, MemoryTraceStore, type TraceLink, type TraceStore } from "./trace-store.js";
 
@@ -151,9 +151,9 @@ export function explore(model: Model, options: SearchOptions = {}): SearchResult
 }
 
 export class Explorer {
-  readonly store: StateStore;
+  store: StateStore;
   readonly traces: TraceStore;
-  readonly layout: PackedLayout;
+  layout: PackedLayout;
   private readonly compiled: CompiledModel;
   private readonly disabled: ReadonlySet<ViolationKind>;
   private readonly violations: Violation[] = [];
@@ -176,8 +176,9 @@ export class Explorer {
 
   constructor(readonly model: Model, private readonly options: SearchOptions) {
     this.disabled = options.disabled ?? new Set();
-    this.layout = computePackedLayout(model);
-    this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
+    // the layout needs the initial state (slots that keep their start-up value take no bits); see below
+    this.layout = undefined as unknown as PackedLayout;
+    this.store = undefined as unknown as StateStore;
     this.traces = options.store === "fingerprint" ? new DiskTraceStore(Math.max(1, model.threads.length)) : new MemoryTraceStore();
     const graph = this.disabled.has("lock-order") ? undefined : new LockOrderGraph();
     this.lockOrder = graph;
@@ -193,6 +194,9 @@ export class Explorer {
       model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond, { allowFreed: this.disabled.has("use-after-free") }) }));
     this.invariants = this.disabled.has("invariant") ? [] : props("invariant");
     this.finals = this.disabled.has("final") ? [] : props("final");
+    this.initial = this.initialState();
+    this.layout = computePackedLayout(model, this.initial ? constantSlots(model, this.initial) : new Map());
+    this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
     this.curU = new Int32Array(this.layout.slots);
     const interp = new InterpretedGenerator(model, this.layout, this.compiled, this.ctxs, graph);
     this.gen = options.compiled && options.compiled.switchAfterMs === undefined ? options.compiled.create(this.layout, graph) : interp;
@@ -240,8 +244,7 @@ export class Explorer {
     let nextProgress = start + progressEvery;
     let stoppedBy: SearchStats["stoppedBy"];
 
-    const init = this.initialState();
-    this.initial = init;
+    const init = this.initial;
     if (init) {
       if (maxStates < 1) stoppedBy = "max-states";
       else {

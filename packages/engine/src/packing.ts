@@ -88,13 +88,59 @@ function varRanges(v: StateVar, model: Model): [number, number][] {
 }
 
 function bitsFor(lo: number, hi: number): number {
+  if (lo === hi) return 0;
   const span = hi - lo;
   if (span <= 0) return 0;
   if (span > 0x7fffffff) return 32;
   return 32 - Math.clz32(span);
 }
 
-export function computePackedLayout(model: Model): PackedLayout {
+/**
+ * Slots whose value never changes after start-up: locals (and global variables)
+ * that no step writes, whatever branch it takes. They take no bits: the packed
+ * layout records the value itself (as `lo`). In the dining philosophers each
+ * philosopher's `first` and `second` fork are such slots.
+ */
+export function constantSlots(model: Model, initial: ArrayLike<number>): Map<number, number> {
+  const written = new Set<number>();
+  const wholeVar = (slot: number) => {
+    const v = model.layout.vars[model.layout.slotOwner[slot]!]!;
+    for (let i = 0; i < v.width; i++) written.add(v.offset + i);
+  };
+  const dynamicLocal = new Set<number>(); // processes with a dynamically addressed local write
+  const note = (a: import("@knot/ir").Addr, process: number) => {
+    if (a.space === "global") {
+      if (a.terms.length) wholeVar(a.offset);
+      else written.add(a.offset);
+      return;
+    }
+    if (a.terms.length) {
+      dynamicLocal.add(process);
+      return;
+    }
+    for (const t of model.threads) if (t.process === process) written.add(t.localBase + a.offset);
+  };
+  const init = new Set(model.processes.flatMap((p) => p.init));
+  for (const st of model.steps) {
+    if (init.has(st.id)) continue;
+    for (const op of st.ops) {
+      if (op.k === "assign") for (const a of op.targets) note(a, st.process);
+      if (op.k === "alloc") note(op.target, st.process);
+    }
+  }
+  const out = new Map<number, number>();
+  for (const v of model.layout.vars) {
+    if (v.kind !== "local" && v.kind !== "var") continue;
+    if (v.kind === "local" && dynamicLocal.has(model.threads[v.thread!]!.process)) continue;
+    for (let i = 0; i < v.width; i++) {
+      const slot = v.offset + i;
+      if (!written.has(slot)) out.set(slot, initial[slot]!);
+    }
+  }
+  return out;
+}
+
+export function computePackedLayout(model: Model, constants: ReadonlyMap<number, number> = new Map()): PackedLayout {
   const n = model.layout.width;
   const word = new Int32Array(n);
   const shift = new Int32Array(n);
@@ -105,8 +151,10 @@ export function computePackedLayout(model: Model): PackedLayout {
   let used = 0;
   for (const v of model.layout.vars) {
     const ranges = varRanges(v, model);
-    ranges.forEach(([l, h], i) => {
+    ranges.forEach(([l0, h0], i) => {
       const slot = v.offset + i;
+      const c = constants.get(slot);
+      const [l, h] = c === undefined ? [l0, h0] : [c, c];
       const b = bitsFor(l, h);
       if (used + b > 32) {
         w++;

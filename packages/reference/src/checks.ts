@@ -1,0 +1,177 @@
+// The checks made on states (checks.md, "How checks run"): invariants; the
+// wait-for analysis when some unfinished thread cannot move (a thread whose
+// every wait is for a lock it owns is recursive-locking at once; otherwise the
+// blocked threads whose waits are all lock waits, repeatedly dropping any that
+// waits for a lock with an owner outside the set, are deadlocked:
+// recursive-locking if one waits on itself, else lock-cycle); stuck when no
+// thread can move; finals and then leak when every thread has finished.
+// A property whose evaluation faults is reported under the fault's check, or
+// taken to hold when that check is switched off.
+import type { Location, ObjectSymbol, PropertySymbol } from "@knot/lang";
+import { type EvalEnv, evaluate } from "./evaluate.js";
+import type { Program } from "./program.js";
+import { type RState, isFinished } from "./state.js";
+import { type StepOutcome, type Wait, isLocked } from "./step.js";
+import { type RValue, formatValue, parseRef } from "./values.js";
+
+export interface StateViolation {
+  kind: string;
+  message: string;
+  /** The invariant or final property, for property violations. */
+  property?: string;
+  /** The threads involved (deadlocks and stuck states). */
+  threads?: string[];
+  /** The blocking statement of the first thread, or the property. */
+  at?: Location;
+}
+
+export interface ThreadStatus {
+  index: number;
+  name: string;
+  finished: boolean;
+  /** Has an enabled step, or a step that raises a violation (which counts as a move). */
+  canMove: boolean;
+  /** Why it cannot move, one entry per blocked step. */
+  waits: Wait[];
+}
+
+export function threadStatus(prog: Program, state: RState, t: number, steps: readonly StepOutcome[]): ThreadStatus {
+  const finished = isFinished(state.threads[t]!);
+  const canMove = steps.some((s) => s.result.kind !== "blocked");
+  const waits = canMove ? [] : steps.map((s) => (s.result as { kind: "blocked"; wait: Wait }).wait);
+  return { index: t, name: prog.threads[t]!.name, finished, canMove, waits };
+}
+
+class PropertyFault {
+  constructor(readonly kind: string, readonly message: string) {}
+}
+
+function propertyEnv(prog: Program, s: RState): EvalEnv {
+  return {
+    constValue: (sym) => prog.constValue(sym),
+    local: () => { throw new Error("a property cannot read locals"); },
+    global: (name) => s.globals[name]!,
+    refcount: (sym, i) => s.refcounts[sym.name]![i]!,
+    held: () => { throw new Error("held() is not allowed in properties"); },
+    locked: (sym, i) => isLocked(s.locks[sym.name]![i]!),
+    field: (ref, _pool, field, text) => {
+      if (ref === null) throw new PropertyFault("null-deref", `${text} is null`);
+      const { pool, index } = parseRef(ref as string);
+      const obj = s.objects[pool]![index]!;
+      if (obj.status === "freed" && prog.enabled("use-after-free")) throw new PropertyFault("use-after-free", `${text} points to ${ref as string}, which was freed`);
+      return obj.fields[field]!;
+    },
+    fault: (kind, message) => { throw new PropertyFault(kind, message); },
+  };
+}
+
+function checkProperty(prog: Program, s: RState, p: PropertySymbol, what: "invariant" | "final"): StateViolation | undefined {
+  const at = toLoc(p);
+  try {
+    if (evaluate(p.decl.cond, propertyEnv(prog, s), new Map(), prog)) return undefined;
+  } catch (err) {
+    if (!(err instanceof PropertyFault)) throw err;
+    if (!prog.enabled(err.kind)) return undefined; // taken to hold
+    return { kind: err.kind, message: `${what} ${p.name} cannot be evaluated: ${err.message}`, property: p.name, at };
+  }
+  const message = what === "invariant" ? `invariant ${p.name} does not hold` : `final property ${p.name} does not hold when every thread has finished`;
+  return { kind: what, message, property: p.name, at };
+}
+
+function toLoc(p: PropertySymbol): Location {
+  const pos = p.decl.cond.span.file.position(p.decl.cond.span.start);
+  return { file: p.decl.cond.span.file.path, line: pos.line, col: pos.col };
+}
+
+/** Every invariant that does not hold (or cannot be evaluated), in declaration order. */
+export function invariantViolations(prog: Program, s: RState): StateViolation[] {
+  if (!prog.enabled("invariant")) return [];
+  return prog.model.invariants.map((p) => checkProperty(prog, s, p, "invariant")).filter((v): v is StateViolation => v !== undefined);
+}
+
+function describeWait(w: Wait, finishedThreads: ReadonlySet<string>): string {
+  if (w.kind === "lock") {
+    const holders = w.heldBy.map((h) => (finishedThreads.has(h) ? `${h}, which has finished` : h));
+    return `waits for ${w.lock} (held by ${holders.join(" and ")})`;
+  }
+  if (w.reason === "await") return `waits until ${w.text.replace(/^await /, "")}`;
+  if (w.reason === "pick") return `waits: ${w.text}`;
+  return `cannot continue: ${w.text} (the ${w.check} check is switched off, so the statement cannot run)`;
+}
+
+/** recursive-locking or lock-cycle, when some unfinished thread cannot move. */
+export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[]): StateViolation | undefined {
+  const blocked = statuses.filter((s) => !s.finished && !s.canMove);
+  if (!blocked.length) return undefined;
+  const recursive = prog.enabled("recursive-locking");
+  const recursiveAt = (s: ThreadStatus): StateViolation => {
+    const w = s.waits.find((x) => x.kind === "lock" && x.self) as Wait & { kind: "lock" };
+    return { kind: "recursive-locking", message: `${s.name} waits for ${w.lock}, which it already holds`, threads: [s.name], at: w.at };
+  };
+  const selfOnly = blocked.find((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock" && w.self));
+  if (selfOnly && recursive) return recursiveAt(selfOnly);
+  const set = new Set(blocked.filter((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock")).map((s) => s.name));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const s of blocked) {
+      if (!set.has(s.name)) continue;
+      if (s.waits.some((w) => w.kind === "lock" && w.heldBy.some((h) => !set.has(h)))) {
+        set.delete(s.name);
+        changed = true;
+      }
+    }
+  }
+  if (set.size === 0) return undefined;
+  const members = blocked.filter((s) => set.has(s.name));
+  const self = members.find((s) => s.waits.some((w) => w.kind === "lock" && w.self));
+  if (self) return recursive ? recursiveAt(self) : undefined;
+  if (!prog.enabled("lock-cycle")) return undefined;
+  // walk the cycle from the lowest-numbered thread
+  const byName = new Map(members.map((s) => [s.name, s]));
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  let cur = members[0]!;
+  while (!seen.has(cur.name)) {
+    seen.add(cur.name);
+    const w = cur.waits.find((x) => x.kind === "lock" && x.heldBy.some((h) => set.has(h))) as Wait & { kind: "lock" };
+    const holder = w.heldBy.find((h) => set.has(h))!;
+    parts.push(`${cur.name} waits for ${w.lock}, held by ${holder}`);
+    cur = byName.get(holder)!;
+  }
+  return { kind: "lock-cycle", message: parts.join("; "), threads: members.map((m) => m.name), at: members[0]!.waits[0]!.at };
+}
+
+/** The checks made after a state's successors: wait-for analysis, stuck, then finals and leak. */
+export function afterSuccessorViolations(prog: Program, s: RState, statuses: readonly ThreadStatus[]): StateViolation[] {
+  const out: StateViolation[] = [];
+  const deadlock = waitForViolation(prog, statuses);
+  if (deadlock) out.push(deadlock);
+  const allFinished = statuses.every((x) => x.finished);
+  if (!allFinished && statuses.every((x) => x.finished || !x.canMove) && !deadlock && prog.enabled("stuck")) {
+    const finished = new Set(statuses.filter((x) => x.finished).map((x) => x.name));
+    const blocked = statuses.filter((x) => !x.finished);
+    const parts = blocked.map((x) => `${x.name} ${x.waits.length ? x.waits.map((w) => describeWait(w, finished)).join(", or ") : "cannot continue (every branch's condition is false)"}`);
+    out.push({ kind: "stuck", message: `no thread can move: ${parts.join("; ")}`, threads: blocked.map((x) => x.name), at: blocked[0]?.waits[0]?.at });
+  }
+  if (allFinished) {
+    if (prog.enabled("final")) {
+      for (const p of prog.model.finals) {
+        const v = checkProperty(prog, s, p, "final");
+        if (v) out.push(v);
+      }
+    }
+    if (prog.enabled("leak")) {
+      for (const pool of prog.model.objects) {
+        const live = s.objects[pool.name]!.map((o, i) => ({ o, i })).filter((x) => x.o.status === "live");
+        if (!live.length) continue;
+        const text = live.map((x) => `${pool.name}[${x.i}] ${formatObjectFields(pool, x.o.fields)}`).join(", ");
+        out.push({ kind: "leak", message: `${text} ${live.length > 1 ? "are" : "is"} still allocated when every thread has finished` });
+      }
+    }
+  }
+  return out;
+}
+
+export function formatObjectFields(pool: ObjectSymbol, fields: Record<string, RValue>): string {
+  return `{${pool.fields.map((f) => `${f.name}: ${formatValue(f.type, fields[f.name]!)}`).join(", ")}}`;
+}

@@ -1,0 +1,165 @@
+// States in user names. `nameState` gives exactly the names and value strings
+// that knot's decodeShared prints for the engine (variables whole, one entry
+// per lock, per refcount array entry and per object; locks as `free`, the
+// holder, `write: T` or `read: T1, T2`; objects as `unallocated`, `freed` or
+// their fields), and each thread's resting statement as `file:line:col` or
+// `finished`. `changesFromPatches` turns a step's immer patches into the
+// changes a trace shows: shared entries (map entries as `m[k]`) and the acting
+// thread's locals while they are in scope.
+import type { Patch } from "immer";
+import { formatObjectFields } from "./checks.js";
+import type { Program } from "./program.js";
+import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
+import { fmt } from "./step.js";
+import { type RRecord, type RValue, defaultOf, formatValue, keyName, scalarAt, scalarCount, scalarValues } from "./values.js";
+
+export interface NamedState {
+  shared: Record<string, string>;
+  threads: Record<string, string>;
+}
+
+export interface Change {
+  name: string;
+  before: string;
+  after: string;
+  /** The thread a local belongs to. */
+  thread?: string;
+}
+
+export function formatLock(e: LockEntry): string {
+  if (isRwsem(e)) {
+    if (e.writer !== null) return `write: ${e.writer}`;
+    if (e.readers.length) return `read: ${e.readers.join(", ")}`;
+    return "free";
+  }
+  return e === null ? "free" : e;
+}
+
+/** One shared entity: a variable, a lock entry, a refcount entry, an object. */
+interface Entity {
+  name: string;
+  format(s: RState): string;
+}
+
+/** The shared entities in knot's layout order: variables, locks, refcounts, objects. */
+export function sharedEntities(prog: Program): { key: string; entities: Entity[] }[] {
+  const m = prog.model;
+  const out: { key: string; entities: Entity[] }[] = [];
+  for (const v of m.vars) out.push({ key: `globals/${v.name}`, entities: [{ name: v.name, format: (s) => formatValue(v.type, s.globals[v.name]!) }] });
+  for (const l of m.locks) {
+    const n = l.index ? scalarCount(l.index) : 1;
+    out.push({
+      key: `locks/${l.name}`,
+      entities: Array.from({ length: n }, (_, i) => ({
+        name: l.index ? `${l.name}[${String(scalarAt(l.index, i))}]` : l.name,
+        format: (s: RState) => formatLock(s.locks[l.name]![i]!),
+      })),
+    });
+  }
+  for (const r of m.refcounts) {
+    const n = r.index ? scalarCount(r.index) : 1;
+    out.push({
+      key: `refcounts/${r.name}`,
+      entities: Array.from({ length: n }, (_, i) => ({
+        name: r.index ? `${r.name}[${String(scalarAt(r.index, i))}]` : r.name,
+        format: (s: RState) => String(s.refcounts[r.name]![i]),
+      })),
+    });
+  }
+  for (const pool of m.objects) {
+    out.push({
+      key: `objects/${pool.name}`,
+      entities: Array.from({ length: pool.bound }, (_, i) => ({
+        name: `${pool.name}[${i}]`,
+        format: (s: RState) => {
+          const o = s.objects[pool.name]![i]!;
+          return o.status === "unallocated" ? "unallocated" : o.status === "freed" ? "freed" : formatObjectFields(pool, o.fields);
+        },
+      })),
+    });
+  }
+  return out;
+}
+
+export function threadPosition(prog: Program, t: RThread): string {
+  if (t.frames.length === 0) return "finished";
+  return fmt(prog.stmt(t.frames[t.frames.length - 1]!.at).at);
+}
+
+export function nameState(prog: Program, s: RState, entities = sharedEntities(prog)): NamedState {
+  const shared: Record<string, string> = {};
+  for (const g of entities) for (const e of g.entities) shared[e.name] = e.format(s);
+  const threads: Record<string, string> = {};
+  s.threads.forEach((t) => { threads[t.name] = threadPosition(prog, t); });
+  return { shared, threads };
+}
+
+export function sameNamedState(a: NamedState, b: NamedState): boolean {
+  const same = (x: Record<string, string>, y: Record<string, string>) => {
+    const kx = Object.keys(x);
+    return kx.length === Object.keys(y).length && kx.every((k) => k in y && x[k] === y[k]);
+  };
+  return same(a.shared, b.shared) && same(a.threads, b.threads);
+}
+
+/** The locals of a thread as a trace shows them: `x` in the process body (always), `proc.x` while proc's frame is live. */
+function threadLocals(prog: Program, t: RThread, process: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const show = (owner: string, locals: Record<string, RValue>, prefix: string) => {
+    const info = prog.owner(owner);
+    const instance = info.process?.instance?.name;
+    for (const [name, type] of info.localTypes) {
+      if (name === instance) continue;
+      const v = name in locals ? locals[name]! : defaultOf(type);
+      out.set(prefix + name, formatValue(type, v));
+    }
+  };
+  const bottom = t.frames[0];
+  show(process, bottom ? bottom.locals : {}, "");
+  for (const f of t.frames.slice(1)) show(f.proc, f.locals, `${f.proc}.`);
+  return out;
+}
+
+/** The changes a step made, in user names, from its immer patches. */
+export function changesFromPatches(prog: Program, before: RState, after: RState, patches: readonly Patch[], actingThread: number, entities = sharedEntities(prog)): Change[] {
+  const touched = new Set<string>();
+  let threadTouched = false;
+  for (const p of patches) {
+    const [root, name] = p.path as (string | number)[];
+    if (root === "threads") threadTouched = true;
+    else if (name === undefined) for (const g of entities) { if (g.key.startsWith(`${String(root)}/`)) touched.add(g.key); }
+    else touched.add(`${String(root)}/${String(name)}`);
+  }
+  const out: Change[] = [];
+  for (const g of entities) {
+    if (!touched.has(g.key)) continue;
+    if (g.key.startsWith("globals/")) {
+      const name = g.key.slice("globals/".length);
+      const v = prog.model.vars.find((x) => x.name === name)!;
+      if (v.type.kind === "map") {
+        const mt = v.type;
+        for (const k of scalarValues(mt.key)) {
+          const b = formatValue(mt.value, (before.globals[name] as RRecord)[keyName(k)]!);
+          const a = formatValue(mt.value, (after.globals[name] as RRecord)[keyName(k)]!);
+          if (a !== b) out.push({ name: `${name}[${String(k)}]`, before: b, after: a });
+        }
+        continue;
+      }
+    }
+    for (const e of g.entities) {
+      const b = e.format(before);
+      const a = e.format(after);
+      if (a !== b) out.push({ name: e.name, before: b, after: a });
+    }
+  }
+  if (threadTouched) {
+    const info = prog.threads[actingThread]!;
+    const b = threadLocals(prog, before.threads[actingThread]!, info.process.name);
+    const a = threadLocals(prog, after.threads[actingThread]!, info.process.name);
+    for (const [name, value] of a) {
+      const was = b.get(name) ?? "-";
+      if (was !== value) out.push({ name, before: was, after: value, thread: info.name });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,786 @@
+// Steps, straight from language.md "Steps and interleaving" and checks.md.
+// A step is one thread running, atomically, from where it rests to its next
+// resting point. From an action it executes the action, then the local work
+// after it. From a choice (`either`, `pick` over a local set) or the head of a
+// loop of local statements it runs local work — resolving every choice on the
+// way, lazily — up to and including the first action (an `atomic` block counts
+// as one), or stops without one at a loop head or the thread's end (a silent
+// step), then runs the local work after the action. Local work after an action
+// stops before the next action, choice, atomic block or local-loop head, or
+// finishes the thread. Start-up runs each thread's local work before its
+// first resting point. Inside `atomic` everything runs; only the block's first
+// shared statement may block, a later one is `atomic-blocked`.
+// The state is an immer draft; every way through the choices is one run of the
+// step, enumerated by replaying prefixes of choice indices (PathOracle).
+import { type Expr, type LockSymbol, type Location, type RefcountSymbol, type Stmt, spanText } from "@knot/lang";
+import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
+import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
+import { EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
+import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
+import { type RRecord, type RValue, defaultOf, fromEncoded, keyName, parseRef, scalarAt, scalarCount, scalarIndex } from "./values.js";
+
+enablePatches();
+
+/** Why a step cannot be taken now. */
+export type Wait =
+  | { kind: "lock"; lock: string; heldBy: string[]; self: boolean; statement: string; at: Location }
+  | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; check?: string; statement: string; at: Location };
+
+export class Blocked {
+  constructor(readonly wait: Wait) {}
+}
+
+export interface Failure {
+  kind: string;
+  message: string;
+  /** The statement that raised it (`end of P` for the end of a thread). */
+  statement: string;
+  at: Location;
+}
+
+export class StepViolation {
+  constructor(readonly failure: Failure) {}
+}
+
+/** Replays a prefix of choice indices, then takes the first alternative of every further choice. */
+export class PathOracle {
+  readonly trail: { choice: number; arity: number }[] = [];
+  constructor(private readonly prefix: readonly number[]) {}
+  choose(arity: number): number {
+    const i = this.trail.length;
+    const choice = i < this.prefix.length ? this.prefix[i]! : 0;
+    this.trail.push({ choice, arity });
+    return choice;
+  }
+  /** The next prefix in lexicographic order, or undefined when every path has been run. */
+  next(): number[] | undefined {
+    let i = this.trail.length - 1;
+    while (i >= 0 && this.trail[i]!.choice + 1 >= this.trail[i]!.arity) i--;
+    if (i < 0) return undefined;
+    return [...this.trail.slice(0, i).map((c) => c.choice), this.trail[i]!.choice + 1];
+  }
+}
+
+/** Deep copy of a value that may contain immer drafts, so it can be stored elsewhere in the tree. */
+export function plain(v: RValue): RValue {
+  if (v === null || typeof v !== "object") return v;
+  if (isDraft(v)) return current(v) as RValue;
+  if (Array.isArray(v)) return v.map(plain);
+  const out: RRecord = {};
+  for (const k of Object.keys(v)) out[k] = plain(v[k]!);
+  return out;
+}
+
+type Phase = "startup" | "pre" | "post" | "atomic";
+
+export class Runner implements EvalEnv {
+  phase: Phase = "post";
+  /** The step's action: the first action or atomic block it executed. */
+  action?: number;
+  readonly choices: string[] = [];
+  finished = false;
+  private current = -1;
+  /** Frame depth of each open atomic block, innermost last. */
+  private atomicStack: number[] = [];
+  private touched = false;
+  private readonly me: string;
+
+  constructor(
+    private readonly prog: Program,
+    private readonly s: Draft<RState>,
+    private readonly t: number,
+    private readonly oracle: PathOracle,
+  ) {
+    this.me = prog.threads[t]!.name;
+  }
+
+  private get thread(): Draft<RThread> {
+    return this.s.threads[this.t]!;
+  }
+
+  private get frame(): Draft<RFrame> {
+    const f = this.thread.frames;
+    return f[f.length - 1]!;
+  }
+
+  // ------------------------------------------------------------ driving
+
+  /** Start-up: push the process frame and run its local work up to the first resting point. */
+  startup(): void {
+    const info = this.prog.threads[this.t]!;
+    const locals: Record<string, RValue> = {};
+    if (info.instance) locals[info.instance.sym.name] = info.instance.value;
+    this.thread.frames.push({ proc: info.process.name, at: -1, locals, snapshots: {}, constParams: [] });
+    this.phase = "startup";
+    this.enterBlock(info.owner.body);
+    this.loop();
+  }
+
+  /** One step from the statement the thread rests at. */
+  step(): void {
+    const r = this.frame.at;
+    this.current = r;
+    const kind = this.kindOf(r);
+    switch (kind) {
+      case "action": case "atomic":
+        this.phase = "pre";
+        this.act(r, kind);
+        break;
+      case "choice":
+        this.phase = "pre";
+        this.exec(r);
+        break;
+      case "breaker": {
+        const s = this.prog.stmt(r);
+        this.phase = "pre";
+        if (this.eval((s.stmt as Stmt & { kind: "While" }).cond)) this.enterBlock(s.children[0]!);
+        else this.after(r);
+        break;
+      }
+      case "local":
+        throw new Error(`thread ${this.me} rests at a local statement (${this.prog.stmt(r).label})`);
+    }
+    this.loop();
+  }
+
+  private act(id: number, kind: StmtKind): void {
+    this.action ??= id;
+    this.exec(id);
+    if (kind !== "atomic" && this.phase === "pre") this.phase = "post";
+  }
+
+  private loop(): void {
+    while (!this.finished) {
+      const id = this.frame.at;
+      const kind = this.kindOf(id);
+      switch (this.phase) {
+        case "startup":
+        case "post":
+          if (kind !== "local") return;
+          this.exec(id);
+          break;
+        case "pre":
+          if (kind === "breaker") return;
+          if (kind === "local" || kind === "choice") this.exec(id);
+          else this.act(id, kind);
+          break;
+        case "atomic":
+          if (this.prog.stmt(id).stmt.kind === "While") {
+            throw new ModelError("K6002", `a while loop inside atomic (${this.prog.stmt(id).label} at ${fmt(this.prog.stmt(id).at)}): an atomic block must be finite`);
+          }
+          this.exec(id);
+          if (kind === "action") this.touched = true;
+          break;
+      }
+    }
+  }
+
+  private kindOf(id: number): StmtKind {
+    return this.prog.classify(id, this.ctx());
+  }
+
+  private knownOf(depth: number): Map<string, RValue> | undefined {
+    const f = this.thread.frames[depth]!;
+    const snaps = Object.keys(f.snapshots);
+    if (f.constParams.length === 0 && snaps.length === 0) return undefined;
+    const known = new Map<string, RValue>();
+    for (const n of f.constParams) known.set(n, plain(f.locals[n]!));
+    for (const key of snaps) {
+      const binder = (this.prog.stmt(Number(key)).stmt as Stmt & { kind: "For" }).binder.name;
+      known.set(binder, plain(f.locals[binder]!));
+    }
+    return known;
+  }
+
+  /** The folding context of the innermost frame. */
+  private ctx(): FrameCtx {
+    const depth = this.thread.frames.length - 1;
+    const known = this.knownOf(depth);
+    let returnShared = false;
+    if (depth > 0) {
+      const call = this.prog.stmt(this.thread.frames[depth - 1]!.at).stmt as Stmt & { kind: "Call" };
+      if (call.result) {
+        const callerKnown = this.knownOf(depth - 1);
+        returnShared = this.prog.placeTouchesShared(call.result, callerKnown ? makeCtx(callerKnown, false) : EMPTY_CTX);
+      }
+    }
+    if (!known && !returnShared) return EMPTY_CTX;
+    return makeCtx(known ?? new Map(), returnShared);
+  }
+
+  // ------------------------------------------------------------ control flow
+
+  private enterBlock(b: { stmts: number[] } & Parameters<Runner["blockEnd"]>[0]): void {
+    if (b.stmts.length) this.frame.at = b.stmts[0]!;
+    else this.blockEnd(b);
+  }
+
+  private after(id: number): void {
+    const si = this.prog.stmt(id);
+    const b = si.block;
+    if (si.index + 1 < b.stmts.length) this.frame.at = b.stmts[si.index + 1]!;
+    else this.blockEnd(b);
+  }
+
+  private blockEnd(b: import("./program.js").BlockInfo): void {
+    const f = this.frame;
+    for (const name of b.declared) delete f.locals[name];
+    const p = b.parent;
+    if (p.kind === "body") {
+      if (p.owner.kind === "proc") this.doReturn(undefined);
+      else this.threadEnd();
+      return;
+    }
+    const ps = this.prog.stmt(p.id);
+    const s = ps.stmt;
+    switch (s.kind) {
+      case "If": case "Either":
+        this.after(p.id);
+        return;
+      case "Atomic":
+        this.atomicStack.pop();
+        if (this.atomicStack.length === 0) this.phase = "post";
+        this.after(p.id);
+        return;
+      case "Pick":
+        delete f.locals[s.binder.name];
+        this.after(p.id);
+        return;
+      case "While":
+        f.at = p.id;
+        return;
+      case "For": {
+        const key = String(p.id);
+        const snap = f.snapshots[key]!;
+        const elem = (s.domain.ty as { kind: "set"; elem: import("@knot/lang").Type }).elem;
+        const ci = scalarIndex(elem, f.locals[s.binder.name]!);
+        const next = snap.find((x) => scalarIndex(elem, x) > ci);
+        if (next !== undefined) {
+          f.locals[s.binder.name] = next;
+          this.enterBlock(ps.children[0]!);
+        } else {
+          delete f.snapshots[key];
+          delete f.locals[s.binder.name];
+          this.after(p.id);
+        }
+        return;
+      }
+      default:
+        throw new Error(`block under ${s.kind}`);
+    }
+  }
+
+  private doReturn(value: RValue | undefined): void {
+    const frames = this.thread.frames;
+    if (frames.length === 1) {
+      this.threadEnd();
+      return;
+    }
+    frames.pop();
+    while (this.atomicStack.length && this.atomicStack[this.atomicStack.length - 1]! > frames.length) this.atomicStack.pop();
+    if (this.phase === "atomic" && this.atomicStack.length === 0) this.phase = "post";
+    const callId = this.frame.at;
+    const call = this.prog.stmt(callId).stmt as Stmt & { kind: "Call" };
+    if (call.result && value !== undefined) this.store(call.result, value);
+    this.after(callId);
+  }
+
+  private threadEnd(): void {
+    const info = this.prog.threads[this.t]!;
+    const held = this.locksHeld();
+    if (held.length && this.prog.enabled("exit-holding-lock")) {
+      throw new StepViolation({ kind: "exit-holding-lock", message: `${this.me} finishes while holding ${held.join(", ")}`, statement: `end of ${info.process.name}`, at: info.owner.body.end });
+    }
+    this.thread.frames.splice(0);
+    this.atomicStack = [];
+    this.finished = true;
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private exec(id: number): void {
+    this.current = id;
+    const si = this.prog.stmt(id);
+    const s = si.stmt;
+    switch (s.kind) {
+      case "Skip":
+        return this.after(id);
+      case "LocalVar": {
+        const type = s.sym!.type;
+        let v: RValue;
+        if (!s.init) v = defaultOf(type);
+        else if (s.init.kind === "Alloc") v = this.alloc(s.init);
+        else v = this.eval(s.init);
+        this.checkStore(v, type, s.name.name);
+        this.frame.locals[s.name.name] = plain(v);
+        return this.after(id);
+      }
+      case "Assign": {
+        const v = s.value.kind === "Alloc" ? this.alloc(s.value) : this.eval(s.value);
+        this.store(s.target, v);
+        return this.after(id);
+      }
+      case "Call":
+        return this.call(s, id);
+      case "Return":
+        return this.doReturn(s.value ? this.eval(s.value) : undefined);
+      case "Lock":
+        this.lockOp(s.op, s.target);
+        return this.after(id);
+      case "Refcount": {
+        if (s.op === "get") this.refGet(s.target);
+        else this.refDrop(s.target);
+        return this.after(id);
+      }
+      case "Await":
+        if (!this.eval(s.cond)) this.block({ kind: "condition", reason: "await", text: si.label, statement: si.label, at: si.at });
+        return this.after(id);
+      case "Assert":
+        if (!this.eval(s.cond) && this.prog.enabled("assertion")) this.violation("assertion", s.message ?? `assertion ${spanText(s.cond.span)} failed`);
+        return this.after(id);
+      case "If": {
+        const taken = s.cond.kind === "DecAndTest" ? this.refDrop(s.cond.target) : !!this.eval(s.cond.expr);
+        if (taken) this.enterBlock(si.children[0]!);
+        else if (si.children[1]) this.enterBlock(si.children[1]);
+        else this.after(id);
+        return;
+      }
+      case "While":
+        if (this.eval(s.cond)) this.enterBlock(si.children[0]!);
+        else this.after(id);
+        return;
+      case "For": {
+        const snap = plain(this.eval(s.domain)) as RValue[];
+        if (!snap.length) return this.after(id);
+        this.frame.snapshots[String(id)] = snap;
+        this.frame.locals[s.binder.name] = snap[0]!;
+        return this.enterBlock(si.children[0]!);
+      }
+      case "Pick": {
+        const values = plain(this.eval(s.domain)) as RValue[];
+        if (!values.length) {
+          this.block({ kind: "condition", reason: "pick", text: `${si.label}: the set is empty`, statement: si.label, at: si.at });
+        }
+        const i = this.oracle.choose(values.length);
+        this.choices.push(`${s.binder.name} = ${String(values[i])}`);
+        this.frame.locals[s.binder.name] = values[i]!;
+        return this.enterBlock(si.children[0]!);
+      }
+      case "Either": {
+        const n = si.children.length;
+        const i = this.oracle.choose(n);
+        this.choices.push(`branch ${i + 1} of ${n} of the either at ${fmt(si.at)}`);
+        return this.enterBlock(si.children[i]!);
+      }
+      case "Atomic":
+        if (this.atomicStack.length === 0) this.touched = false;
+        this.atomicStack.push(this.thread.frames.length);
+        this.phase = "atomic";
+        return this.enterBlock(si.children[0]!);
+      case "Free": {
+        const r = this.eval(s.target);
+        if (r !== null) {
+          const { pool, index } = parseRef(r as string);
+          const obj = this.s.objects[pool]![index]!;
+          if (obj.status === "freed") {
+            if (this.prog.enabled("double-free")) this.violation("double-free", `free ${spanText(s.target.span)}: ${r as string} was already freed`);
+          } else {
+            obj.status = "freed";
+            obj.fields = this.defaultFields(pool);
+          }
+        }
+        return this.after(id);
+      }
+    }
+  }
+
+  private call(s: Stmt & { kind: "Call" }, id: number): void {
+    let target: string | null;
+    if (s.callee.kind === "Name" && s.callee.sym?.kind === "proc") target = s.callee.name;
+    else target = this.eval(s.callee) as string | null;
+    if (target === null) {
+      if (this.prog.enabled("null-callback")) this.violation("null-callback", `call through ${spanText(s.callee.span)}, which is none`);
+      return this.after(id);
+    }
+    const proc = this.prog.procs.get(target)!;
+    const args = s.args.map((a) => this.eval(a));
+    proc.params.forEach((p, i) => this.checkStore(args[i]!, p.type, `arguments of ${target}`));
+    const constParams = [...this.prog.constParams(proc, s.args, this.ctx()).keys()];
+    const locals: Record<string, RValue> = {};
+    proc.params.forEach((p, i) => { locals[p.name] = plain(args[i]!); });
+    this.thread.frames.push({ proc: target, at: -1, locals, snapshots: {}, constParams });
+    this.enterBlock(this.prog.owner(target).body);
+  }
+
+  // ------------------------------------------------------------ locks
+
+  private lockEntry(target: Expr): { sym: LockSymbol; index: number; name: string } {
+    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
+    const sym = nameExpr.sym as LockSymbol;
+    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
+    return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+  }
+
+  private lockOp(op: string, target: Expr): void {
+    const { sym, index, name } = this.lockEntry(target);
+    const entries = this.s.locks[sym.name]!;
+    const me = this.me;
+    const si = this.prog.stmt(this.current);
+    const wait = (heldBy: string[]): Wait => ({ kind: "lock", lock: name, heldBy, self: heldBy.includes(me), statement: si.label, at: si.at });
+    switch (op) {
+      case "lock": {
+        const h = entries[index] as string | null;
+        if (h !== null) this.block(wait([h]));
+        if (sym.lockKind === "mutex") this.sleepCheck("mutex", name);
+        entries[index] = me;
+        return;
+      }
+      case "unlock": {
+        const h = entries[index] as string | null;
+        if (h === me) entries[index] = null;
+        else if (this.prog.enabled("unlock-not-held")) this.violation("unlock-not-held", `${me} does unlock ${name}, but ${h === null ? "it is not locked" : `it is held by ${h}`}`);
+        return;
+      }
+      case "down_read": {
+        const e = entries[index] as RwsemEntry;
+        if (e.readers.includes(me)) {
+          this.fail("recursive-locking", `${me} takes ${name} for reading again while it already holds it for reading; a writer queuing in between would deadlock both (rwsem read locks are not recursive)`);
+        }
+        if (e.writer !== null) this.block(wait([e.writer]));
+        this.sleepCheck("rwsem", name);
+        e.readers = this.byThread([...e.readers, me]);
+        return;
+      }
+      case "down_write": {
+        const e = entries[index] as RwsemEntry;
+        if (e.writer !== null || e.readers.length) this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
+        this.sleepCheck("rwsem", name);
+        e.writer = me;
+        return;
+      }
+      case "up_read": case "up_write": {
+        const e = entries[index] as RwsemEntry;
+        if (op === "up_read" && e.readers.includes(me)) { e.readers = e.readers.filter((r) => r !== me); return; }
+        if (op === "up_write" && e.writer === me) { e.writer = null; return; }
+        if (this.prog.enabled("unlock-not-held")) {
+          const who = e.writer !== null ? `it is held for writing by ${e.writer}` : e.readers.length ? `it is held for reading by ${e.readers.join(", ")}` : "it is not locked";
+          this.violation("unlock-not-held", `${me} does ${op} ${name}, but ${who}`);
+        }
+        return;
+      }
+    }
+  }
+
+  private byThread(names: string[]): string[] {
+    const order = new Map(this.prog.threads.map((t) => [t.name, t.index]));
+    return names.sort((a, b) => order.get(a)! - order.get(b)!);
+  }
+
+  private sleepCheck(kind: string, name: string): void {
+    if (!this.prog.enabled("sleep-in-atomic")) return;
+    const spin = this.locksHeld("spinlock")[0];
+    if (spin) this.violation("sleep-in-atomic", `${this.me} takes ${kind} ${name}, which may sleep, while holding spinlock ${spin}`);
+  }
+
+  /** Lock entries this thread holds (optionally of one kind), in declaration order. */
+  private locksHeld(only?: string): string[] {
+    return locksHeldBy(this.prog, this.s as RState, this.me, only);
+  }
+
+  // ------------------------------------------------------------ refcounts
+
+  private refEntry(target: Expr): { sym: RefcountSymbol; index: number; name: string } {
+    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
+    const sym = nameExpr.sym as RefcountSymbol;
+    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
+    return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+  }
+
+  private refGet(target: Expr): void {
+    const { sym, index, name } = this.refEntry(target);
+    const counts = this.s.refcounts[sym.name]!;
+    const c = counts[index]!;
+    if (c === 0 && this.prog.enabled("refcount-inc-from-zero")) this.violation("refcount-inc-from-zero", `get ${name} on a count of 0: the object may already be freed`);
+    if (c + 1 > sym.type.hi) this.fail("out-of-range", `get ${name} would raise the count above its bound ${sym.type.hi}`);
+    counts[index] = c + 1;
+  }
+
+  /** `put` / `dec_and_test`: true iff the count was 1 (this put dropped the last reference). */
+  private refDrop(target: Expr): boolean {
+    const { sym, index, name } = this.refEntry(target);
+    const counts = this.s.refcounts[sym.name]!;
+    const c = counts[index]!;
+    if (c === 0) {
+      if (this.prog.enabled("refcount-underflow")) this.violation("refcount-underflow", `put ${name} on a count of 0`);
+      return false;
+    }
+    if (c - 1 < sym.type.lo) this.fail("out-of-range", `put ${name} would lower the count below its bound ${sym.type.lo}`);
+    counts[index] = c - 1;
+    return c === 1;
+  }
+
+  // ------------------------------------------------------------ objects
+
+  private defaultFields(pool: string): Record<string, RValue> {
+    const out: Record<string, RValue> = {};
+    for (const f of this.prog.pools.get(pool)!.fields) out[f.name] = defaultOf(f.type);
+    return out;
+  }
+
+  private alloc(e: Expr & { kind: "Alloc" }): string {
+    const pool = this.prog.pools.get(e.pool.name)!;
+    const fields = this.defaultFields(pool.name);
+    for (const g of e.fields) {
+      const v = this.eval(g.value);
+      this.checkStore(v, pool.fields.find((f) => f.name === g.name.name)!.type, `${pool.name}.${g.name.name}`);
+      fields[g.name.name] = plain(v);
+    }
+    const objs = this.s.objects[pool.name]!;
+    const i = objs.findIndex((o) => o.status === "unallocated");
+    if (i < 0) {
+      this.violation("pool-exhausted", `object pool ${pool.name} is exhausted: all ${pool.bound} objects have been allocated (objects are never reused); raise the bound in 'object ${pool.name}[${pool.bound}]'`);
+    }
+    objs[i] = { status: "live", fields } as RObject;
+    return `${pool.name}[${i}]`;
+  }
+
+  private objectFor(ref: RValue, refText: string, write: boolean): Draft<RObject> {
+    if (ref === null) this.fail("null-deref", `${refText} is null`);
+    const { pool, index } = parseRef(ref as string);
+    const obj = this.s.objects[pool]![index]!;
+    if (obj.status === "freed" && this.prog.enabled("use-after-free")) this.violation("use-after-free", `${refText} points to ${ref as string}, which was freed`);
+    void write;
+    return obj;
+  }
+
+  // ------------------------------------------------------------ places and values
+
+  private store(target: Expr, v: RValue): void {
+    const place = this.place(target);
+    this.checkStore(v, target.ty!, spanText(target.span));
+    place.container[place.key] = plain(v);
+  }
+
+  private place(e: Expr): { container: Record<string, RValue>; key: string } {
+    switch (e.kind) {
+      case "Name":
+        if (e.sym?.kind === "var") return { container: this.s.globals as Record<string, RValue>, key: e.name };
+        return { container: this.frame.locals as Record<string, RValue>, key: e.name };
+      case "Index": {
+        const p = this.place(e.target);
+        const m = p.container[p.key] as RRecord;
+        const k = this.eval(e.index);
+        const kt = (e.target.ty as { kind: "map"; key: import("@knot/lang").Type }).key;
+        if (scalarIndex(kt, k) < 0) this.fail("out-of-range", `index of ${spanText(e.target.span)}: ${String(k)} is outside ${typeString(kt)}`);
+        return { container: m, key: keyName(k) };
+      }
+      case "Field": {
+        if (e.target.ty?.kind === "ref") {
+          const obj = this.objectFor(this.eval(e.target), spanText(e.target.span), true);
+          return { container: obj.fields as Record<string, RValue>, key: e.field.name };
+        }
+        const p = this.place(e.target);
+        return { container: p.container[p.key] as RRecord, key: e.field.name };
+      }
+      default:
+        throw new Error(`not assignable: ${e.kind}`);
+    }
+  }
+
+  private checkStore(v: RValue, t: import("@knot/lang").Type, what: string): void {
+    switch (t.kind) {
+      case "int":
+        if (typeof v !== "number" || v < t.lo || v > t.hi) this.fail("out-of-range", `${what} would become ${String(v)}, outside its type ${t.lo}..${t.hi}`);
+        return;
+      case "record":
+        for (const f of t.fields) this.checkStore((v as RRecord)[f.name]!, f.type, `${what}.${f.name}`);
+        return;
+      case "map":
+        for (const k of Object.keys(v as RRecord)) this.checkStore((v as RRecord)[k]!, t.value, `${what}[${k}]`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private eval(e: Expr): RValue {
+    return evaluate(e, this, new Map(), this.prog);
+  }
+
+  // EvalEnv
+  constValue(sym: import("@knot/lang").ConstSymbol): RValue {
+    return this.prog.constValue(sym);
+  }
+  local(sym: import("@knot/lang").LocalSymbol): RValue {
+    const v = this.frame.locals[sym.name];
+    if (v === undefined) throw new Error(`local ${sym.name} read outside its scope`);
+    return v;
+  }
+  global(name: string): RValue {
+    return this.s.globals[name]!;
+  }
+  refcount(sym: RefcountSymbol, index: number): number {
+    return this.s.refcounts[sym.name]![index]!;
+  }
+  held(sym: LockSymbol, index: number): boolean {
+    return holds(this.s.locks[sym.name]![index]!, this.me);
+  }
+  locked(sym: LockSymbol, index: number): boolean {
+    return isLocked(this.s.locks[sym.name]![index]!);
+  }
+  field(ref: RValue, pool: import("@knot/lang").ObjectSymbol, field: string, refText: string): RValue {
+    void pool;
+    return this.objectFor(ref, refText, false).fields[field]!;
+  }
+  fault(kind: string, message: string): never {
+    return this.fail(kind, message);
+  }
+
+  // ------------------------------------------------------------ outcomes
+
+  /** A check that stops the statement: a violation, or with the check off a statement that cannot run. */
+  private fail(kind: string, message: string): never {
+    if (this.prog.enabled(kind)) this.violation(kind, message);
+    const si = this.prog.stmt(this.current);
+    throw new Blocked({ kind: "condition", reason: "fault", check: kind, text: message, statement: si.label, at: si.at });
+  }
+
+  private violation(kind: string, message: string): never {
+    const si = this.prog.stmt(this.current);
+    throw new StepViolation({ kind, message, statement: si.label, at: si.at });
+  }
+
+  private block(wait: Wait): never {
+    if (this.phase === "atomic" && this.touched) {
+      this.violation("atomic-blocked", `${this.prog.stmt(this.current).label} would block inside an atomic block (only its first statement may block)`);
+    }
+    throw new Blocked(wait);
+  }
+}
+
+export function holds(e: LockEntry, thread: string): boolean {
+  return isRwsem(e) ? e.writer === thread || e.readers.includes(thread) : e === thread;
+}
+
+export function isLocked(e: LockEntry): boolean {
+  return isRwsem(e) ? e.writer !== null || e.readers.length > 0 : e !== null;
+}
+
+/** Names of the lock entries `thread` holds, in declaration order (only spinlocks, mutexes or rwsems with `only`). */
+export function locksHeldBy(prog: Program, s: RState, thread: string, only?: string): string[] {
+  const out: string[] = [];
+  for (const l of prog.model.locks) {
+    if (only && l.lockKind !== only) continue;
+    s.locks[l.name]!.forEach((e, i) => {
+      if (holds(e, thread)) out.push(l.index ? `${l.name}[${String(scalarAt(l.index, i))}]` : l.name);
+    });
+  }
+  return out;
+}
+
+function typeString(t: import("@knot/lang").Type): string {
+  return t.kind === "int" ? `${t.lo}..${t.hi}` : t.kind === "enum" ? t.name : t.kind;
+}
+
+export function fmt(l: Location): string {
+  return `${l.file}:${l.line}:${l.col}`;
+}
+
+// ------------------------------------------------------------ enumeration
+
+export interface StepOutcome {
+  thread: number;
+  /** Where the thread rested before the step. */
+  start: number;
+  /** The step's action (statement id), if it executed one. */
+  action?: number;
+  choices: string[];
+  result:
+    | { kind: "enabled"; next: RState; patches: Patch[]; inversePatches: Patch[] }
+    | { kind: "violation"; failure: Failure }
+    | { kind: "blocked"; wait: Wait };
+}
+
+/** Every way thread `t` can take a step from `state` (enabled, violating or blocked), in knot's order. */
+export function threadSteps(prog: Program, state: RState, t: number): StepOutcome[] {
+  const thread = state.threads[t]!;
+  if (thread.frames.length === 0) return [];
+  const start = thread.frames[thread.frames.length - 1]!.at;
+  const out: StepOutcome[] = [];
+  let prefix: number[] | undefined = [];
+  while (prefix) {
+    const oracle = new PathOracle(prefix);
+    let runner: Runner | undefined;
+    let result: StepOutcome["result"];
+    try {
+      const [next, patches, inversePatches] = produceWithPatches(state, (draft) => {
+        runner = new Runner(prog, draft, t, oracle);
+        runner.step();
+      });
+      result = { kind: "enabled", next, patches, inversePatches };
+    } catch (err) {
+      if (err instanceof Blocked) result = { kind: "blocked", wait: err.wait };
+      else if (err instanceof StepViolation) result = { kind: "violation", failure: err.failure };
+      else throw err;
+    }
+    out.push({ thread: t, start, action: runner?.action, choices: runner ? [...runner.choices] : [], result });
+    prefix = oracle.next();
+  }
+  return out;
+}
+
+export type StartupResult =
+  | { kind: "ok"; state: RState }
+  | { kind: "violation"; thread: number; failure: Failure }
+  | { kind: "cannot-start"; thread: number; wait: Wait };
+
+/** The shared state before start-up: initial values, free locks, initial counts, initial objects. */
+export function sharedInitial(prog: Program): RState {
+  const m = prog.model;
+  const globals: Record<string, RValue> = {};
+  const objects: Record<string, RObject[]> = {};
+  for (const pool of m.objects) {
+    const fields: Record<string, RValue> = {};
+    for (const f of pool.fields) fields[f.name] = defaultOf(f.type);
+    objects[pool.name] = Array.from({ length: pool.bound }, () => ({ status: "unallocated", fields: { ...fields } }));
+  }
+  for (const v of m.vars) {
+    if (v.initObject) {
+      const pool = v.initObject.pool;
+      const objs = objects[pool.name]!;
+      const i = objs.findIndex((o) => o.status === "unallocated");
+      if (i < 0) throw new ModelError("K6004", `the initial objects need more objects than pool ${pool.name} has (${pool.bound})`);
+      const fields: Record<string, RValue> = {};
+      pool.fields.forEach((f, k) => { fields[f.name] = fromEncoded(f.type, v.initObject!.fields[k]!, prog.procNames); });
+      objs[i] = { status: "live", fields };
+      globals[v.name] = `${pool.name}[${i}]`;
+    } else {
+      globals[v.name] = fromEncoded(v.type, v.init, prog.procNames);
+    }
+  }
+  const locks: Record<string, LockEntry[]> = {};
+  for (const l of m.locks) {
+    const n = l.index ? scalarCount(l.index) : 1;
+    locks[l.name] = Array.from({ length: n }, () => (l.lockKind === "rwsem" ? { writer: null, readers: [] } : null));
+  }
+  const refcounts: Record<string, number[]> = {};
+  for (const r of m.refcounts) refcounts[r.name] = Array.from({ length: r.index ? scalarCount(r.index) : 1 }, () => r.init);
+  const threads: RThread[] = prog.threads.map((t) => ({ name: t.name, frames: [] }));
+  return { globals, locks, refcounts, objects, threads };
+}
+
+/** Start-up: every thread's local work before its first resting point, in thread order. */
+export function startup(prog: Program): StartupResult {
+  const base = sharedInitial(prog);
+  let t = 0;
+  try {
+    const state = produce(base, (draft) => {
+      for (t = 0; t < prog.threads.length; t++) new Runner(prog, draft, t, new PathOracle([])).startup();
+    });
+    return { kind: "ok", state };
+  } catch (err) {
+    if (err instanceof StepViolation) return { kind: "violation", thread: t, failure: err.failure };
+    if (err instanceof Blocked) return { kind: "cannot-start", thread: t, wait: err.wait };
+    throw err;
+  }
+}
