@@ -7,7 +7,7 @@
 // Safety: nothing a model author wrote reaches the generated text. Names and
 // messages stay in the IR; the code holds only numbers, generated identifiers,
 // and indices into tables passed in at load time.
-import type { Addr, Expr, Model, Op, Step, ViolationKind } from "@knot/ir";
+import type { Addr, Expr, Location, Model, Op, Step, ViolationKind } from "@knot/ir";
 import type { PackedLayout } from "./packing.js";
 
 /** Step function results. */
@@ -33,6 +33,20 @@ export interface GeneratedSource {
 interface Options {
   disabled: ReadonlySet<ViolationKind>;
   lockOrder: boolean;
+  /**
+   * "thread": code specialised per thread (every slot at a known place: fastest);
+   * "process": one piece of code per process, shared by its instances (smaller, so
+   * quicker to build for models with many instances and steps). Default: by size.
+   */
+  shape?: "thread" | "process";
+}
+
+/** Below this many (thread, step) pairs, per-thread code is small enough to build quickly. */
+export const PER_THREAD_LIMIT = 400;
+
+export function chooseShape(model: Model): "thread" | "process" {
+  const pairs = model.threads.reduce((n, t) => n + model.processes[t.process]!.locations.reduce((k, l) => k + l.steps.length, 0), 0);
+  return pairs <= PER_THREAD_LIMIT ? "thread" : "process";
 }
 
 class Writer {
@@ -64,17 +78,28 @@ export function generateSource(model: Model, layout: PackedLayout, options: Opti
   return new Generator(model, layout, options).run();
 }
 
+/** Where a slot lives, as generated code sees it. */
+type SlotRef =
+  | { g: number } // a global slot, at a fixed place
+  | { l: number } // a slot of the running thread's block (pc -1, locals 0..), same place relative to every instance's block
+  | { d: string }; // a slot computed at run time (an absolute slot index expression)
+
 class Generator {
   private w = new Writer();
   private readonly tables: number[][] = [];
   private readonly tableIds = new Map<string, number>();
-  private tid = 0;
-  private base = 0;
-  private instance = 0;
+  private readonly messages: string[] = [];
+  /** Per-thread constants read by the code of a process: name -> values by thread id. */
+  private readonly perThread = new Map<string, number[]>();
   private tempCounter = 0;
   private bounds = new Set<number>();
   private readonly locks: { slot: number; kind: string }[] = [];
   private readonly spinSlots: number[] = [];
+  // the group of threads whose code is being generated (a process's instances, or one thread),
+  // its number (for naming tables and functions) and its first thread
+  private group: number[] = [];
+  private process = 0;
+  private t0 = 0;
 
   constructor(private readonly m: Model, private readonly layout: PackedLayout, private readonly opts: Options) {
     for (const v of m.layout.vars) {
@@ -95,46 +120,115 @@ class Generator {
     return `${prefix}${this.tempCounter++}`;
   }
 
+  /** A number per thread of the current group (static when the group is one thread). */
+  private threadTable(name: string, value: (tid: number) => number): string {
+    if (this.group.length === 1) return `${value(this.group[0]!)}`;
+    const key = `${name}_${this.process}`;
+    if (!this.perThread.has(key)) {
+      const members = new Set(this.group);
+      this.perThread.set(key, this.m.threads.map((t) => (members.has(t.id) ? value(t.id) : 0)));
+    }
+    return `${key}[tid]`;
+  }
+
   // ------------------------------------------------------------ slots
 
-  /** A static slot as a number, or a JS expression computing a dynamic one. */
-  private slot(a: Addr): number | string {
-    let off = a.offset + (a.space === "local" ? this.base : 0);
+  private slot(a: Addr): SlotRef {
+    let off = a.offset;
     const dyn: string[] = [];
     for (const term of a.terms) {
       const idx = this.expr(term.index);
       if (/^-?\d+$/.test(idx)) off += Number(idx) * term.stride;
       else dyn.push(term.stride === 1 ? idx : `${idx} * ${term.stride}`);
     }
-    return dyn.length ? `(${off} + ${dyn.join(" + ")})` : off;
+    if (a.space === "global") return dyn.length ? { d: `(${off} + ${dyn.join(" + ")})` } : { g: off };
+    if (!dyn.length) return { l: off };
+    return { d: `(${this.threadTable("LB", (tid) => this.m.threads[tid]!.localBase)} + ${off} + ${dyn.join(" + ")})` };
   }
 
-  private read(slot: number | string, buf = "t"): string {
-    if (typeof slot === "string") return `rd(${buf}, ${slot})`;
+  /**
+   * Where a slot of the running thread's block is packed: static when the process
+   * has one thread, else looked up in per-thread tables (the instances of a
+   * process share code, but their slots sit at different places of the packed state).
+   */
+  private blockPlace(rel: number): { word: string; shift: string; mask: number; lo: number; constant?: string } {
     const L = this.layout;
-    const m = L.mask[slot]!;
-    const lo = L.lo[slot]!;
+    const threads = this.group;
+    const slotOf = (tid: number) => this.m.threads[tid]!.localBase + rel;
+    const s0 = slotOf(this.t0);
+    const name = rel < 0 ? "pc" : `${rel}`;
+    if (L.mask[s0] === 0) {
+      // constant after start-up, possibly different in each instance
+      return { word: "", shift: "", mask: 0, lo: 0, constant: threads.length === 1 ? `${L.lo[s0]}` : this.threadTable(`K${name}`, (tid) => L.lo[slotOf(tid)]!) };
+    }
+    if (threads.length === 1) return { word: `${L.word[s0]}`, shift: `${L.shift[s0]}`, mask: L.mask[s0]!, lo: L.lo[s0]! };
+    return {
+      word: this.threadTable(`W${name}`, (tid) => L.word[slotOf(tid)]!),
+      shift: this.threadTable(`S${name}`, (tid) => L.shift[slotOf(tid)]!),
+      mask: L.mask[s0]!,
+      lo: L.lo[s0]!,
+    };
+  }
+
+  private read(ref: SlotRef, buf = "t"): string {
+    if ("d" in ref) return `rd(${buf}, ${ref.d})`;
+    const L = this.layout;
+    let word: string;
+    let shift: string;
+    let m: number;
+    let lo: number;
+    if ("g" in ref) {
+      word = `${L.word[ref.g]}`;
+      shift = `${L.shift[ref.g]}`;
+      m = L.mask[ref.g]!;
+      lo = L.lo[ref.g]!;
+    } else {
+      const p = this.blockPlace(ref.l);
+      if (p.constant !== undefined) return p.constant;
+      ({ word, shift, mask: m, lo } = p);
+    }
     if (m === 0) return `${lo}`;
-    if (m === -1) return `${buf}[${L.word[slot]}]`;
-    const core = L.shift[slot] ? `((${buf}[${L.word[slot]}] >>> ${L.shift[slot]}) & ${m})` : `(${buf}[${L.word[slot]}] & ${m})`;
+    if (m === -1) return `${buf}[${word}]`;
+    const core = shift === "0" ? `(${buf}[${word}] & ${m})` : `((${buf}[${word}] >>> ${shift}) & ${m})`;
     return lo ? `(${core} + ${lo})` : core;
   }
 
-  private write(slot: number | string, value: string): string {
-    if (typeof slot === "string") return `wr(t, ${slot}, ${value});`;
+  private write(ref: SlotRef, value: string): string {
+    if ("d" in ref) return `wr(t, ${ref.d}, ${value});`;
     const L = this.layout;
-    const m = L.mask[slot]!;
-    if (m === 0) return "";
-    const w = L.word[slot]!;
-    if (m === -1) return `t[${w}] = ${value};`;
-    const sh = L.shift[slot]!;
-    const lo = L.lo[slot]!;
-    const v = lo ? `(${value} - ${lo})` : value;
-    return `t[${w}] = (t[${w}] & ${~(m << sh)}) | ((${v} & ${m}) << ${sh});`;
+    if ("g" in ref) {
+      const m = L.mask[ref.g]!;
+      if (m === 0) return "";
+      const w = L.word[ref.g]!;
+      if (m === -1) return `t[${w}] = ${value};`;
+      const sh = L.shift[ref.g]!;
+      const lo = L.lo[ref.g]!;
+      const v = lo ? `(${value} - ${lo})` : value;
+      return `t[${w}] = (t[${w}] & ${~(m << sh)}) | ((${v} & ${m}) << ${sh});`;
+    }
+    const p = this.blockPlace(ref.l);
+    if (p.constant !== undefined || p.mask === 0) return "";
+    if (p.mask === -1) return `t[${p.word}] = ${value};`;
+    const v = p.lo ? `(${value} - ${p.lo})` : value;
+    if (/^\d+$/.test(p.shift)) {
+      return `t[${p.word}] = (t[${p.word}] & ${~(p.mask << Number(p.shift))}) | ((${v} & ${p.mask}) << ${p.shift});`;
+    }
+    const ww = this.temp("w");
+    const sh = this.temp("sh");
+    return `{ const ${ww} = ${p.word}, ${sh} = ${p.shift}; t[${ww}] = (t[${ww}] & ~(${p.mask} << ${sh})) | ((${v} & ${p.mask}) << ${sh}); }`;
   }
 
-  private plus(slot: number | string, k: number): number | string {
-    return typeof slot === "number" ? slot + k : `(${slot} + ${k})`;
+  private plus(ref: SlotRef, k: number): SlotRef {
+    if ("g" in ref) return { g: ref.g + k };
+    if ("l" in ref) return { l: ref.l + k };
+    return { d: `(${ref.d} + ${k})` };
+  }
+
+  /** A slot as a number or expression for lock ids and waits (absolute slot index). */
+  private absolute(ref: SlotRef): string {
+    if ("g" in ref) return `${ref.g}`;
+    if ("l" in ref) return `(${this.threadTable("LB", (tid) => this.m.threads[tid]!.localBase)} + ${ref.l})`;
+    return ref.d;
   }
 
   // ------------------------------------------------------------ expressions
@@ -150,11 +244,17 @@ class Generator {
     return id;
   }
 
+  /** Messages live in a table; the code only carries their index. */
+  private message(text: string): number {
+    this.messages.push(text);
+    return this.messages.length - 1;
+  }
+
   expr(e: Expr): string {
     switch (e.k) {
       case "const": return e.v < 0 ? `(${e.v})` : `${e.v}`;
       case "read": return this.read(this.slot(e.addr));
-      case "instance": return `${this.instance}`;
+      case "instance": return this.threadTable("INST", (tid) => this.m.threads[tid]!.instance);
       case "bound":
         this.bounds.add(e.id);
         return `b${e.id}`;
@@ -192,9 +292,9 @@ class Generator {
         const w = this.read(x);
         if (e.lockKind === "rwsem") {
           const r = this.read(this.plus(x, 1));
-          return e.k === "held" ? `(${w} === ${this.tid + 1} || (${r} & ${1 << this.tid}) !== 0 ? 1 : 0)` : `(${w} !== 0 || ${r} !== 0 ? 1 : 0)`;
+          return e.k === "held" ? `(${w} === O || (${r} & BIT) !== 0 ? 1 : 0)` : `(${w} !== 0 || ${r} !== 0 ? 1 : 0)`;
         }
-        return e.k === "held" ? `(${w} === ${this.tid + 1} ? 1 : 0)` : `(${w} !== 0 ? 1 : 0)`;
+        return e.k === "held" ? `(${w} === O ? 1 : 0)` : `(${w} !== 0 ? 1 : 0)`;
       }
       case "quant": {
         this.bounds.add(e.id);
@@ -204,13 +304,6 @@ class Generator {
       case "deref": return `deref(t, ${this.expr(e.ref)}, ${e.offset}, ${e.stride}, ${e.bound}, ${e.pool}, ${this.message(e.what)})`;
     }
     throw new Error(`codegen: unknown expression ${(e as Expr).k}`);
-  }
-
-  /** Messages live in a table; the code only carries their index. */
-  private readonly messages: string[] = [];
-  private message(text: string): number {
-    this.messages.push(text);
-    return this.messages.length - 1;
   }
 
   // ------------------------------------------------------------ ops
@@ -224,70 +317,79 @@ class Generator {
         return;
       case "assign": {
         const vals = o.values.map((v) => {
+          const text = this.expr(v);
+          if (/^\(?-?\d+\)?$/.test(text)) return text;
           const n = this.temp();
-          w.line(`const ${n} = ${this.expr(v)};`);
+          w.line(`const ${n} = ${text};`);
           return n;
         });
         o.ranges.forEach((r, i) => {
-          if (r) w.line(`if (${vals[i]} < ${r.lo} || ${vals[i]} > ${r.hi}) return ${RANGE};`);
+          const v = vals[i]!;
+          if (!r) return;
+          if (/^\(?-?\d+\)?$/.test(v)) {
+            const c = Number(v.replace(/[()]/g, ""));
+            if (c < r.lo || c > r.hi) w.line(`return ${RANGE};`);
+            return;
+          }
+          w.line(`if (${v} < ${r.lo} || ${v} > ${r.hi}) return ${RANGE};`);
         });
-        const slots = o.targets.map((a) => {
+        const slots = o.targets.map((a): SlotRef => {
           const s = this.slot(a);
-          if (typeof s === "number") return s;
+          if (!("d" in s)) return s;
           const n = this.temp("x");
-          w.line(`const ${n} = ${s};`);
-          return n;
+          w.line(`const ${n} = ${s.d};`);
+          return { d: n };
         });
-        slots.forEach((s, i) => w.line(this.write(s, vals[i]!)));
+        slots.forEach((s, i) => {
+          const line = this.write(s, vals[i]!);
+          if (line) w.line(line);
+        });
         return;
       }
       case "lock": {
         const x = this.slotTemp(o.lock);
-        const owner = this.tid + 1;
-        const bit = 1 << this.tid;
-        const blocked = o.noBlock ? R_VIOLATED : o.lockKind === "rwsem" ? R_COMPLEX : typeof x === "number" ? `${R_LOCK + x}` : `${R_LOCK} + ${x}`;
+        const id = this.absolute(x);
+        const blocked = o.noBlock ? `${R_VIOLATED}` : o.lockKind === "rwsem" ? `${R_COMPLEX}` : `${R_LOCK} + ${id}`;
         const sleep = o.lockKind !== "spinlock" && this.spinSlots.length > 0 && this.on("sleep-in-atomic");
         if (o.lockKind === "rwsem" && o.mode === "read") {
-          w.line(`if ((${this.read(this.plus(x, 1))} & ${bit}) !== 0) return ${this.on("recursive-locking") ? R_VIOLATED : R_OTHER};`);
+          w.line(`if ((${this.read(this.plus(x, 1))} & BIT) !== 0) return ${this.on("recursive-locking") ? R_VIOLATED : R_OTHER};`);
           w.line(`if (${this.read(x)} !== 0) return ${blocked};`);
         } else if (o.lockKind === "rwsem") {
           w.line(`if (${this.read(x)} !== 0 || ${this.read(this.plus(x, 1))} !== 0) return ${blocked};`);
         } else {
           w.line(`if (${this.read(x)} !== 0) return ${blocked};`);
         }
-        if (sleep) for (const sl of this.spinSlots) w.line(`if (${this.read(sl)} === ${owner}) return ${R_VIOLATED};`);
+        if (sleep) for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
         if (this.opts.lockOrder) {
           // which other locks does the thread hold? (the lock-order analysis records an edge from each)
           const nh = this.temp("nh");
           w.line(`let ${nh} = 0;`);
           for (const l of this.locks) {
             const held = l.kind === "rwsem"
-              ? `(${this.read(l.slot)} === ${owner} || (${this.read(l.slot + 1)} & ${bit}) !== 0)`
-              : `${this.read(l.slot)} === ${owner}`;
-            w.line(`if (${held} && ${x} !== ${l.slot}) H[${nh}++] = ${l.slot};`);
+              ? `(${this.read({ g: l.slot })} === O || (${this.read({ g: l.slot + 1 })} & BIT) !== 0)`
+              : `${this.read({ g: l.slot })} === O`;
+            w.line(`if (${held} && ${id} !== ${l.slot}) H[${nh}++] = ${l.slot};`);
           }
-          w.line(`if (${nh} > 0) acquire(H, ${x}, ${nh});`);
+          w.line(`if (${nh} > 0) acquire(H, ${id}, ${nh});`);
         }
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const r = this.plus(x, 1);
-          w.line(this.write(r, `(${this.read(r)} | ${bit})`));
+          w.line(this.write(r, `(${this.read(r)} | BIT)`));
         } else {
-          w.line(this.write(x, `${owner}`));
+          w.line(this.write(x, "O"));
         }
         return;
       }
       case "unlock": {
         const x = this.slotTemp(o.lock);
-        const owner = this.tid + 1;
-        const bit = 1 << this.tid;
         const check = this.on("unlock-not-held");
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const r = this.plus(x, 1);
-          w.open(`if ((${this.read(r)} & ${bit}) !== 0) {`);
-          w.line(this.write(r, `(${this.read(r)} & ${~bit})`));
+          w.open(`if ((${this.read(r)} & BIT) !== 0) {`);
+          w.line(this.write(r, `(${this.read(r)} & ~BIT)`));
           w.close(check ? `} else return ${R_VIOLATED};` : "}");
         } else {
-          w.open(`if (${this.read(x)} === ${owner}) {`);
+          w.open(`if (${this.read(x)} === O) {`);
           w.line(this.write(x, "0"));
           w.close(check ? `} else return ${R_VIOLATED};` : "}");
         }
@@ -336,8 +438,7 @@ class Generator {
         w.line(`if (${i} < 0) return ${R_VIOLATED};`);
         w.line(`wr(t, ${pool.offset} + ${i} * ${pool.stride}, 1);`);
         vals.forEach((v, k) => w.line(`wr(t, ${pool.offset} + ${i} * ${pool.stride} + ${k + 1}, ${v});`));
-        const target = this.slot(o.target);
-        w.line(this.write(target, `(${i} + 1)`));
+        w.line(this.write(this.slot(o.target), `(${i} + 1)`));
         return;
       }
       case "free": {
@@ -360,8 +461,8 @@ class Generator {
         if (!this.on("exit-holding-lock")) return;
         for (const l of this.locks) {
           const held = l.kind === "rwsem"
-            ? `${this.read(l.slot)} === ${this.tid + 1} || (${this.read(l.slot + 1)} & ${1 << this.tid}) !== 0`
-            : `${this.read(l.slot)} === ${this.tid + 1}`;
+            ? `${this.read({ g: l.slot })} === O || (${this.read({ g: l.slot + 1 })} & BIT) !== 0`
+            : `${this.read({ g: l.slot })} === O`;
           w.line(`if (${held}) return ${R_VIOLATED};`);
         }
         return;
@@ -370,36 +471,70 @@ class Generator {
   }
 
   /** A lock or refcount slot, computed once into a temporary when it is dynamic. */
-  private slotTemp(a: Addr): number | string {
+  private slotTemp(a: Addr): SlotRef {
     const s = this.slot(a);
-    if (typeof s === "number") return s;
+    if (!("d" in s)) return s;
     const n = this.temp("x");
-    this.w.line(`const ${n} = ${s};`);
-    return n;
+    this.w.line(`const ${n} = ${s.d};`);
+    return { d: n };
+  }
+
+  /** Can this op throw a fault (an index, element or division out of range, a dereference)? */
+  private static faulty(o: Op): boolean {
+    const exprs: Expr[] = [];
+    const addr = (a: Addr) => a.terms.forEach((t) => exprs.push(t.index));
+    switch (o.k) {
+      case "assume": case "check": exprs.push(o.cond); break;
+      case "assign": o.values.forEach((v) => exprs.push(v)); o.targets.forEach(addr); break;
+      case "lock": case "unlock": addr(o.lock); break;
+      case "refget": case "refput": addr(o.ref); break;
+      case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
+      case "free": exprs.push(o.ref); break;
+      default: break;
+    }
+    const walk = (e: Expr): boolean => {
+      switch (e.k) {
+        case "pos": case "bit": case "deref": return true;
+        case "bin": return e.op === "/" || e.op === "%" || walk(e.a) || walk(e.b);
+        case "un": return walk(e.a);
+        case "ite": return walk(e.c) || walk(e.a) || walk(e.b);
+        case "table": return walk(e.index);
+        case "member": return walk(e.a) || walk(e.set);
+        case "quant": return walk(e.set) || walk(e.body);
+        case "read": return e.addr.terms.some((t) => walk(t.index));
+        case "held": case "locked": return e.lock.terms.some((t) => walk(t.index));
+        default: return false;
+      }
+    };
+    return exprs.some(walk);
   }
 
   // ------------------------------------------------------------ functions
 
   private stepFunction(st: Step): string {
-    const name = `s${this.tid}_${st.id}`;
-    const w = this.w;
+    const name = `s${st.id}_${this.process}`;
     const body = new Writer();
-    // generate the body first to learn which bound variables it uses
     const saved = this.w;
     this.w = body;
     this.bounds = new Set();
-    body.open("try {");
+    const guarded = st.ops.some((o) => Generator.faulty(o));
+    if (guarded) body.open("try {");
     for (const o of st.ops) this.op(o);
-    const pcSlot = this.m.threads[this.tid]!.pcSlot;
-    body.line(this.write(pcSlot, `${st.to}`));
+    body.line(this.write({ l: -1 }, `${st.to}`));
     body.line(`return ${R_ENABLED};`);
-    body.close("} catch (e) {");
-    body.line("  return fault(e);");
-    body.line("}");
+    if (guarded) {
+      body.close("} catch (e) {");
+      body.line("  return fault(e);");
+      body.line("}");
+    }
     this.w = saved;
-    w.open(`function ${name}(t: Int32Array): number {`);
+    const text = body.text();
+    const w = this.w;
+    w.open(`function ${name}(t: Int32Array, tid: number): number {`);
+    if (/\bO\b/.test(text)) w.line("const O = tid + 1;");
+    if (/\bBIT\b/.test(text)) w.line("const BIT = 1 << tid;");
     if (this.bounds.size) w.line(`let ${[...this.bounds].map((b) => `b${b} = 0`).join(", ")};`);
-    for (const l of body.text().trimEnd().split("\n")) w.line(l);
+    for (const l of text.trimEnd().split("\n")) w.line(l);
     w.close();
     return name;
   }
@@ -412,43 +547,29 @@ class Generator {
     return parts.join(" ");
   }
 
-  private threadFunction(tid: number): string {
-    const t = this.m.threads[tid]!;
-    const proc = this.m.processes[t.process]!;
-    this.tid = tid;
-    this.base = t.localBase;
-    this.instance = t.instance;
-    const stepNames = new Map<number, string>();
-    for (const loc of proc.locations) for (const sid of loc.steps) stepNames.set(sid, this.stepFunction(this.m.steps[sid]!));
+  /** One function per location of the process: try each of its steps, collect the enabled ones. */
+  private locationFunction(loc: Location, stepNames: Map<number, string>): string {
     const w = this.w;
-    const name = `e${tid}`;
+    const name = `l${this.process}_${loc.id}`;
     const words = this.layout.words;
-    w.open(`function ${name}(s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array): number {`);
+    w.open(`function ${name}(s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array, tid: number): number {`);
     w.line("let k = 0, wait = -3, other = 0, r = 0;");
     w.line("info[0] = -1;");
-    w.open(`switch (${this.read(t.pcSlot, "s")}) {`);
-    for (const loc of proc.locations) {
-      if (loc.steps.length === 0) continue;
-      w.open(`case ${loc.id}: {`);
-      loc.steps.forEach((sid, i) => {
-        w.open(`if (first <= ${i}) {`);
-        w.line(this.copy("s", "t", "0"));
-        if (this.opts.lockOrder) w.line("begin();");
-        w.line(`r = ${stepNames.get(sid)}(t);`);
-        w.open(`if (r === ${R_ENABLED}) {`);
-        w.line(this.copy("t", "out", `k * ${words}`));
-        w.line(`outStep[k++] = ${sid};`);
-        if (this.opts.lockOrder) w.line(`commit(idx, ${tid}, ${sid});`);
-        w.close(`} else if (r === ${R_VIOLATED}) { info[0] = ${sid}; info[2] = ${i}; return k; }`);
-        w.line(`else if (r >= ${R_LOCK}) wait = wait === -3 || wait === r - ${R_LOCK} ? r - ${R_LOCK} : -2;`);
-        w.line(`else if (r === ${R_COMPLEX}) wait = -2;`);
-        w.line(`else if (r === ${R_OTHER}) other = 1;`);
-        w.close();
-      });
-      w.line("break;");
+    loc.steps.forEach((sid, i) => {
+      w.open(`if (first <= ${i}) {`);
+      w.line(this.copy("s", "t", "0"));
+      if (this.opts.lockOrder) w.line("begin();");
+      w.line(`r = ${stepNames.get(sid)}(t, tid);`);
+      w.open(`if (r === ${R_ENABLED}) {`);
+      w.line(this.copy("t", "out", `k * ${words}`));
+      w.line(`outStep[k++] = ${sid};`);
+      if (this.opts.lockOrder) w.line(`commit(idx, tid, ${sid});`);
+      w.close(`} else if (r === ${R_VIOLATED}) { info[0] = ${sid}; info[2] = ${i}; return k; }`);
+      w.line(`else if (r >= ${R_LOCK}) wait = wait === -3 || wait === r - ${R_LOCK} ? r - ${R_LOCK} : -2;`);
+      w.line(`else if (r === ${R_COMPLEX}) wait = -2;`);
+      w.line(`else if (r === ${R_OTHER}) other = 1;`);
       w.close();
-    }
-    w.close();
+    });
     w.line("if (k === 0) info[1] = other || wait === -3 ? -1 : wait;");
     w.line("return k;");
     w.close();
@@ -461,15 +582,36 @@ class Generator {
     w.open("export function create(rt: any): ((s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number)[] {");
     w.line("const { rd, wr, pos, mem, div, mod, pc32, deref, fault, acquire, begin, commit } = rt;");
     w.line(`const H = new Int32Array(${Math.max(1, this.locks.length)});`);
-    const names = this.m.threads.map((th) => this.threadFunction(th.id));
-    // tables are known only now; declare them before use via the runtime
-    w.line(`return [${names.join(", ")}];`);
+    w.line("//TABLES");
+    const threadEntries: string[] = new Array(this.m.threads.length);
+    const shape = this.opts.shape ?? chooseShape(this.m);
+    const groups = shape === "thread"
+      ? this.m.threads.map((t) => [t.id])
+      : this.m.processes.map((_, pi) => this.m.threads.filter((t) => t.process === pi).map((t) => t.id));
+    groups.forEach((threads, pi) => {
+      if (threads.length === 0) return;
+      const proc = this.m.processes[this.m.threads[threads[0]!]!.process]!;
+      this.group = threads;
+      this.process = pi;
+      this.t0 = threads[0]!;
+      const stepNames = new Map<number, string>();
+      for (const loc of proc.locations) for (const sid of loc.steps) stepNames.set(sid, this.stepFunction(this.m.steps[sid]!));
+      const locNames = proc.locations.map((loc) => (loc.steps.length ? this.locationFunction(loc, stepNames) : "null"));
+      w.line(`const P${pi} = [${locNames.join(", ")}];`);
+      for (const tid of threads) {
+        const pcSlot = this.m.threads[tid]!.pcSlot;
+        const pc = this.read({ g: pcSlot }, "s");
+        const fn = `e${tid}`;
+        w.line(`function ${fn}(s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array): number { return P${pi}[${pc}](s, idx, out, outStep, info, first, t, ${tid}); }`);
+        threadEntries[tid] = fn;
+      }
+    });
+    w.line(`return [${threadEntries.join(", ")}];`);
     w.close();
-    const text = w.text();
-    // declare tables right after the destructuring line
-    const decl = this.tables.map((_, i) => `  const T${i}: Int32Array = rt.tables[${i}];`).join("\n");
-    const marker = "  const { rd, wr, pos, mem, div, mod, pc32, deref, fault, acquire, begin, commit } = rt;\n";
-    void marker;
-    return { text: text.replace(marker, marker + (decl ? decl + "\n" : "")), tables: this.tables, messages: this.messages };
+    const decl = [
+      ...this.tables.map((_, i) => `  const T${i}: Int32Array = rt.tables[${i}];`),
+      ...[...this.perThread.entries()].map(([k, v]) => `  const ${k} = Int32Array.from([${v.join(", ")}]);`),
+    ].join("\n");
+    return { text: w.text().replace("  //TABLES\n", decl ? decl + "\n" : ""), tables: this.tables, messages: this.messages };
   }
 }

@@ -44,7 +44,13 @@ export interface SearchOptions {
    * given the packed layout and the lock-order recorder and returns a generator;
    * `switchAfterMs` lets the search start interpreted and switch when it runs long.
    */
-  compiled?: { create: (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => SuccessorGenerator; switchAfterMs?: number };
+  compiled?: {
+    create: (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => SuccessorGenerator;
+    /** Start interpreted and consider compiling after this many ms. */
+    switchAfterMs?: number;
+    /** Asked (after switchAfterMs) whether compiling now is worth it, given how long the search has run. */
+    ready?: (elapsedMs: number, layout: PackedLayout) => boolean;
+  };
 }
 
 export interface Progress {
@@ -355,8 +361,9 @@ export class Explorer {
           stoppedBy = "max-memory";
           break;
         }
-        if (now >= switchAt && this.gen.kind === "interp" && this.options.compiled) {
-          this.gen = this.options.compiled.create(layout, this.lockOrder);
+        const c = this.options.compiled;
+        if (now >= switchAt && this.gen.kind === "interp" && c && (!c.ready || c.ready(now - start, layout))) {
+          this.gen = c.create(layout, this.lockOrder);
         }
         if (this.options.onProgress && now >= nextProgress) {
           nextProgress = now + progressEvery;
