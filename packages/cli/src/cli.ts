@@ -12,9 +12,11 @@ import { runGraph } from "./commands/graph.js";
 import { runCompare } from "./commands/compare.js";
 import { runTrace } from "./commands/trace.js";
 import { runTest } from "./commands/test.js";
+import { runSimulate } from "./commands/simulate.js";
 import { type EngineChoice, parseSize } from "./engine-options.js";
 import { ExitCode } from "./exit-codes.js";
 import { type Io, processIo } from "./io.js";
+import { DisagreementError } from "./stages.js";
 import { KNOT_VERSION } from "./version.js";
 
 function positiveInt(name: string) {
@@ -22,6 +24,14 @@ function positiveInt(name: string) {
     if (v === undefined) return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} expects a positive whole number, got '${v}'`);
+    return n;
+  };
+}
+
+function nonNegativeInt(name: string) {
+  return (v: unknown) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--${name} expects a whole number from 0 to 4294967295, got '${v}'`);
     return n;
   };
 }
@@ -131,13 +141,43 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     )
     .command(
       "trace <file>",
-      "re-render a report saved with knot check --format json (text, or Mermaid diagrams)",
+      "re-render a report saved with knot check --format json (text, or Mermaid diagrams); with --model, say whether its counterexamples still happen",
       (y) =>
         y
           .positional("file", { type: "string", demandOption: true, describe: "the JSON report" })
-          .option("format", { choices: ["text", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" }),
+          .option("format", { choices: ["text", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" })
+          .option("model", { type: "string", describe: "replay the report's counterexamples on this model (exit 1 if one still reproduces, 0 if none does)" })
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "with --model: set a constant (NAME=VALUE), on top of the report's own settings" }),
       (a) => {
-        exit = runTrace(io, { file: a.file as string, format: a.format as "text" | "mermaid" });
+        exit = runTrace(io, { file: a.file as string, format: a.format as "text" | "mermaid", model: a.model as string | undefined, set: a.set as string[] });
+      },
+    )
+    .command(
+      "simulate <model>",
+      "random walks in the reference semantics, for models too large to explore; reports any violation hit with its trace",
+      (y) => {
+        let b = y
+          .positional("model", { type: "string", describe: "the .knot model file", demandOption: true })
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE (repeatable)" })
+          .option("runs", { type: "string", default: "1000", describe: "number of random walks", coerce: positiveInt("runs") })
+          .option("depth", { type: "string", default: "1000", describe: "most steps per walk", coerce: positiveInt("depth") })
+          .option("seed", { type: "string", default: "1", describe: "seed of the random choices (the same seed gives the same walks)", coerce: nonNegativeInt("seed") })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" });
+        for (const c of CHECK_NAMES) {
+          b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
+        }
+        return b;
+      },
+      (a) => {
+        exit = runSimulate(io, {
+          model: a.model as string,
+          set: a.set as string[],
+          runs: a.runs as unknown as number,
+          depth: a.depth as unknown as number,
+          seed: a.seed as unknown as number,
+          format: a.format as "text" | "json",
+          disabled: CHECK_NAMES.filter((c) => a[c] === false),
+        });
       },
     )
     .command(
@@ -166,7 +206,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         });
       },
     )
-    .demandCommand(1, "name a command: check, compile, graph, test, compare or trace (knot --help lists them)")
+    .demandCommand(1, "name a command: check, compile, graph, test, compare, trace or simulate (knot --help lists them)")
     .strict()
     .version(KNOT_VERSION)
     .help()
@@ -204,8 +244,12 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
   try {
     return await main(argv, io);
   } catch (e) {
+    if (e instanceof DisagreementError) {
+      io.err(e.report);
+      return ExitCode.Internal;
+    }
     const detail = e instanceof Error ? (process.env.KNOT_DEBUG ? e.stack ?? e.message : e.message) : String(e);
-    processIo.err(`knot: internal error: ${detail}\nThis is a bug in knot, not in your model; please report it with the model and the command line (KNOT_DEBUG=1 shows the stack).\n`);
+    io.err(`knot: internal error: ${detail}\nThis is a bug in knot, not in your model; please report it with the model and the command line (KNOT_DEBUG=1 shows the stack).\n`);
     return ExitCode.Internal;
   }
 }

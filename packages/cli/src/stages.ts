@@ -4,7 +4,8 @@
 // nothing here parses options.
 import { type CheckedModel, type Diagnostic, type Override, compileModel, hasErrors } from "@knot/lang";
 import { type Model, lowerModel } from "@knot/ir";
-import { renderDiagnostics, diagnosticsToJson } from "@knot/report";
+import type { SearchResult } from "@knot/engine";
+import { type CheckReport, type ReportOptions, buildCheckReport, checkCounterexamples, renderDiagnostics, diagnosticsToJson, renderDisagreement } from "@knot/report";
 import { ExitCode } from "./exit-codes.js";
 import type { Io } from "./io.js";
 
@@ -61,4 +62,25 @@ export function parseSettings(io: Io, sets: readonly string[]): Stage<Override[]
     out.push({ name: s.slice(0, eq).trim(), text: s.slice(eq + 1).trim() });
   }
   return { ok: true, value: out };
+}
+
+/**
+ * The engine and the reference semantics disagree on a counterexample: an
+ * internal error (exit 70), reported with both states by the command line.
+ */
+export class DisagreementError extends Error {
+  constructor(readonly report: string) {
+    super(report.split("\n")[0]);
+  }
+}
+
+/**
+ * The report of a search, after every counterexample in it has been replayed
+ * by the reference semantics (which also computes each step's changes).
+ * Throws DisagreementError when a replay fails.
+ */
+export function reportStage(checked: CheckedModel, model: Model, result: SearchResult, disabled: ReadonlySet<string>, options: ReportOptions): CheckReport {
+  const replayed = checkCounterexamples(checked, model, result, disabled);
+  if (!replayed.ok) throw new DisagreementError(renderDisagreement(replayed.disagreement));
+  return buildCheckReport(model, result, { ...options, replayed: replayed.changes });
 }

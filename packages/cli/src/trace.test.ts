@@ -116,3 +116,73 @@ describe("the JSON syntax-error locator", () => {
     }
   });
 });
+
+describe("knot trace --model", () => {
+  const checks = ["assertion", "atomic-blocked", "double-free", "exit-holding-lock", "final", "invariant", "leak", "lock-cycle", "null-callback", "null-deref", "out-of-range", "recursive-locking", "refcount-inc-from-zero", "refcount-underflow", "sleep-in-atomic", "stuck", "unlock-not-held", "use-after-free"];
+  const saved: [string, string[]][] = [
+    ["models/kvm/vfio.knot", ["--set", "TEARDOWN=destroy"]],
+    ["models/kvm/vfio_abba.knot", ["--set", "FIXED=false", "--all"]],
+    ["models/kvm/vfio_file_race.knot", ["--set", "FIXED=false", "--all"]],
+    ["models/kvm/release_only.knot", ["--set", "FIXED=false"]],
+    ["models/examples/philosophers.knot", ["--set", "N=3", "--all"]],
+    ["docs/examples/ops.knot", ["--set", "LIST_DEL=false"]],
+    ["docs/examples/rwsem.knot", ["--set", "UPGRADE=true", "--all"]],
+    ["docs/examples/checks/lock-order.knot", ["--strict"]],
+    ...checks.map((c): [string, string[]] => [`docs/examples/checks/${c}.knot`, ["--all"]]),
+  ];
+  for (const [model, args] of saved) {
+    it(`every counterexample of ${model} ${args.join(" ")} still reproduces on the same model (exit 1)`, async () => {
+      const json = await knot("check", model, ...args, "--format", "json");
+      expect(json.code).toBe(ExitCode.Violation);
+      const report = JSON.parse(json.stdout) as { violations: unknown[]; warnings: { edges: unknown[] }[] };
+      const n = report.violations.filter((v) => (v as { kind: string }).kind !== "lock-order").length + report.warnings.reduce((k, w) => k + w.edges.length, 0);
+      const path = file(`${model.replace(/\W+/g, "-")}.json`, json.stdout);
+      // the report's own settings are applied again: no --set needed
+      const r = await knot("trace", path, "--model", model);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toContain(`${n} of ${n} counterexample`);
+      expect(r.stdout).not.toContain("no longer reproduces");
+      expect(r.code).toBe(ExitCode.Violation);
+    });
+  }
+
+  it("says where an old counterexample diverges after the fix, and exits 0", async () => {
+    const json = await knot("check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--format", "json");
+    const path = file("seed-destroy.json", json.stdout);
+    const r = await knot("trace", path, "--model", "models/kvm/vfio.knot", "--set", "TEARDOWN=release");
+    expect(r.code).toBe(ExitCode.Pass);
+    expect(r.stdout).toContain("(TEARDOWN = release)");
+    expect(r.stdout).toContain("recursive-locking: no longer reproduces; it diverges at step 2 of 6");
+    expect(r.stdout).toContain("2  close_kvm_vfio_fd  if dec_and_test(kvm_users)  models/kvm/core.knot:16:3");
+    expect(r.stdout).toContain("the trace has kvm_users = 1; the model now gives 2");
+    expect(r.stdout).toContain("0 of 1 counterexample still reproduce");
+  });
+
+  it("diverges on an edited model: a changed statement, a renamed thread", async () => {
+    const json = await knot("check", "docs/examples/checks/recursive-locking.knot", "--format", "json");
+    const path = file("recursive.json", json.stdout);
+    const { readFileSync } = await import("node:fs");
+    const source = readFileSync("docs/examples/checks/recursive-locking.knot", "utf8");
+    // the same file name, so locations still line up; the second lock is gone
+    const fixedDir = mkdtempSync(join(tmpdir(), "knot-trace-model-"));
+    const fixed = join(fixedDir, "recursive-locking.knot");
+    writeFileSync(fixed, source.replace("process unplug", "process unplug_dev"));
+    const r = await knot("trace", path, "--model", fixed);
+    expect(r.code).toBe(ExitCode.Pass);
+    expect(r.stdout).toMatch(/no longer reproduces; it diverges at (the initial state|step 1 of \d+)/);
+  });
+
+  it("rejects a model that does not compile, and --set without --model", async () => {
+    const json = await knot("check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--format", "json");
+    const path = file("seed.json", json.stdout);
+    const bad = file("bad.knot", "process p { lock nosuch }\n");
+    const r = await knot("trace", path, "--model", bad);
+    expect(r.code).toBe(ExitCode.UsageOrModelError);
+    expect(r.stderr).toMatch(/bad\.knot:1:\d+: error\[/);
+    const s = await knot("trace", path, "--set", "TEARDOWN=release");
+    expect(s.code).toBe(ExitCode.UsageOrModelError);
+    expect(s.stderr).toContain("error[K9015]");
+    const unknown = await knot("trace", path, "--model", "models/kvm/vfio.knot", "--set", "NOPE=1");
+    expect(unknown.code).toBe(ExitCode.UsageOrModelError);
+  });
+});

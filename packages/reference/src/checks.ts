@@ -23,6 +23,8 @@ export interface StateViolation {
   threads?: string[];
   /** The blocking statement of the first thread, or the property. */
   at?: Location;
+  /** The pool of a leak (one violation per pool). */
+  pool?: string;
 }
 
 export interface ThreadStatus {
@@ -38,7 +40,7 @@ export interface ThreadStatus {
 export function threadStatus(prog: Program, state: RState, t: number, steps: readonly StepOutcome[]): ThreadStatus {
   const finished = isFinished(state.threads[t]!);
   const canMove = steps.some((s) => s.result.kind !== "blocked");
-  const waits = canMove ? [] : steps.map((s) => (s.result as { kind: "blocked"; wait: Wait }).wait);
+  const waits = canMove ? [] : steps.map((s) => (s.result as { kind: "blocked"; wait: Wait }).wait).filter((w) => w.kind !== "never");
   return { index: t, name: prog.threads[t]!.name, finished, canMove, waits };
 }
 
@@ -94,6 +96,7 @@ function describeWait(w: Wait, finishedThreads: ReadonlySet<string>): string {
     const holders = w.heldBy.map((h) => (finishedThreads.has(h) ? `${h}, which has finished` : h));
     return `waits for ${w.lock} (held by ${holders.join(" and ")})`;
   }
+  if (w.kind === "never") return "cannot continue (every branch's condition is false)";
   if (w.reason === "await") return `waits until ${w.text.replace(/^await /, "")}`;
   if (w.reason === "pick") return `waits: ${w.text}`;
   return `cannot continue: ${w.text} (the ${w.check} check is switched off, so the statement cannot run)`;
@@ -126,19 +129,27 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   const self = members.find((s) => s.waits.some((w) => w.kind === "lock" && w.self));
   if (self) return recursive ? recursiveAt(self) : undefined;
   if (!prog.enabled("lock-cycle")) return undefined;
-  // walk the cycle from the lowest-numbered thread
+  // Follow waits inside the set until a thread repeats: that is the cycle (threads
+  // that only wait on it are left out). Walk it from its lowest-numbered thread.
   const byName = new Map(members.map((s) => [s.name, s]));
-  const parts: string[] = [];
-  const seen = new Set<string>();
+  const edge = (s: ThreadStatus) => {
+    const w = s.waits.find((x) => x.kind === "lock" && x.heldBy.some((h) => set.has(h))) as Wait & { kind: "lock" };
+    return { wait: w, holder: byName.get(w.heldBy.find((h) => set.has(h))!)! };
+  };
+  const path: ThreadStatus[] = [];
   let cur = members[0]!;
-  while (!seen.has(cur.name)) {
-    seen.add(cur.name);
-    const w = cur.waits.find((x) => x.kind === "lock" && x.heldBy.some((h) => set.has(h))) as Wait & { kind: "lock" };
-    const holder = w.heldBy.find((h) => set.has(h))!;
-    parts.push(`${cur.name} waits for ${w.lock}, held by ${holder}`);
-    cur = byName.get(holder)!;
+  while (!path.includes(cur)) {
+    path.push(cur);
+    cur = edge(cur).holder;
   }
-  return { kind: "lock-cycle", message: parts.join("; "), threads: members.map((m) => m.name), at: members[0]!.waits[0]!.at };
+  const cycle = path.slice(path.indexOf(cur));
+  const first = cycle.reduce((a, b) => (b.index < a.index ? b : a));
+  const ordered = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
+  const parts = ordered.map((s) => {
+    const e = edge(s);
+    return `${s.name} waits for ${e.wait.lock}, held by ${e.holder.name}`;
+  });
+  return { kind: "lock-cycle", message: parts.join("; "), threads: ordered.map((m) => m.name), at: edge(first).wait.at };
 }
 
 /** The checks made after a state's successors: wait-for analysis, stuck, then finals and leak. */
@@ -165,7 +176,7 @@ export function afterSuccessorViolations(prog: Program, s: RState, statuses: rea
         const live = s.objects[pool.name]!.map((o, i) => ({ o, i })).filter((x) => x.o.status === "live");
         if (!live.length) continue;
         const text = live.map((x) => `${pool.name}[${x.i}] ${formatObjectFields(pool, x.o.fields)}`).join(", ");
-        out.push({ kind: "leak", message: `${text} ${live.length > 1 ? "are" : "is"} still allocated when every thread has finished` });
+        out.push({ kind: "leak", message: `${text} ${live.length > 1 ? "are" : "is"} still allocated when every thread has finished`, pool: pool.name });
       }
     }
   }

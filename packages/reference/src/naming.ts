@@ -6,12 +6,13 @@
 // `finished`. `changesFromPatches` turns a step's immer patches into the
 // changes a trace shows: shared entries (map entries as `m[k]`) and the acting
 // thread's locals while they are in scope.
+import type { Type } from "@knot/lang";
 import type { Patch } from "immer";
 import { formatObjectFields } from "./checks.js";
 import type { Program } from "./program.js";
 import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
 import { fmt } from "./step.js";
-import { type RRecord, type RValue, defaultOf, formatValue, keyName, scalarAt, scalarCount, scalarValues } from "./values.js";
+import { type RRecord, type RValue, defaultOf, formatValue, keyName, scalarAt, scalarCount, scalarValues, valueEquals } from "./values.js";
 
 export interface NamedState {
   shared: Record<string, string>;
@@ -102,16 +103,20 @@ export function sameNamedState(a: NamedState, b: NamedState): boolean {
   return same(a.shared, b.shared) && same(a.threads, b.threads);
 }
 
-/** The locals of a thread as a trace shows them: `x` in the process body (always), `proc.x` while proc's frame is live. */
-function threadLocals(prog: Program, t: RThread, process: string): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * The locals of a thread as a trace shows them: `x` in the process body
+ * (always), `proc.x` while proc's frame is live; a local out of its scope
+ * holds its zero value (the type's default).
+ */
+function threadLocals(prog: Program, t: RThread, process: string): Map<string, { value: RValue; text: string }> {
+  const out = new Map<string, { value: RValue; text: string }>();
   const show = (owner: string, locals: Record<string, RValue>, prefix: string) => {
     const info = prog.owner(owner);
     const instance = info.process?.instance?.name;
     for (const [name, type] of info.localTypes) {
       if (name === instance) continue;
-      const v = name in locals ? locals[name]! : defaultOf(type);
-      out.set(prefix + name, formatValue(type, v));
+      const value = name in locals ? locals[name]! : defaultOf(type);
+      out.set(prefix + name, { value, text: formatValue(type, value) });
     }
   };
   const bottom = t.frames[0];
@@ -156,10 +161,20 @@ export function changesFromPatches(prog: Program, before: RState, after: RState,
     const info = prog.threads[actingThread]!;
     const b = threadLocals(prog, before.threads[actingThread]!, info.process.name);
     const a = threadLocals(prog, after.threads[actingThread]!, info.process.name);
-    for (const [name, value] of a) {
-      const was = b.get(name) ?? "-";
-      if (was !== value) out.push({ name, before: was, after: value, thread: info.name });
+    // a local is shown when its value changed (entering a frame with a zero value is no change)
+    for (const [name, now] of a) {
+      const was = b.get(name);
+      const type = localType(prog, info.process.name, after.threads[actingThread]!, name);
+      const wasValue = was ? was.value : defaultOf(type);
+      if (valueEquals(wasValue, now.value)) continue;
+      out.push({ name, before: was ? was.text : "-", after: now.text, thread: info.name });
     }
   }
   return out;
+}
+
+function localType(prog: Program, process: string, t: RThread, shown: string): Type {
+  const dot = shown.indexOf(".");
+  const owner = dot < 0 ? process : shown.slice(0, dot);
+  return prog.owner(owner).localTypes.get(dot < 0 ? shown : shown.slice(dot + 1))!;
 }

@@ -10,7 +10,7 @@
 // false reads nothing shared, and a loop whose every path acts needs no rest.
 import {
   type Block, type BoundSymbol, type CheckedModel, type Expr, type LocalSymbol, type Location, type LockSymbol, type ObjectSymbol,
-  type ProcSymbol, type ProcessSymbol, type RefcountSymbol, type Stmt, type Type, spanText, toLocation,
+  type ProcSymbol, type ProcessSymbol, type RefcountSymbol, type Stmt, type Symbol, type Type, spanText, toLocation,
 } from "@knot/lang";
 import { type EvalEnv, NotConstant, evaluate } from "./evaluate.js";
 import { type RValue, canonical, fromEncoded, scalarValues } from "./values.js";
@@ -344,7 +344,7 @@ export class Program {
   /**
    * A `while` with a local condition rests at its head when some iteration can
    * run through local statements only back to the head (otherwise such a loop
-   * would never come to rest).
+   * would never come to rest). Nested local loops and choices count as local.
    */
   isBreaker(id: number, ctx: FrameCtx): boolean {
     const key = `${id}#${ctx.key}`;
@@ -371,18 +371,17 @@ export class Program {
   }
 
   private stmtOutcomes(id: number, ctx: FrameCtx): Outcomes {
+    // Only actions cut a path: loops of local statements nested in the body do not
+    // (their exit is a local path too), nor do choices.
     const kind = this.classify(id, ctx);
-    if (kind === "action" || kind === "atomic" || kind === "breaker") return CUT;
+    if (kind === "action" || kind === "atomic") return CUT;
     const si = this.stmts[id]!;
     const s = si.stmt;
     const union = (os: Outcomes[]): Outcomes => ({ normal: os.some((o) => o.normal), ret: os.some((o) => o.ret) });
     switch (s.kind) {
       case "Either": return union(si.children.map((b) => this.blockOutcomes(b, ctx)));
-      case "Pick": {
-        const d = this.fold(s.domain, ctx);
-        if (d && (d.value as RValue[]).length === 0) return CUT;
+      case "Pick": // whether a value can be picked is a run-time guard, as for `for`
         return this.blockOutcomes(si.children[0]!, ctx);
-      }
       case "If": {
         if (s.cond.kind !== "Expr") return CUT;
         const thenO = this.blockOutcomes(si.children[0]!, ctx);
@@ -405,22 +404,15 @@ export class Program {
           known.set(binder, v);
           return makeCtx(known, ctx.returnShared);
         };
-        const d = this.fold(s.domain, ctx);
-        if (d) {
-          let ret = false;
-          for (const v of d.value as RValue[]) {
-            const o = this.blockOutcomes(si.children[0]!, withBinder(v));
-            ret ||= o.ret;
-            if (!o.normal) return { normal: false, ret };
-          }
-          return { normal: true, ret };
-        }
+        // Unrolled as "for each element of the type: if it is in the snapshot, the body":
+        // the snapshot is a run-time value even when the set is constant, so an
+        // element can always be skipped.
         return { normal: true, ret: scalarValues(elem).some((v) => this.blockOutcomes(si.children[0]!, withBinder(v)).ret) };
       }
       case "Call": {
         const target = this.callTarget(s, ctx);
         if (target === undefined) return PASS;
-        if (target === null) return this.enabled("null-callback") ? CUT : PASS;
+        if (target === null) return PASS; // a null-callback is a check on the way, not a guard
         const proc = this.procs.get(target)!;
         const o = this.blockOutcomes(this.owners.get(target)!.body, this.calleeCtx(proc, s.args, ctx, s.result));
         return { normal: o.normal || o.ret, ret: false };
@@ -437,8 +429,6 @@ export class Program {
     return f ? (f.value as string | null) : undefined;
   }
 }
-
-type Symbol = import("@knot/lang").Symbol;
 
 function rootName(e: Expr): string {
   let x = e;

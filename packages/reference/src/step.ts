@@ -12,19 +12,35 @@
 // shared statement may block, a later one is `atomic-blocked`.
 // The state is an immer draft; every way through the choices is one run of the
 // step, enumerated by replaying prefixes of choice indices (PathOracle).
-import { type Expr, type LockSymbol, type Location, type RefcountSymbol, type Stmt, spanText } from "@knot/lang";
+import {
+  type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
+  spanText, typeToString,
+} from "@knot/lang";
 import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
-import { EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
+import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
 import { type RRecord, type RValue, defaultOf, fromEncoded, keyName, parseRef, scalarAt, scalarCount, scalarIndex } from "./values.js";
 
 enablePatches();
 
-/** Why a step cannot be taken now. */
+/**
+ * Why a step cannot be taken now. `never`: a way whose guard folds to false at
+ * compile time (an `await` of a constant-false condition); knot drops such
+ * steps, so it is no wait at all.
+ */
 export type Wait =
   | { kind: "lock"; lock: string; heldBy: string[]; self: boolean; statement: string; at: Location }
-  | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; check?: string; statement: string; at: Location };
+  | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; check?: string; statement: string; at: Location }
+  | { kind: "never"; statement: string; at: Location };
+
+/** A lock entry taken by a step, with the entries the thread held then and the acquiring statement. */
+export interface Acquisition {
+  taken: string;
+  held: string[];
+  statement: string;
+  at: Location;
+}
 
 export class Blocked {
   constructor(readonly wait: Wait) {}
@@ -61,13 +77,23 @@ export class PathOracle {
   }
 }
 
-/** Deep copy of a value that may contain immer drafts, so it can be stored elsewhere in the tree. */
+/**
+ * A fresh, unfrozen deep copy of a value that may be (or contain) an immer draft
+ * or a frozen part of the base state, so that it can be stored elsewhere in the
+ * tree and still be written later in the same step.
+ */
 export function plain(v: RValue): RValue {
   if (v === null || typeof v !== "object") return v;
-  if (isDraft(v)) return current(v) as RValue;
-  if (Array.isArray(v)) return v.map(plain);
+  const base = isDraft(v) ? (current(v) as RValue) : v;
+  return clone(base);
+}
+
+function clone(v: RValue): RValue {
+  if (v === null || typeof v !== "object") return v;
+  if (isDraft(v)) return plain(v);
+  if (Array.isArray(v)) return v.map(clone);
   const out: RRecord = {};
-  for (const k of Object.keys(v)) out[k] = plain(v[k]!);
+  for (const k of Object.keys(v)) out[k] = clone(v[k]!);
   return out;
 }
 
@@ -78,12 +104,15 @@ export class Runner implements EvalEnv {
   /** The step's action: the first action or atomic block it executed. */
   action?: number;
   readonly choices: string[] = [];
+  /** Locks taken by the step, each with the locks the thread held then (for the lock-order graph). */
+  readonly acquisitions: Acquisition[] = [];
   finished = false;
   private current = -1;
   /** Frame depth of each open atomic block, innermost last. */
   private atomicStack: number[] = [];
   private touched = false;
   private readonly me: string;
+  private ctxCache?: FrameCtx;
 
   constructor(
     private readonly prog: Program,
@@ -111,6 +140,7 @@ export class Runner implements EvalEnv {
     const locals: Record<string, RValue> = {};
     if (info.instance) locals[info.instance.sym.name] = info.instance.value;
     this.thread.frames.push({ proc: info.process.name, at: -1, locals, snapshots: {}, constParams: [] });
+    this.ctxCache = undefined;
     this.phase = "startup";
     this.enterBlock(info.owner.body);
     this.loop();
@@ -192,8 +222,13 @@ export class Runner implements EvalEnv {
     return known;
   }
 
-  /** The folding context of the innermost frame. */
+  /** The folding context of the innermost frame (cached until a frame or a `for` variable changes). */
   private ctx(): FrameCtx {
+    this.ctxCache ??= this.computeCtx();
+    return this.ctxCache;
+  }
+
+  private computeCtx(): FrameCtx {
     const depth = this.thread.frames.length - 1;
     const known = this.knownOf(depth);
     let returnShared = false;
@@ -210,7 +245,7 @@ export class Runner implements EvalEnv {
 
   // ------------------------------------------------------------ control flow
 
-  private enterBlock(b: { stmts: number[] } & Parameters<Runner["blockEnd"]>[0]): void {
+  private enterBlock(b: BlockInfo): void {
     if (b.stmts.length) this.frame.at = b.stmts[0]!;
     else this.blockEnd(b);
   }
@@ -222,7 +257,7 @@ export class Runner implements EvalEnv {
     else this.blockEnd(b);
   }
 
-  private blockEnd(b: import("./program.js").BlockInfo): void {
+  private blockEnd(b: BlockInfo): void {
     const f = this.frame;
     for (const name of b.declared) delete f.locals[name];
     const p = b.parent;
@@ -252,9 +287,10 @@ export class Runner implements EvalEnv {
       case "For": {
         const key = String(p.id);
         const snap = f.snapshots[key]!;
-        const elem = (s.domain.ty as { kind: "set"; elem: import("@knot/lang").Type }).elem;
+        const elem = (s.domain.ty as Type & { kind: "set" }).elem;
         const ci = scalarIndex(elem, f.locals[s.binder.name]!);
         const next = snap.find((x) => scalarIndex(elem, x) > ci);
+        this.ctxCache = undefined;
         if (next !== undefined) {
           f.locals[s.binder.name] = next;
           this.enterBlock(ps.children[0]!);
@@ -277,6 +313,7 @@ export class Runner implements EvalEnv {
       return;
     }
     frames.pop();
+    this.ctxCache = undefined;
     while (this.atomicStack.length && this.atomicStack[this.atomicStack.length - 1]! > frames.length) this.atomicStack.pop();
     if (this.phase === "atomic" && this.atomicStack.length === 0) this.phase = "post";
     const callId = this.frame.at;
@@ -292,6 +329,7 @@ export class Runner implements EvalEnv {
       throw new StepViolation({ kind: "exit-holding-lock", message: `${this.me} finishes while holding ${held.join(", ")}`, statement: `end of ${info.process.name}`, at: info.owner.body.end });
     }
     this.thread.frames.splice(0);
+    this.ctxCache = undefined;
     this.atomicStack = [];
     this.finished = true;
   }
@@ -333,7 +371,11 @@ export class Runner implements EvalEnv {
         return this.after(id);
       }
       case "Await":
-        if (!this.eval(s.cond)) this.block({ kind: "condition", reason: "await", text: si.label, statement: si.label, at: si.at });
+        if (!this.eval(s.cond)) {
+          const folded = this.prog.fold(s.cond, this.ctx());
+          if (folded && !folded.value) this.block({ kind: "never", statement: si.label, at: si.at });
+          this.block({ kind: "condition", reason: "await", text: si.label, statement: si.label, at: si.at });
+        }
         return this.after(id);
       case "Assert":
         if (!this.eval(s.cond) && this.prog.enabled("assertion")) this.violation("assertion", s.message ?? `assertion ${spanText(s.cond.span)} failed`);
@@ -354,6 +396,7 @@ export class Runner implements EvalEnv {
         if (!snap.length) return this.after(id);
         this.frame.snapshots[String(id)] = snap;
         this.frame.locals[s.binder.name] = snap[0]!;
+        this.ctxCache = undefined;
         return this.enterBlock(si.children[0]!);
       }
       case "Pick": {
@@ -409,6 +452,7 @@ export class Runner implements EvalEnv {
     const locals: Record<string, RValue> = {};
     proc.params.forEach((p, i) => { locals[p.name] = plain(args[i]!); });
     this.thread.frames.push({ proc: target, at: -1, locals, snapshots: {}, constParams });
+    this.ctxCache = undefined;
     this.enterBlock(this.prog.owner(target).body);
   }
 
@@ -432,6 +476,7 @@ export class Runner implements EvalEnv {
         const h = entries[index] as string | null;
         if (h !== null) this.block(wait([h]));
         if (sym.lockKind === "mutex") this.sleepCheck("mutex", name);
+        this.acquired(name);
         entries[index] = me;
         return;
       }
@@ -448,6 +493,7 @@ export class Runner implements EvalEnv {
         }
         if (e.writer !== null) this.block(wait([e.writer]));
         this.sleepCheck("rwsem", name);
+        this.acquired(name);
         e.readers = this.byThread([...e.readers, me]);
         return;
       }
@@ -455,6 +501,7 @@ export class Runner implements EvalEnv {
         const e = entries[index] as RwsemEntry;
         if (e.writer !== null || e.readers.length) this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
         this.sleepCheck("rwsem", name);
+        this.acquired(name);
         e.writer = me;
         return;
       }
@@ -469,6 +516,11 @@ export class Runner implements EvalEnv {
         return;
       }
     }
+  }
+
+  private acquired(name: string): void {
+    const si = this.prog.stmt(this.current);
+    this.acquisitions.push({ taken: name, held: this.locksHeld().filter((h) => h !== name), statement: si.label, at: si.at });
   }
 
   private byThread(names: string[]): string[] {
@@ -544,12 +596,12 @@ export class Runner implements EvalEnv {
     return `${pool.name}[${i}]`;
   }
 
-  private objectFor(ref: RValue, refText: string, write: boolean): Draft<RObject> {
+  /** The object a reference points to, for a read or a write of a field (null-deref, use-after-free). */
+  private objectFor(ref: RValue, refText: string): Draft<RObject> {
     if (ref === null) this.fail("null-deref", `${refText} is null`);
     const { pool, index } = parseRef(ref as string);
     const obj = this.s.objects[pool]![index]!;
     if (obj.status === "freed" && this.prog.enabled("use-after-free")) this.violation("use-after-free", `${refText} points to ${ref as string}, which was freed`);
-    void write;
     return obj;
   }
 
@@ -570,13 +622,13 @@ export class Runner implements EvalEnv {
         const p = this.place(e.target);
         const m = p.container[p.key] as RRecord;
         const k = this.eval(e.index);
-        const kt = (e.target.ty as { kind: "map"; key: import("@knot/lang").Type }).key;
-        if (scalarIndex(kt, k) < 0) this.fail("out-of-range", `index of ${spanText(e.target.span)}: ${String(k)} is outside ${typeString(kt)}`);
+        const kt = (e.target.ty as Type & { kind: "map" }).key;
+        if (scalarIndex(kt, k) < 0) this.fail("out-of-range", `index of ${spanText(e.target.span)}: ${String(k)} is outside ${typeToString(kt)}`);
         return { container: m, key: keyName(k) };
       }
       case "Field": {
         if (e.target.ty?.kind === "ref") {
-          const obj = this.objectFor(this.eval(e.target), spanText(e.target.span), true);
+          const obj = this.objectFor(this.eval(e.target), spanText(e.target.span));
           return { container: obj.fields as Record<string, RValue>, key: e.field.name };
         }
         const p = this.place(e.target);
@@ -587,7 +639,7 @@ export class Runner implements EvalEnv {
     }
   }
 
-  private checkStore(v: RValue, t: import("@knot/lang").Type, what: string): void {
+  private checkStore(v: RValue, t: Type, what: string): void {
     switch (t.kind) {
       case "int":
         if (typeof v !== "number" || v < t.lo || v > t.hi) this.fail("out-of-range", `${what} would become ${String(v)}, outside its type ${t.lo}..${t.hi}`);
@@ -608,10 +660,10 @@ export class Runner implements EvalEnv {
   }
 
   // EvalEnv
-  constValue(sym: import("@knot/lang").ConstSymbol): RValue {
+  constValue(sym: ConstSymbol): RValue {
     return this.prog.constValue(sym);
   }
-  local(sym: import("@knot/lang").LocalSymbol): RValue {
+  local(sym: LocalSymbol): RValue {
     const v = this.frame.locals[sym.name];
     if (v === undefined) throw new Error(`local ${sym.name} read outside its scope`);
     return v;
@@ -628,9 +680,8 @@ export class Runner implements EvalEnv {
   locked(sym: LockSymbol, index: number): boolean {
     return isLocked(this.s.locks[sym.name]![index]!);
   }
-  field(ref: RValue, pool: import("@knot/lang").ObjectSymbol, field: string, refText: string): RValue {
-    void pool;
-    return this.objectFor(ref, refText, false).fields[field]!;
+  field(ref: RValue, _pool: ObjectSymbol, field: string, refText: string): RValue {
+    return this.objectFor(ref, refText).fields[field]!;
   }
   fault(kind: string, message: string): never {
     return this.fail(kind, message);
@@ -678,10 +729,6 @@ export function locksHeldBy(prog: Program, s: RState, thread: string, only?: str
   return out;
 }
 
-function typeString(t: import("@knot/lang").Type): string {
-  return t.kind === "int" ? `${t.lo}..${t.hi}` : t.kind === "enum" ? t.name : t.kind;
-}
-
 export function fmt(l: Location): string {
   return `${l.file}:${l.line}:${l.col}`;
 }
@@ -696,7 +743,7 @@ export interface StepOutcome {
   action?: number;
   choices: string[];
   result:
-    | { kind: "enabled"; next: RState; patches: Patch[]; inversePatches: Patch[] }
+    | { kind: "enabled"; next: RState; patches: Patch[]; inversePatches: Patch[]; acquisitions: Acquisition[] }
     | { kind: "violation"; failure: Failure }
     | { kind: "blocked"; wait: Wait };
 }
@@ -717,7 +764,7 @@ export function threadSteps(prog: Program, state: RState, t: number): StepOutcom
         runner = new Runner(prog, draft, t, oracle);
         runner.step();
       });
-      result = { kind: "enabled", next, patches, inversePatches };
+      result = { kind: "enabled", next, patches, inversePatches, acquisitions: runner!.acquisitions };
     } catch (err) {
       if (err instanceof Blocked) result = { kind: "blocked", wait: err.wait };
       else if (err instanceof StepViolation) result = { kind: "violation", failure: err.failure };

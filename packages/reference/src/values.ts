@@ -188,20 +188,31 @@ export function formatValue(t: Type, v: RValue): string {
   }
 }
 
+/** Serialisations of frozen parts of states: states share structure, and frozen parts never change. */
+const canonicalCache = new WeakMap<object, string>();
+
 /** A serialisation that does not depend on the order in which object keys were added. */
 export function canonical(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).sort();
-  let out = "{";
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i]!;
-    if (o[k] === undefined) continue;
-    if (out.length > 1) out += ",";
-    out += JSON.stringify(k) + ":" + canonical(o[k]);
+  const cached = canonicalCache.get(v);
+  if (cached !== undefined) return cached;
+  let out: string;
+  if (Array.isArray(v)) {
+    out = `[${v.map(canonical).join(",")}]`;
+  } else {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort();
+    out = "{";
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (o[k] === undefined) continue;
+      if (out.length > 1) out += ",";
+      out += JSON.stringify(k) + ":" + canonical(o[k]);
+    }
+    out += "}";
   }
-  return out + "}";
+  if (Object.isFrozen(v)) canonicalCache.set(v, out);
+  return out;
 }
 
 /** `pool[i]` -> [pool, i]. */

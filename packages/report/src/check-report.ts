@@ -3,7 +3,7 @@
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
 import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, layoutVarAt } from "@knot/ir";
-import type { BlockedThread, LockOrderWarning, SearchResult, SearchStats, Violation } from "@knot/engine";
+import type { BlockedThread, EngineTrace, LockOrderWarning, SearchResult, SearchStats, Violation } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
 export const REPORT_VERSION = 1;
@@ -173,7 +173,7 @@ export class ReportBuilder {
   private readonly locks: LockEntry[];
   private readonly refcounts: LockEntry[];
 
-  constructor(private readonly model: Model) {
+  constructor(private readonly model: Model, private readonly replayed?: ReadonlyMap<EngineTrace, Change[][]>) {
     this.locks = lockEntries(model);
     this.refcounts = entriesOf(model, "refcount");
   }
@@ -329,7 +329,7 @@ export class ReportBuilder {
         at: step.at,
         frames: step.frames.map((f) => f.proc),
         choice: step.choice,
-        changes: st.failed ? [] : diffStates(m, prev, st.state),
+        changes: st.failed ? [] : (this.replayed?.get(v.trace)?.[i] ?? diffStates(m, prev, st.state)),
         events: this.stepEvents(st.thread, st.step, prev, st.state, st.failed ? (v.op ?? -1) : undefined, frameStacks),
         failed: st.failed || undefined,
       });
@@ -426,6 +426,12 @@ export interface ReportOptions {
   limit?: string;
   /** Lock-order warnings count as violations. */
   strict?: boolean;
+  /**
+   * Each trace's per-step changes as the reference semantics computed them
+   * while replaying it (see counterexamples.ts); traces not in the map show
+   * the engine's own state differences.
+   */
+  replayed?: ReadonlyMap<EngineTrace, Change[][]>;
 }
 
 /** Under --strict a lock-order cycle is a violation: located at the acquisition that closes the cycle. */
@@ -449,5 +455,5 @@ function warningAsViolation(w: WarningReport): ViolationReport {
 }
 
 export function buildCheckReport(model: Model, result: SearchResult, options: ReportOptions): CheckReport {
-  return new ReportBuilder(model).build(result, options);
+  return new ReportBuilder(model, options.replayed).build(result, options);
 }

@@ -9,3 +9,5 @@ export * from "./junit.js";
 export * from "./sarif.js";
 export * from "./mermaid.js";
 export * from "./compare.js";
+export * from "./counterexamples.js";
+export * from "./simulation.js";

@@ -40,7 +40,7 @@ function chainText(c: CallChain): string[] {
   return lines;
 }
 
-function traceText(t: TraceReport, kind: string, compact = false): string[] {
+export function traceText(t: TraceReport, kind: string, compact = false): string[] {
   const lines: string[] = [];
   lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
   lines.push(`    initial: ${t.initial.length ? t.initial.map((v) => `${v.name} = ${v.value}`).join(", ") : "(no shared state)"}`);

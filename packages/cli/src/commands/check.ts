@@ -1,11 +1,11 @@
 // knot check MODEL: explore every interleaving and report violations.
 import { SWITCHABLE_CHECKS, type ViolationKind } from "@knot/ir";
 import { explore } from "@knot/engine";
-import { buildCheckReport, renderCheckJson, renderCheckMermaid, renderCheckText } from "@knot/report";
+import { renderCheckJson, renderCheckMermaid, renderCheckText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
-import { loadStages, parseSettings } from "../stages.js";
+import { loadStages, parseSettings, reportStage } from "../stages.js";
 import { type EngineArgs, engineSearchOptions } from "../engine-options.js";
 import { KNOT_VERSION } from "../version.js";
 
@@ -47,7 +47,7 @@ export function runCheck(io: Io, args: CheckArgs): number {
   progress.done();
   const stopped = result.stats.stoppedBy;
   const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : undefined;
-  const report = buildCheckReport(model, result, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
+  const report = reportStage(loaded.value.checked, model, result, disabled, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
   io.out(args.format === "json" ? renderCheckJson(report) : args.format === "mermaid" ? renderCheckMermaid(report) : renderCheckText(report));
   // an exhausted object pool is a mistake in the model (its bound), not a finding
   if (report.violations.some((v) => v.kind === "pool-exhausted")) return ExitCode.UsageOrModelError;

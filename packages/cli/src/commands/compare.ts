@@ -7,13 +7,14 @@
 // have; 3 when a limit stopped either side and nothing was proven introduced;
 // 2 for usage and model errors (including an exhausted object pool); else 0.
 import type { Override } from "@knot/lang";
+import type { ViolationKind } from "@knot/ir";
 import { explore } from "@knot/engine";
 import { engineSearchOptions } from "../engine-options.js";
-import { type CheckReport, buildCheckReport, compareReports, renderCompareJson, renderCompareText } from "@knot/report";
+import { type CheckReport, compareReports, renderCompareJson, renderCompareText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import { type Io, captureIo } from "../io.js";
 import { progressReporter } from "../progress.js";
-import { loadStages, parseSettings } from "../stages.js";
+import { loadStages, parseSettings, reportStage } from "../stages.js";
 import { KNOT_VERSION } from "../version.js";
 
 export interface CompareArgs {
@@ -66,11 +67,12 @@ function checkSide(io: Io, input: SideInput, args: CompareArgs): CheckReport | u
   }
   io.err(buffered.stderr); // warnings
   const progress = progressReporter(io);
-  const result = explore(loaded.value.model, { ...engineSearchOptions(loaded.value.model, new Set(), {}), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
+  const disabled = new Set<ViolationKind>();
+  const result = explore(loaded.value.model, { ...engineSearchOptions(loaded.value.model, disabled, {}), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
   progress.done();
   const stopped = result.stats.stoppedBy;
   const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
-  return buildCheckReport(loaded.value.model, result, { search: "bfs", version: KNOT_VERSION, limit });
+  return reportStage(loaded.value.checked, loaded.value.model, result, disabled, { search: "bfs", version: KNOT_VERSION, limit });
 }
 
 export function runCompare(io: Io, args: CompareArgs): number {

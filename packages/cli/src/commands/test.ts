@@ -17,11 +17,12 @@ import { explore } from "@knot/engine";
 import { engineSearchOptions } from "../engine-options.js";
 import {
   type CheckReport, type JUnitTestSuite, type SarifCheck, type ViolationReport, type WarningReport,
-  buildCheckReport, diagnosticsToJson, looksLikeKnotJUnit, looksLikeKnotSarif, renderCheckText, renderDiagnostics, renderJUnit, renderSarif,
+  diagnosticsToJson, looksLikeKnotJUnit, looksLikeKnotSarif, renderCheckText, renderDiagnostics, renderJUnit, renderSarif,
 } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
+import { reportStage } from "../stages.js";
 import { KNOT_VERSION } from "../version.js";
 
 export interface TestArgs {
@@ -251,7 +252,7 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck): CheckOut
   progress.done();
   const stopped = result.stats.stoppedBy;
   const limit = stopped === "max-states" ? `max-states ${check.maxStates}` : stopped === "time-limit" ? `time-limit ${check.timeLimit}` : undefined;
-  const report = buildCheckReport(lowered.model, result, { search: check.search, version: KNOT_VERSION, limit, strict: check.strict });
+  const report = reportStage(front.model, lowered.model, result, disabled, { search: check.search, version: KNOT_VERSION, limit, strict: check.strict });
   const verdict = evaluateExpectation(check.expect, report);
   return {
     spec: specPath, check, name: check.name, expected: describeExpectation(check.expect),

@@ -4,15 +4,23 @@
 // file:line:col of the syntax error), not a knot check report, another version
 // of the report, or a report with a malformed field each get a clear error and
 // exit 2, never a stack trace. Exit 0 once rendered: the file's verdict is not
-// re-judged (replaying a trace against its model comes later).
+// re-judged. With --model, each counterexample of the report is replayed on
+// that model by the reference semantics (with the report's constant settings,
+// then --set) instead: exit 1 when one still reproduces, 0 when none does, and
+// for each one that does not, the step where it diverges.
 import { readFileSync } from "node:fs";
-import { type CheckReport, REPORT_VERSION, renderCheckMermaid, renderCheckText } from "@knot/report";
+import { type CheckReport, REPORT_VERSION, renderCheckMermaid, renderCheckText, renderSavedReplay, replaySavedReport } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
+import { checkStage, parseSettings } from "../stages.js";
 
 export interface TraceArgs {
   file: string;
   format: "text" | "mermaid";
+  /** Replay the report's counterexamples on this model. */
+  model?: string;
+  /** Constants set on top of the report's own (with --model). */
+  set?: string[];
 }
 
 function fail(io: Io, code: string, message: string, at?: { line: number; col: number }, file?: string): number {
@@ -256,6 +264,24 @@ export function runTrace(io: Io, args: TraceArgs): number {
   }
   const read = readCheckReport(data);
   if ("problem" in read) return fail(io, read.code, `'${args.file}' ${read.problem}`);
+  if (args.model !== undefined) return replayOnModel(io, args, read.report, args.model);
+  if (args.set?.length) return fail(io, "K9015", "--set applies to --model: there is no model to set constants of");
   io.out(args.format === "mermaid" ? renderCheckMermaid(read.report) : renderCheckText(read.report));
   return ExitCode.Pass;
+}
+
+/** The report's counterexamples replayed on `model`: does each still happen? */
+function replayOnModel(io: Io, args: TraceArgs, report: CheckReport, model: string): number {
+  const given = parseSettings(io, args.set ?? []);
+  if (!given.ok) return given.exit;
+  // the report's own settings first, so the old counterexample is replayed under the configuration that found it
+  const mine = new Set(given.value.map((o) => o.name));
+  const saved = report.constants.filter((c) => c.overridden && !mine.has(c.name)).map((c) => ({ name: c.name, text: c.value }));
+  const overrides = [...saved, ...given.value];
+  const checked = checkStage(io, { path: model, overrides });
+  if (!checked.ok) return checked.exit;
+  const results = replaySavedReport(checked.value, report);
+  const settings = overrides.map((o) => `${o.name} = ${o.text}`).join(", ");
+  io.out(renderSavedReplay(args.file, model, settings, results));
+  return results.some((r) => r.reproduces) ? ExitCode.Violation : ExitCode.Pass;
 }
