@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [{ find: /^@knot\/([\w-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "tools/*/src/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "tools/*/src/**/*.test.ts", "tests/**/*.test.ts"],
     environment: "node",
     testTimeout: 60000,
   },

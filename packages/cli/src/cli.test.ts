@@ -1,5 +1,6 @@
 // Command-line behaviour that golden files cannot pin down: limits that depend on
 // time, internal errors, and that no command prints a stack trace for bad input.
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { run } from "./cli.js";
 import { ExitCode } from "./exit-codes.js";
@@ -53,5 +54,11 @@ describe("knot command line", () => {
       outputs.push(JSON.stringify(r.violations));
     }
     expect(new Set(outputs).size).toBe(1);
+  });
+
+  it("stops quietly when the reader closes the pipe early (the built command)", () => {
+    const r = spawnSync("sh", ["-c", "node packages/cli/dist/cli.js compile models/kvm/devices.knot --emit js | head -1"], { encoding: "utf8" });
+    expect(r.stdout.split("\n").length).toBe(2);
+    expect(r.stderr).toBe("");
   });
 });

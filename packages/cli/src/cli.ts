@@ -255,6 +255,13 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
 }
 
 if (invokedDirectly()) {
+  // a reader that stops early (`knot compile --emit ir | head`) closes the pipe: that is not an error
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   run(hideBin(process.argv)).then((code) => {
     process.exitCode = code;
   });

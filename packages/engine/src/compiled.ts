@@ -4,8 +4,11 @@
 // Function` (CommonJS: no temporary files, nothing left in the ESM module map).
 // The transpiled module is cached on disk, keyed by a hash of the IR, the
 // options that shape the code and the generator's version, so a second run of
-// the same model loads it without ts-morph at all. ts-morph is loaded lazily:
-// commands that do not compile never pay for it.
+// the same model loads it without ts-morph at all. The code also depends on the
+// packed layout (which a search derives from the model's start-up, but
+// `knot compile --emit js` takes in full): an entry records its layout and is
+// used only for the same one. ts-morph is loaded lazily: commands that do not
+// compile never pay for it.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,7 +22,7 @@ import type { LockOrderGraph } from "./lock-order.js";
 import type { PackedLayout } from "./packing.js";
 
 /** Bump when the generated code changes shape, so that old cache entries are not used. */
-export const CODEGEN_VERSION = 5;
+export const CODEGEN_VERSION = 6;
 
 type ThreadFn = (s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number;
 
@@ -68,10 +71,12 @@ interface TsMorph {
 export function compileModule(model: Model, layout: PackedLayout, options: CodegenOptions, generated?: GeneratedSource): CompiledModule {
   const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
   const key = cacheKey(model, options);
+  const packing = layoutKey(layout);
   if (dir) {
     try {
-      const cached = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as Omit<CompiledModule, "source">;
-      return { ...cached, source: "cache" };
+      const cached = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as Omit<CompiledModule, "source"> & { layout?: string };
+      // built for another layout (the same model packed differently): generate, and replace it
+      if (cached.layout === packing) return { js: cached.js, tables: cached.tables, messages: cached.messages, source: "cache" };
     } catch {
       // not cached (or unreadable): generate
     }
@@ -83,13 +88,21 @@ export function compileModule(model: Model, layout: PackedLayout, options: Codeg
     try {
       mkdirSync(dir, { recursive: true });
       const tmp = join(dir, `${key}.${process.pid}.tmp`);
-      writeFileSync(tmp, JSON.stringify({ js, tables: gen.tables, messages: gen.messages }));
+      writeFileSync(tmp, JSON.stringify({ js, tables: gen.tables, messages: gen.messages, layout: packing }));
       renameSync(tmp, join(dir, `${key}.json`));
     } catch {
       // a cache that cannot be written only costs time
     }
   }
   return mod;
+}
+
+/** A fingerprint of a packed layout (where every slot lives in the packed state). */
+function layoutKey(layout: PackedLayout): string {
+  const h = createHash("sha256");
+  h.update(`${layout.words} ${layout.slots}\n`);
+  for (const a of [layout.word, layout.shift, layout.bits, layout.mask, layout.lo]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return h.digest("hex").slice(0, 24);
 }
 
 /** TypeScript source -> CommonJS JavaScript, with the compiler bundled in ts-morph. */

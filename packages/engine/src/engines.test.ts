@@ -8,10 +8,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Model } from "@knot/ir";
+import type { Model, ViolationKind } from "@knot/ir";
 import { lower, lowerFile } from "../../ir/src/test-lower.js";
 import { compileModule, compiledSearchOption } from "./compiled.js";
-import { type SearchOptions, type SearchResult, explore } from "./explore.js";
+import { Explorer, type SearchOptions, type SearchResult, explore } from "./explore.js";
 import { computePackedLayout } from "./packing.js";
 
 const cacheDir = mkdtempSync(join(tmpdir(), "knot-cache-test-"));
@@ -170,5 +170,21 @@ process module { lock prototype; call Function(eval); unlock prototype }
     expect(compileModule(m, layout, { disabled: new Set(), lockOrder: true, cacheDir: dir, version: "t" }).source).toBe("cache");
     // the key covers what shapes the code
     expect(compileModule(m, layout, { disabled: new Set(["lock-order"]), lockOrder: false, cacheDir: dir, version: "t" }).source).toBe("generated");
+  });
+
+  it("uses a cached module only for the layout it was built for", () => {
+    // `knot compile --emit js` packs every slot; a search leaves out the slots that keep their
+    // start-up value: the same model and options, but code for another layout
+    const m = lower("var k: 0..7 = 3\nvar x: 0..7\nprocess p { x := k; x := 0 }\n"); // k is never written: no bits in a search
+    const dir = mkdtempSync(join(tmpdir(), "knot-cache-layout-"));
+    const full = computePackedLayout(m);
+    const initial = new Explorer(m, {}).layout;
+    expect([...initial.bits]).not.toEqual([...full.bits]);
+    const options = { disabled: new Set<ViolationKind>(), lockOrder: true, cacheDir: dir, version: "t" };
+    expect(compileModule(m, full, options).source).toBe("generated");
+    expect(compileModule(m, initial, options).source).toBe("generated");
+    expect(compileModule(m, initial, options).source).toBe("cache");
+    const r = explore(m, { all: true, compiled: compiledSearchOption(m, "compiled", { disabled: new Set(), cacheDir: dir, version: "t" }) });
+    expect(r.stats).toMatchObject({ engine: "compiled", complete: true });
   });
 });

@@ -157,15 +157,19 @@ export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
         case "+": return (s, c) => a(s, c) + b(s, c);
         case "-": return (s, c) => a(s, c) - b(s, c);
         case "*": return (s, c) => a(s, c) * b(s, c);
+        // left to right, as everywhere (and as the compiled code's div(a, b)): a fault in the
+        // dividend comes before a division by zero
         case "/": return (s, c) => {
+          const x = a(s, c);
           const y = b(s, c);
           if (y === 0) throw new Fault("out-of-range", "division by zero");
-          return Math.trunc(a(s, c) / y);
+          return Math.trunc(x / y);
         };
         case "%": return (s, c) => {
+          const x = a(s, c);
           const y = b(s, c);
           if (y === 0) throw new Fault("out-of-range", "division by zero (in %)");
-          return a(s, c) % y;
+          return x % y;
         };
         case "==": return (s, c) => (a(s, c) === b(s, c) ? 1 : 0);
         case "!=": return (s, c) => (a(s, c) !== b(s, c) ? 1 : 0);
@@ -385,7 +389,8 @@ export class ModelCompiler {
           const t = targets[0]!;
           const v = values[0]!;
           const r = ranges[0];
-          if (!r) return (s, c) => { s[t(s, c)] = v(s, c); return ENABLED; };
+          // the value first, then the place (JavaScript would evaluate s[t(...)]'s index first)
+          if (!r) return (s, c) => { const x = v(s, c); s[t(s, c)] = x; return ENABLED; };
           const { lo, hi } = r;
           return (s, c, o) => {
             const x = v(s, c);
@@ -399,17 +404,20 @@ export class ModelCompiler {
         }
         const buf = new Int32Array(n);
         const slots = new Int32Array(n);
+        // As for one slot, and as the compiled code does: the whole value first (language.md: "the
+        // right side is evaluated completely, then stored and range-checked"), then the range
+        // checks, then the places (which may fault: an index out of range, a null or freed reference).
         return (s, c, o) => {
+          for (let i = 0; i < n; i++) buf[i] = values[i]!(s, c);
           for (let i = 0; i < n; i++) {
-            const x = values[i]!(s, c);
+            const x = buf[i]!;
             const r = ranges[i];
             if (r && (x < r.lo || x > r.hi)) {
               const msg = `${what} would get the value ${x}, outside its type ${r.lo}..${r.hi}`;
               return checkRange ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
             }
-            buf[i] = x;
-            slots[i] = targets[i]!(s, c);
           }
+          for (let i = 0; i < n; i++) slots[i] = targets[i]!(s, c);
           for (let i = 0; i < n; i++) s[slots[i]!] = buf[i]!;
           return ENABLED;
         };

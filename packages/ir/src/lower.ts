@@ -67,7 +67,10 @@ function bin(op: BinOp, a: Expr, b: Expr): Expr {
       case "|": return K(x | y);
       case "&": return K(x & y);
       case "&~": return K(x & ~y);
-      default: break; // '/' and '%' keep their runtime division-by-zero check
+      // C's truncating division and remainder; by zero they keep their run-time check
+      case "/": if (y !== 0) return K(Math.trunc(x / y) || 0); break;
+      case "%": if (y !== 0) return K(x % y || 0); break;
+      default: break;
     }
   }
   if ((op === "|" || op === "+") && isConst(a) && a.v === 0) return b;
@@ -91,7 +94,8 @@ function not(a: Expr): Expr {
 
 function ite(c: Expr, a: Expr, b: Expr): Expr {
   if (isConst(c)) return c.v ? a : b;
-  if (isConst(a) && isConst(b) && a.v === b.v) return a;
+  // Equal branches still evaluate the condition: it may read shared state (which makes its
+  // statement an action) or fault (an index out of range, a division by zero).
   return { k: "ite", c, a, b };
 }
 
@@ -403,8 +407,12 @@ class Lowerer {
     this.currentProcess = p;
     const at = srcLoc(p.span);
     const end = this.makeNode("end", [], at, `end of ${p.name}`, []);
-    const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: end, frames: [], path: [], active: new Set() };
+    // a `return` finishes the thread: like the end of a procedure, it resets the whole frame
+    // (the locals of the blocks it leaves, running `for` snapshots), so that dead values do not split states
+    const ret = this.makeNode("stmt", [], at, `return from ${p.name}`, []);
+    const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: ret, frames: [], path: [], active: new Set() };
     const entry = this.block(p.decl.body, env, end);
+    ret.alts = [{ ops: this.resetSlots(env.slots), next: end }];
 
     this.markLocations(entry, end);
     const located = this.numberLocations(entry, end);
@@ -840,7 +848,9 @@ class Lowerer {
         if (d.kind === "Const") visitExpr(d.value);
         if (d.kind === "Var") visitExpr(d.init);
         if (d.kind === "Proc" || d.kind === "Process") walkStmts(d.body, (s) => {
-          for (const e of stmtExprs(s)) visitExpr(e);
+          // the callee of a direct call (`call f()`) names the procedure, it is not a value
+          const direct = s.kind === "Call" && s.callee.kind === "Name" && s.callee.sym?.kind === "proc";
+          for (const e of stmtExprs(s)) if (!(direct && e === (s as Stmt & { kind: "Call" }).callee)) visitExpr(e);
         });
       }
     }
@@ -1051,10 +1061,11 @@ class Lowerer {
         const out: Expr[] = [];
         for (let j = 0; j < w; j++) {
           const column = Array.from({ length: n }, (_, i) => values[i * w + j]!);
-          if (isConst(idx)) out.push(column[idx.v]!);
+          // a constant index outside the key type has been reported (K6005): any value will do
+          if (isConst(idx)) out.push(column[idx.v] ?? K(0));
           else if (column.every(isConst)) {
-            const vals = column.map((c) => (c as { v: number }).v);
-            out.push(vals.every((v) => v === vals[0]) ? K(vals[0]!) : { k: "table", values: vals, index: idx });
+            // even when every entry is the same, the index is evaluated: it may read shared state or leave the key type
+            out.push({ k: "table", values: column.map((c) => (c as { v: number }).v), index: idx });
           } else {
             let acc: Expr = column[n - 1]!;
             for (let i = n - 2; i >= 0; i--) acc = ite(bin("==", idx, K(i)), column[i]!, acc);
@@ -1148,7 +1159,8 @@ class Lowerer {
         let m: Expr;
         if (isConst(a)) {
           const i = a.v - lo;
-          m = i >= 0 && i < count ? bin("!=", bin("&", set, K(1 << i)), K(0)) : K(0);
+          // outside the element type: never in the set, which is still evaluated (it may read shared state)
+          m = bin("!=", bin("&", set, K(i >= 0 && i < count ? 1 << i : 0)), K(0));
         } else m = { k: "member", a, set, lo, count };
         return [op === "in" ? m : not(m)];
       }
@@ -1162,7 +1174,12 @@ class Lowerer {
           const v = elem.lo + i;
           mask = bin("|", mask, ite(bin("and", bin("<=", a, K(v)), bin("<=", K(v), b)), K(1 << i), K(0)));
         }
-        return [mask];
+        // Bounds that are not constants may reach outside the element type: the first element
+        // outside it is out-of-range, as for a set literal (it folds away for constant bounds).
+        const lo = elem.lo;
+        const hi = elem.lo + cardinality(elem) - 1;
+        const firstBad = ite(bin("<=", a, b), ite(bin("<", a, K(lo)), a, ite(bin(">", b, K(hi)), ite(bin(">", a, K(hi)), a, K(hi + 1)), K(lo))), K(lo));
+        return [bin("|", mask, bin("&", this.bit(firstBad, elem, spanText(e.span)), K(0)))];
       }
       case "+": case "-": case "&": {
         const a = this.scalar(e.left, env);
@@ -1243,7 +1260,7 @@ class Lowerer {
     const paths: Path[] = [];
     if (this.isLocation(entry)) paths.push({ ops: [], to: entry, action: undefined });
     else this.walk(entry, [], "post", paths, undefined, new Set());
-    return paths.filter(feasible).map((p) => this.emit(p, process, -1, entry));
+    return paths.flatMap((p) => feasible(p, entry)).map((p) => this.emit(p, process, -1, entry));
   }
 
   private expand(from: Node, process: number, fromId: number): Step[] {
@@ -1257,7 +1274,7 @@ class Lowerer {
       // choice or loop: resolve choices and local work up to the first action
       for (const alt of from.alts) this.walk(alt.next, alt.ops, "pre", paths, alt.choice ? { node: from, choice: alt.choice, pending: true } : undefined, new Set([from]));
     }
-    return paths.filter(feasible).map((p) => this.emit(p, process, fromId, from));
+    return paths.flatMap((p) => feasible(p, from)).map((p) => this.emit(p, process, fromId, from));
   }
 
   /** A step of the path (numbered later, when the process's locations are final). */
@@ -1350,9 +1367,46 @@ interface Path {
   action: PathAction | undefined;
 }
 
-/** A path with a guard that is constantly false can never run (e.g. a pick alternative outside a constant set). */
-function feasible(p: Path): boolean {
-  return !p.ops.some((op) => op.k === "assume" && isConst(op.cond) && op.cond.v === 0);
+/**
+ * A path with a guard that is constantly false can never run (e.g. a pick alternative outside a
+ * constant set) and is dropped -- unless something before that guard can raise a violation or
+ * block (local work that faults on the way to an `await false`): the statements run in order, so
+ * that violation (or wait) is real. Such a path is kept up to the guard, which then disables it
+ * without a wait of its own.
+ */
+function feasible(p: Path, from: Node): Path[] {
+  const i = p.ops.findIndex((op) => op.k === "assume" && isConst(op.cond) && op.cond.v === 0);
+  if (i < 0) return [p];
+  const before = p.ops.slice(0, i);
+  if (!before.some(opMayRaise)) return [];
+  // The guard is the first op of the path's action (an await, or a pick alternative), which the
+  // step therefore never executes: like a silent step, it is the step of the place it starts from.
+  const action = p.action === undefined || p.action.node === from ? p.action : { node: from, choice: p.action.choice, pending: true };
+  return [{ ...p, ops: [...before, { k: "assume", cond: K(0) }], action }];
+}
+
+/** Can an op raise a violation, fault or block (rather than only compute, assign or test)? */
+function opMayRaise(op: Op): boolean {
+  switch (op.k) {
+    case "assume": return op.wait !== undefined || exprMayFault(op.cond);
+    case "assign": return op.ranges.some((r) => r !== null) || op.values.some(exprMayFault) || op.targets.some((t) => t.terms.some((x) => exprMayFault(x.index)));
+    default: return true;
+  }
+}
+
+function exprMayFault(e: Expr): boolean {
+  switch (e.k) {
+    case "pos": case "bit": case "deref": return true;
+    case "bin": return e.op === "/" || e.op === "%" || exprMayFault(e.a) || exprMayFault(e.b);
+    case "un": return exprMayFault(e.a);
+    case "ite": return exprMayFault(e.c) || exprMayFault(e.a) || exprMayFault(e.b);
+    case "table": return exprMayFault(e.index);
+    case "member": return exprMayFault(e.a) || exprMayFault(e.set);
+    case "quant": return exprMayFault(e.set) || exprMayFault(e.body);
+    case "read": return e.addr.terms.some((t) => exprMayFault(t.index));
+    case "held": case "locked": return e.lock.terms.some((t) => exprMayFault(t.index));
+    default: return false;
+  }
 }
 
 /** Drop local resets of slots that an earlier op on the path already zeroed (block and frame exits overlap). */

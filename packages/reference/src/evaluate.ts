@@ -111,8 +111,12 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
       throw new Error("record literal without a record type");
     }
     case "MapLit": {
+      // the entries in key order (as knot lays the map out and evaluates it), whatever order they are written in
+      const kt = (e.ty as Type & { kind: "map" }).key;
+      const entries = e.entries.map((entry) => ({ k: evaluate(entry.key, env, bound, ev), value: entry.value }));
+      entries.sort((a, b) => scalarIndex(kt, a.k) - scalarIndex(kt, b.k));
       const out: RRecord = {};
-      for (const entry of e.entries) out[keyName(evaluate(entry.key, env, bound, ev))] = evaluate(entry.value, env, bound, ev);
+      for (const { k, value } of entries) out[keyName(k)] = evaluate(value, env, bound, ev);
       return out;
     }
     case "MapComp": {

@@ -84,6 +84,8 @@ export function explore(ref: Reference, options: ExploreOptions = {}): ExploreRe
     const v = start.violation;
     if (!ref.program.enabled(v.kind)) return { states: 0, transitions: 0, depth: 0, complete: true, violations, lockOrder: [] };
     const found: FoundViolation = { kind: v.kind, message: v.message, depth: 0, thread: v.thread, at: v.at };
+    // with `all` the search is not stopped by the violation: there is just nothing to explore (as knot counts it)
+    if (options.all) return { states: 0, transitions: 0, depth: 0, complete: true, firstViolation: found, violations: [found], lockOrder: [] };
     return { states: 0, transitions: 0, depth: 0, complete: false, stoppedBy: "violation", firstViolation: found, violations: [found], lockOrder: [] };
   }
   const prog = ref.program;

@@ -68,14 +68,20 @@ export interface FrameCtx {
   known: ReadonlyMap<string, RValue>;
   /** A `return` of this frame stores into a target that touches shared state (so it is an action). */
   returnShared: boolean;
+  /**
+   * The call of this frame stores its result (`x := call f()`). A value nobody
+   * stores is not computed: `return e` of a call whose result is discarded reads
+   * nothing and cannot fault, so it is local work.
+   */
+  returnStored: boolean;
   key: string;
 }
 
-export const EMPTY_CTX: FrameCtx = { known: new Map(), returnShared: false, key: "|0" };
+export const EMPTY_CTX: FrameCtx = { known: new Map(), returnShared: false, returnStored: false, key: "|0|0" };
 
-export function makeCtx(known: ReadonlyMap<string, RValue>, returnShared: boolean): FrameCtx {
+export function makeCtx(known: ReadonlyMap<string, RValue>, returnShared: boolean, returnStored: boolean): FrameCtx {
   const entries = [...known.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return { known, returnShared, key: `${entries.length ? canonical(entries) : ""}|${returnShared ? 1 : 0}` };
+  return { known, returnShared, returnStored, key: `${entries.length ? canonical(entries) : ""}|${returnShared ? 1 : 0}|${returnStored ? 1 : 0}` };
 }
 
 interface Outcomes {
@@ -180,7 +186,10 @@ export class Program {
     return info;
   }
 
-  /** knot inlines calls, so recursion is a model error (K6001). */
+  /**
+   * knot inlines calls, so recursion is a model error (K6001) -- found while inlining what the
+   * processes call: a recursive procedure that no process calls is never inlined, and is no error.
+   */
   private checkNoRecursion(): void {
     const state = new Map<string, number>();
     const visit = (name: string, path: string[]): void => {
@@ -191,7 +200,7 @@ export class Program {
       for (const callee of this.directCallees(this.owners.get(name)!.body)) visit(callee, [...path, name]);
       state.set(name, 2);
     };
-    for (const p of this.model.procs) visit(p.name, []);
+    for (const p of this.model.processes) for (const callee of this.directCallees(this.owners.get(p.name)!.body)) visit(callee, []);
   }
 
   private directCallees(b: BlockInfo): string[] {
@@ -283,7 +292,7 @@ export class Program {
 
   /** The folding context of a callee frame: the parameters passed constants and never assigned. */
   calleeCtx(proc: ProcSymbol, args: readonly Expr[], callerCtx: FrameCtx, result: Expr | undefined): FrameCtx {
-    return makeCtx(this.constParams(proc, args, callerCtx), result ? this.placeTouchesShared(result, callerCtx) : false);
+    return makeCtx(this.constParams(proc, args, callerCtx), result ? this.placeTouchesShared(result, callerCtx) : false, result !== undefined);
   }
 
   constParams(proc: ProcSymbol, args: readonly Expr[], callerCtx: FrameCtx): Map<string, RValue> {
@@ -334,10 +343,14 @@ export class Program {
       case "For": return rs(s.domain) ? "action" : "local";
       case "Call": {
         const direct = s.callee.kind === "Name" && s.callee.sym?.kind === "proc";
-        return (!direct && rs(s.callee)) || s.args.some(rs) ? "action" : "local";
+        if (direct) return s.args.some(rs) ? "action" : "local";
+        // a call through `none` only raises null-callback (or, with the check off, is skipped): its
+        // arguments are never evaluated, so they read nothing
+        return rs(s.callee) || (this.mayCallSomething(s.callee, ctx) && s.args.some(rs)) ? "action" : "local";
       }
       case "Return":
-        return (s.value && rs(s.value)) || (si.owner.kind === "proc" && ctx.returnShared) ? "action" : "local";
+        if (si.owner.kind !== "proc" || !ctx.returnStored) return "local"; // nothing stores the value: not computed
+        return (s.value && rs(s.value)) || ctx.returnShared ? "action" : "local";
     }
   }
 
@@ -402,7 +415,7 @@ export class Program {
         const withBinder = (v: RValue) => {
           const known = new Map(ctx.known);
           known.set(binder, v);
-          return makeCtx(known, ctx.returnShared);
+          return makeCtx(known, ctx.returnShared, ctx.returnStored);
         };
         // Unrolled as "for each element of the type: if it is in the snapshot, the body":
         // the snapshot is a run-time value even when the set is constant, so an
@@ -420,6 +433,21 @@ export class Program {
       case "Return": return si.owner.kind === "proc" ? { normal: false, ret: true } : CUT;
       default: return PASS;
     }
+  }
+
+  /**
+   * Can a callee expression hold a procedure (rather than `none`)? Known statically when it
+   * folds to a constant, or reads a field of an entry of a constant map of tables (every entry
+   * is then a candidate); otherwise assumed.
+   */
+  mayCallSomething(callee: Expr, ctx: FrameCtx): boolean {
+    const f = this.fold(callee, ctx);
+    if (f) return f.value !== null;
+    if (callee.kind === "Field" && callee.target.kind === "Index" && callee.target.target.kind === "Name" && callee.target.target.sym?.kind === "const") {
+      const table = this.constValue(callee.target.target.sym) as Record<string, Record<string, RValue>>;
+      return Object.values(table).some((entry) => entry[callee.field.name] !== null);
+    }
+    return true;
   }
 
   /** The procedure a call statement calls, if known statically: a name, null for `none`, undefined if unknown. */

@@ -11,7 +11,7 @@ import { Program } from "./program.js";
 import { type NamedTrace, type ReplayResult, replay } from "./replay.js";
 import { type SimulateOptions, type SimulateResult, simulate } from "./simulate.js";
 import type { RState } from "./state.js";
-import { type Failure, type StartupResult, type StepOutcome, type Wait, startup, threadSteps } from "./step.js";
+import { type Acquisition, type Failure, type StartupResult, type StepOutcome, type Wait, startup, threadSteps } from "./step.js";
 
 export interface ReferenceOptions {
   /** Checks switched off (`--no-KIND`), by kind name. */
@@ -31,6 +31,8 @@ export interface Transition {
   changes?: Change[];
   /** A step that raises a violation has no next state. */
   violation?: Failure;
+  /** The lock entries the step took, each with those the thread held then (for lock-order edges). */
+  acquisitions?: Acquisition[];
 }
 
 export interface BlockedInfo {
@@ -103,6 +105,7 @@ export class Reference {
       tr.next = o.result.next;
       tr.patches = o.result.patches;
       tr.inversePatches = o.result.inversePatches;
+      tr.acquisitions = o.result.acquisitions;
       if (withChanges) tr.changes = changesFromPatches(p, state, o.result.next, o.result.patches, o.thread, this.entities);
     } else if (o.result.kind === "violation") {
       tr.violation = o.result.failure;

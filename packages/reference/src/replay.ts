@@ -4,8 +4,8 @@
 // whose resulting state names the same as the trace says; a last step marked
 // `failed` must raise a violation of that kind itself. At the end, a violation
 // not raised by the last step must hold in the state reached (a state check:
-// invariant, deadlock, stuck, final, leak), and a lock-order edge must show the
-// thread holding both locks. The first divergence is reported with the expected
+// invariant, deadlock, stuck, final, leak), and for a lock-order edge the last
+// step must be the thread's taking the second lock while holding the first. The first divergence is reported with the expected
 // state and the states the thread could actually reach.
 //
 // A trace names shared values and thread positions only, so several reference
@@ -28,8 +28,13 @@ export interface NamedStep {
    * report has them for the end of the trace only, see `final`).
    */
   after: NamedState;
-  /** The last step raised the violation itself. */
-  failed?: { kind: string };
+  /**
+   * The last step raised the violation itself; `at` is the statement that
+   * raised it, when known. (A step whose local work faults before its action
+   * is placed at the action by one implementation and at the choice it started
+   * from by the other: the raising statement identifies it either way.)
+   */
+  failed?: { kind: string; at?: Location };
 }
 
 /** What the end of the trace must show. */
@@ -62,6 +67,8 @@ export type ReplayResult =
 interface Reached {
   state: RState;
   changes: Change[][];
+  /** The transition that reached it (none for the initial state). */
+  via?: Transition;
 }
 
 function sameLocation(a: Location, b: Location): boolean {
@@ -70,13 +77,6 @@ function sameLocation(a: Location, b: Location): boolean {
 
 function where(l: Location): string {
   return `${l.file}:${l.line}:${l.col}`;
-}
-
-/** Does a lock entry's value (as `name` prints it) show `thread` holding it? */
-export function holdsNamed(value: string | undefined, thread: string): boolean {
-  if (value === undefined) return false;
-  if (value === thread || value === `write: ${thread}`) return true;
-  return value.startsWith("read: ") && value.slice("read: ".length).split(", ").includes(thread);
 }
 
 /**
@@ -135,7 +135,8 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
     const reachable = () => uniqueNames(ref, moves.flatMap((x) => x.moves.filter((m) => m.next).map((m) => m.next!)));
     if (step.failed) {
       if (i !== trace.steps.length - 1) return { ok: false, step: i, reason: "a failed step must be the last", expected: step.after, candidates: [] };
-      const failing = moves.find((x) => here(x.moves).some((m) => m.violation?.kind === step.failed!.kind));
+      const raised = step.failed;
+      const failing = moves.find((x) => x.moves.some((m) => m.violation?.kind === raised.kind && (sameLocation(m.at, step.at) || (raised.at !== undefined && sameLocation(m.violation.at, raised.at)))));
       if (!failing) {
         return { ok: false, step: i, reason: `${step.thread} has no step at ${where(step.at)} that raises ${step.failed.kind}`, expected: step.after, candidates: reachable() };
       }
@@ -146,7 +147,7 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
       let matching = here(ms).filter((m) => m.next && matchesNamed(ref.name(m.next), step.after));
       // the choice tells branches apart that reach the same named state; prefer it when it matches
       if (step.choice && matching.some((m) => m.choice === step.choice)) matching = matching.filter((m) => m.choice === step.choice);
-      for (const m of matching) next.push({ state: m.next!, changes: [...r.changes, m.changes!] });
+      for (const m of matching) next.push({ state: m.next!, changes: [...r.changes, m.changes!], via: m });
     }
     if (!next.length) {
       const any = moves.some((x) => here(x.moves).length > 0);
@@ -174,15 +175,12 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
   }
   const claim = trace.violation;
   if ("edge" in claim) {
+    // the last step is the thread's and took `to` while holding `from` (possibly releasing both
+    // again within the step, in an atomic block)
     const { from, to, thread } = claim.edge;
-    const done = current.find((r) => {
-      const shared = ref.name(r.state).shared;
-      return holdsNamed(shared[from], thread) && holdsNamed(shared[to], thread);
-    });
-    if (!done) {
-      return { ok: false, step: trace.steps.length, reason: `${thread} does not hold both ${from} and ${to} at the end`, expected: ref.name(current[0]!.state), candidates: [] };
-    }
-    return { ok: true, steps: done.changes.map((changes) => ({ changes })) };
+    const done = current.find((r) => r.via?.thread.name === thread && (r.via.acquisitions ?? []).some((a) => a.taken === to && a.held.includes(from)));
+    if (done) return { ok: true, steps: done.changes.map((changes) => ({ changes })) };
+    return { ok: false, step: trace.steps.length, reason: `the last step is not one where ${thread} takes ${to} while holding ${from}`, expected: ref.name(current[0]!.state), candidates: uniqueNames(ref, current.map((r) => r.state)) };
   }
   const found: string[] = [];
   for (const r of current) {
@@ -193,5 +191,5 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
     found.push(...vs.map((v) => v.kind));
   }
   const also = found.length ? ` (found: ${[...new Set(found)].join(", ")})` : "";
-  return { ok: false, step: trace.steps.length, reason: `${claim.kind} does not hold in the state reached${also}`, expected: ref.name(current[0]!.state), candidates: [] };
+  return { ok: false, step: trace.steps.length, reason: `${claim.kind} does not hold in the state reached${also}`, expected: ref.name(current[0]!.state), candidates: uniqueNames(ref, current.map((r) => r.state)) };
 }

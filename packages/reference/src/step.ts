@@ -232,15 +232,17 @@ export class Runner implements EvalEnv {
     const depth = this.thread.frames.length - 1;
     const known = this.knownOf(depth);
     let returnShared = false;
+    let returnStored = false;
     if (depth > 0) {
       const call = this.prog.stmt(this.thread.frames[depth - 1]!.at).stmt as Stmt & { kind: "Call" };
       if (call.result) {
+        returnStored = true;
         const callerKnown = this.knownOf(depth - 1);
-        returnShared = this.prog.placeTouchesShared(call.result, callerKnown ? makeCtx(callerKnown, false) : EMPTY_CTX);
+        returnShared = this.prog.placeTouchesShared(call.result, callerKnown ? makeCtx(callerKnown, false, false) : EMPTY_CTX);
       }
     }
-    if (!known && !returnShared) return EMPTY_CTX;
-    return makeCtx(known ?? new Map(), returnShared);
+    if (!known && !returnStored) return EMPTY_CTX;
+    return makeCtx(known ?? new Map(), returnShared, returnStored);
   }
 
   // ------------------------------------------------------------ control flow
@@ -361,7 +363,8 @@ export class Runner implements EvalEnv {
       case "Call":
         return this.call(s, id);
       case "Return":
-        return this.doReturn(s.value ? this.eval(s.value) : undefined);
+        // a value nobody stores is not computed (language.md: a value is checked when it is stored)
+        return this.doReturn(s.value && this.ctx().returnStored ? this.eval(s.value) : undefined);
       case "Lock":
         this.lockOp(s.op, s.target);
         return this.after(id);
@@ -378,7 +381,8 @@ export class Runner implements EvalEnv {
         }
         return this.after(id);
       case "Assert":
-        if (!this.eval(s.cond) && this.prog.enabled("assertion")) this.violation("assertion", s.message ?? `assertion ${spanText(s.cond.span)} failed`);
+        // with the check off the assert does nothing: its condition is not even evaluated (it cannot fault)
+        if (this.prog.enabled("assertion") && !this.eval(s.cond)) this.violation("assertion", s.message ?? `assertion ${spanText(s.cond.span)} failed`);
         return this.after(id);
       case "If": {
         const taken = s.cond.kind === "DecAndTest" ? this.refDrop(s.cond.target) : !!this.eval(s.cond.expr);
@@ -582,10 +586,13 @@ export class Runner implements EvalEnv {
   private alloc(e: Expr & { kind: "Alloc" }): string {
     const pool = this.prog.pools.get(e.pool.name)!;
     const fields = this.defaultFields(pool.name);
-    for (const g of e.fields) {
+    // the given fields in the pool's declaration order (as knot evaluates them), each checked when computed
+    for (const f of pool.fields) {
+      const g = e.fields.find((x) => x.name.name === f.name);
+      if (!g) continue;
       const v = this.eval(g.value);
-      this.checkStore(v, pool.fields.find((f) => f.name === g.name.name)!.type, `${pool.name}.${g.name.name}`);
-      fields[g.name.name] = plain(v);
+      this.checkStore(v, f.type, `${pool.name}.${f.name}`);
+      fields[f.name] = plain(v);
     }
     const objs = this.s.objects[pool.name]!;
     const i = objs.findIndex((o) => o.status === "unallocated");
@@ -607,9 +614,10 @@ export class Runner implements EvalEnv {
 
   // ------------------------------------------------------------ places and values
 
+  /** Store an evaluated value: its range checks first, then the place (which may fault), as knot does. */
   private store(target: Expr, v: RValue): void {
-    const place = this.place(target);
     this.checkStore(v, target.ty!, spanText(target.span));
+    const place = this.place(target);
     place.container[place.key] = plain(v);
   }
 

@@ -1,7 +1,8 @@
 // Every counterexample the engine found, replayed by the reference semantics
 // (@knot/reference) before it is reported: each step must be a possible step
 // of the reference leading to the same decoded state, and the end must show
-// the same violation (or, for a lock-order edge, the same two locks held).
+// the same violation (or, for a lock-order edge, a last step that takes the
+// second lock while holding the first).
 // What comes back is, per trace, each step's changes as the reference computed
 // them from immer patches; or the first disagreement, with the engine's state
 // and the states the reference could reach, which the CLI reports as an
@@ -44,7 +45,7 @@ export function namedEngineState(model: Model, s: ArrayLike<number>): NamedState
 }
 
 /** An engine trace as the reference replays it. */
-export function namedEngineTrace(model: Model, trace: EngineTrace, claim: TraceClaim): NamedTrace {
+export function namedEngineTrace(model: Model, trace: EngineTrace, claim: TraceClaim, raisedAt?: SrcLoc): NamedTrace {
   return {
     initial: namedEngineState(model, trace.initial),
     steps: trace.steps.map((st) => {
@@ -54,15 +55,15 @@ export function namedEngineTrace(model: Model, trace: EngineTrace, claim: TraceC
         at: step.at,
         ...(step.choice ? { choice: step.choice } : {}),
         after: namedEngineState(model, st.state),
-        ...(st.failed ? { failed: { kind: claim.kind } } : {}),
+        ...(st.failed ? { failed: { kind: claim.kind, ...(raisedAt ? { at: raisedAt } : {}) } } : {}),
       };
     }),
     violation: claim,
   };
 }
 
-function replayOne(ref: Reference, model: Model, trace: EngineTrace, claim: TraceClaim, what: string): Change[][] | Disagreement {
-  const named = namedEngineTrace(model, trace, claim);
+function replayOne(ref: Reference, model: Model, trace: EngineTrace, claim: TraceClaim, what: string, raisedAt?: SrcLoc): Change[][] | Disagreement {
+  const named = namedEngineTrace(model, trace, claim, raisedAt);
   const r = ref.replay(named);
   if (r.ok) return r.steps.map((s) => s.changes);
   const engine = r.step < 0 ? named.initial : r.step < named.steps.length ? named.steps[r.step]!.after : namedEngineState(model, trace.steps.length ? trace.steps[trace.steps.length - 1]!.state : trace.initial);
@@ -81,7 +82,7 @@ export function checkCounterexamples(checked: CheckedModel, model: Model, result
   };
   for (const v of result.violations) {
     const claim = { kind: v.kind, ...(v.property ? { property: v.property } : {}) };
-    const bad = record(v.trace, replayOne(ref, model, v.trace, claim, v.kind));
+    const bad = record(v.trace, replayOne(ref, model, v.trace, claim, v.kind, v.at));
     if (bad) return { ok: false, disagreement: bad };
   }
   for (const w of result.warnings ?? []) {
@@ -139,7 +140,7 @@ function positionOf(at: string): string {
  * only. A change to one entry of a map (`m[k]`) leaves the map's whole value
  * unknown, so it is not compared after that.
  */
-export function namedSavedTrace(t: TraceReport, claim: TraceClaim): NamedTrace {
+export function namedSavedTrace(t: TraceReport, claim: TraceClaim, raisedAt?: SrcLoc): NamedTrace {
   const shared: Record<string, string> = {};
   for (const v of t.initial) shared[v.name] = v.value;
   const steps = t.steps.map((st) => {
@@ -155,7 +156,7 @@ export function namedSavedTrace(t: TraceReport, claim: TraceClaim): NamedTrace {
       at: st.at,
       ...(st.choice ? { choice: st.choice } : {}),
       after: { shared: { ...shared }, threads: {} },
-      ...(st.failed ? { failed: { kind: claim.kind } } : {}),
+      ...(st.failed ? { failed: { kind: claim.kind, ...(st.failure ? { at: st.failure.at } : raisedAt ? { at: raisedAt } : {}) } } : {}),
     };
   });
   return {
@@ -199,8 +200,8 @@ function differences(expected: NamedState, candidates: readonly NamedState[]): {
 /** Replay every counterexample of a saved report (violations and lock-order edges) on a model. */
 export function replaySavedReport(checked: CheckedModel, report: CheckReport, disabled: ReadonlySet<string> = new Set()): SavedReplay[] {
   const ref = createReference(checked, { disabled });
-  const one = (t: TraceReport, claim: TraceClaim, what: string): SavedReplay => {
-    const named = namedSavedTrace(t, claim);
+  const one = (t: TraceReport, claim: TraceClaim, what: string, raisedAt?: SrcLoc): SavedReplay => {
+    const named = namedSavedTrace(t, claim, raisedAt);
     const r = ref.replay(named);
     if (r.ok) return { what, reproduces: true, steps: t.steps.length };
     const st = r.step >= 0 ? t.steps[r.step] : undefined;
@@ -218,7 +219,7 @@ export function replaySavedReport(checked: CheckedModel, report: CheckReport, di
   };
   return [
     // under --strict a lock-order cycle is also listed as a violation, with its last edge's trace: the edges are replayed below
-    ...report.violations.filter((v) => v.kind !== "lock-order").map((v) => one(v.trace, { kind: v.kind, ...(v.property ? { property: v.property } : {}) }, v.kind)),
+    ...report.violations.filter((v) => v.kind !== "lock-order").map((v) => one(v.trace, { kind: v.kind, ...(v.property ? { property: v.property } : {}) }, v.kind, v.at)),
     ...report.warnings.flatMap((w) => w.edges.map((e) => one(e.trace, { kind: "lock-order", edge: { from: e.from, to: e.to, thread: e.thread } }, `lock-order ${e.from} -> ${e.to}`))),
   ];
 }

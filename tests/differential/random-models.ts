@@ -1,0 +1,694 @@
+// A seeded generator of random small knot models for differential testing.
+// `generateModel(seed)` always returns the same text for the same seed
+// (mulberry32). The models are meant to compile: every expression is built for
+// the type its place needs, names never clash (each local, binder and bound
+// variable has a fresh name), calls only go to procedures declared earlier
+// (callbacks neither call nor change tables), no `while` runs inside `atomic`,
+// and a procedure with a return type ends with `return`. They are small (2-3
+// processes, at most 4 threads, short bodies, loops bounded by counters, the
+// odd `while true`) but use every construct: mutexes, a lock array, a
+// spinlock, an rwsem, refcounts (plain, ranged, array; get, put, dec_and_test,
+// inc-not-zero), bool, range, enumeration, set, map and record variables
+// (ranges with run-time bounds, map comprehensions, quantifiers), an object
+// pool (alloc, free, fields, references passed to procedures), an ops table
+// type (constant tables, a map of tables, a variable table, local copies,
+// `none` fields, calls through them), procedures with parameters, locals and
+// return values (stored or discarded), and if/else, either/or, while, for,
+// pick, await, atomic (nested too), assert, return, invariants and finals.
+// Lock sections are mostly well nested, but sometimes not (ABBA orders between
+// processes, double unlock, a lock kept at exit, a mutex under the spinlock),
+// counts are sometimes dropped once too often, fields are sometimes read
+// through null or freed references, callbacks may be none, and values may leave
+// their ranges, so the checks fire too. A third of the models also switch one
+// or two checks off (`disabled`).
+
+import { mulberry32 } from "@knot/reference";
+
+export { mulberry32 };
+
+/** One generated model: the seed it came from, its source, and the checks it switches off. */
+export interface GeneratedModel {
+  seed: number;
+  text: string;
+  disabled: string[];
+}
+
+/** The checks a generated model may switch off. */
+const SWITCHABLE = [
+  "recursive-locking", "lock-cycle", "stuck", "unlock-not-held", "exit-holding-lock", "sleep-in-atomic", "refcount-underflow",
+  "refcount-inc-from-zero", "null-callback", "use-after-free", "double-free", "leak", "null-deref", "assertion", "invariant", "final",
+  "out-of-range", "lock-order",
+];
+
+type GT =
+  | { k: "bool" }
+  | { k: "int"; lo: number; hi: number; text: string }
+  | { k: "enum" }
+  | { k: "set"; elem: "small" | "enum" }
+  | { k: "map"; key: "idx" | "enum" }
+  | { k: "rec" }
+  | { k: "ref" }
+  | { k: "ops" };
+
+type IntT = Extract<GT, { k: "int" }>;
+
+const BOOL: GT = { k: "bool" };
+const IDX: IntT = { k: "int", lo: 0, hi: 1, text: "Idx" };
+const SMALL: IntT = { k: "int", lo: 0, hi: 3, text: "Small" };
+const MEMBERS = ["mode_a", "mode_b", "mode_c"];
+
+interface Var {
+  name: string;
+  ty: GT;
+  /** A global (shared) variable; else a local, parameter or binder. */
+  shared: boolean;
+  writable: boolean;
+}
+
+interface ProcInfo {
+  name: string;
+  params: GT[];
+  ret?: GT;
+  /** Contains a `while` (itself or through its callees): not callable inside `atomic`. */
+  hasWhile: boolean;
+}
+
+interface Scope {
+  vars: Var[];
+  /** "thread": a procedure or process body; "prop": an invariant or final (shared state only, no held()). */
+  ctx: "thread" | "prop";
+  inAtomic: boolean;
+  /** The procedure being generated (undefined in a process). */
+  proc?: ProcInfo;
+  /** Procedures this body may call. */
+  callable: ProcInfo[];
+  /** Locks taken by enclosing sections, to keep most sections non-recursive. */
+  held: string[];
+  /** This body contains a `while` (set while generating). */
+  flags: { hasWhile: boolean };
+  /** A callback: it neither calls through nor changes an ops table (no call can come back round). */
+  callback?: boolean;
+}
+
+const typeText = (t: GT): string => {
+  switch (t.k) {
+    case "bool": return "bool";
+    case "int": return t.text;
+    case "enum": return "Mode";
+    case "set": return t.elem === "small" ? "set<Small>" : "set<Mode>";
+    case "map": return t.key === "idx" ? "[Idx] Small" : "[Mode] bool";
+    case "rec": return "Rec";
+    case "ref": return "node";
+    case "ops": return "dev_ops";
+  }
+};
+
+export class ModelGenerator {
+  private readonly r: () => number;
+  private n = 0;
+  private readonly lines: string[] = [];
+  // features of this model
+  private readonly f: {
+    enumT: boolean; set: boolean; setMode: boolean; map: boolean; mapMode: boolean; rec: boolean; obj: boolean; ops: boolean;
+    lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean;
+  };
+  private readonly globals: Var[] = [];
+  private readonly mutexes: string[] = ["m0", "m1"];
+  private readonly opsProcs = { open: [] as string[], release: [] as string[], query: [] as string[] };
+  private readonly helpers: ProcInfo[] = [];
+
+  constructor(readonly seed: number) {
+    this.r = mulberry32(seed);
+    const p = (x: number) => this.r() < x;
+    this.f = {
+      enumT: p(0.5), set: p(0.5), setMode: p(0.25), map: p(0.5), mapMode: p(0.25), rec: p(0.3), obj: p(0.4), ops: p(0.45),
+      lockArr: p(0.35), spin: p(0.3), rw: p(0.3), refArr: p(0.3), r1: p(0.5),
+    };
+    if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
+  }
+
+  // ------------------------------------------------------------ randomness
+
+  private chance(x: number): boolean {
+    return this.r() < x;
+  }
+
+  private int(lo: number, hi: number): number {
+    return lo + Math.floor(this.r() * (hi - lo + 1));
+  }
+
+  private pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.r() * xs.length)]!;
+  }
+
+  /** A choice among weighted alternatives (weight 0: unavailable). */
+  private weighted<T>(alts: readonly [number, () => T][]): T {
+    const total = alts.reduce((s, [w]) => s + w, 0);
+    let x = this.r() * total;
+    for (const [w, f] of alts) {
+      if (w <= 0) continue;
+      if (x < w) return f();
+      x -= w;
+    }
+    return alts.find(([w]) => w > 0)![1]();
+  }
+
+  private fresh(prefix: string): string {
+    return `${prefix}${this.n++}`;
+  }
+
+  // ------------------------------------------------------------ the model
+
+  generate(): string {
+    const f = this.f;
+    this.emit(`// generated model, seed ${this.seed}`);
+    this.emit("type Idx = 0..1");
+    this.emit("type Small = 0..3");
+    if (f.enumT) this.emit(`type Mode = {${MEMBERS.join(", ")}}`);
+    if (f.rec) this.emit("type Rec = {a: Small, b: bool}");
+    // variables
+    const nb = this.int(1, 2);
+    for (let i = 0; i < nb; i++) this.global(`b${i}`, BOOL, this.chance(0.5) ? "false" : "true");
+    const ni = this.int(1, 2);
+    for (let i = 0; i < ni; i++) {
+      const hi = this.pick([1, 2, 3]);
+      this.global(`x${i}`, { k: "int", lo: 0, hi, text: `0..${hi}` }, String(this.int(0, hi)));
+    }
+    if (f.enumT) this.global("md", { k: "enum" }, this.pick(MEMBERS));
+    if (f.set) this.global("s0", { k: "set", elem: "small" }, this.pick(["{}", "{1}", "{0, 2}"]));
+    if (f.setMode) this.global("sm", { k: "set", elem: "enum" }, this.pick(["{}", "{mode_a}", "Mode"]));
+    if (f.map) this.global("mp", { k: "map", key: "idx" }, this.pick(["[0: 0, 1: 0]", "[0: 1, 1: 2]", "[i in Idx: i]"]));
+    if (f.mapMode) this.global("mm", { k: "map", key: "enum" }, this.pick(["[mode_a: false, mode_b: true, mode_c: false]", "[q in Mode: q == mode_a]"]));
+    if (f.rec) this.global("rec", { k: "rec" }, this.pick(["{a: 0, b: false}", "{a: 2, b: true}"]));
+    // locks and refcounts
+    this.emit("mutex m0");
+    this.emit("mutex m1");
+    if (f.lockArr) this.emit("mutex ma[Idx]");
+    if (f.spin) this.emit("spinlock sl");
+    if (f.rw) this.emit("rwsem rw");
+    this.emit(`refcount r0 = ${this.int(1, 2)}`);
+    if (f.r1) this.emit(`refcount r1: ${this.pick(["0..3", "1..3", "0..2"])} = ${this.int(1, 2)}`);
+    if (f.refArr) this.emit(`refcount ra[Idx] = ${this.int(1, 2)}`);
+    // objects
+    if (f.obj) {
+      this.emit(`object node[${this.int(1, 3)}] { val: 0..2, on: bool }`);
+      this.global("gp", { k: "ref" }, this.chance(0.3) ? "alloc node {val: 1}" : "null");
+    }
+    // ops tables and their callbacks
+    if (f.ops) {
+      this.emit("ops dev_ops { open(d: Idx), release(), query(): bool }");
+      const opens = this.int(1, 2);
+      for (let i = 0; i < opens; i++) this.opsProc("open");
+      const releases = this.int(1, 2);
+      for (let i = 0; i < releases; i++) this.opsProc("release");
+      this.opsProc("query");
+      this.emit(`const tbl: dev_ops = ${this.opsValue()}`);
+      this.emit(`const tbls: [Idx] dev_ops = [0: ${this.opsValue()}, 1: ${this.opsValue()}]`);
+      this.global("fops", { k: "ops" }, this.opsValue());
+    }
+    // helper procedures: each may call the ones before it
+    const helpers = this.int(0, 2);
+    for (let i = 0; i < helpers; i++) this.helper(i);
+    // processes
+    const nproc = this.int(2, 3);
+    const instanced = this.chance(0.35) ? this.int(0, nproc - 1) : -1;
+    for (let i = 0; i < nproc; i++) this.processDecl(i, i === instanced);
+    // properties: mostly disjunctions, so that they often hold
+    if (this.chance(0.5)) this.emit(`invariant inv0: (${this.propBool()}) or (${this.propBool()})`);
+    if (this.chance(0.2)) this.emit(`invariant inv1: ${this.propBool()}`);
+    if (this.chance(0.5)) this.emit(`final fin0: (${this.propBool()}) or (${this.propBool()})`);
+    return this.lines.join("\n") + "\n";
+  }
+
+  private emit(line: string): void {
+    this.lines.push(line);
+  }
+
+  private global(name: string, ty: GT, init: string): void {
+    this.globals.push({ name, ty, shared: true, writable: true });
+    this.emit(`var ${name}: ${typeText(ty)} = ${init}`);
+  }
+
+  private opsValue(): string {
+    const fields: string[] = [];
+    for (const field of ["open", "release", "query"] as const) {
+      if (this.chance(0.7)) fields.push(`${field}: ${this.pick(this.opsProcs[field])}`);
+    }
+    return `{${fields.join(", ")}}`;
+  }
+
+  /** A callback: it calls nothing (so no call can come back round), and has no while. */
+  private opsProc(field: "open" | "release" | "query"): void {
+    const name = `op_${field}_${this.opsProcs[field].length}`;
+    this.opsProcs[field].push(name);
+    const params: Var[] = field === "open" ? [{ name: this.fresh("d"), ty: IDX, shared: false, writable: true }] : [];
+    const info: ProcInfo = { name, params: params.map((p) => p.ty), ret: field === "query" ? BOOL : undefined, hasWhile: false };
+    const scope: Scope = { ...this.bodyScope(params, info, []), callback: true };
+    const body = this.block(scope, 1, 1, { noWhile: true });
+    if (info.ret) body.push(`return ${this.bool(scope, 1)}`);
+    this.emit(`proc ${name}(${params.map((p) => `${p.name}: ${typeText(p.ty)}`).join(", ")})${info.ret ? `: ${typeText(info.ret)}` : ""} {`);
+    for (const l of body) this.emit(`  ${l}`);
+    this.emit("}");
+  }
+
+  private helper(i: number): void {
+    const name = `h${i}`;
+    const params: Var[] = [];
+    const kinds: GT[] = this.f.obj ? [IDX, SMALL, BOOL, { k: "ref" }] : [IDX, SMALL, BOOL];
+    const nparams = this.int(0, 2);
+    for (let k = 0; k < nparams; k++) params.push({ name: this.fresh("a"), ty: this.pick(kinds), shared: false, writable: true });
+    const ret = this.chance(0.4) ? this.pick<GT>([BOOL, SMALL]) : undefined;
+    const info: ProcInfo = { name, params: params.map((p) => p.ty), ret, hasWhile: false };
+    const scope = this.bodyScope(params, info, [...this.helpers]);
+    const body = this.block(scope, this.int(1, 2), 1, {});
+    if (ret) body.push(`return ${this.expr(ret, scope, 1)}`);
+    info.hasWhile = scope.flags.hasWhile;
+    this.helpers.push(info);
+    this.emit(`proc ${name}(${params.map((p) => `${p.name}: ${typeText(p.ty)}`).join(", ")})${ret ? `: ${typeText(ret)}` : ""} {`);
+    for (const l of body) this.emit(`  ${l}`);
+    this.emit("}");
+  }
+
+  private processDecl(i: number, instanced: boolean): void {
+    const params: Var[] = instanced ? [{ name: "pi", ty: IDX, shared: false, writable: false }] : [];
+    const scope = this.bodyScope(params, undefined, [...this.helpers]);
+    const body = this.block(scope, this.int(2, 4), 0, {});
+    // sometimes a thread that never finishes
+    if (this.chance(0.04)) body.push(...this.wrap("while true", this.nested(scope, 0, {})));
+    this.emit(`process w${i}${instanced ? "[pi in Idx]" : ""} {`);
+    for (const l of body) this.emit(`  ${l}`);
+    this.emit("}");
+  }
+
+  private bodyScope(params: Var[], proc: ProcInfo | undefined, callable: ProcInfo[]): Scope {
+    return { vars: [...this.globals, ...params], ctx: "thread", inAtomic: false, proc, callable, held: [], flags: { hasWhile: false } };
+  }
+
+  // ------------------------------------------------------------ statements
+
+  /** `count` statements (a compound one counts as one), as indented lines. */
+  private block(scope: Scope, count: number, depth: number, opts: { noWhile?: boolean }): string[] {
+    const inner: Scope = { ...scope, vars: [...scope.vars], held: [...scope.held] };
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) out.push(...this.stmt(inner, depth, opts, i === count - 1));
+    return out;
+  }
+
+  private nested(scope: Scope, depth: number, opts: { noWhile?: boolean }, extra?: Partial<Scope>): string[] {
+    const s: Scope = { ...scope, ...extra };
+    return this.block(s, this.int(1, depth >= 1 ? 1 : 2), depth + 1, opts).map((l) => `  ${l}`);
+  }
+
+  private wrap(head: string, body: string[], tail = "}"): string[] {
+    return [`${head} {`, ...body, tail];
+  }
+
+  private stmt(scope: Scope, depth: number, opts: { noWhile?: boolean }, last: boolean): string[] {
+    const f = this.f;
+    const deep = depth < 2;
+    const sharedWritable = scope.vars.filter((v) => v.shared && v.writable && !(scope.callback && v.ty.k === "ops"));
+    const localWritable = scope.vars.filter((v) => !v.shared && v.writable && v.ty.k !== "ref" && v.ty.k !== "ops");
+    const refs = scope.vars.filter((v) => v.ty.k === "ref");
+    const callable = scope.callable.filter((p) => !scope.inAtomic || !p.hasWhile);
+    return this.weighted<string[]>([
+      [6, () => this.assign(this.pick(sharedWritable), scope)],
+      [localWritable.length ? 2 : 0, () => this.assign(this.pick(localWritable), scope)],
+      [3, () => this.localDecl(scope)],
+      [deep ? 6 : 0, () => this.lockSection(scope, depth, opts)],
+      [deep ? 2.5 : 0, () => this.twoLocks(scope, depth, opts)],
+      [f.rw && deep ? 2 : 0, () => this.rwSection(scope, depth, opts)],
+      [4, () => this.refcountStmt(scope, depth, opts)],
+      [2, () => [`await ${this.bool(scope, 2)}`]],
+      [0.3, () => [`await ${this.bool({ ...scope, vars: scope.vars.filter((v) => !v.shared) }, 0)}`]], // on locals: still a step
+      [2, () => [`assert ${this.bool(scope, 2)}${this.chance(0.3) ? ` : "check ${this.n++}"` : ""}`]],
+      [deep ? 4 : 0, () => {
+        const cond = this.bool(scope, 2);
+        const then = this.nested(scope, depth, opts);
+        return this.chance(0.5) ? this.wrap(`if ${cond}`, then) : [`if ${cond} {`, ...then, "} else {", ...this.nested(scope, depth, opts), "}"];
+      }],
+      [deep ? 3 : 0, () => {
+        const branches = this.int(2, 3);
+        const out = [`either {`];
+        for (let b = 0; b < branches; b++) {
+          if (b > 0) out.push("} or {");
+          out.push(...this.nested(scope, depth, opts));
+        }
+        out.push("}");
+        return out;
+      }],
+      [deep && !scope.inAtomic && !opts.noWhile ? 2 : 0, () => this.whileLoop(scope, depth, opts)],
+      [deep ? 2 : 0, () => this.forOrPick("for", scope, depth, opts)],
+      [deep ? 2 : 0, () => this.forOrPick("pick", scope, depth, opts)],
+      [deep ? (scope.inAtomic ? 0.3 : 2) : 0, () => this.wrap("atomic", this.nested(scope, depth, opts, { inAtomic: true }))], // nested ones merge
+      [callable.length ? 4 : 0, () => this.callProc(this.pick(callable), scope)],
+      [f.ops && !scope.callback ? 3 : 0, () => this.callOps(scope)],
+      [f.ops && !scope.callback ? 1 : 0, () => this.assignOps()],
+      [f.obj ? 3 : 0, () => this.objectStmt(scope, refs, depth, opts)],
+      [last && depth > 0 ? 1 : 0, () => [this.returnStmt(scope)]],
+      [0.3, () => ["skip"]],
+    ]);
+  }
+
+  private assign(v: Var, scope: Scope): string[] {
+    switch (v.ty.k) {
+      case "set":
+        return [`${v.name} := ${this.weighted([
+          [3, () => `${v.name} + {${this.setElem(v.ty as GT & { k: "set" }, scope)}}`],
+          [2, () => `${v.name} - {${this.setElem(v.ty as GT & { k: "set" }, scope)}}`],
+          [1, () => this.setExpr(v.ty as GT & { k: "set" }, scope, 1)],
+          // a range with bounds read at run time may reach outside the element type
+          [(v.ty as GT & { k: "set" }).elem === "small" ? 0.7 : 0, () => `${this.int_(SMALL, scope, 0)}..${this.int_(SMALL, scope, 0)}${this.pick(["", " + 1"])}`],
+        ])}`];
+      case "map":
+        if (v.ty.key === "idx") {
+          if (this.chance(0.15)) return [`${v.name} := [${this.quant()} in Idx: ${this.chance(0.5) ? `${this.lastQuant()} + ${this.int(0, 2)}` : this.int_(SMALL, scope, 0)}]`];
+          return [`${v.name}[${this.idx(scope)}] := ${this.int_(SMALL, scope, 2)}`];
+        }
+        return [`${v.name}[${this.enumExpr(scope, 1)}] := ${this.bool(scope, 2)}`];
+      case "rec":
+        return this.chance(0.7)
+          ? [this.chance(0.5) ? `${v.name}.a := ${this.int_(SMALL, scope, 2)}` : `${v.name}.b := ${this.bool(scope, 2)}`]
+          : [`${v.name} := {a: ${this.int_(SMALL, scope, 1)}, b: ${this.bool(scope, 1)}}`];
+      case "ref":
+        return [`${v.name} := ${this.chance(0.5) ? "null" : `alloc node {val: ${this.int_({ k: "int", lo: 0, hi: 2, text: "0..2" }, scope, 1)}}`}`];
+      case "ops":
+        return this.assignOps();
+      default:
+        return [`${v.name} := ${this.expr(v.ty, scope, 2)}`];
+    }
+  }
+
+  private localDecl(scope: Scope): string[] {
+    const ty = this.weighted<GT>([
+      [3, () => SMALL],
+      [2, () => BOOL],
+      [1, () => IDX],
+      [this.f.enumT ? 1 : 0, () => ({ k: "enum" })],
+      [this.f.obj ? 1 : 0, () => ({ k: "ref" })],
+    ]);
+    const name = this.fresh("l");
+    let init: string;
+    if (ty.k === "ref") init = this.chance(0.5) ? `alloc node {val: ${this.int(0, 2)}}` : this.pick(scope.vars.filter((v) => v.ty.k === "ref")).name;
+    else init = this.expr(ty, scope, 2);
+    scope.vars.push({ name, ty, shared: false, writable: true });
+    return [`var ${name}: ${typeText(ty)} = ${init}`];
+  }
+
+  /** A lock to take: mostly one not taken by an enclosing section. */
+  private lockName(scope: Scope, allowSpin: boolean): string {
+    const all = [...this.mutexes];
+    if (this.f.lockArr) all.push(`ma[${this.idx(scope)}]`, `ma[${this.idx(scope)}]`);
+    if (this.f.spin && allowSpin) all.push("sl");
+    const free = all.filter((l) => !scope.held.includes(l));
+    return this.chance(0.93) && free.length ? this.pick(free) : this.pick(all);
+  }
+
+  private lockSection(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const l = this.lockName(scope, true);
+    const body = this.nested(scope, depth, opts, { held: [...scope.held, l] });
+    return this.weighted<string[]>([
+      [40, () => [`lock ${l}`, ...body.map((x) => x.slice(2)), `unlock ${l}`]],
+      [1.5, () => [`lock ${l}`, ...body.map((x) => x.slice(2))]], // kept: exit-holding-lock or a later deadlock
+      [1.5, () => [`lock ${l}`, ...body.map((x) => x.slice(2)), `unlock ${l}`, `unlock ${l}`]], // double unlock
+      [1, () => [...body.map((x) => x.slice(2)), `unlock ${l}`]], // never taken
+    ]);
+  }
+
+  /** Two locks nested, in a random order: processes that nest the same two in opposite orders deadlock (ABBA). */
+  private twoLocks(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const a = this.lockName(scope, false);
+    const b = this.lockName({ ...scope, held: [...scope.held, a] }, this.chance(0.3));
+    const body = this.nested(scope, depth, opts, { held: [...scope.held, a, b] }).map((x) => x.slice(2));
+    return [`lock ${a}`, `lock ${b}`, ...body, `unlock ${b}`, `unlock ${a}`];
+  }
+
+  private rwSection(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const write = this.chance(0.5);
+    const nestedDown = this.chance(0.05) ? [write ? "down_read rw" : "down_write rw"] : []; // nested: recursive-locking
+    const body = this.nested(scope, depth, opts, { held: [...scope.held, "rw"] }).map((x) => x.slice(2));
+    const up = this.chance(0.95) ? (write ? "up_write rw" : "up_read rw") : (write ? "up_read rw" : "up_write rw");
+    return [write ? "down_write rw" : "down_read rw", ...nestedDown, ...body, up];
+  }
+
+  private refName(scope: Scope): string {
+    const all = ["r0", "r0"];
+    if (this.f.r1) all.push("r1");
+    if (this.f.refArr) all.push(`ra[${this.idx(scope)}]`);
+    return this.pick(all);
+  }
+
+  private refcountStmt(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const r = this.refName(scope);
+    return this.weighted<string[]>([
+      [3, () => [`get ${r}`]],
+      [3, () => [`put ${r}`]],
+      [depth < 2 ? 3 : 0, () => {
+        const then = this.nested(scope, depth, opts);
+        return this.chance(0.6) ? this.wrap(`if dec_and_test(${r})`, then) : [`if dec_and_test(${r}) {`, ...then, "} else {", ...this.nested(scope, depth, opts), "}"];
+      }],
+      [2, () => [`get ${r}`, `put ${r}`]],
+      [1, () => this.wrap("atomic", [`  if ${r} > 0 {`, `    get ${r}`, "  }"])], // refcount_inc_not_zero
+    ]);
+  }
+
+  private whileLoop(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    scope.flags.hasWhile = true;
+    if (this.chance(0.25)) {
+      // a loop on shared state: each test is a step
+      const v = this.pick(scope.vars.filter((x) => x.shared && x.ty.k === "int")) as Var & { ty: GT & { k: "int" } };
+      return this.wrap(`while ${v.name} < ${v.ty.hi}`, [...this.nested(scope, depth, opts), `  ${v.name} := ${v.name} + 1`]);
+    }
+    const c = this.fresh("c");
+    const bound = this.int(1, 2);
+    const counter: Var = { name: c, ty: { k: "int", lo: 0, hi: 2, text: "0..2" }, shared: false, writable: false };
+    scope.vars.push(counter);
+    return [`var ${c}: 0..2 = 0`, ...this.wrap(`while ${c} < ${bound}`, [...this.nested(scope, depth, opts), `  ${c} := ${c} + 1`])];
+  }
+
+  private forOrPick(kind: "for" | "pick", scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const binder = this.fresh(kind === "for" ? "i" : "k");
+    const domains: [number, () => [string, GT]][] = [
+      [3, () => ["Idx", IDX]],
+      [1, () => ["Small", SMALL]],
+      [2, () => ["0..2", { k: "int", lo: 0, hi: 2, text: "0..2" }]],
+      [this.f.set ? 4 : 0, () => [this.pick(["s0", "s0 - {1}", "s0 + {3}"]), SMALL]],
+      [this.f.setMode ? 2 : 0, () => [this.pick(["sm", "Mode - sm"]), { k: "enum" }]],
+      [this.f.enumT ? 1 : 0, () => ["Mode", { k: "enum" }]],
+    ];
+    const [domain, elem] = this.weighted(domains);
+    const body = this.nested(scope, depth, opts, { vars: [...scope.vars, { name: binder, ty: elem, shared: false, writable: false }] });
+    return this.wrap(`${kind} ${binder} in ${domain}`, body);
+  }
+
+  private args(p: ProcInfo, scope: Scope): string {
+    return p.params.map((t) => (t === IDX ? this.idx(scope) : this.expr(t, scope, 1))).join(", ");
+  }
+
+  private callProc(p: ProcInfo, scope: Scope): string[] {
+    if (p.hasWhile) scope.flags.hasWhile = true; // through its callees, too
+    const call = `call ${p.name}(${this.args(p, scope)})`;
+    if (!p.ret) return [call];
+    const targets = scope.vars.filter((v) => v.writable && this.sameType(v.ty, p.ret!));
+    if (targets.length === 0 || this.chance(0.15)) return [call];
+    return [`${this.pick(targets).name} := ${call}`];
+  }
+
+  private sameType(a: GT, b: GT): boolean {
+    return a.k === b.k && (a.k !== "int" || b.k === "int");
+  }
+
+  private callOps(scope: Scope): string[] {
+    const localTables = scope.vars.filter((v) => !v.shared && v.ty.k === "ops");
+    const table = this.weighted<string>([
+      [2, () => "tbl"],
+      [2, () => `tbls[${this.idx(scope)}]`],
+      [2, () => "fops"],
+      [localTables.length ? 2 : 0, () => this.pick(localTables).name],
+    ]);
+    if (this.chance(0.12)) {
+      // a local copy of a table: calls through it read nothing shared
+      const name = this.fresh("t");
+      scope.vars.push({ name, ty: { k: "ops" }, shared: false, writable: true });
+      return [`var ${name}: dev_ops = ${this.pick(["fops", "tbl", `tbls[${this.idx(scope)}]`])}`, `call ${name}.${this.pick(["release()", `open(${this.idx(scope)})`])}`];
+    }
+    return this.weighted<string[]>([
+      [3, () => [`call ${table}.open(${this.idx(scope)})`]],
+      [3, () => [`call ${table}.release()`]],
+      [2, () => {
+        const targets = scope.vars.filter((v) => v.writable && v.ty.k === "bool");
+        return targets.length ? [`${this.pick(targets).name} := call ${table}.query()`] : [`call ${table}.query()`];
+      }],
+      [2, () => this.wrap(`if ${table}.release != none`, [`  call ${table}.release()`])],
+    ]);
+  }
+
+  private assignOps(): string[] {
+    return this.weighted<string[]>([
+      [2, () => [`fops.release := ${this.chance(0.5) ? "none" : this.pick(this.opsProcs.release)}`]],
+      [2, () => [`fops.open := ${this.chance(0.5) ? "none" : this.pick(this.opsProcs.open)}`]],
+      [1, () => ["fops := {}"]],
+      [1, () => [`fops := ${this.opsValue()}`]],
+    ]);
+  }
+
+  private objectStmt(scope: Scope, refs: Var[], depth: number, opts: { noWhile?: boolean }): string[] {
+    const ref = this.pick(refs).name;
+    return this.weighted<string[]>([
+      [3, () => [`${ref} := alloc node {val: ${this.int(0, 2)}${this.chance(0.5) ? `, on: ${this.bool(scope, 1)}` : ""}}`]],
+      [3, () => [`free ${ref}`]],
+      [4, () => this.wrap(`if ${ref} != null`, [`  ${ref}.val := ${this.int_({ k: "int", lo: 0, hi: 2, text: "0..2" }, scope, 1)}`, ...(depth < 2 ? this.nested(scope, depth, opts) : [])])],
+      [1, () => [`${ref}.on := ${this.bool(scope, 1)}`]], // unguarded: may be null or freed
+      [2, () => [`${ref} := null`]],
+      [0.3, () => ["free null"]],
+      [1, () => [`assert ${ref} == null or ${ref}.val <= 2`]],
+    ]);
+  }
+
+  private returnStmt(scope: Scope): string {
+    if (scope.proc?.ret) return `return ${this.expr(scope.proc.ret, scope, 1)}`;
+    return "return";
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private expr(t: GT, scope: Scope, depth: number): string {
+    switch (t.k) {
+      case "bool": return this.bool(scope, depth);
+      case "int": return this.int_(t, scope, depth);
+      case "enum": return this.enumExpr(scope, depth);
+      case "set": return this.setExpr(t, scope, depth);
+      case "ref": {
+        const refs = this.varsOf(scope, "ref");
+        return refs.length && this.chance(0.85) ? this.pick(refs).name : "null";
+      }
+      default: throw new Error(`no expression of ${t.k}`);
+    }
+  }
+
+  private varsOf(scope: Scope, k: GT["k"]): Var[] {
+    return scope.vars.filter((v) => v.ty.k === k && (scope.ctx === "thread" || v.shared));
+  }
+
+  /** An Idx value: mostly in range, sometimes any small integer (an index out of range). */
+  private idx(scope: Scope): string {
+    const idxVars = this.varsOf(scope, "int").filter((v) => (v.ty as GT & { k: "int" }).hi <= 1);
+    // out of range only through shared state: a constant index outside Idx does not compile (K6005)
+    const globalInts = this.globals.filter((v) => v.ty.k === "int");
+    return this.weighted<string>([
+      [3, () => String(this.int(0, 1))],
+      [idxVars.length ? 4 : 0, () => this.pick(idxVars).name],
+      [idxVars.length ? 1 : 0, () => `1 - ${this.pick(idxVars).name}`],
+      [0.7, () => `${this.pick(globalInts).name}${this.pick(["", " + 1", " - 1"])}`],
+    ]);
+  }
+
+  private int_(target: GT & { k: "int" }, scope: Scope, depth: number): string {
+    const ints = this.varsOf(scope, "int");
+    const leaf = (): string => this.weighted<string>([
+      [3, () => String(this.int(target.lo, target.hi + (this.chance(0.05) ? 1 : 0)))],
+      [ints.length ? 5 : 0, () => this.pick(ints).name],
+      [1.5, () => this.refName(scope)],
+      [this.f.map ? 1 : 0, () => `mp[${this.idx(scope)}]`],
+      [this.f.rec ? 1 : 0, () => "rec.a"],
+      [this.f.set ? 1 : 0, () => "size(s0)"],
+      [this.f.obj && scope.vars.some((v) => v.ty.k === "ref") && scope.ctx === "thread" ? 0.5 : 0, () => `${this.pick(scope.vars.filter((v) => v.ty.k === "ref")).name}.val`],
+    ]);
+    if (depth <= 0) return leaf();
+    return this.weighted<string>([
+      [6, leaf],
+      [2, () => `${leaf()} + 1`],
+      [2, () => `${leaf()} - 1`],
+      [1, () => `(${this.int_(target, scope, depth - 1)} + ${leaf()}) % ${this.int(2, 3)}`],
+      [0.5, () => `${leaf()} / ${this.chance(0.8) ? this.int(1, 2) : leaf()}`], // sometimes by zero
+      [0.7, () => `(if ${this.bool(scope, depth - 1)} then ${leaf()} else ${leaf()})`],
+    ]);
+  }
+
+  private enumExpr(scope: Scope, depth: number): string {
+    const vars = this.varsOf(scope, "enum");
+    return this.weighted<string>([
+      [3, () => this.pick(MEMBERS)],
+      [vars.length ? 3 : 0, () => this.pick(vars).name],
+      [depth > 0 ? 1 : 0, () => `(if ${this.bool(scope, depth - 1)} then ${this.pick(MEMBERS)} else ${this.enumExpr(scope, 0)})`],
+    ]);
+  }
+
+  private setElem(t: GT & { k: "set" }, scope: Scope): string {
+    return t.elem === "small" ? this.int_(SMALL, scope, 1) : this.enumExpr(scope, 0);
+  }
+
+  private setExpr(t: GT & { k: "set" }, scope: Scope, depth: number): string {
+    const own = this.varsOf(scope, "set").filter((v) => (v.ty as GT & { k: "set" }).elem === t.elem);
+    return this.weighted<string>([
+      [own.length ? 3 : 0, () => this.pick(own).name],
+      [2, () => `{${this.setElem(t, scope)}}`],
+      [1, () => "{}"],
+      [1, () => (t.elem === "small" ? "Small" : "Mode")],
+      [depth > 0 && own.length ? 2 : 0, () => `${this.pick(own).name} ${this.pick(["+", "-", "&"])} {${this.setElem(t, scope)}}`],
+    ]);
+  }
+
+  private bool(scope: Scope, depth: number): string {
+    const f = this.f;
+    const bools = this.varsOf(scope, "bool");
+    const thread = scope.ctx === "thread";
+    const leaf = (): string => this.weighted<string>([
+      [1, () => this.pick(["true", "false"])],
+      [bools.length ? 5 : 0, () => this.pick(bools).name],
+      [4, () => `${this.int_(SMALL, scope, 1)} ${this.pick(["<", "<=", "==", "!=", ">", ">="])} ${this.int_(SMALL, scope, 0)}`],
+      [f.enumT ? 1.5 : 0, () => `${this.enumExpr(scope, 0)} ${this.pick(["==", "!="])} ${this.pick(MEMBERS)}`],
+      [f.set ? 2 : 0, () => `${this.int_(SMALL, scope, 0)} ${this.pick(["in", "not in"])} s0`],
+      [f.set ? 0.5 : 0, () => `s0 ${this.pick(["==", "!="])} ${this.setExpr({ k: "set", elem: "small" }, scope, 0)}`],
+      [f.setMode ? 1 : 0, () => `${this.enumExpr(scope, 0)} in sm`],
+      [f.mapMode ? 1 : 0, () => `mm[${this.enumExpr(scope, 0)}]`],
+      [f.rec ? 1 : 0, () => "rec.b"],
+      [thread ? 1.5 : 0, () => `held(${this.lockName(scope, true)})`],
+      [1.5, () => `locked(${this.lockName(scope, true)})`],
+      [f.rw ? 0.7 : 0, () => `${this.pick(["held", "locked"].filter((x) => thread || x === "locked"))}(rw)`],
+      [2, () => `${this.refName(scope)} ${this.pick([">", "==", "<="])} ${this.int(0, 2)}`],
+      [f.obj && this.varsOf(scope, "ref").length ? 1.5 : 0, () => `${this.pick(this.varsOf(scope, "ref")).name} ${this.pick(["==", "!="])} null`],
+      [f.ops ? 1 : 0, () => `${this.pick(["tbl", "fops", `tbls[${this.idx(scope)}]`])}.${this.pick(["open", "release", "query"])} ${this.pick(["==", "!="])} none`],
+      [f.ops && this.opsProcs.release.length ? 0.3 : 0, () => `fops.release ${this.pick(["==", "!="])} ${this.pick(this.opsProcs.release)}`],
+      [f.map ? 1 : 0, () => `${this.pick(["forall", "exists"])} ${this.quant()} in Idx: mp[${this.lastQuant()}] ${this.pick(["<", ">", "=="])} ${this.int(0, 2)}`],
+      [f.set ? 0.7 : 0, () => `${this.pick(["forall", "exists"])} ${this.quant()} in s0: ${this.lastQuant()} ${this.pick(["<", ">", "!="])} ${this.int_(SMALL, scope, 0)}`],
+      [f.obj && !thread ? 0.3 : 0, () => "gp == null or gp.val < 2"],
+    ]);
+    if (depth <= 0) return leaf();
+    return this.weighted<string>([
+      [6, leaf],
+      [2, () => `(${leaf()}) ${this.pick(["and", "or", "=>"])} (${this.bool(scope, depth - 1)})`],
+      [1, () => `not (${leaf()})`],
+    ]);
+  }
+
+  private quantName = "";
+
+  private quant(): string {
+    this.quantName = this.fresh("q");
+    return this.quantName;
+  }
+
+  private lastQuant(): string {
+    return this.quantName;
+  }
+
+  /** A property: shared state only, no held(). */
+  private propBool(): string {
+    return this.bool({ vars: this.globals, ctx: "prop", inAtomic: false, callable: [], held: [], flags: { hasWhile: false } }, 1);
+  }
+}
+
+/** The model of one seed, with the checks it switches off (a third of the models switch one or two off). */
+export function generateModel(seed: number): GeneratedModel {
+  const text = new ModelGenerator(seed).generate();
+  const r = mulberry32(seed ^ 0x5bd1e995);
+  const disabled: string[] = [];
+  if (r() < 0.33) {
+    const n = r() < 0.7 ? 1 : 2;
+    while (disabled.length < n) {
+      const k = SWITCHABLE[Math.floor(r() * SWITCHABLE.length)]!;
+      if (!disabled.includes(k)) disabled.push(k);
+    }
+  }
+  return { seed, text, disabled };
+}

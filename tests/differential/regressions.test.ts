@@ -1,0 +1,293 @@
+// Regression cases: every disagreement between the engine and the reference
+// that the differential tests found, reduced to a small model, with what knot
+// must report for it (first violation and --all) and the reference agreeing
+// exactly (run-both.ts). Each case says which side was wrong and why, against
+// docs/language.md and docs/checks.md.
+import { describe, expect, it } from "vitest";
+import { compileModel, memoryHost } from "@knot/lang";
+import { lowerModel } from "@knot/ir";
+import { type Summary, differences, renderDiagnostics, runBoth } from "./run-both.js";
+
+interface Case {
+  name: string;
+  text: string;
+  disabled?: string[];
+  /** What both must report. */
+  first: Partial<Summary>;
+  all: Partial<Summary>;
+}
+
+const CASES: Case[] = [
+  {
+    // engine (lowering) was wrong: the call's result is discarded, so `return x` is not computed
+    // (a value is checked when it is stored) and reads nothing: the call is local work, and w2
+    // finishes at start-up. The reference made the return an action.
+    name: "a return whose value nobody stores reads nothing",
+    text: `
+var x: 0..2 = 1
+proc h(): 0..3 { return x }
+process w1 { x := 2 }
+process w2 { call h() }
+`,
+    first: { states: 2, transitions: 1, first: null },
+    all: { states: 2, transitions: 1, kinds: [] },
+  },
+  {
+    // engine was wrong: a process's return left the for loop's snapshot and binder set, so its end
+    // states differed ("locals are reset ... when their block, procedure or thread ends").
+    name: "a return from inside a for loop of a process resets the loop's locals",
+    text: `
+var s0: set<0..3> = {1}
+var x: 0..3
+process w0 { s0 := s0 + {2} }
+process w1 {
+  x := 1
+  either { skip } or { for i in s0 + {3} { return } }
+}
+`,
+    first: { states: 6, transitions: 9 },
+    all: { states: 6, transitions: 9, kinds: [] },
+  },
+  {
+    // engine was wrong: a lookup in a constant map whose entries are all equal dropped its index, so
+    // it read nothing shared (no step) and never checked the index (docs: an index outside the key
+    // type is out-of-range).
+    name: "a lookup in a constant map with equal entries still reads and checks its index",
+    text: `
+const T: [0..1] bool = [0: true, 1: true]
+var i: 0..3 = 0
+process p { var l: bool = T[i]; i := i + 2; l := T[i] }
+`,
+    first: { states: 3, transitions: 2, first: { kind: "out-of-range" } },
+    all: { states: 3, transitions: 2, kinds: ["out-of-range"] },
+  },
+  {
+    // engine was wrong: a conditional with equal branches dropped its condition (a shared read, and
+    // here a division by zero).
+    name: "a conditional with equal branches still evaluates its condition",
+    text: `
+var x: 0..1 = 0
+process p { var l: 0..1 = if 1 / x > 0 then 1 else 1 }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "out-of-range" } },
+    all: { states: 1, transitions: 0, kinds: ["out-of-range"] },
+  },
+  {
+    // engine was wrong: `5 in s` was folded to false without reading s (a shared read: a step).
+    name: "membership of a constant outside the element type still reads the set",
+    text: `
+var s: set<0..3>
+process p { var l: bool = 5 in s }
+`,
+    first: { states: 2, transitions: 1 },
+    all: { states: 2, transitions: 1, kinds: [] },
+  },
+  {
+    // engine was wrong: a range whose bounds are read at run time was clipped to the element type
+    // instead of reporting the element outside it (docs: "element g: 5 is outside 0..3").
+    name: "a range with run-time bounds outside the element type is out-of-range",
+    text: `
+var s0: set<0..3>
+var x: 0..5 = 5
+process p { s0 := 2..x }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "out-of-range" } },
+    all: { states: 1, transitions: 0, kinds: ["out-of-range"] },
+  },
+  {
+    // engine was wrong: a step whose path ends at an await of a constant false condition was dropped
+    // whole, with the fault of the local work before it (one statement per step would fault).
+    name: "local work that faults before an await that can never pass is reported",
+    text: `
+var x: 0..2 = 2
+process p {
+  either { skip } or { var l: 0..3 = 3 + 1 }
+  await false and x <= 2
+}
+`,
+    first: { states: 1, transitions: 0, first: { kind: "out-of-range" } },
+    all: { states: 1, transitions: 0, kinds: ["out-of-range"] },
+  },
+  {
+    // engine was wrong: constant division was not folded (to keep the run-time check of a division
+    // by zero), so `1 / 2 > 3 and ...` read shared state and was a step of its own.
+    name: "division of constants folds, so a short-circuited condition reads nothing",
+    text: `
+var x: 0..1 = 1
+process p { x := 0; assert 1 / 2 > 3 and x == 1 }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "assertion" } },
+    all: { states: 1, transitions: 0, kinds: ["assertion"] },
+  },
+  {
+    // engine was wrong: the interpreter evaluated a division's divisor before its dividend (the
+    // compiled code and the reference go left to right), so the null dereference was hidden.
+    name: "a division evaluates its dividend first",
+    text: `
+object o[1] { v: 0..2 }
+var p: o = null
+var z: 0..1 = 0
+var r: 0..2
+process q { r := p.v / z }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "null-deref" } },
+    all: { states: 1, transitions: 0, kinds: ["null-deref"] },
+  },
+  {
+    // engine was wrong: the interpreter resolved a compound target slot by slot between the values'
+    // range checks; the value is complete and checked before the place (as the compiled code does).
+    name: "a compound assignment checks the whole value before resolving the place",
+    text: `
+type Rec = {a: 0..3, b: 0..3}
+object o[1] { r: Rec }
+var p: o = null
+process q { p.r := {a: 1, b: 7} }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "out-of-range" } },
+    all: { states: 1, transitions: 0, kinds: ["out-of-range"] },
+  },
+  {
+    // reference was wrong (the docs leave the order open; the engine's kept): an assignment through a
+    // null reference of a value outside its type reports out-of-range, then the place.
+    name: "a value outside its type is reported before a null reference of the place",
+    text: `
+object node[1] { val: 0..2 }
+var gp: node = alloc node {val: 1}
+var x0: 0..3 = 0
+process w0 { gp := null }
+process w1 { gp.val := x0 - 1 }
+`,
+    first: { states: 2, transitions: 1, first: { kind: "out-of-range" } },
+    all: { states: 2, transitions: 1, kinds: ["out-of-range"] },
+  },
+  {
+    // engine was wrong: for a target without a range check the interpreter computed the place before
+    // the value (JavaScript evaluates s[place()] = value() left to right), so a null reference hid the
+    // value's own fault; the compiled code and the reference compute the value first.
+    name: "an assignment without a range check computes the value before the place",
+    text: `
+var x0: 0..1 = 0
+var s0: set<0..3> = {1}
+object node[1] { on: bool }
+var gp: node = null
+process w { gp.on := s0 != {x0 - 1} }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "out-of-range" } },
+    all: { states: 1, transitions: 0, kinds: ["out-of-range"] },
+  },
+  {
+    // reference was wrong (the docs leave the order open; the engine's kept): a map literal is
+    // evaluated in key order, as it is laid out, not in the order its entries are written.
+    name: "a map literal's entries are evaluated in key order",
+    text: `
+object o[1] { v: 0..2 }
+var p: o = null
+var z: 0..1 = 0
+var mp: [0..1] 0..3
+process q { mp := [1: 1 / z, 0: p.v] }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "null-deref" } },
+    all: { states: 1, transitions: 0, kinds: ["null-deref"] },
+  },
+  {
+    // reference was wrong (as above): the fields given to alloc are evaluated in the pool's
+    // declaration order, not in the order they are written.
+    name: "alloc evaluates its fields in declaration order",
+    text: `
+object o[2] { v: 0..2, w: 0..2 }
+var p: o = null
+var z: 0..1 = 0
+process q { p := alloc o {w: 1 / z, v: p.v} }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "null-deref" } },
+    all: { states: 1, transitions: 0, kinds: ["null-deref"] },
+  },
+  {
+    // reference was wrong: a call through a constant `none` only raises null-callback (or is skipped):
+    // its arguments are never evaluated, so reading x in them does not make the call a step.
+    name: "the arguments of a call through none are not evaluated",
+    text: `
+ops t { open(d: 0..1) }
+const tbl: t = {}
+var x: 0..1
+var y: 0..1
+process p { y := 1; call tbl.open(x) }
+`,
+    first: { states: 1, transitions: 0, first: { kind: "null-callback" } },
+    all: { states: 1, transitions: 0, kinds: ["null-callback"] },
+  },
+  {
+    // reference was wrong (the docs say nothing; the engine's kept): with --all a fault in start-up
+    // leaves nothing to explore, and the search is complete rather than stopped by the violation.
+    name: "with --all, a search whose start-up faults is complete",
+    text: `
+process w[i in 0..1] { assert false }
+`,
+    first: { states: 0, transitions: 0, complete: false, first: { kind: "assertion" } },
+    all: { states: 0, transitions: 0, complete: true, kinds: ["assertion"] },
+  },
+  {
+    // reference was wrong: with --no-assertion "every assert does nothing", so its condition is not
+    // evaluated (here it would dereference null); the assert is still a step, as it reads shared state.
+    name: "a switched-off assert does not evaluate its condition",
+    text: `
+object node[1] { val: 0..2 }
+var gp: node = null
+var x: 0..2
+process w { assert x == gp.val; x := 1 }
+`,
+    disabled: ["assertion"],
+    first: { states: 3, transitions: 2, first: null },
+    all: { states: 3, transitions: 2, kinds: [] },
+  },
+  {
+    // reference was wrong (the docs say "recursion is rejected"; the engine's kept): recursion is
+    // found while inlining what the processes call, so a recursive procedure nobody calls is no error.
+    name: "a recursive procedure that no process calls is no error",
+    text: `
+proc r() { call r() }
+var x: 0..1
+process p { x := 1 }
+`,
+    first: { states: 2, transitions: 1, first: null },
+    all: { states: 2, transitions: 1, kinds: [] },
+  },
+  {
+    // engine (lowering) was wrong: `call h()` counted h as a procedure used as a value, so a call
+    // through a table of the same signature inside h was taken for a recursion (K6001).
+    name: "a direct call is not a use of the procedure as a value",
+    text: `
+ops t { f() }
+proc g() { skip }
+var v: t = {f: g}
+proc h() { call v.f() }
+process p { call h() }
+`,
+    first: { states: 2, transitions: 1, first: null },
+    all: { states: 2, transitions: 1, kinds: [] },
+  },
+];
+
+describe("disagreements found by the differential tests", () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const front = compileModel("t.knot", { host: memoryHost({ "t.knot": c.text }) });
+      if (!front.model) throw new Error(renderDiagnostics(front.diagnostics));
+      const lowered = lowerModel(front.model);
+      if (!lowered.model) throw new Error(renderDiagnostics(lowered.diagnostics));
+      const both = runBoth(front.model, lowered.model, { disabled: c.disabled });
+      expect(differences(both)).toEqual([]);
+      expect(both.engine.first).toMatchObject(c.first);
+      expect(both.engine.all).toMatchObject(c.all);
+    });
+  }
+
+  it("a constant index outside a constant map's key type is a lowering error (K6005), not a crash", () => {
+    const front = compileModel("t.knot", {
+      host: memoryHost({ "t.knot": "const M: [0..1] 0..3 = [0: 1, 1: 2]\nvar b: bool\nprocess p { b := M[3] == 1 }\n" }),
+    });
+    const lowered = lowerModel(front.model!);
+    expect(lowered.model).toBeUndefined();
+    expect(lowered.diagnostics.map((d) => d.code)).toEqual(["K6005"]);
+  });
+});
