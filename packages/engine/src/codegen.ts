@@ -7,7 +7,7 @@
 // Safety: nothing a model author wrote reaches the generated text. Names and
 // messages stay in the IR; the code holds only numbers, generated identifiers,
 // and indices into tables passed in at load time.
-import type { Addr, Expr, Location, Model, Op, Step, ViolationKind } from "@knot/ir";
+import { type Addr, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, exprMayFault } from "@knot/ir";
 import type { PackedLayout } from "./packing.js";
 
 /** Step function results. */
@@ -492,21 +492,7 @@ class Generator {
       case "free": exprs.push(o.ref); break;
       default: break;
     }
-    const walk = (e: Expr): boolean => {
-      switch (e.k) {
-        case "pos": case "bit": case "deref": return true;
-        case "bin": return e.op === "/" || e.op === "%" || walk(e.a) || walk(e.b);
-        case "un": return walk(e.a);
-        case "ite": return walk(e.c) || walk(e.a) || walk(e.b);
-        case "table": return walk(e.index);
-        case "member": return walk(e.a) || walk(e.set);
-        case "quant": return walk(e.set) || walk(e.body);
-        case "read": return e.addr.terms.some((t) => walk(t.index));
-        case "held": case "locked": return e.lock.terms.some((t) => walk(t.index));
-        default: return false;
-      }
-    };
-    return exprs.some(walk);
+    return exprs.some(exprMayFault);
   }
 
   // ------------------------------------------------------------ functions

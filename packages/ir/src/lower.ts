@@ -1394,7 +1394,8 @@ function opMayRaise(op: Op): boolean {
   }
 }
 
-function exprMayFault(e: Expr): boolean {
+/** Can evaluating this expression fault (an index, element or division out of range, a dereference)? */
+export function exprMayFault(e: Expr): boolean {
   switch (e.k) {
     case "pos": case "bit": case "deref": return true;
     case "bin": return e.op === "/" || e.op === "%" || exprMayFault(e.a) || exprMayFault(e.b);

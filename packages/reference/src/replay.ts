@@ -168,8 +168,9 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
     });
     if (!placed.length) {
       const n = ref.name(current[0]!.state);
-      const wrong = Object.entries(final).filter(([t, at]) => n.threads[t] !== at).map(([t, at]) => `${t} should be ${at === "finished" ? "finished" : `at ${at}`} but is ${n.threads[t] === undefined ? "not a thread" : n.threads[t] === "finished" ? "finished" : `at ${n.threads[t]}`}`);
-      return { ok: false, step: trace.steps.length, reason: `the threads end elsewhere: ${wrong.join("; ")}`, expected: { shared: n.shared, threads: final }, candidates: current.map((r) => ref.name(r.state)) };
+      const pos = (at: string | undefined) => (at === undefined ? "not a thread" : at === "finished" ? "finished" : `at ${at}`);
+      const wrong = Object.entries(final).filter(([t, at]) => n.threads[t] !== at).map(([t, at]) => `${t} should be ${pos(at)} but is ${pos(n.threads[t])}`);
+      return { ok: false, step: trace.steps.length, reason: `the threads end elsewhere: ${wrong.join("; ")}`, expected: { shared: n.shared, threads: final }, candidates: uniqueNames(ref, current.map((r) => r.state)) };
     }
     current = placed;
   }

@@ -73,7 +73,7 @@ function replayOne(ref: Reference, model: Model, trace: EngineTrace, claim: Trac
 /** Replay every violation's trace and every lock-order edge's trace of a search. */
 export function checkCounterexamples(checked: CheckedModel, model: Model, result: SearchResult, disabled: ReadonlySet<string>): CounterexampleCheck {
   const changes = new Map<EngineTrace, Change[][]>();
-  if (!result.violations.length && !(result.warnings ?? []).length) return { ok: true, changes };
+  if (!result.violations.length && !result.warnings.length) return { ok: true, changes };
   const ref = createReference(checked, { disabled });
   const record = (trace: EngineTrace, r: Change[][] | Disagreement): Disagreement | undefined => {
     if (!Array.isArray(r)) return r;
@@ -85,7 +85,7 @@ export function checkCounterexamples(checked: CheckedModel, model: Model, result
     const bad = record(v.trace, replayOne(ref, model, v.trace, claim, v.kind, v.at));
     if (bad) return { ok: false, disagreement: bad };
   }
-  for (const w of result.warnings ?? []) {
+  for (const w of result.warnings) {
     for (const e of w.edges) {
       const edge = { from: e.from, to: e.to, thread: model.threads[e.thread]!.name };
       const bad = record(e.trace, replayOne(ref, model, e.trace, { kind: "lock-order", edge }, `lock-order ${e.from} -> ${e.to}`));
@@ -96,14 +96,10 @@ export function checkCounterexamples(checked: CheckedModel, model: Model, result
 }
 
 function stateLines(s: NamedState, other?: NamedState): string[] {
-  const mark = (k: string, v: string, o: string | undefined) => (other && o !== v ? `  * ${k} = ${v}` : `    ${k} = ${v}`);
+  const line = (text: string, differs: boolean) => `${differs ? "  * " : "    "}${text}`;
   return [
-    ...Object.entries(s.shared).map(([k, v]) => mark(k, v, other?.shared[k])),
-    ...Object.entries(s.threads).map(([k, v]) => {
-      const o = other?.threads[k];
-      const text = `${k} ${v === "finished" ? "finished" : `at ${v}`}`;
-      return other && o !== v ? `  * ${text}` : `    ${text}`;
-    }),
+    ...Object.entries(s.shared).map(([k, v]) => line(`${k} = ${v}`, other !== undefined && other.shared[k] !== v)),
+    ...Object.entries(s.threads).map(([k, v]) => line(`${k} ${v === "finished" ? "finished" : `at ${v}`}`, other !== undefined && other.threads[k] !== v)),
   ];
 }
 
