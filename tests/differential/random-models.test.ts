@@ -4,7 +4,9 @@
 // checks the model switches off, and must agree exactly (run-both.ts). Both
 // searches stop at MAX_STATES stored states, and count the same way there. A
 // model that does not compile, or does not lower, is counted, and must stay
-// rare (under 5%). A disagreement or a crash fails with the seed, the checks
+// rare (under 5%). A model the generator put past an integer limit on purpose
+// must be rejected by the checker with the codes it names (`rejects`). A
+// disagreement or a crash fails with the seed, the checks
 // switched off and the model text, so that it can be reproduced with
 // KNOT_FUZZ_SEED=<seed> KNOT_FUZZ_RUNS=1. Prints (once) how many models ran,
 // how many had violations, and the first violations' kinds.
@@ -26,6 +28,8 @@ describe("engine and reference agree on random models", () => {
     let withViolations = 0;
     let truncated = 0;
     let withDisabled = 0;
+    let rejected = 0;
+    let wide = 0;
     let states = 0;
     const notCompiling: string[] = [];
     const notLowering: string[] = [];
@@ -35,6 +39,14 @@ describe("engine and reference agree on random models", () => {
       const g = generateModel(seed);
       const repro = `seed ${seed} (model #${i}; KNOT_FUZZ_SEED=${seed} KNOT_FUZZ_RUNS=1)${g.disabled.length ? `, ${g.disabled.map((d) => `--no-${d}`).join(" ")}` : ""}`;
       const front = compileModel("t.knot", { host: memoryHost({ "t.knot": g.text }) });
+      if (g.rejects) {
+        // past an integer limit on purpose: the checker must say so, with one of these codes
+        const codes = front.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
+        if (front.model || !codes.some((c) => g.rejects!.includes(c))) {
+          failures.push(`${repro}: expected the checker to reject the model with ${g.rejects.join(" or ")}, got ${codes.join(", ") || "no error"}\n--- model ---\n${g.text}`);
+        } else rejected++;
+        continue;
+      }
       if (!front.model) {
         notCompiling.push(`${repro}:\n${renderDiagnostics(front.diagnostics)}\n--- model ---\n${g.text}`);
         continue;
@@ -60,6 +72,7 @@ describe("engine and reference agree on random models", () => {
       }
       ran++;
       if (g.disabled.length) withDisabled++;
+      if (g.text.includes("const WMAX")) wide++;
       states += both.engine.all.states;
       const diffs = differences(both);
       if (diffs.length) failures.push(`${repro}:\n  ${diffs.join("\n  ")}\n--- model ---\n${g.text}`);
@@ -74,7 +87,8 @@ describe("engine and reference agree on random models", () => {
     const kinds = [...firstKinds.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
     console.log(
       `differential (random models, seeds ${SEED}..${SEED + RUNS - 1}): ${ran} of ${RUNS} models compared in ${seconds} s ` +
-      `(${notCompiling.length} do not compile, ${notLowering.length} do not lower; ${withDisabled} with checks switched off; ` +
+      `(${notCompiling.length} do not compile, ${notLowering.length} do not lower, ${rejected} rejected at an integer limit as intended; ` +
+      `${withDisabled} with checks switched off, ${wide} with wide integers; ` +
       `${truncated} stopped at ${MAX_STATES} states; ${states} states under --all in all); ` +
       `${withViolations} with violations, first violations: ${kinds || "none"}; ${failures.length} disagreements`,
     );

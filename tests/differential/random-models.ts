@@ -21,6 +21,15 @@
 // through null or freed references, callbacks may be none, and values may leave
 // their ranges, so the checks fire too. A third of the models also switch one
 // or two checks off (`disabled`).
+//
+// A quarter of the models have wide integers: variables over the whole 32-bit
+// range and constants, products, quotients and remainders near 2^53 (where the
+// engines' doubles stop being exact; the reference computes with BigInt), and
+// closed constants whose intermediates go far beyond it. A few of those step
+// past the limits on purpose (a range past 32 bits, a product that can pass
+// 2^53): the checker must reject them (`rejects` says with which codes). One
+// model in six names its enumeration members, record, object and ops fields
+// and some variables after Object.prototype's properties (__proto__, constructor, …).
 
 import { mulberry32 } from "@knot/reference";
 
@@ -31,6 +40,8 @@ export interface GeneratedModel {
   seed: number;
   text: string;
   disabled: string[];
+  /** Set when the model steps past an integer limit on purpose: the diagnostic codes the checker must reject it with. */
+  rejects?: string[];
 }
 
 /** The checks a generated model may switch off. */
@@ -63,7 +74,13 @@ interface Var {
   /** A global (shared) variable; else a local, parameter or binder. */
   shared: boolean;
   writable: boolean;
+  /** Ranges over (nearly) all of 32 bits: used by the wide-integer expressions, rarely elsewhere. */
+  wide?: boolean;
 }
+
+/** 2^31 - 1 and 2^22: WMAX * WK is 2^53 - 2^22, just inside what doubles hold exactly. */
+const WMAX = 2147483647;
+const WK = 4194304;
 
 interface ProcInfo {
   name: string;
@@ -110,8 +127,10 @@ export class ModelGenerator {
   // features of this model
   private readonly f: {
     enumT: boolean; set: boolean; setMode: boolean; map: boolean; mapMode: boolean; rec: boolean; obj: boolean; ops: boolean;
-    lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean;
+    lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean; wide: boolean;
   };
+  /** The codes a deliberately out-of-limits model must be rejected with. */
+  rejects: string[] | undefined;
   private readonly globals: Var[] = [];
   private readonly mutexes: string[] = ["m0", "m1"];
   private readonly opsProcs = { open: [] as string[], release: [] as string[], query: [] as string[] };
@@ -123,7 +142,10 @@ export class ModelGenerator {
     this.f = {
       enumT: p(0.5), set: p(0.5), setMode: p(0.25), map: p(0.5), mapMode: p(0.25), rec: p(0.3), obj: p(0.4), ops: p(0.45),
       lockArr: p(0.35), spin: p(0.3), rw: p(0.3), refArr: p(0.3), r1: p(0.5),
+      // from a stream of its own, so that models without wide integers are what their seed gave before
+      wide: mulberry32(seed ^ 0x9e3779b9)() < 0.25,
     };
+    this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
   }
 
@@ -174,6 +196,7 @@ export class ModelGenerator {
       const hi = this.pick([1, 2, 3]);
       this.global(`x${i}`, { k: "int", lo: 0, hi, text: `0..${hi}` }, String(this.int(0, hi)));
     }
+    if (f.wide) this.wideDecls();
     if (f.enumT) this.global("md", { k: "enum" }, this.pick(MEMBERS));
     if (f.set) this.global("s0", { k: "set", elem: "small" }, this.pick(["{}", "{1}", "{0, 2}"]));
     if (f.setMode) this.global("sm", { k: "set", elem: "enum" }, this.pick(["{}", "{mode_a}", "Mode"]));
@@ -224,9 +247,54 @@ export class ModelGenerator {
     this.lines.push(line);
   }
 
-  private global(name: string, ty: GT, init: string): void {
-    this.globals.push({ name, ty, shared: true, writable: true });
+  private global(name: string, ty: GT, init: string, wide = false): void {
+    this.globals.push({ name, ty, shared: true, writable: true, wide });
     this.emit(`var ${name}: ${typeText(ty)} = ${init}`);
+  }
+
+  /** Wide integers: constants near the limits, two variables over 32 bits, and sometimes a step past a limit. */
+  private wideDecls(): void {
+    this.emit(`const WMAX = ${WMAX}`);
+    this.emit("const WMIN = -WMAX - 1");
+    this.emit(`const WK = ${WK}`);
+    this.emit("const WBIG = WMAX * WK");
+    // exact: 4611686014132420609 % 1000 = 609, though (2^31 - 1)^2 is far beyond 2^53
+    this.emit(`const WODD = (WMAX * WMAX) % ${this.pick([1000, 7, 2, 65536])}`);
+    this.global("wa", { k: "int", lo: 0, hi: WMAX, text: "0..WMAX" }, this.pick(["0", "WMAX", "46341", "WODD"]), true);
+    this.global("wb", { k: "int", lo: -WMAX - 1, hi: WMAX, text: "WMIN..WMAX" }, this.pick(["WMIN", "-1", "WMAX", "-WODD"]), true);
+    if (this.chance(0.03)) {
+      this.emit("var wpast: 0..WMAX + 1"); // one past 32 bits
+      this.rejects = ["K4010"];
+    }
+  }
+
+  /** An expression over the wide variables that stays within 2^53 (or, rarely, one that may not). */
+  private wideInt(scope: Scope): string {
+    const wa = "wa";
+    const small = this.int_(SMALL, scope, 0);
+    return this.weighted<string>([
+      [2, () => `${wa} * WK`], // up to 2^53 - 2^22
+      [2, () => `WBIG - ${wa} * ${this.pick(["WK", "1000", "3"])}`],
+      [2, () => `(wb * ${this.pick(["1000", "4194303", "2"])} + WODD) % ${this.pick(["WMAX", "7", "1000"])}`],
+      [2, () => `wb / (${small} + 1)`],
+      [1, () => `(WMAX * WMAX * WMAX) / (WMAX * WMAX) - ${wa}`], // closed constant beyond 2^53, folded exactly
+      [1, () => `-wb + ${wa}`],
+      [1, () => `wb % (${small} - 1)`], // by zero when the small one is 1
+      [0.05, () => { this.rejects = ["K4011"]; return `${wa} * wb`; }], // can pass 2^53
+      [0.05, () => { this.rejects = ["K4011"]; return `wb * WK`; }], // -2^53 is one past
+    ]);
+  }
+
+  /** An assignment to a wide variable: exact values, sometimes out of its range (out-of-range). */
+  private wideAssign(scope: Scope): string[] {
+    const target = this.pick(["wa", "wb"]);
+    return [`${target} := ${this.weighted<string>([
+      [3, () => `(${this.wideInt(scope)}) % ${this.pick(["WMAX", "1000", "46341"])}`],
+      [2, () => `${target} ${this.pick(["+", "-"])} ${this.int_(SMALL, scope, 0)}`], // at the bounds: out-of-range
+      [1, () => `-${target}`], // -WMIN does not fit
+      [1, () => `(WBIG / WK) ${this.pick(["-", "+"])} ${this.int(0, 1)}`],
+      [1, () => this.pick(["WMAX", "WMIN", "WODD", "0"])],
+    ])}`];
   }
 
   private opsValue(): string {
@@ -344,6 +412,8 @@ export class ModelGenerator {
       [f.ops && !scope.callback ? 3 : 0, () => this.callOps(scope)],
       [f.ops && !scope.callback ? 1 : 0, () => this.assignOps()],
       [f.obj ? 3 : 0, () => this.objectStmt(scope, refs, depth, opts)],
+      [f.wide ? 3 : 0, () => this.wideAssign(scope)],
+      [f.wide ? 1 : 0, () => [`assert ${this.wideBool(scope)}`]],
       [last && depth > 0 ? 1 : 0, () => [this.returnStmt(scope)]],
       [0.3, () => ["skip"]],
     ]);
@@ -566,7 +636,8 @@ export class ModelGenerator {
   }
 
   private varsOf(scope: Scope, k: GT["k"]): Var[] {
-    return scope.vars.filter((v) => v.ty.k === k && (scope.ctx === "thread" || v.shared));
+    const wideToo = this.f.wide && this.chance(0.1);
+    return scope.vars.filter((v) => v.ty.k === k && (scope.ctx === "thread" || v.shared) && (!v.wide || wideToo));
   }
 
   /** An Idx value: mostly in range, sometimes any small integer (an index out of range). */
@@ -652,12 +723,21 @@ export class ModelGenerator {
       [f.map ? 1 : 0, () => `${this.pick(["forall", "exists"])} ${this.quant()} in Idx: mp[${this.lastQuant()}] ${this.pick(["<", ">", "=="])} ${this.int(0, 2)}`],
       [f.set ? 0.7 : 0, () => `${this.pick(["forall", "exists"])} ${this.quant()} in s0: ${this.lastQuant()} ${this.pick(["<", ">", "!="])} ${this.int_(SMALL, scope, 0)}`],
       [f.obj && !thread ? 0.3 : 0, () => "gp == null or gp.val < 2"],
+      [f.wide ? 2 : 0, () => this.wideBool(scope)],
     ]);
     if (depth <= 0) return leaf();
     return this.weighted<string>([
       [6, leaf],
       [2, () => `(${leaf()}) ${this.pick(["and", "or", "=>"])} (${this.bool(scope, depth - 1)})`],
       [1, () => `not (${leaf()})`],
+    ]);
+  }
+
+  private wideBool(scope: Scope): string {
+    return this.weighted<string>([
+      [3, () => `(${this.wideInt(scope)}) ${this.pick(["<", "<=", "==", "!=", ">", ">="])} ${this.pick(["WBIG", "0", "WODD", "wb", "-WBIG"])}`],
+      [1, () => `(${this.wideInt(scope)}) % 2 == ${this.pick(["0", "1", "-1"])}`],
+      [1, () => "(WMAX * WMAX) % 2 == 1"], // true: (2^31 - 1)^2 is odd
     ]);
   }
 
@@ -680,8 +760,10 @@ export class ModelGenerator {
 
 /** The model of one seed, with the checks it switches off (a third of the models switch one or two off). */
 export function generateModel(seed: number): GeneratedModel {
-  const text = new ModelGenerator(seed).generate();
+  const gen = new ModelGenerator(seed);
+  let text = gen.generate();
   const r = mulberry32(seed ^ 0x5bd1e995);
+  if (mulberry32(seed ^ 0x2545f491)() < 1 / 6) text = withPrototypeNames(text);
   const disabled: string[] = [];
   if (r() < 0.33) {
     const n = r() < 0.7 ? 1 : 2;
@@ -690,5 +772,23 @@ export function generateModel(seed: number): GeneratedModel {
       if (!disabled.includes(k)) disabled.push(k);
     }
   }
-  return { seed, text, disabled };
+  return { seed, text, disabled, rejects: gen.rejects };
+}
+
+/**
+ * The same model with names of Object.prototype's properties for its enumeration
+ * members, record, object and ops fields and two variables: an implementation
+ * that keeps values in plain objects reads the prototype's instead.
+ */
+const PROTOTYPE_NAMES: [RegExp, string][] = [
+  [/\bmode_a\b/g, "__proto__"], [/\bmode_b\b/g, "constructor"], [/\bmode_c\b/g, "toString"],
+  [/(?<=[.{,] ?)a(?=:| :=|\b)/g, "hasOwnProperty"], [/(?<=[.{,] ?)b(?=:| :=|\b)/g, "valueOf"],
+  [/\bval\b/g, "isPrototypeOf"], [/\bon\b/g, "propertyIsEnumerable"],
+  [/\bopen\b/g, "toLocaleString"], [/\brelease\b/g, "__defineGetter__"], [/\bquery\b/g, "__lookupSetter__"],
+  [/\bb0\b/g, "__defineSetter__"], [/\bx0\b/g, "__lookupGetter__"],
+];
+
+function withPrototypeNames(text: string): string {
+  for (const [re, name] of PROTOTYPE_NAMES) text = text.replace(re, name);
+  return text;
 }

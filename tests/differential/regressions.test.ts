@@ -266,6 +266,123 @@ process p { call h() }
     first: { states: 2, transitions: 1, first: null },
     all: { states: 2, transitions: 1, kinds: [] },
   },
+  {
+    // engine (lowering) was wrong: a call through a local copy of an ops table can call whatever the
+    // copy holds, so it is an action when its arguments read shared state (language.md, "call"). The
+    // lowering found no procedure of the type used as a value and lowered only the `none` case,
+    // without the arguments: the call became start-up work and the violation a start-up one.
+    name: "a call through a local copy of an ops table is an action when its arguments read shared state",
+    text: `
+ops dev_ops { open(d: 0..2) }
+var x0: 0..2
+process w2 {
+  var t10: dev_ops = {}
+  call t10.open(x0)
+}
+`,
+    first: { states: 1, transitions: 0, first: { kind: "null-callback" } },
+    all: { states: 1, transitions: 0, kinds: ["null-callback"] },
+  },
+  {
+    // engine (lowering) was wrong (random model seed 91769): \`free a\` with a parameter passed a
+    // constant null does nothing, like \`free null\`, and is not a step; the lowering made it an action.
+    name: "free of a parameter passed a constant null is not a step",
+    text: `
+object node[1] { val: 0..2 }
+var x: 0..2
+proc h(a: node) { free a; x := 1 }
+process w { call h(null) }
+process v { x := 2 }
+`,
+    first: { states: 5, transitions: 4, first: null },
+    all: { states: 5, transitions: 4, kinds: [] },
+  },
+  {
+    // reference was wrong: it kept records, maps, ops tables, globals and locals in plain objects, so
+    // a name such as __proto__ or toLocaleString read Object.prototype's ("[object Object]").
+    name: "names of Object.prototype's properties are ordinary names",
+    text: `
+type Key = {__proto__, constructor, toString}
+type R = {__proto__: 0..3, constructor: bool, valueOf: 0..2}
+ops __proto__ops { __proto__(), constructor() }
+proc hasOwnProperty() { skip }
+var __defineSetter__: R = {__proto__: 1, constructor: true, valueOf: 2}
+var isPrototypeOf: [Key] 0..3 = [__proto__: 1, constructor: 2, toString: 3]
+var tbl: __proto__ops = {__proto__: hasOwnProperty}
+object valueOf[2] { __proto__: 0..3, toString: bool }
+var o: valueOf = null
+mutex __defineGetter__
+refcount __lookupSetter__ = 1
+process __lookupGetter__ {
+  var toLocaleString: 0..3 = 2
+  lock __defineGetter__
+  __defineSetter__.__proto__ := 3
+  isPrototypeOf[constructor] := 0
+  o := alloc valueOf {__proto__: toLocaleString, toString: true}
+  o.__proto__ := 1
+  call tbl.__proto__()
+  unlock __defineGetter__
+  put __lookupSetter__
+}
+invariant ok: __defineSetter__.__proto__ != 3 or isPrototypeOf[constructor] != 0 or o.__proto__ != 1
+`,
+    first: { states: 4, transitions: 3, first: { kind: "null-deref", property: "ok" } },
+    all: { states: 9, transitions: 8, kinds: ["invariant", "leak", "null-deref"] },
+  },
+  {
+    // engine (lowering) was wrong: the procedures an ops field of an object can hold were collected
+    // from every expression but the fields of an \`alloc\`, so a call through \`g.ops.open\` was lowered
+    // with its \`none\` case only and the thread stuck where the reference calls my_open.
+    name: "a call through an ops table held in an object field can call what alloc stored there",
+    text: `
+ops dops { open() }
+proc my_open() { skip }
+object dev[1] { ops: dops }
+var g: dev = alloc dev {ops: {open: my_open}}
+var done: bool
+process p {
+  call g.ops.open()
+  done := true
+}
+`,
+    first: { states: 3, transitions: 2, first: { kind: "leak" } },
+    all: { states: 3, transitions: 2, kinds: ["leak"] },
+  },
+  {
+    // all three were wrong: integers were doubles everywhere, so (2^31 - 1)^2 rounded to an even
+    // number and the assertion failed. Closed constants are now folded exactly by the checker and the
+    // reference computes with BigInt.
+    name: "integer arithmetic is exact: (2147483647 * 2147483647) % 2 == 1",
+    text: `
+const A = 2147483647
+var x: 0..3
+var y: bool
+process p { assert (2147483647 * 2147483647) % 2 == 1; x := 3; y := ((A * A) % 5) * x == 12 }
+invariant q: not y
+`,
+    first: { states: 3, transitions: 2, first: { kind: "invariant", property: "q" } },
+    all: { states: 3, transitions: 2, kinds: ["invariant"] },
+  },
+  {
+    // engine (lowering) was wrong in its trace only (random model seeds 101497 and 102157): a silent
+    // step of a local loop that runs through a \`pick\` was labelled with the pick, so its
+    // counterexample did not replay; such a step is the step of the loop head the thread rests at.
+    name: "a silent step through a local choice is the step of the place it starts from",
+    text: `
+var g: 0..3
+process w {
+  var c: 0..2 = 0
+  while c < 2 {
+    pick k in 0..1 { skip }
+    c := c + 1
+  }
+  await g == 3
+}
+process v { g := 2 }
+`,
+    first: { states: 6, transitions: 11, first: { kind: "stuck" } },
+    all: { states: 6, transitions: 11, kinds: ["stuck"] },
+  },
 ];
 
 describe("disagreements found by the differential tests", () => {

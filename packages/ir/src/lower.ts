@@ -19,7 +19,7 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { OBJECT_LIVE } from "./model.js";
@@ -542,7 +542,10 @@ class Lowerer {
       case "Free": {
         if (s.target.ty?.kind === "null") return next; // free(null) does nothing
         const t = s.target.ty as Type & { kind: "ref" };
-        const op: Op = { k: "free", pool: this.poolOf(t), ref: this.scalar(s.target, env), what: spanText(s.target.span) };
+        const ref = this.scalar(s.target, env);
+        // known to be null here (a constant parameter): nothing to free, and not a step (language.md, "free")
+        if (isConst(ref) && ref.v === 0) return next;
+        const op: Op = { k: "free", pool: this.poolOf(t), ref, what: spanText(s.target.span) };
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
       }
       case "Assign": {
@@ -792,7 +795,13 @@ class Lowerer {
       alts.push({ ops: [{ k: "assume", cond: bin("==", target, K(pi + 1)) }, ...ops], next: body });
     }
     alts.push({ ops: [{ k: "assume", cond: bin("==", target, K(0)) }, { k: "fail", violation: "null-callback", message: `call through ${calleeText}, which is none` }], next });
-    return this.stmtNode("branch", s, env, alts);
+    // The call is an action when its arguments read shared state, unless the callee is known to be
+    // none when the model is compiled (language.md, "call"): a constant, or a field every entry of a
+    // constant map of tables leaves none. A callee whose possible values are not known (a local
+    // copy of a table) may call something, even when no procedure of its type is used as a value.
+    const knownNone = candidates.length === 0 && isConstTableField(callee);
+    const argsShared = args.some((a) => a.some(exprShared));
+    return this.stmtNode("branch", s, env, alts, !knownNone && argsShared);
   }
 
   /** Procedures a procedure-valued expression can hold. */
@@ -976,6 +985,8 @@ class Lowerer {
   /** The flattened value of an expression: one IR expression per slot. */
   value(e: LExpr, env: FrameEnv): Expr[] {
     const t = e.ty!;
+    // a closed constant, already evaluated exactly by the checker (BigInt intermediates)
+    if (e.folded !== undefined) return [K(e.folded)];
     switch (e.kind) {
       case "IntLit": return [K(e.value)];
       case "BoolLit": return [K(e.value ? 1 : 0)];
@@ -1279,7 +1290,9 @@ class Lowerer {
 
   /** A step of the path (numbered later, when the process's locations are final). */
   private emit(p: Path, process: number, fromId: number, from: Node): Step {
-    const action = p.action?.node ?? from;
+    // a silent step (choices resolved, no action reached, e.g. a local loop through a `pick`) is the
+    // step of the place it starts from, as a thread resting there shows
+    const action = p.action && !p.action.pending ? p.action.node : from;
     const simplified = dropRedundantResets(p.ops);
     const proc = this.currentProcess!;
     const exit: Op = { k: "exit", at: srcLoc(proc.decl.body.span), label: `end of ${proc.name}`, frames: [] };
@@ -1518,6 +1531,11 @@ function formatValueLang(t: Type, v: Value, procNames: string[]): string {
 
 // ---------------------------------------------------------------- syntax tree walks
 
+/** `C[i].f` with `C` a constant (map of ops tables). */
+function isConstTableField(e: LExpr): boolean {
+  return e.kind === "Field" && e.target.kind === "Index" && e.target.target.kind === "Name" && e.target.target.sym?.kind === "const";
+}
+
 function walkExpr(e: LExpr, f: (e: LExpr) => void): void {
   f(e);
   switch (e.kind) {
@@ -1532,6 +1550,7 @@ function walkExpr(e: LExpr, f: (e: LExpr) => void): void {
     case "Builtin": return e.args.forEach((x) => walkExpr(x, f));
     case "Cond": walkExpr(e.cond, f); walkExpr(e.then, f); return walkExpr(e.else, f);
     case "Quant": walkExpr(e.domain, f); return walkExpr(e.body, f);
+    case "Alloc": return e.fields.forEach((x) => walkExpr(x.value, f));
     default: return;
   }
 }
@@ -1548,17 +1567,3 @@ function walkStmts(b: Block, f: (s: Stmt) => void): void {
   }
 }
 
-function stmtExprs(s: Stmt): (LExpr | undefined)[] {
-  switch (s.kind) {
-    case "LocalVar": return [s.init];
-    case "Assign": return [s.target, s.value];
-    case "Call": return [s.callee, ...s.args, s.result];
-    case "Lock": case "Refcount": return [s.target];
-    case "Await": case "Assert": return [s.cond];
-    case "If": return [s.cond.kind === "Expr" ? s.cond.expr : s.cond.target];
-    case "While": return [s.cond];
-    case "For": case "Pick": return [s.domain];
-    case "Return": return [s.value];
-    default: return [];
-  }
-}

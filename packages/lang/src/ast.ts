@@ -34,6 +34,12 @@ interface ExprBase {
   span: Span;
   /** Filled by the checker. */
   ty?: Type;
+  /**
+   * Filled by the checker on a closed constant integer or bool expression inside
+   * run-time code: its exact value (computed with BigInt intermediates), for the
+   * lowering to use instead of folding it again in floating point.
+   */
+  folded?: number;
 }
 
 export type Expr =
@@ -88,6 +94,22 @@ export type Stmt =
   | { kind: "Atomic"; body: Block; span: Span }
   | { kind: "Free"; target: Expr; span: Span }
   | { kind: "Skip"; span: Span };
+
+/** The expressions a statement evaluates itself (not those of nested blocks), in source order. */
+export function stmtExprs(s: Stmt): (Expr | undefined)[] {
+  switch (s.kind) {
+    case "LocalVar": return [s.init];
+    case "Assign": return [s.target, s.value];
+    case "Call": return [s.callee, ...s.args, s.result];
+    case "Lock": case "Refcount": return [s.target];
+    case "Await": case "Assert": return [s.cond];
+    case "If": return [s.cond.kind === "Expr" ? s.cond.expr : s.cond.target];
+    case "While": return [s.cond];
+    case "For": case "Pick": return [s.domain];
+    case "Return": return [s.value];
+    default: return [];
+  }
+}
 
 // ---------------------------------------------------------------- declarations
 

@@ -5,7 +5,8 @@
 // are diagnostics; the checker never throws on user input.
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
-import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
+import { checkExactIntegers } from "./int-range.js";
+import { type Diagnostic, LangCodes, error, hasErrors } from "./diagnostics.js";
 import type { LoadedModel } from "./loader.js";
 import { parseExpression } from "./parser.js";
 import { closestName } from "./names.js";
@@ -81,6 +82,9 @@ interface BodyCtx {
 }
 
 const DEFAULT_REFCOUNT_MAX = 15;
+/** Every stored integer fits a 32-bit state slot. */
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
 const BUILTINS = ["size", "held", "locked"];
 
 function isInt(t: Type): t is Type & { kind: "int" } {
@@ -129,6 +133,12 @@ class Checker {
     for (const p of [...this.invariants, ...this.finals]) {
       const t = this.expr(p.decl.cond, new Scope(), { mode: "global", what: `the ${p.kind} '${p.name}'` }, BOOL);
       this.expectType(t, BOOL, p.decl.cond.span);
+    }
+    if (!hasErrors(this.diags)) {
+      checkExactIntegers({
+        bodies: [...this.procs.map((p) => p.decl.body), ...this.processes.map((p) => p.decl.body)],
+        conditions: [...this.invariants, ...this.finals].map((p) => p.decl.cond),
+      }, this.env, this.diags);
     }
     if (this.processes.length === 0 && this.loaded.files.length > 0) {
       const root = this.loaded.files[this.loaded.files.length - 1]!;
@@ -492,6 +502,11 @@ class Checker {
           this.diags.push(error(LangCodes.BadType, `empty range ${lo}..${hi}: the lower bound is above the upper bound`, node.span));
           return ERROR;
         }
+        if (lo < INT32_MIN || hi > INT32_MAX) {
+          const bound = lo < INT32_MIN ? `the lower bound ${lo} is below ${INT32_MIN}` : `the upper bound ${hi} is above ${INT32_MAX}`;
+          this.diags.push(error(LangCodes.RangeOutside32Bits, `the range ${lo}..${hi} does not fit in 32 bits: ${bound} (a state slot holds ${INT32_MIN}..${INT32_MAX})`, node.span));
+          return ERROR;
+        }
         return { kind: "int", lo, hi };
       }
       case "SetType": {
@@ -521,6 +536,8 @@ class Checker {
           seen.add(f.name.name);
           return { name: f.name.name, type: this.resolveType(f.type) };
         });
+        // a field in error has been reported: the record is in error too (no follow-on K4002)
+        if (fields.some((f) => f.type.kind === "error")) return ERROR;
         return { kind: "record", fields };
       }
       case "NamedType": {
@@ -623,6 +640,9 @@ class Checker {
       const t = this.resolveType(d.type);
       if (t.kind === "int") sym.type = t;
       else if (t.kind !== "error") this.diags.push(error(LangCodes.BadType, `a refcount's range must be an integer range, not ${typeToString(t)}`, d.type.span));
+    } else if (init > INT32_MAX) {
+      this.diags.push(error(LangCodes.RangeOutside32Bits, `initial count ${init} does not fit in 32 bits (a refcount holds 0..${INT32_MAX})`, d.init?.span ?? sym.span));
+      init = 0;
     } else {
       sym.type = { kind: "int", lo: 0, hi: Math.max(DEFAULT_REFCOUNT_MAX, init) };
     }

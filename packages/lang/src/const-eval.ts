@@ -2,6 +2,11 @@
 // type bounds, map keys). Works on the annotated tree: every node has its type.
 // Runtime problems (division by zero, a value outside its type) are returned as
 // messages with the span at fault, never thrown to the caller.
+//
+// Integer arithmetic is exact: every integer operation is carried out on BigInt,
+// so intermediate results may be as large as they like, and only a result that
+// leaves the range the engines hold exactly (±(2^53 - 1), MAX_EXACT_INT) is an
+// error (K5005). `(2147483647 * 2147483647) % 2` is 1, as in mathematics.
 import type { Expr } from "./ast.js";
 import { LangCodes } from "./diagnostics.js";
 import type { Span } from "./source.js";
@@ -48,6 +53,58 @@ function num(v: Value): number {
   return v as number;
 }
 
+/** Largest magnitude of an integer that every stage computes exactly (the engines use IEEE doubles). */
+export const MAX_EXACT_INT = Number.MAX_SAFE_INTEGER;
+const MAX_EXACT = BigInt(MAX_EXACT_INT);
+
+export function isExactInt(v: bigint): boolean {
+  return v <= MAX_EXACT && v >= -MAX_EXACT;
+}
+
+function isIntType(t: Type | undefined): boolean {
+  return t?.kind === "int";
+}
+
+/**
+ * The exact value of an integer-typed expression, with BigInt intermediates:
+ * arithmetic, negation and conditionals stay in BigInt; anything else (names,
+ * map entries, fields, size()) is an already exact number.
+ */
+export function evalExactInt(e: Expr, env: ConstEnv): bigint {
+  switch (e.kind) {
+    case "IntLit": return BigInt(e.value);
+    case "Unary": if (e.op === "-") return -evalExactInt(e.operand, env); break;
+    case "Cond": return num(evalExpr(e.cond, env)) ? evalExactInt(e.then, env) : evalExactInt(e.else, env);
+    case "Binary": {
+      if (!isIntType(e.left.ty) || !isIntType(e.right.ty)) break;
+      const a = evalExactInt(e.left, env);
+      const b = evalExactInt(e.right, env);
+      switch (e.op) {
+        case "+": return a + b;
+        case "-": return a - b;
+        case "*": return a * b;
+        // BigInt division truncates toward zero and % takes the dividend's sign, as C's
+        case "/": case "%":
+          if (b === 0n) throw new EvalError("division by zero", e.span);
+          return e.op === "/" ? a / b : a % b;
+        default: break;
+      }
+      break;
+    }
+    default: break;
+  }
+  return BigInt(num(evalExpr(e, env)));
+}
+
+/** evalExactInt, as a number; a result outside ±MAX_EXACT_INT is an error. */
+function exactNumber(e: Expr, env: ConstEnv): number {
+  const v = evalExactInt(e, env);
+  if (!isExactInt(v)) {
+    throw new EvalError(`the value of this expression, ${v}, is outside the integers knot computes exactly (-${MAX_EXACT_INT}..${MAX_EXACT_INT})`, e.span, LangCodes.InexactInteger);
+  }
+  return Number(v);
+}
+
 export function evalExpr(e: Expr, env: ConstEnv): Value {
   switch (e.kind) {
     case "IntLit": return e.value;
@@ -70,8 +127,8 @@ export function evalExpr(e: Expr, env: ConstEnv): Value {
       }
     }
     case "Unary": {
-      const v = num(evalExpr(e.operand, env));
-      return e.op === "-" ? -v : v ? 0 : 1;
+      if (e.op === "-") return exactNumber(e, env);
+      return num(evalExpr(e.operand, env)) ? 0 : 1;
     }
     case "Binary": return evalBinary(e, env);
     case "SetLit": {
@@ -167,6 +224,19 @@ function evalBinary(e: Expr & { kind: "Binary" }, env: ConstEnv): Value {
   if (e.op === "and") return num(evalExpr(e.left, env)) ? evalExpr(e.right, env) : 0;
   if (e.op === "or") return num(evalExpr(e.left, env)) ? 1 : evalExpr(e.right, env);
   if (e.op === "=>") return num(evalExpr(e.left, env)) ? evalExpr(e.right, env) : 1;
+  const intOperands = isIntType(e.left.ty) && isIntType(e.right.ty);
+  if (intOperands) {
+    switch (e.op) {
+      case "+": case "-": case "*": case "/": case "%": return exactNumber(e, env);
+      case "==": case "!=": case "<": case "<=": case ">": case ">=": {
+        const x = evalExactInt(e.left, env);
+        const y = evalExactInt(e.right, env);
+        const r = e.op === "==" ? x === y : e.op === "!=" ? x !== y : e.op === "<" ? x < y : e.op === "<=" ? x <= y : e.op === ">" ? x > y : x >= y;
+        return r ? 1 : 0;
+      }
+      default: break;
+    }
+  }
   const a = evalExpr(e.left, env);
   const b = evalExpr(e.right, env);
   switch (e.op) {
@@ -188,14 +258,10 @@ function evalBinary(e: Expr & { kind: "Binary" }, env: ConstEnv): Value {
       for (let v = num(a); v <= num(b); v++) mask |= elemBit(st.elem, v, e.span);
       return mask;
     }
-    case "+": return lt.kind === "set" ? num(a) | num(b) : num(a) + num(b);
-    case "-": return lt.kind === "set" ? num(a) & ~num(b) : num(a) - num(b);
+    case "+": if (lt.kind === "set") return num(a) | num(b); break;
+    case "-": if (lt.kind === "set") return num(a) & ~num(b); break;
     case "&": return num(a) & num(b);
-    case "*": return num(a) * num(b);
-    case "/": case "%": {
-      if (num(b) === 0) throw new EvalError("division by zero", e.span);
-      return e.op === "/" ? Math.trunc(num(a) / num(b)) : num(a) % num(b);
-    }
+    default: break;
   }
   throw new EvalError(`operator ${e.op} cannot be evaluated here`, e.span);
 }

@@ -49,11 +49,17 @@ export const LangCodes = {
   UnknownField: "K4007",
   NotAllowedHere: "K4008",
   MissingReturn: "K4009",
+  /** A range type (or refcount bound) outside the 32 bits a state slot holds. */
+  RangeOutside32Bits: "K4010",
+  /** A run-time integer expression whose value or intermediate result can leave ±(2^53 - 1). */
+  InexactArithmetic: "K4011",
 
   ConstEvaluation: "K5001",
   UnknownSetting: "K5002",
   BadSetting: "K5003",
   ValueOutOfRange: "K5004",
+  /** A constant expression whose exact value is outside ±(2^53 - 1). */
+  InexactInteger: "K5005",
 } as const;
 
 export function error(code: string, message: string, span?: Span, related: RelatedInfo[] = []): Diagnostic {

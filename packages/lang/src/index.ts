@@ -9,6 +9,7 @@ export * from "./types.js";
 export * from "./values.js";
 export * from "./symbols.js";
 export * from "./const-eval.js";
+export * from "./int-range.js";
 export * from "./checker.js";
 export * from "./front-end.js";
 export * from "./spec.js";

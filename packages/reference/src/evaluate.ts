@@ -4,10 +4,11 @@
 // decides what a fault does (a violation, a disabled step, a property that
 // cannot be evaluated, or "not a constant" when folding). Evaluation is
 // left to right with short-circuit `and`, `or`, `=>` and `if then else`
-// (language.md, "Expressions"); integers are unbounded in between.
+// (language.md, "Expressions"); integers are exact and unbounded in between
+// (BigInt arithmetic), so only a stored value is limited, by its type.
 import { type BoundSymbol, type Expr, type LocalSymbol, type LockSymbol, type ObjectSymbol, type RefcountSymbol, type Symbol, type Type, spanText, typeToString } from "@knot/lang";
 import {
-  type RRecord, type RValue, keyName, normalizeSet, scalarIndex, scalarValues, setDifference, setHas, setIntersection,
+  type RRecord, type RValue, keyName, newRecord, normalizeSet, scalarIndex, scalarValues, setDifference, setHas, setIntersection,
   setUnion, valueEquals,
 } from "./values.js";
 
@@ -50,6 +51,17 @@ function num(v: RValue): number {
   return v as number;
 }
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** An exact integer result: a number while doubles hold it exactly, else the bigint itself. */
+function exact(v: bigint): number | bigint {
+  return v >= -MAX_EXACT && v <= MAX_EXACT ? Number(v) : v;
+}
+
+function big(v: RValue): bigint {
+  return typeof v === "bigint" ? v : BigInt(v as number);
+}
+
 export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>, ev: Evaluator): RValue {
   switch (e.kind) {
     case "IntLit": return e.value;
@@ -74,13 +86,13 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
     }
     case "Unary": {
       const v = evaluate(e.operand, env, bound, ev);
-      return e.op === "-" ? 0 - num(v) : !v;
+      return e.op === "-" ? exact(-big(v)) : !v;
     }
     case "Binary": return binary(e, env, bound, ev);
     case "SetLit": {
       const t = e.ty!;
       if (t.kind === "ops") {
-        const out: RRecord = {};
+        const out: RRecord = newRecord();
         for (const f of t.fields) out[f.name] = null;
         return out;
       }
@@ -94,7 +106,7 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
     }
     case "RecordLit": {
       const t = e.ty!;
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       if (t.kind === "record") {
         const given = new Map(e.fields.map((f) => [f.name.name, f.value]));
         for (const f of t.fields) out[f.name] = evaluate(given.get(f.name)!, env, bound, ev);
@@ -115,13 +127,13 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
       const kt = (e.ty as Type & { kind: "map" }).key;
       const entries = e.entries.map((entry) => ({ k: evaluate(entry.key, env, bound, ev), value: entry.value }));
       entries.sort((a, b) => scalarIndex(kt, a.k) - scalarIndex(kt, b.k));
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       for (const { k, value } of entries) out[keyName(k)] = evaluate(value, env, bound, ev);
       return out;
     }
     case "MapComp": {
       const t = e.ty as Type & { kind: "map" };
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       const domain = evaluate(e.domain, env, bound, ev) as RValue[];
       for (const k of domain) {
         bound.set(e.sym!, k);
@@ -212,13 +224,13 @@ function binary(e: Expr & { kind: "Binary" }, env: EvalEnv, bound: Map<BoundSymb
         const ys = b as RValue[];
         return e.op === "+" ? setUnion(elem, xs, ys) : e.op === "-" ? setDifference(elem, xs, ys) : setIntersection(elem, xs, ys);
       }
-      return e.op === "+" ? num(a) + num(b) : num(a) - num(b);
+      return exact(e.op === "+" ? big(a) + big(b) : big(a) - big(b));
     }
-    case "*": return num(a) * num(b);
+    case "*": return exact(big(a) * big(b));
     case "/": case "%": {
-      if (num(b) === 0) env.fault("out-of-range", `division by zero in ${spanText(e.span)}`);
-      const q = e.op === "/" ? Math.trunc(num(a) / num(b)) : num(a) % num(b);
-      return q === 0 ? 0 : q; // no -0
+      if (big(b) === 0n) env.fault("out-of-range", `division by zero in ${spanText(e.span)}`);
+      // BigInt division truncates toward zero and % takes the dividend's sign (language.md)
+      return exact(e.op === "/" ? big(a) / big(b) : big(a) % big(b));
     }
   }
   throw new Error(`operator ${e.op}`);

@@ -12,7 +12,7 @@ import { formatObjectFields } from "./checks.js";
 import type { Program } from "./program.js";
 import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
 import { fmt } from "./step.js";
-import { type RRecord, type RValue, defaultOf, formatValue, keyName, scalarAt, scalarCount, scalarValues, valueEquals } from "./values.js";
+import { type RRecord, type RValue, defaultOf, newRecord, formatValue, keyName, scalarAt, scalarCount, scalarValues, valueEquals } from "./values.js";
 
 export interface NamedState {
   shared: Record<string, string>;
@@ -88,9 +88,9 @@ export function threadPosition(prog: Program, t: RThread): string {
 }
 
 export function nameState(prog: Program, s: RState, entities = sharedEntities(prog)): NamedState {
-  const shared: Record<string, string> = {};
+  const shared: Record<string, string> = newRecord();
   for (const g of entities) for (const e of g.entities) shared[e.name] = e.format(s);
-  const threads: Record<string, string> = {};
+  const threads: Record<string, string> = newRecord();
   s.threads.forEach((t) => { threads[t.name] = threadPosition(prog, t); });
   return { shared, threads };
 }
@@ -120,7 +120,7 @@ function threadLocals(prog: Program, t: RThread, process: string): Map<string, {
     }
   };
   const bottom = t.frames[0];
-  show(process, bottom ? bottom.locals : {}, "");
+  show(process, bottom ? bottom.locals : newRecord(), "");
   for (const f of t.frames.slice(1)) show(f.proc, f.locals, `${f.proc}.`);
   return out;
 }

@@ -20,7 +20,7 @@ import { type Draft, type Patch, current, enablePatches, isDraft, produce, produ
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
-import { type RRecord, type RValue, defaultOf, fromEncoded, keyName, parseRef, scalarAt, scalarCount, scalarIndex } from "./values.js";
+import { type RRecord, type RValue, defaultOf, newRecord, fromEncoded, keyName, parseRef, scalarAt, scalarCount, scalarIndex } from "./values.js";
 
 enablePatches();
 
@@ -92,7 +92,7 @@ function clone(v: RValue): RValue {
   if (v === null || typeof v !== "object") return v;
   if (isDraft(v)) return plain(v);
   if (Array.isArray(v)) return v.map(clone);
-  const out: RRecord = {};
+  const out: RRecord = newRecord();
   for (const k of Object.keys(v)) out[k] = clone(v[k]!);
   return out;
 }
@@ -137,7 +137,7 @@ export class Runner implements EvalEnv {
   /** Start-up: push the process frame and run its local work up to the first resting point. */
   startup(): void {
     const info = this.prog.threads[this.t]!;
-    const locals: Record<string, RValue> = {};
+    const locals: Record<string, RValue> = newRecord();
     if (info.instance) locals[info.instance.sym.name] = info.instance.value;
     this.thread.frames.push({ proc: info.process.name, at: -1, locals, snapshots: {}, constParams: [] });
     this.ctxCache = undefined;
@@ -453,7 +453,7 @@ export class Runner implements EvalEnv {
     const args = s.args.map((a) => this.eval(a));
     proc.params.forEach((p, i) => this.checkStore(args[i]!, p.type, `arguments of ${target}`));
     const constParams = [...this.prog.constParams(proc, s.args, this.ctx()).keys()];
-    const locals: Record<string, RValue> = {};
+    const locals: Record<string, RValue> = newRecord();
     proc.params.forEach((p, i) => { locals[p.name] = plain(args[i]!); });
     this.thread.frames.push({ proc: target, at: -1, locals, snapshots: {}, constParams });
     this.ctxCache = undefined;
@@ -578,7 +578,7 @@ export class Runner implements EvalEnv {
   // ------------------------------------------------------------ objects
 
   private defaultFields(pool: string): Record<string, RValue> {
-    const out: Record<string, RValue> = {};
+    const out: Record<string, RValue> = newRecord();
     for (const f of this.prog.pools.get(pool)!.fields) out[f.name] = defaultOf(f.type);
     return out;
   }
@@ -792,10 +792,10 @@ export type StartupResult =
 /** The shared state before start-up: initial values, free locks, initial counts, initial objects. */
 export function sharedInitial(prog: Program): RState {
   const m = prog.model;
-  const globals: Record<string, RValue> = {};
-  const objects: Record<string, RObject[]> = {};
+  const globals: Record<string, RValue> = newRecord();
+  const objects: Record<string, RObject[]> = newRecord();
   for (const pool of m.objects) {
-    const fields: Record<string, RValue> = {};
+    const fields: Record<string, RValue> = newRecord();
     for (const f of pool.fields) fields[f.name] = defaultOf(f.type);
     objects[pool.name] = Array.from({ length: pool.bound }, () => ({ status: "unallocated", fields: { ...fields } }));
   }
@@ -805,7 +805,7 @@ export function sharedInitial(prog: Program): RState {
       const objs = objects[pool.name]!;
       const i = objs.findIndex((o) => o.status === "unallocated");
       if (i < 0) throw new ModelError("K6004", `the initial objects need more objects than pool ${pool.name} has (${pool.bound})`);
-      const fields: Record<string, RValue> = {};
+      const fields: Record<string, RValue> = newRecord();
       pool.fields.forEach((f, k) => { fields[f.name] = fromEncoded(f.type, v.initObject!.fields[k]!, prog.procNames); });
       objs[i] = { status: "live", fields };
       globals[v.name] = `${pool.name}[${i}]`;
@@ -813,12 +813,12 @@ export function sharedInitial(prog: Program): RState {
       globals[v.name] = fromEncoded(v.type, v.init, prog.procNames);
     }
   }
-  const locks: Record<string, LockEntry[]> = {};
+  const locks: Record<string, LockEntry[]> = newRecord();
   for (const l of m.locks) {
     const n = l.index ? scalarCount(l.index) : 1;
     locks[l.name] = Array.from({ length: n }, () => (l.lockKind === "rwsem" ? { writer: null, readers: [] } : null));
   }
-  const refcounts: Record<string, number[]> = {};
+  const refcounts: Record<string, number[]> = newRecord();
   for (const r of m.refcounts) refcounts[r.name] = Array.from({ length: r.index ? scalarCount(r.index) : 1 }, () => r.init);
   const threads: RThread[] = prog.threads.map((t) => ({ name: t.name, frames: [] }));
   return { globals, locks, refcounts, objects, threads };

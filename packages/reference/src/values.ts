@@ -10,10 +10,21 @@ import type { Type, Value } from "@knot/lang";
  * elements in the element type's order; map: object keyed by the key's printed
  * name; record: object by field; ops table: object of procedure name or null;
  * procedure reference: name or null; object reference: "pool[i]" or null.
+ * Integers are computed exactly (evaluate.ts): an intermediate result beyond
+ * ±(2^53 - 1) is a bigint; it never fits a type, so it is never stored.
  */
-export type RValue = boolean | number | string | null | RValue[] | { [key: string]: RValue };
+export type RValue = boolean | number | bigint | string | null | RValue[] | { [key: string]: RValue };
 
 export type RRecord = { [key: string]: RValue };
+
+/**
+ * A container keyed by names from the model (fields, map keys, variables,
+ * threads): without a prototype, so that `__proto__`, `constructor` and the
+ * other Object.prototype names are keys like any other.
+ */
+export function newRecord<T = RValue>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
 
 /** Number of values of a bool, range or enumeration type. */
 export function scalarCount(t: Type): number {
@@ -106,17 +117,17 @@ export function defaultOf(t: Type): RValue {
     case "enum": return t.members[0]!;
     case "set": return [];
     case "map": {
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       for (const k of scalarValues(t.key)) out[keyName(k)] = defaultOf(t.value);
       return out;
     }
     case "record": {
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       for (const f of t.fields) out[f.name] = defaultOf(f.type);
       return out;
     }
     case "ops": {
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       for (const f of t.fields) out[f.name] = null;
       return out;
     }
@@ -139,17 +150,17 @@ export function fromEncoded(t: Type, v: Value, procNames: readonly string[]): RV
       return out;
     }
     case "map": {
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       scalarValues(t.key).forEach((k, i) => { out[keyName(k)] = fromEncoded(t.value, (v as Value[])[i]!, procNames); });
       return out;
     }
     case "record": {
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       t.fields.forEach((f, i) => { out[f.name] = fromEncoded(f.type, (v as Value[])[i]!, procNames); });
       return out;
     }
     case "ops": {
-      const out: RRecord = {};
+      const out: RRecord = newRecord();
       t.fields.forEach((f, i) => {
         const p = (v as Value[])[i] as number;
         out[f.name] = p === 0 ? null : procNames[p - 1]!;

@@ -34,9 +34,9 @@ export type CounterexampleCheck =
 
 /** A packed engine state in the reference's names: shared values, and where each thread rests. */
 export function namedEngineState(model: Model, s: ArrayLike<number>): NamedState {
-  const shared: Record<string, string> = {};
+  const shared: Record<string, string> = Object.create(null); // names from the model may be __proto__
   for (const v of decodeShared(model, s)) shared[v.name] = v.value;
-  const threads: Record<string, string> = {};
+  const threads: Record<string, string> = Object.create(null); // names from the model may be __proto__
   for (const t of model.threads) {
     const loc = model.processes[t.process]!.locations[s[t.pcSlot]!];
     threads[t.name] = !loc || loc.kind === "end" ? "finished" : `${loc.at.file}:${loc.at.line}:${loc.at.col}`;
@@ -137,7 +137,7 @@ function positionOf(at: string): string {
  * unknown, so it is not compared after that.
  */
 export function namedSavedTrace(t: TraceReport, claim: TraceClaim, raisedAt?: SrcLoc): NamedTrace {
-  const shared: Record<string, string> = {};
+  const shared: Record<string, string> = Object.create(null); // names from the model may be __proto__
   for (const v of t.initial) shared[v.name] = v.value;
   const steps = t.steps.map((st) => {
     if (!st.failed) {
