@@ -12,3 +12,4 @@ export * from "./const-eval.js";
 export * from "./checker.js";
 export * from "./front-end.js";
 export * from "./spec.js";
+export * from "./limits.js";
