@@ -16,20 +16,25 @@ function megabytes(bytes: number): string {
   return mb >= 10 ? mb.toFixed(0) : mb.toFixed(1);
 }
 
-/** The `compiled` search option for `engine`, or undefined when the model is too large to compile. */
+/**
+ * The `compiled` search option for `engine`, or undefined when the model is too large to
+ * compile. `bound` and `build` are the code size bound and the engine's option builder
+ * (tests give others: a bound just below or above a model's size, a build that fails).
+ */
 export function guardedCompiledOption(
   model: Model,
   engine: "auto" | "compiled",
-  options: { disabled: ReadonlySet<ViolationKind>; version: string },
+  options: { disabled: ReadonlySet<ViolationKind>; version: string; cacheDir?: string | false },
   note: NoteSink,
   bound = codeSizeBound(),
+  build: typeof compiledSearchOption = compiledSearchOption,
 ): SearchOptions["compiled"] {
   const size = estimateCodeSize(model, { lockOrder: !options.disabled.has("lock-order") });
   if (size > bound) {
     if (engine === "compiled") note(`the model is too large to compile (about ${megabytes(size)} MB of code); using the interpreter`);
     return undefined;
   }
-  const option = compiledSearchOption(model, engine, options);
+  const option = build(model, engine, options);
   let failed = false;
   const fallBack = (e: unknown): undefined => {
     failed = true;
