@@ -16,6 +16,8 @@
 //    rests on a purely local statement). Nondeterministic choices are resolved
 //    lazily, in the step that executes their first action, so a branch that
 //    would block is simply not taken.
+// The state's size, the nesting of inlined calls and the work in the steps are
+// bounded as they are built (lower-limits.ts), before they can exhaust memory or stack.
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
