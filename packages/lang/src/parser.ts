@@ -166,7 +166,7 @@ class Parser {
   /** `parse` one block deeper (a block, or the `if` of an `else if`, which nests as deep). */
   private deeperBlock<T>(at: Span, parse: () => T): T {
     if (this.blockNesting >= MAX_BLOCK_DEPTH) {
-      this.fail(LangCodes.BlocksTooDeep, `blocks nested too deeply (more than ${MAX_BLOCK_DEPTH} levels, each 'else if' counting as one); move the inner part into a procedure`, at, true);
+      this.fail(LangCodes.BlocksTooDeep, `blocks nested too deeply (more than ${MAX_BLOCK_DEPTH} levels, each 'else if' counting as one); flatten the nesting`, at, true);
     }
     this.blockNesting++;
     try {
