@@ -3,7 +3,8 @@
 // compare so they all search the same way.
 import { totalmem } from "node:os";
 import type { Model, ViolationKind } from "@knot/ir";
-import { type SearchOptions, compiledSearchOption } from "@knot/engine";
+import type { SearchOptions } from "@knot/engine";
+import { type NoteSink, guardedCompiledOption } from "./compiled-fallback.js";
 import { KNOT_VERSION } from "./version.js";
 
 export type EngineChoice = "auto" | "interp" | "compiled";
@@ -19,12 +20,13 @@ export function defaultMaxMemory(): number {
   return Math.floor(totalmem() / 2);
 }
 
-export function engineSearchOptions(model: Model, disabled: ReadonlySet<ViolationKind>, args: EngineArgs): Pick<SearchOptions, "compiled" | "store" | "maxMemory"> {
+/** `note` hears why the model is not compiled after all (too large for `--engine compiled`, or a failure). */
+export function engineSearchOptions(model: Model, disabled: ReadonlySet<ViolationKind>, args: EngineArgs, note: NoteSink = () => {}): Pick<SearchOptions, "compiled" | "store" | "maxMemory"> {
   const engine = args.engine ?? "auto";
   return {
     store: args.store ?? "exact",
     maxMemory: args.maxMemory ?? defaultMaxMemory(),
-    compiled: engine === "interp" ? undefined : compiledSearchOption(model, engine, { disabled, version: KNOT_VERSION }),
+    compiled: engine === "interp" ? undefined : guardedCompiledOption(model, engine, { disabled, version: KNOT_VERSION }, note),
   };
 }
 

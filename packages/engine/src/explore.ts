@@ -13,7 +13,7 @@ import {
 } from "./interpret.js";
 import { LockOrderGraph } from "./lock-order.js";
 import { type PackedLayout, computePackedLayout, constantSlots, pack, readSlot, unpack } from "./packing.js";
-import { ExactStateStore, FingerprintStateStore, SEEN, type StateStore } from "./state-store.js";
+import { ExactStateStore, FingerprintStateStore, MAX_EXACT_STATES, SEEN, type StateStore } from "./state-store.js";
 import { DiskTraceStore, MemoryTraceStore, type TraceLink, type TraceStore } from "./trace-store.js";
 
 export interface SearchOptions {
@@ -43,9 +43,10 @@ export interface SearchOptions {
    * How successors are computed: the IR interpreter, or compiled code. A factory is
    * given the packed layout and the lock-order recorder and returns a generator;
    * `switchAfterMs` lets the search start interpreted and switch when it runs long.
+   * A factory that returns undefined could not compile the model: the search goes on interpreted.
    */
   compiled?: {
-    create: (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => SuccessorGenerator;
+    create: (layout: PackedLayout, lockOrder: LockOrderGraph | undefined) => SuccessorGenerator | undefined;
     /** Start interpreted and consider compiling after this many ms. */
     switchAfterMs?: number;
     /** Asked (after switchAfterMs) whether compiling now is worth it, given how long the search has run. */
@@ -205,7 +206,7 @@ export class Explorer {
     this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
     this.curU = new Int32Array(this.layout.slots);
     const interp = new InterpretedGenerator(model, this.layout, this.compiled, this.ctxs, graph);
-    this.gen = options.compiled && options.compiled.switchAfterMs === undefined ? options.compiled.create(this.layout, graph) : interp;
+    this.gen = (options.compiled && options.compiled.switchAfterMs === undefined ? options.compiled.create(this.layout, graph) : undefined) ?? interp;
   }
 
   private on(kind: ViolationKind): boolean {
@@ -241,10 +242,11 @@ export class Explorer {
     const words = layout.words;
     const frontier: Frontier =
       this.options.search === "dfs" ? new DfsFrontier(this.store) : this.store.exact ? new BfsStoreFrontier(this.store) : new BfsQueueFrontier(words);
-    const maxStates = this.options.maxStates ?? Infinity;
+    // the exact store's capacity is a state limit too (a search stopped by it is incomplete, not broken)
+    const maxStates = Math.min(this.options.maxStates ?? Infinity, this.store.exact ? MAX_EXACT_STATES : Infinity);
     const maxMemory = this.options.maxMemory ?? Infinity;
     const deadline = this.options.timeLimit !== undefined ? start + this.options.timeLimit * 1000 : Infinity;
-    const switchAt = this.options.compiled?.switchAfterMs !== undefined ? start + this.options.compiled.switchAfterMs : Infinity;
+    let switchAt = this.options.compiled?.switchAfterMs !== undefined ? start + this.options.compiled.switchAfterMs : Infinity;
     const progressEvery = this.options.progressEvery ?? 1000;
     const onEdge = this.options.onEdge;
     let nextProgress = start + progressEvery;
@@ -264,7 +266,8 @@ export class Explorer {
 
     const nThreads = model.threads.length;
     const cur = new Int32Array(words);
-    const maxSucc = Math.max(1, ...model.processes.flatMap((p) => p.locations.map((l) => l.steps.length)));
+    let maxSucc = 1; // a loop, not Math.max(...): a large model has more locations than a call has room for arguments
+    for (const p of model.processes) for (const l of p.locations) maxSucc = Math.max(maxSucc, l.steps.length);
     const out = new Int32Array(maxSucc * words);
     const outStep = new Int32Array(maxSucc);
     const info = new Int32Array(3);
@@ -363,7 +366,9 @@ export class Explorer {
         }
         const c = this.options.compiled;
         if (now >= switchAt && this.gen.kind === "interp" && c && (!c.ready || c.ready(now - start, layout))) {
-          this.gen = c.create(layout, this.lockOrder);
+          const compiled = c.create(layout, this.lockOrder);
+          if (compiled) this.gen = compiled;
+          else switchAt = Infinity;
         }
         if (this.options.onProgress && now >= nextProgress) {
           nextProgress = now + progressEvery;

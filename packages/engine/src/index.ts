@@ -10,3 +10,4 @@ export * from "./packing.js";
 export * from "./generator.js";
 export * from "./codegen.js";
 export * from "./compiled.js";
+export * from "./code-size.js";

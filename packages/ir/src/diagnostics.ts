@@ -7,4 +7,10 @@ export const IrCodes = {
   TooLarge: "K6004",
   ConstantOutOfRange: "K6005",
   TooManyThreads: "K6006",
+  /** The unpacked state would have more than MAX_STATE_SLOTS slots. */
+  StateTooLarge: "K6007",
+  /** Blocks and calls nested too deeply once calls are inlined. */
+  NestedTooDeeply: "K6008",
+  /** The compiled engine's code would be too large to build: the interpreter runs instead (a note), `knot compile --emit js` refuses. */
+  TooLargeToCompile: "K6009",
 } as const;

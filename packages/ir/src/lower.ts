@@ -16,12 +16,16 @@
 //    rests on a purely local statement). Nondeterministic choices are resolved
 //    lazily, in the step that executes their first action, so a branch that
 //    would block is simply not taken.
+// The state's size, the nesting of inlined calls and the work in the steps are
+// bounded as they are built (lower-limits.ts), before they can exhaust memory or stack.
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
   error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
+import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
+import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE } from "./model.js";
 import type {
   Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
@@ -259,6 +263,9 @@ class Lowerer {
   private regionCounter = 0;
   private boundExprs = new Map<Symbol, Expr>();
   private currentProcess: ProcessSymbol | undefined;
+  private readonly stateBudget = new StateBudget();
+  private readonly inlineDepth = new InlineDepth();
+  private readonly stepSize = new StepSize();
 
   constructor(private readonly m: CheckedModel, private readonly diags: Diagnostic[]) {
     this.procNames = m.procs.map((p) => p.name);
@@ -267,11 +274,18 @@ class Lowerer {
   run(): Model {
     const m = this.m;
     const initial: number[] = [];
+    // the state's size, before anything of that size is allocated
+    for (const v of m.vars) this.stateBudget.add(`variable '${v.name}'`, widthOf(v.type), v.span);
+    for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? 2 : 1), l.span);
+    for (const r of m.refcounts) this.stateBudget.add(`refcount '${r.name}'`, r.index ? cardinality(r.index) : 1, r.span);
+    for (const o of m.objects) this.stateBudget.add(`object pool '${o.name}'`, (1 + widthOf({ kind: "record", fields: o.fields })) * o.bound, o.span);
+    const tooLarge = this.stateBudget.checkGlobals();
+    if (tooLarge) throw new LowerError(tooLarge);
     const addGlobal = (sv: Omit<StateVar, "offset">, init: number[]) => {
       const v: StateVar = { ...sv, offset: this.globalWidth };
       this.globalVars.push(v);
       this.globalWidth += v.width;
-      initial.push(...init);
+      for (const x of init) initial.push(x);
       return v.offset;
     };
     for (const v of m.vars) {
@@ -405,6 +419,8 @@ class Lowerer {
     this.region = undefined;
     this.boundExprs = new Map();
     this.currentProcess = p;
+    const tooLarge = this.stateBudget.startProcess(p.name, p.instances.length, p.span);
+    if (tooLarge) throw new LowerError(tooLarge);
     const at = srcLoc(p.span);
     const end = this.makeNode("end", [], at, `end of ${p.name}`, []);
     // a `return` finishes the thread: like the end of a procedure, it resets the whole frame
@@ -479,6 +495,8 @@ class Lowerer {
     const w = widthOf(type);
     const offset = this.localWidth;
     this.localWidth += w;
+    const tooLarge = this.stateBudget.locals(this.localWidth);
+    if (tooLarge) throw new LowerError(tooLarge);
     this.localSlots.push({ name, offset, width: w, type: toValueType(type), frame: env.path, hidden, frameId: env.frames.length ? env.frames[env.frames.length - 1]!.id : 0 });
     env.slots.push({ offset, width: w });
     return offset;
@@ -513,6 +531,16 @@ class Lowerer {
   // ------------------------------------------------------------ statements
 
   private block(b: Block, env: FrameEnv, next: Node): Node {
+    const tooDeep = this.inlineDepth.enter(b.span, this.currentProcess!.name);
+    if (tooDeep) throw new LowerError(tooDeep);
+    try {
+      return this.blockHere(b, env, next);
+    } finally {
+      this.inlineDepth.leave();
+    }
+  }
+
+  private blockHere(b: Block, env: FrameEnv, next: Node): Node {
     const declared = b.stmts.filter((s): s is Stmt & { kind: "LocalVar" } => s.kind === "LocalVar").map((s) => s.sym!).filter((s) => s);
     for (const s of declared) this.localFor(s, env);
     let cur = next;
@@ -739,6 +767,15 @@ class Lowerer {
       : undefined;
     const args = s.args.map((a) => this.value(a, env));
     const inline = (proc: ProcSymbol): { ops: Op[]; next: Node } => {
+      const tooDeep = this.inlineDepth.enter(s.span, this.currentProcess!.name);
+      if (tooDeep) throw new LowerError(tooDeep);
+      try {
+        return inlineHere(proc);
+      } finally {
+        this.inlineDepth.leave();
+      }
+    };
+    const inlineHere = (proc: ProcSymbol): { ops: Op[]; next: Node } => {
       if (env.active.has(proc)) {
         throw new LowerError(error(IrCodes.Recursion, `recursive call of '${proc.name}' (via ${[...env.active].map((p) => p.name).join(" -> ")} -> ${proc.name}): knot inlines calls, so recursion must be rewritten as a loop`, s.span));
       }
@@ -1024,9 +1061,8 @@ class Lowerer {
       case "SetLit": {
         if (t.kind === "ops") return t.fields.map(() => K(0));
         const elem = (t as Type & { kind: "set" }).elem;
-        let mask: Expr = K(0);
-        for (const x of e.elems) mask = bin("|", mask, this.bit(this.scalar(x, env), elem, spanText(x.span)));
-        return [mask];
+        const bits = e.elems.map((x) => this.bit(this.scalar(x, env), elem, spanText(x.span)));
+        return [foldChain(K(0), bits, (a, b) => bin("|", a, b))];
       }
       case "RecordLit": {
         if (t.kind === "ops") {
@@ -1078,9 +1114,7 @@ class Lowerer {
             // even when every entry is the same, the index is evaluated: it may read shared state or leave the key type
             out.push({ k: "table", values: column.map((c) => (c as { v: number }).v), index: idx });
           } else {
-            let acc: Expr = column[n - 1]!;
-            for (let i = n - 2; i >= 0; i--) acc = ite(bin("==", idx, K(i)), column[i]!, acc);
-            out.push(acc);
+            out.push(selectEntry(column, (i) => bin("==", idx, K(i)), (i) => bin("<", idx, K(i)), ite));
           }
         }
         return out;
@@ -1155,8 +1189,7 @@ class Lowerer {
       case "==": case "!=": {
         const a = this.value(e.left, env);
         const b = this.value(e.right, env);
-        let eq: Expr = K(1);
-        a.forEach((x, i) => (eq = bin("and", eq, bin("==", x, b[i]!))));
+        const eq = foldChain(K(1), a.map((x, i) => bin("==", x, b[i]!)), (p, q) => bin("and", p, q));
         return [op === "==" ? eq : not(eq)];
       }
       case "<": case "<=": case ">": case ">=":
@@ -1318,48 +1351,99 @@ class Lowerer {
    * at the next location.
    */
   private walk(n: Node, ops: Op[], phase: "pre" | "post", paths: Path[], action: PathAction | undefined, onPath: Set<Node>): void {
-    if (this.isLocation(n)) {
-      if (phase === "post" || n.location === "end" || n.location === "loop" || onPath.has(n)) {
-        paths.push({ ops, to: n, action });
-        this.countPaths(paths, n);
-        return;
-      }
-      if (n.location === "action") {
-        for (const alt of n.alts) {
-          this.walk(alt.next, [...ops, ...alt.ops], "post", paths, { node: n, choice: mergeChoice(action?.choice, alt.choice) }, new Set());
-        }
-        return;
-      }
-      if (n.location === "atomic") {
-        this.walkRegion(n.alts[0]!.next, ops, n.body!, false, paths, { node: n, choice: action?.choice }, new Set());
-        return;
-      }
-      // a choice reached before the action: resolve it in this step too
-      const seen = new Set(onPath).add(n);
-      for (const alt of n.alts) {
-        this.walk(alt.next, [...ops, ...alt.ops], "pre", paths, { node: action?.node ?? n, choice: mergeChoice(action?.choice, alt.choice), pending: true }, seen);
-      }
-      return;
-    }
-    if (n.region !== undefined) throw new Error("walked into an atomic region from outside");
-    for (const alt of n.alts) {
-      this.walk(alt.next, alt.ops.length ? [...ops, ...alt.ops] : ops, phase, paths, action, onPath);
-    }
+    this.walkAll({ kind: "walk", n, ops: chunk(ops, null), phase, action, onPath }, paths);
   }
 
   /** Walk an atomic block's body: everything inside is one step; blocking after the first shared statement is an error. */
   private walkRegion(n: Node, ops: Op[], region: number, sharedSeen: boolean, paths: Path[], action: PathAction, onPath: Set<Node>): void {
-    if (n.region !== region) {
-      this.walk(n, ops, "post", paths, action, onPath);
-      return;
-    }
-    const shared = n.shared;
-    for (const alt of n.alts) {
-      const altOps = sharedSeen ? alt.ops.map(noBlocking) : alt.ops;
-      this.walkRegion(alt.next, [...ops, ...altOps], region, sharedSeen || shared, paths, { ...action, choice: mergeChoice(action.choice, alt.choice) }, onPath);
-      this.countPaths(paths, n);
+    this.walkAll({ kind: "region", n, ops: chunk(ops, null), region, sharedSeen, action, onPath }, paths);
+  }
+
+  /**
+   * The walks above, depth first with an explicit stack rather than recursion (a process
+   * may have a hundred thousand local statements in a row), visiting alternatives in
+   * order. A path's ops are a shared list of chunks until the path ends, so a long
+   * stretch of local work is not copied at every node. The choices on the way (`onPath`,
+   * which stops a walk that comes round to a choice again) are one set, a choice added on
+   * the way down and removed once everything below it is walked, rather than a copy per
+   * choice. The ops of the paths found count towards the model's size as they are found,
+   * so that too many long paths stop the lowering before they fill the memory.
+   */
+  private walkAll(first: WalkTask, paths: Path[]): void {
+    const stack: (WalkTask | { kind: "leave"; n: Node; onPath: Set<Node> })[] = [first];
+    const later: WalkTask[] = [];
+    while (stack.length) {
+      const task = stack.pop()!;
+      if (task.kind === "leave") {
+        task.onPath.delete(task.n);
+        continue;
+      }
+      const n = task.n;
+      later.length = 0;
+      if (task.kind === "region") {
+        const { region, sharedSeen, action, onPath } = task;
+        if (n.region !== region) {
+          stack.push({ kind: "walk", n, ops: task.ops, phase: "post", action, onPath });
+          continue;
+        }
+        for (const alt of n.alts) {
+          const altOps = sharedSeen ? alt.ops.map(noBlocking) : alt.ops;
+          later.push({ kind: "region", n: alt.next, ops: chunk(altOps, task.ops), region, sharedSeen: sharedSeen || n.shared, action: { ...action, choice: mergeChoice(action.choice, alt.choice) }, onPath });
+        }
+      } else {
+        const { phase, action, onPath } = task;
+        if (this.isLocation(n)) {
+          if (phase === "post" || n.location === "end" || n.location === "loop" || onPath.has(n)) {
+            const ops = opsOf(task.ops);
+            paths.push({ ops, to: n, action });
+            this.countPaths(paths, n);
+            const tooLarge = this.stepSize.add(ops, this.currentProcess!.name, paths.length, n);
+            if (tooLarge) throw new LowerError(tooLarge);
+            continue;
+          }
+          if (n.location === "action") {
+            for (const alt of n.alts) {
+              later.push({ kind: "walk", n: alt.next, ops: chunk(alt.ops, task.ops), phase: "post", action: { node: n, choice: mergeChoice(action?.choice, alt.choice) }, onPath: new Set() });
+            }
+          } else if (n.location === "atomic") {
+            later.push({ kind: "region", n: n.alts[0]!.next, ops: task.ops, region: n.body!, sharedSeen: false, action: { node: n, choice: action?.choice }, onPath: new Set() });
+          } else {
+            // a choice reached before the action: resolve it in this step too
+            onPath.add(n);
+            stack.push({ kind: "leave", n, onPath });
+            for (const alt of n.alts) {
+              later.push({ kind: "walk", n: alt.next, ops: chunk(alt.ops, task.ops), phase: "pre", action: { node: action?.node ?? n, choice: mergeChoice(action?.choice, alt.choice), pending: true }, onPath });
+            }
+          }
+        } else {
+          if (n.region !== undefined) throw new Error("walked into an atomic region from outside");
+          for (const alt of n.alts) later.push({ kind: "walk", n: alt.next, ops: chunk(alt.ops, task.ops), phase, action, onPath });
+        }
+      }
+      // the first alternative is walked first
+      for (let i = later.length - 1; i >= 0; i--) stack.push(later[i]!);
     }
   }
+}
+
+/** A pending walk: from node `n`, with the ops gathered so far. */
+type WalkTask =
+  | { kind: "walk"; n: Node; ops: OpChunks; phase: "pre" | "post"; action: PathAction | undefined; onPath: Set<Node> }
+  | { kind: "region"; n: Node; ops: OpChunks; region: number; sharedSeen: boolean; action: PathAction; onPath: Set<Node> };
+
+/** A path's ops, newest chunk first; shared by every path that continues from the same place. */
+type OpChunks = { ops: Op[]; prev: OpChunks } | null;
+
+function chunk(ops: Op[], prev: OpChunks): OpChunks {
+  return ops.length ? { ops, prev } : prev;
+}
+
+function opsOf(list: OpChunks): Op[] {
+  const chunks: Op[][] = [];
+  for (let c = list; c; c = c.prev) chunks.push(c.ops);
+  const out: Op[] = [];
+  for (let i = chunks.length - 1; i >= 0; i--) for (const op of chunks[i]!) out.push(op);
+  return out;
 }
 
 interface Place {

@@ -139,7 +139,7 @@ class Printer {
       }
       return [slots, v.name + (v.hidden ? " (temporary)" : ""), kind, type, init];
     });
-    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+    const widths = [0, 1, 2, 3].map((i) => rows.reduce((n, r) => Math.max(n, r[i]!.length), 0));
     for (const r of rows) this.line(`  ${r.slice(0, 4).map((c, i) => c.padEnd(widths[i]!)).join("  ")}  ${r[4]}`.trimEnd());
     this.line();
     this.line("THREADS");

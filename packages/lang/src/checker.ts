@@ -9,7 +9,8 @@ import { checkExactIntegers } from "./int-range.js";
 import { type Diagnostic, LangCodes, error, hasErrors } from "./diagnostics.js";
 import type { LoadedModel } from "./loader.js";
 import { parseExpression } from "./parser.js";
-import { closestName } from "./names.js";
+import { ErrorSpans } from "./error-index.js";
+import { ResolutionDepth, SuggestionBudget, valueSlotsProblem } from "./checker-limits.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
@@ -117,6 +118,9 @@ class Checker {
   private objectCount = 0;
   private readonly overrides = new Map<string, Override>();
   private readonly env: ConstEnv;
+  private readonly errorSpans = new ErrorSpans(this.diags);
+  private readonly suggestions = new SuggestionBudget();
+  private readonly depth = new ResolutionDepth(this.diags);
 
   constructor(private readonly loaded: LoadedModel, private readonly options: CheckOptions) {
     this.env = { constValue: (s) => this.constValue(s), bound: new Map() };
@@ -454,9 +458,7 @@ class Checker {
 
   /** Does any node of `e` have the error type (or none), or lie under an error already reported? */
   private containsError(e: Expr): boolean {
-    const file = e.span.file;
-    const reportedInside = this.diags.some((d) => d.severity === "error" && d.span !== undefined && d.span.file === file && d.span.start >= e.span.start && d.span.end <= e.span.end);
-    return reportedInside || someSubexpression(e, (x) => this.hasErrorType(x));
+    return this.errorSpans.within(e.span) || someSubexpression(e, (x) => this.hasErrorType(x));
   }
 
   private checkRange(v: Value, t: Type, span: Span): void {
@@ -484,7 +486,13 @@ class Checker {
   resolveType(node: TypeNode): Type {
     const cached = this.typeCache.get(node);
     if (cached) return cached;
-    const t = this.computeType(node);
+    if (!this.depth.enterType(node.span)) return ERROR;
+    let t: Type;
+    try {
+      t = this.computeType(node);
+    } finally {
+      this.depth.leaveType();
+    }
     this.typeCache.set(node, t);
     return t;
   }
@@ -527,7 +535,7 @@ class Checker {
         const value = this.resolveType(node.value);
         if (key.kind === "error" || value.kind === "error") return ERROR;
         if (!this.checkIndexType(key, node.key.span, "map keys")) return ERROR;
-        return { kind: "map", key, value };
+        return this.sized({ kind: "map", key, value }, node.span);
       }
       case "RecordType": {
         const seen = new Set<string>();
@@ -538,7 +546,7 @@ class Checker {
         });
         // a field in error has been reported: the record is in error too (no follow-on K4002)
         if (fields.some((f) => f.type.kind === "error")) return ERROR;
-        return { kind: "record", fields };
+        return this.sized({ kind: "record", fields }, node.span);
       }
       case "NamedType": {
         const sym = this.globals.get(node.name.name);
@@ -553,6 +561,14 @@ class Checker {
         return ERROR;
       }
     }
+  }
+
+  /** A compound type whose values would be too large (or too deeply nested) to store or evaluate is an error. */
+  private sized(t: Type, span: Span): Type {
+    const problem = valueSlotsProblem(t);
+    if (!problem) return t;
+    if (problem.code && (problem.code !== LangCodes.TypeTooDeep || this.depth.first(problem.code))) this.diags.push(error(problem.code, problem.message, span));
+    return ERROR;
   }
 
   private checkIndexType(t: Type, span: Span, what: string): boolean {
@@ -1043,7 +1059,7 @@ class Checker {
   }
 
   private unknownName(name: string, span: Span, what: string, scope?: Scope): void {
-    const suggestion = closestName(name, this.namesInScope(scope));
+    const suggestion = this.suggestions.closest(name, () => this.namesInScope(scope));
     const hint = suggestion ? ` (did you mean '${suggestion}'?)` : "";
     this.diags.push(error(LangCodes.UnknownName, `unknown ${what} '${name}'${hint}`, span));
   }
@@ -1057,7 +1073,7 @@ class Checker {
   /** An unknown name where a member of `type` is expected: list the members. */
   private unknownMember(name: string, span: Span, type: Type & { kind: "enum" }, scope: Scope): void {
     const which = type.name.startsWith("{") ? "the enumeration" : `enumeration ${type.name}`;
-    const suggestion = closestName(name, type.members) ?? closestName(name, this.namesInScope(scope));
+    const suggestion = this.suggestions.closest(name, () => type.members) ?? this.suggestions.closest(name, () => this.namesInScope(scope));
     const hint = suggestion ? ` (did you mean '${suggestion}'?)` : "";
     this.diags.push(error(LangCodes.UnknownName, `'${name}' is not a member of ${which}: expected one of ${type.members.join(", ")}${hint}`, span));
   }
@@ -1071,7 +1087,13 @@ class Checker {
   }
 
   expr(e: Expr, scope: Scope, ctx: ExprCtx, expected: Type | undefined): Type {
-    const t = this.computeExpr(e, scope, ctx, expected);
+    if (!this.depth.enterExpr(e.span)) return (e.ty = ERROR);
+    let t: Type;
+    try {
+      t = this.computeExpr(e, scope, ctx, expected);
+    } finally {
+      this.depth.leaveExpr();
+    }
     e.ty = t;
     return t;
   }
@@ -1119,8 +1141,11 @@ class Checker {
           }
           elem = types[0]!;
           if (isInt(elem)) {
-            const ints = types.filter(isInt);
-            elem = { kind: "int", lo: Math.min(...ints.map((t) => t.lo)), hi: Math.max(...ints.map((t) => t.hi)) };
+            // a loop, not Math.min(...): a set literal may have more elements than a call has room for arguments
+            let lo = Infinity;
+            let hi = -Infinity;
+            for (const t of types) if (isInt(t)) { lo = Math.min(lo, t.lo); hi = Math.max(hi, t.hi); }
+            elem = { kind: "int", lo, hi };
           }
         }
         if (elem.kind === "error") return ERROR;
@@ -1208,7 +1233,7 @@ class Checker {
           const mask = this.evaluate(e.domain, dt);
           if (mask !== fullMask(key)) this.diags.push(error(LangCodes.BadType, `a map comprehension must range over every key of ${typeToString(key)}`, e.domain.span));
         }
-        return expected?.kind === "map" ? expected : { kind: "map", key, value: vt };
+        return expected?.kind === "map" ? expected : this.sized({ kind: "map", key, value: vt }, e.span);
       }
       case "Index": {
         const counter = e.target.kind === "Name" ? scope.lookup(e.target.name) ?? this.globals.get(e.target.name) : undefined;

@@ -25,6 +25,7 @@ export const LangCodes = {
   UnterminatedString: "K1002",
   UnterminatedComment: "K1003",
   BadNumber: "K1004",
+  IdentifierTooLong: "K1005",
 
   Expected: "K2001",
   ExpectedDeclaration: "K2002",
@@ -32,6 +33,9 @@ export const LangCodes = {
   ExpectedExpression: "K2004",
   ExpectedType: "K2005",
   MisplacedConstruct: "K2006",
+  ExpressionTooDeep: "K2007",
+  BlocksTooDeep: "K2008",
+  TypeTooDeep: "K2009",
 
   CannotReadFile: "K3001",
   DuplicateName: "K3002",

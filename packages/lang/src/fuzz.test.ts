@@ -6,16 +6,20 @@
 // code and a span inside its file whose start and end have a valid 1-based
 // line and column (the column within its line); and each input compiles in
 // well under INPUT_LIMIT_MS, so that a hang fails here rather than timing out
-// the suite. 10 × KNOT_FUZZ_RUNS inputs (default 3000), deterministic (seeded).
+// the suite. 10 × KNOT_FUZZ_RUNS inputs (default 3000), deterministic (seeded);
+// and KNOT_FUZZ_RUNS (default 300) inputs made deep or long (test-mutate-limits.ts),
+// held to the same.
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "./diagnostics.js";
 import { compileModel } from "./front-end.js";
 import { memoryHost } from "./loader.js";
 import type { Span } from "./source.js";
 import { modelFiles, mutatedInputs } from "./test-mutate.js";
+import { sizeMutatedInputs } from "./test-mutate-limits.js";
 
 const INPUTS = 10 * Number(process.env.KNOT_FUZZ_RUNS ?? 300);
 const INPUT_LIMIT_MS = 2000;
+const SIZE_INPUTS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);
 
 function positionProblem(span: Span, offset: number, what: string): string | undefined {
   const { line, col } = span.file.position(offset);
@@ -86,6 +90,34 @@ describe("front end on mutated models", () => {
     // the mutations must also reach the checker and produce valid models, not only lexer and parser errors
     expect(checked).toBeGreaterThan(INPUTS * 0.2);
     expect(clean).toBeGreaterThan(INPUTS * 0.02);
+  }, 600_000);
+
+  // test-mutate-limits.ts: deep nesting (parentheses, `-`, `not`, `+` chains, `if` blocks,
+  // `else if` chains, nested types), long names, long files, repeated tokens
+  it(`${SIZE_INPUTS} inputs past the size and depth limits: no throw, valid spans, quick`, () => {
+    const failures: string[] = [];
+    const kinds = new Map<string, number>();
+    let slowest = 0;
+    let n = 0;
+    for (const input of sizeMutatedInputs(20250101, SIZE_INPUTS)) {
+      const started = performance.now();
+      const label = `#${n} ${input.root} (${input.kind})`;
+      try {
+        const r = compileModel(input.root, { host: memoryHost(input.files), overrides: input.overrides });
+        for (const p of problemsOf(r.diagnostics)) failures.push(`${label}: ${p}`);
+        for (const d of r.diagnostics) if (/^K(1005|200[789])$/.test(d.code)) kinds.set(d.code, (kinds.get(d.code) ?? 0) + 1);
+      } catch (e) {
+        failures.push(`${label}: threw ${(e as Error).stack ?? String(e)}`);
+      }
+      const ms = performance.now() - started;
+      slowest = Math.max(slowest, ms);
+      if (ms > INPUT_LIMIT_MS) failures.push(`${label}: took ${Math.round(ms)} ms`);
+      n++;
+    }
+    console.log(`front-end size fuzz: ${n} inputs; limit diagnostics ${JSON.stringify(Object.fromEntries([...kinds].sort()))}; slowest ${Math.round(slowest)} ms`);
+    expect(failures.slice(0, 5), `${failures.length} failures`).toEqual([]);
+    // the mutations reach every limit
+    expect([...kinds.keys()].sort()).toEqual(["K1005", "K2007", "K2008", "K2009"]);
   }, 600_000);
 
   it("handles degenerate inputs", () => {

@@ -13,3 +13,4 @@ export * from "./int-range.js";
 export * from "./checker.js";
 export * from "./front-end.js";
 export * from "./spec.js";
+export * from "./limits.js";

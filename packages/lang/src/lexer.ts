@@ -3,6 +3,7 @@
 // TLA+ spellings (/\ \/ \in \notin \A \E ~ # /=) are normalised to the knot
 // spelling here, so the parser knows only one form of each operator.
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
+import { MAX_IDENTIFIER_LENGTH, formatCount } from "./limits.js";
 import type { SourceFile, Span } from "./source.js";
 
 export type TokenKind = "ident" | "keyword" | "int" | "string" | "punct" | "eof";
@@ -89,6 +90,10 @@ export function lex(file: SourceFile): LexResult {
     if (isIdentStart(c)) {
       while (i < text.length && isIdentPart(text.charCodeAt(i))) i++;
       const word = text.slice(start, i);
+      if (word.length > MAX_IDENTIFIER_LENGTH) {
+        // messages quote names, and a name this long is a generated or broken file, not a model
+        diagnostics.push(error(LangCodes.IdentifierTooLong, `identifier '${word.slice(0, 32)}...' is ${formatCount(word.length)} characters long; names are limited to ${MAX_IDENTIFIER_LENGTH}`, span(start, i)));
+      }
       push(KEYWORDS.has(word) ? "keyword" : "ident", word, start, i);
       continue;
     }

@@ -84,7 +84,7 @@ export function loadModel(rootPath: string, host: FileHost = nodeHost, rootText?
     }
     const file = new SourceFile(path, source);
     const parsed = parse(file);
-    diagnostics.push(...parsed.diagnostics);
+    for (const d of parsed.diagnostics) diagnostics.push(d); // a broken long file may have more than a call has room for arguments
     for (const d of parsed.module.decls) {
       if (d.kind === "Import") visit(importPath(path, d.path), d.pathSpan);
     }

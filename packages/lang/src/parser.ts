@@ -5,9 +5,17 @@
 //
 // Statements end at a line break, a ';' or a closing '}'. Two statements on one
 // line need a ';' between them.
+//
+// Nesting is bounded (limits.ts): every expression node records the depth of its
+// subtree, so that a chain the parser builds in a loop (`1 + 1 + ...`, `a[i][j]...`)
+// counts as deep as the tree every later stage walks recursively, and the parser's
+// own recursion (parentheses, blocks, types) is counted as it descends. The first
+// place past a limit is one diagnostic; the statement or declaration around it is
+// skipped like any other syntax error.
 import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, OpsField, Param, Stmt, TypeNode } from "./ast.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { type Token, lex } from "./lexer.js";
+import { MAX_BLOCK_DEPTH, MAX_EXPRESSION_DEPTH, MAX_TYPE_DEPTH } from "./limits.js";
 import { type SourceFile, type Span, joinSpans } from "./source.js";
 
 export interface ParseResult {
@@ -25,8 +33,15 @@ const STMT_KEYWORDS = new Set([
 const LOCK_OPS = new Set<string>(["lock", "unlock", "down_read", "up_read", "down_write", "up_write"]);
 const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "in", "notin"]);
 
-/** Thrown only inside the parser to unwind to the nearest recovery point; never escapes `parse`. */
-class SyntaxAbort {}
+/**
+ * Thrown only inside the parser to unwind to the nearest recovery point; never escapes `parse`.
+ * `fromStart`: skip from the start of the statement or declaration rather than from where the
+ * error is (past a nesting limit the parser is deep inside brackets, and skipping the balanced
+ * rest from there would leave their closers behind as errors of their own).
+ */
+class SyntaxAbort {
+  constructor(readonly fromStart = false) {}
+}
 
 export function parse(file: SourceFile): ParseResult {
   const { tokens, diagnostics } = lex(file);
@@ -44,7 +59,7 @@ export function parseExpression(file: SourceFile): { expr?: Expr; diagnostics: D
 function describe(tok: Token): string {
   switch (tok.kind) {
     case "eof": return "end of file";
-    case "ident": return `identifier '${tok.value}'`;
+    case "ident": return `identifier '${tok.value.length > 40 ? `${tok.value.slice(0, 32)}...' (${tok.value.length} characters)` : `${tok.value}'`}`;
     case "keyword": return `'${tok.value}'`;
     case "int": return `number ${tok.value}`;
     case "string": return "a string";
@@ -55,6 +70,12 @@ function describe(tok: Token): string {
 class Parser {
   private pos = 0;
   private lastErrorAt = -1;
+  /** Depth of each composite expression node's subtree (a leaf, absent here, is 1). */
+  private readonly depths = new WeakMap<Expr, number>();
+  /** How deep the parser's recursion is in expressions, blocks and types. */
+  private exprNesting = 0;
+  private blockNesting = 0;
+  private typeNesting = 0;
 
   constructor(
     private readonly file: SourceFile,
@@ -80,12 +101,12 @@ class Parser {
   private eat(v: string): Token | undefined {
     return this.at(v) ? this.next() : undefined;
   }
-  private fail(code: string, message: string, span: Span = this.peek().span): never {
+  private fail(code: string, message: string, span: Span = this.peek().span, fromStart = false): never {
     if (this.pos !== this.lastErrorAt) {
       this.diagnostics.push(error(code, message, span));
       this.lastErrorAt = this.pos;
     }
-    throw new SyntaxAbort();
+    throw new SyntaxAbort(fromStart);
   }
   private expect(v: string, context?: string): Token {
     const t = this.eat(v);
@@ -115,6 +136,44 @@ class Parser {
   private spanFrom(start: Span): Span {
     const prev = this.tokens[Math.max(0, this.pos - 1)]!;
     return joinSpans(start, prev.span);
+  }
+
+  // ------------------------------------------------------------ nesting limits
+
+  private expressionTooDeep(at: Span): never {
+    return this.fail(LangCodes.ExpressionTooDeep, `expression nested too deeply (more than ${MAX_EXPRESSION_DEPTH} levels); split it with constants or locals`, at, true);
+  }
+
+  /** Record a new node's subtree depth (one more than its deepest child); past the limit, report it at `at`. */
+  private tree<T extends Expr>(e: T, at: Span, children: readonly Expr[]): T {
+    let d = 0;
+    for (const c of children) d = Math.max(d, this.depths.get(c) ?? 1);
+    if (++d > MAX_EXPRESSION_DEPTH) this.expressionTooDeep(at);
+    if (d > 1) this.depths.set(e, d);
+    return e;
+  }
+
+  /**
+   * One level deeper in the parser's expression recursion (an expression in brackets, the
+   * operand of a prefix operator); the caller leaves it in a `finally`. Written out at each
+   * place rather than as a helper taking a closure: every frame counts at the limit.
+   */
+  private enterExpr(at: Span): void {
+    if (this.exprNesting >= MAX_EXPRESSION_DEPTH) this.expressionTooDeep(at);
+    this.exprNesting++;
+  }
+
+  /** `parse` one block deeper (a block, or the `if` of an `else if`, which nests as deep). */
+  private deeperBlock<T>(at: Span, parse: () => T): T {
+    if (this.blockNesting >= MAX_BLOCK_DEPTH) {
+      this.fail(LangCodes.BlocksTooDeep, `blocks nested too deeply (more than ${MAX_BLOCK_DEPTH} levels, each 'else if' counting as one); flatten the nesting`, at, true);
+    }
+    this.blockNesting++;
+    try {
+      return parse();
+    } finally {
+      this.blockNesting--;
+    }
   }
 
   /**
@@ -158,6 +217,7 @@ class Parser {
         this.endOfDeclaration();
       } catch (e) {
         if (!(e instanceof SyntaxAbort)) throw e;
+        if (e.fromStart) this.pos = start;
         if (this.pos === start) this.next();
         // to the next declaration: a declaration keyword starting a line, outside brackets unless it cannot start a statement
         this.skipUntil((t, depth) => t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && (depth === 0 || !STMT_KEYWORDS.has(t.value)), false);
@@ -307,6 +367,17 @@ class Parser {
   // ------------------------------------------------------------ types
 
   parseType(): TypeNode {
+    const at = this.peek().span;
+    if (this.typeNesting >= MAX_TYPE_DEPTH) this.fail(LangCodes.TypeTooDeep, `type nested too deeply (more than ${MAX_TYPE_DEPTH} levels)`, at, true);
+    this.typeNesting++;
+    try {
+      return this.parseTypeHere();
+    } finally {
+      this.typeNesting--;
+    }
+  }
+
+  private parseTypeHere(): TypeNode {
     const t = this.peek();
     const start = t.span;
     if (this.eat("bool")) return { kind: "BoolType", span: start };
@@ -358,6 +429,10 @@ class Parser {
   // ------------------------------------------------------------ statements
 
   parseBlock(): Block {
+    return this.deeperBlock(this.peek().span, () => this.parseBlockHere());
+  }
+
+  private parseBlockHere(): Block {
     const open = this.expect("{", "to open a block");
     const stmts: Stmt[] = [];
     while (!this.at("}") && this.peek().kind !== "eof" && !this.atDeclarationStart()) {
@@ -367,6 +442,7 @@ class Parser {
         this.endOfStatement();
       } catch (e) {
         if (!(e instanceof SyntaxAbort)) throw e;
+        if (e.fromStart) this.pos = start;
         if (this.pos === start) this.next();
         this.skipUntil((t, depth) => depth === 0 && (t.newlineBefore || (t.kind === "punct" && t.value === ";")), true);
         this.eat(";");
@@ -541,7 +617,7 @@ class Parser {
     if (this.at("else")) {
       this.next();
       if (this.at("if")) {
-        const nested = this.parseIf();
+        const nested = this.deeperBlock(this.peek().span, () => this.parseIf());
         elseBlock = { stmts: [nested], span: nested.span };
       } else {
         elseBlock = this.parseBlock();
@@ -563,18 +639,30 @@ class Parser {
   // ------------------------------------------------------------ expressions
 
   parseExpr(): Expr {
-    return this.parseImplies();
+    this.enterExpr(this.peek().span);
+    try {
+      return this.parseImplies();
+    } finally {
+      this.exprNesting--;
+    }
   }
 
   private binary(op: BinaryOp, opSpan: Span, left: Expr, right: Expr): Expr {
-    return { kind: "Binary", op, opSpan, left, right, span: joinSpans(left.span, right.span) };
+    return this.tree({ kind: "Binary", op, opSpan, left, right, span: joinSpans(left.span, right.span) }, opSpan, [left, right]);
   }
 
   private parseImplies(): Expr {
     const left = this.parseOr();
     if (this.at("=>")) {
       const op = this.next().span;
-      return this.binary("=>", op, left, this.parseImplies());
+      this.enterExpr(op);
+      let right: Expr;
+      try {
+        right = this.parseImplies();
+      } finally {
+        this.exprNesting--;
+      }
+      return this.binary("=>", op, left, right);
     }
     return left;
   }
@@ -600,8 +688,14 @@ class Parser {
   private parseNot(): Expr {
     if (this.at("not") && !this.at("in", 1)) {
       const start = this.next().span;
-      const operand = this.parseNot();
-      return { kind: "Unary", op: "not", operand, span: joinSpans(start, operand.span) };
+      this.enterExpr(start);
+      let operand: Expr;
+      try {
+        operand = this.parseNot();
+      } finally {
+        this.exprNesting--;
+      }
+      return this.tree({ kind: "Unary", op: "not", operand, span: joinSpans(start, operand.span) }, start, [operand]);
     }
     return this.parseComparison();
   }
@@ -664,8 +758,14 @@ class Parser {
   private parseUnary(): Expr {
     if (this.at("-")) {
       const start = this.next().span;
-      const operand = this.parseUnary();
-      return { kind: "Unary", op: "-", operand, span: joinSpans(start, operand.span) };
+      this.enterExpr(start);
+      let operand: Expr;
+      try {
+        operand = this.parseUnary();
+      } finally {
+        this.exprNesting--;
+      }
+      return this.tree({ kind: "Unary", op: "-", operand, span: joinSpans(start, operand.span) }, start, [operand]);
     }
     return this.parsePostfix();
   }
@@ -674,14 +774,14 @@ class Parser {
     let e = this.parsePrimary();
     for (;;) {
       if (this.at("[")) {
-        this.next();
+        const open = this.next().span;
         const index = this.parseExpr();
         this.expect("]", "to close the index");
-        e = { kind: "Index", target: e, index, span: this.spanFrom(e.span) };
+        e = this.tree({ kind: "Index", target: e, index, span: this.spanFrom(e.span) }, open, [e, index]);
       } else if (this.at(".") ) {
-        this.next();
+        const dot = this.next().span;
         const field = this.fieldName();
-        e = { kind: "Field", target: e, field, span: this.spanFrom(e.span) };
+        e = this.tree({ kind: "Field", target: e, field, span: this.spanFrom(e.span) }, dot, [e]);
       } else return e;
     }
   }
@@ -698,7 +798,7 @@ class Parser {
         if (this.at("(") && !this.peek().newlineBefore) {
           this.next();
           const args = this.parseArgs(")");
-          return { kind: "Builtin", fn: { name: t.value, span: start }, args, span: this.spanFrom(start) };
+          return this.tree({ kind: "Builtin", fn: { name: t.value, span: start }, args, span: this.spanFrom(start) }, start, args);
         }
         return { kind: "Name", name: t.value, span: start };
       }
@@ -723,7 +823,7 @@ class Parser {
             const then = this.parseExpr();
             this.expect("else", "in a conditional expression (if c then a else b)");
             const els = this.parseExpr();
-            return { kind: "Cond", cond, then, else: els, span: joinSpans(start, els.span) };
+            return this.tree({ kind: "Cond", cond, then, else: els, span: joinSpans(start, els.span) }, start, [cond, then, els]);
           }
           case "forall":
           case "exists": {
@@ -733,7 +833,7 @@ class Parser {
             const domain = this.parseExpr();
             this.expect(":", "before the body of the quantifier");
             const body = this.parseExpr();
-            return { kind: "Quant", quant: t.value, binder, domain, body, span: joinSpans(start, body.span) };
+            return this.tree({ kind: "Quant", quant: t.value, binder, domain, body, span: joinSpans(start, body.span) }, start, [domain, body]);
           }
           case "alloc": {
             this.next();
@@ -749,7 +849,7 @@ class Parser {
               }
               this.expect("}", "to close the object's initial fields");
             }
-            return { kind: "Alloc", pool, fields, span: this.spanFrom(start) };
+            return this.tree({ kind: "Alloc", pool, fields, span: this.spanFrom(start) }, start, fields.map((f) => f.value));
           }
           case "dec_and_test":
             return this.fail(LangCodes.MisplacedConstruct, "dec_and_test(r) is only allowed as the whole condition of an if statement");
@@ -762,7 +862,10 @@ class Parser {
           this.next();
           const inner = this.parseExpr();
           this.expect(")", "to close the parenthesis");
-          return { ...inner, span: this.spanFrom(start) } as Expr;
+          const grouped = { ...inner, span: this.spanFrom(start) } as Expr;
+          const d = this.depths.get(inner);
+          if (d !== undefined) this.depths.set(grouped, d);
+          return grouped;
         }
         if (t.value === "{") return this.parseBraced();
         if (t.value === "[") return this.parseBracketed();
@@ -786,10 +889,10 @@ class Parser {
         if (!this.eat(",")) break;
       }
       this.expect("}", "to close the record");
-      return { kind: "RecordLit", fields, span: this.spanFrom(start) };
+      return this.tree({ kind: "RecordLit", fields, span: this.spanFrom(start) }, start, fields.map((f) => f.value));
     }
     const elems = this.parseArgs("}", "the set");
-    return { kind: "SetLit", elems, span: this.spanFrom(start) };
+    return this.tree({ kind: "SetLit", elems, span: this.spanFrom(start) }, start, elems);
   }
 
   /** `[k: v, ...]` (map) or `[x in S: e]` (map comprehension). */
@@ -802,7 +905,7 @@ class Parser {
       this.expect(":", "in the map comprehension [x in S: e]");
       const body = this.parseExpr();
       this.expect("]", "to close the map");
-      return { kind: "MapComp", binder, domain, body, span: this.spanFrom(start) };
+      return this.tree({ kind: "MapComp", binder, domain, body, span: this.spanFrom(start) }, start, [domain, body]);
     }
     const entries: { key: Expr; value: Expr }[] = [];
     while (!this.at("]")) {
@@ -812,6 +915,6 @@ class Parser {
       if (!this.eat(",")) break;
     }
     this.expect("]", "to close the map");
-    return { kind: "MapLit", entries, span: this.spanFrom(start) };
+    return this.tree({ kind: "MapLit", entries, span: this.spanFrom(start) }, start, entries.flatMap((en) => [en.key, en.value]));
   }
 }

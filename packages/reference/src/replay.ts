@@ -66,9 +66,21 @@ export type ReplayResult =
 /** One reference state reached by the steps so far, with the changes of the path that reached it. */
 interface Reached {
   state: RState;
-  changes: Change[][];
+  changes: ChangeTrail;
   /** The transition that reached it (none for the initial state). */
   via?: Transition;
+}
+
+/**
+ * Each step's changes along a path, last step first, shared by the paths that continue it
+ * (copying the list at every step would make a long trace quadratic).
+ */
+type ChangeTrail = { changes: Change[]; prev: ChangeTrail } | undefined;
+
+function trailSteps(trail: ChangeTrail): Change[][] {
+  const out: Change[][] = [];
+  for (let t = trail; t; t = t.prev) out.push(t.changes);
+  return out.reverse();
 }
 
 function sameLocation(a: Location, b: Location): boolean {
@@ -125,7 +137,7 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
   if (!matchesNamed(initialName, trace.initial)) {
     return { ok: false, step: -1, reason: "the initial state differs", expected: trace.initial, candidates: [initialName] };
   }
-  let current: Reached[] = [{ state: start.state, changes: [] }];
+  let current: Reached[] = [{ state: start.state, changes: undefined }];
   for (let i = 0; i < trace.steps.length; i++) {
     const step = trace.steps[i]!;
     const t = names.indexOf(step.thread);
@@ -140,14 +152,14 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
       if (!failing) {
         return { ok: false, step: i, reason: `${step.thread} has no step at ${where(step.at)} that raises ${step.failed.kind}`, expected: step.after, candidates: reachable() };
       }
-      return { ok: true, steps: [...failing.r.changes, []].map((changes) => ({ changes })) };
+      return { ok: true, steps: [...trailSteps(failing.r.changes), []].map((changes) => ({ changes })) };
     }
     const next: Reached[] = [];
     for (const { r, moves: ms } of moves) {
       let matching = here(ms).filter((m) => m.next && matchesNamed(ref.name(m.next), step.after));
       // the choice tells branches apart that reach the same named state; prefer it when it matches
       if (step.choice && matching.some((m) => m.choice === step.choice)) matching = matching.filter((m) => m.choice === step.choice);
-      for (const m of matching) next.push({ state: m.next!, changes: [...r.changes, m.changes!], via: m });
+      for (const m of matching) next.push({ state: m.next!, changes: { changes: m.changes!, prev: r.changes }, via: m });
     }
     if (!next.length) {
       const any = moves.some((x) => here(x.moves).length > 0);
@@ -180,14 +192,14 @@ export function replay(ref: Reference, trace: NamedTrace): ReplayResult {
     // again within the step, in an atomic block)
     const { from, to, thread } = claim.edge;
     const done = current.find((r) => r.via?.thread.name === thread && (r.via.acquisitions ?? []).some((a) => a.taken === to && a.held.includes(from)));
-    if (done) return { ok: true, steps: done.changes.map((changes) => ({ changes })) };
+    if (done) return { ok: true, steps: trailSteps(done.changes).map((changes) => ({ changes })) };
     return { ok: false, step: trace.steps.length, reason: `the last step is not one where ${thread} takes ${to} while holding ${from}`, expected: ref.name(current[0]!.state), candidates: uniqueNames(ref, current.map((r) => r.state)) };
   }
   const found: string[] = [];
   for (const r of current) {
     const vs = ref.stateViolations(r.state);
     if (vs.some((v) => v.kind === claim.kind && (claim.property === undefined || v.property === claim.property))) {
-      return { ok: true, steps: r.changes.map((changes) => ({ changes })) };
+      return { ok: true, steps: trailSteps(r.changes).map((changes) => ({ changes })) };
     }
     found.push(...vs.map((v) => v.kind));
   }

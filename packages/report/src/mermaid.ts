@@ -197,7 +197,7 @@ export function violationDiagram(v: ViolationReport): string {
     if (v.trace.steps.some((s) => s.thread === t) || v.chains.some((c) => c.thread === t)) p.thread(t);
   }
   const body: string[] = [];
-  for (const s of v.trace.steps) body.push(...stepLines(s, p, v.kind, "  "));
+  for (const s of v.trace.steps) for (const l of stepLines(s, p, v.kind, "  ")) body.push(l);
   const last = v.trace.steps[v.trace.steps.length - 1];
   const blocks = blockLines(last?.events ?? [], p);
   body.push(...blocks);
@@ -222,7 +222,8 @@ export function warningDiagram(w: WarningReport): string {
   w.edges.forEach((e, i) => {
     body.push(`  ${i === 0 ? "par" : "and"} ${mermaidText(`${e.from} → ${e.to}: ${e.thread} takes ${e.to} while holding ${e.from}`)}`);
     const lines = e.trace.steps.flatMap((s) => stepLines(s, p, w.kind, "    "));
-    body.push(...(lines.length ? lines : [`    Note over ${p.thread(e.thread)}: ${mermaidText(e.statement.text)}`]));
+    // a loop, not push(...lines): a trace may have more lines than a call has room for arguments
+    for (const l of lines.length ? lines : [`    Note over ${p.thread(e.thread)}: ${mermaidText(e.statement.text)}`]) body.push(l);
   });
   if (w.edges.length) body.push("  end");
   ensureParticipants(p, order);

@@ -8,6 +8,18 @@ function loc(a: SrcLoc): string {
   return `${a.file}:${a.line}:${a.col}`;
 }
 
+/** The longest of `texts`, at least `min` (a loop: a long trace has more steps than a call has room for arguments). */
+function longest(texts: readonly string[], min = 0): number {
+  let n = min;
+  for (const t of texts) if (t.length > n) n = t.length;
+  return n;
+}
+
+/** Append every line (not `push(...lines)`, which fails for a trace of a hundred thousand steps). */
+function append(lines: string[], more: readonly string[]): void {
+  for (const l of more) lines.push(l);
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? `${s}  ` : s.padEnd(n);
 }
@@ -22,7 +34,7 @@ function chainText(c: CallChain): string[] {
   rows.push([c.thread, c.frames.length === 0 && c.holds.length === 0 ? "" : ""]);
   for (const f of c.frames) rows.push([` -> ${f.proc}${f.via ? `  (via ${f.via})` : ""}`, loc(f.at)]);
   rows.push([` -> ${c.statement.text}`, loc(c.statement.at)]);
-  const width = Math.min(60, Math.max(...rows.map((r) => r[0].length)) + 2);
+  const width = Math.min(60, longest(rows.map((r) => r[0])) + 2);
   const lines = rows.map(([a, b]) => `  ${pad(a, width)}${b}`.trimEnd());
   lines.splice(1, 0, ...c.holds.map((h) => {
     const stmt = h.statement && h.statement !== `lock ${h.lock}` ? ` (${h.statement})` : "";
@@ -44,8 +56,8 @@ export function traceText(t: TraceReport, kind: string, compact = false): string
   const lines: string[] = [];
   lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
   lines.push(`    initial: ${t.initial.length ? t.initial.map((v) => `${v.name} = ${v.value}`).join(", ") : "(no shared state)"}`);
-  const tw = Math.max(0, ...t.steps.map((s) => s.thread.length)) + 2;
-  const sw = Math.min(48, Math.max(0, ...t.steps.map((s) => s.statement.length)) + 2);
+  const tw = longest(t.steps.map((s) => s.thread)) + 2;
+  const sw = Math.min(48, longest(t.steps.map((s) => s.statement)) + 2);
   for (const s of t.steps) {
     const n = String(s.index).padStart(4);
     const where = `${loc(s.at)}${s.frames.length ? `  in ${s.frames[s.frames.length - 1]}` : ""}`;
@@ -59,7 +71,7 @@ export function traceText(t: TraceReport, kind: string, compact = false): string
   const unfinished = t.final.filter((f) => f.at !== "finished");
   if (unfinished.length && t.steps.length && kind !== "assertion" && !compact) {
     lines.push("    afterwards:");
-    const w = Math.max(...unfinished.map((f) => f.thread.length)) + 2;
+    const w = longest(unfinished.map((f) => f.thread)) + 2;
     for (const f of unfinished) lines.push(`      ${pad(f.thread, w)}at ${f.at}`);
   }
   return lines;
@@ -72,10 +84,10 @@ export function violationText(v: ViolationReport): string {
   if (v.property && v.at) lines.push(`  property ${v.property} at ${loc(v.at)}`);
   for (const c of v.chains) {
     lines.push("");
-    lines.push(...chainText(c));
+    append(lines, chainText(c));
   }
   lines.push("");
-  lines.push(...traceText(v.trace, v.kind));
+  append(lines, traceText(v.trace, v.kind));
   return lines.join("\n");
 }
 
@@ -87,8 +99,8 @@ export function warningText(w: WarningReport): string {
     lines.push("");
     lines.push(`  ${e.from} -> ${e.to}: ${e.thread} takes ${e.to} while holding ${e.from}`);
     const chain: CallChain = { thread: e.thread, frames: e.frames, statement: e.statement, waitsFor: [], holds: e.held ? [e.held] : [] };
-    lines.push(...chainText(chain).map((l) => `  ${l}`));
-    lines.push(...traceText(e.trace, w.kind, true).map((l) => `  ${l}`));
+    append(lines, chainText(chain).map((l) => `  ${l}`));
+    append(lines, traceText(e.trace, w.kind, true).map((l) => `  ${l}`));
   }
   return lines.join("\n");
 }

@@ -1,6 +1,6 @@
 // knot check MODEL: explore every interleaving and report violations.
 import { SWITCHABLE_CHECKS, type ViolationKind } from "@knot/ir";
-import { explore } from "@knot/engine";
+import { MAX_EXACT_STATES, explore } from "@knot/engine";
 import { renderCheckJson, renderCheckMermaid, renderCheckText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -35,7 +35,7 @@ export function runCheck(io: Io, args: CheckArgs): number {
   const progress = progressReporter(io);
   const disabled = new Set(args.disabled);
   const result = explore(model, {
-    ...engineSearchOptions(model, disabled, args.engine ?? {}),
+    ...engineSearchOptions(model, disabled, args.engine ?? {}, (note) => io.err(`knot: note: ${note}\n`)),
     search: args.search,
     maxStates: args.maxStates,
     timeLimit: args.timeLimit,
@@ -46,7 +46,7 @@ export function runCheck(io: Io, args: CheckArgs): number {
   });
   progress.done();
   const stopped = result.stats.stoppedBy;
-  const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : undefined;
+  const limit = stopped === "max-states" ? (args.maxStates !== undefined && (args.maxStates <= MAX_EXACT_STATES || args.engine?.store === "fingerprint") ? `--max-states ${args.maxStates}` : `of the exact store (${MAX_EXACT_STATES} states; --store fingerprint holds more)`) : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : undefined;
   const report = reportStage(loaded.value.checked, model, result, disabled, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
   io.out(args.format === "json" ? renderCheckJson(report) : args.format === "mermaid" ? renderCheckMermaid(report) : renderCheckText(report));
   // an exhausted object pool is a mistake in the model (its bound), not a finding

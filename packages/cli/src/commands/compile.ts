@@ -1,7 +1,8 @@
 // knot compile MODEL --emit ast|ir: show what the front end or the lowering made of a model.
 import type { Span } from "@knot/lang";
 import { printModel } from "@knot/ir";
-import { compileModule, computePackedLayout } from "@knot/engine";
+import { IrCodes } from "@knot/ir";
+import { codeSizeBound, compileModule, computePackedLayout, estimateCodeSize } from "@knot/engine";
 import { KNOT_VERSION } from "../version.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -39,8 +40,21 @@ export function runCompile(io: Io, args: CompileArgs): number {
   if (!lowered.ok) return lowered.exit;
   if (args.emit === "js") {
     const model = lowered.value;
+    // the code knot check would refuse to build (and run interpreted) is not built here either
+    const size = estimateCodeSize(model, { lockOrder: true });
+    const bound = codeSizeBound();
+    if (size > bound) {
+      io.err(`knot: error[${IrCodes.TooLargeToCompile}]: the model is too large to compile (about ${(size / 2 ** 20).toFixed(0)} MB of code; the limit is ${(bound / 2 ** 20).toFixed(0)} MB); knot check runs it with the interpreter\n`);
+      return ExitCode.Incomplete;
+    }
     const layout = computePackedLayout(model);
-    const mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION });
+    let mod: ReturnType<typeof compileModule>;
+    try {
+      mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION });
+    } catch (e) {
+      io.err(`knot: error[${IrCodes.TooLargeToCompile}]: the model could not be compiled (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}); knot check runs it with the interpreter\n`);
+      return ExitCode.Incomplete;
+    }
     io.out(`// knot ${KNOT_VERSION}: compiled successor functions of ${model.file} (${layout.words} words a state)\n`);
     io.out(`// constant tables passed in at load time: ${JSON.stringify(mod.tables)}\n`);
     io.out(mod.js);
