@@ -2,6 +2,7 @@
 import type { Span } from "@knot/lang";
 import { printModel } from "@knot/ir";
 import { compileModule, computePackedLayout } from "@knot/engine";
+import { openRunCache } from "../engine-options.js";
 import { KNOT_VERSION } from "../version.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -11,6 +12,8 @@ export interface CompileArgs {
   model: string;
   set: string[];
   emit: "ast" | "ir" | "js";
+  /** With --emit js: use the compile cache (false: --no-cache); default true. */
+  cache?: boolean;
 }
 
 /** The syntax tree as JSON: spans become "file:line:col", checker links are left out. */
@@ -40,7 +43,7 @@ export function runCompile(io: Io, args: CompileArgs): number {
   if (args.emit === "js") {
     const model = lowered.value;
     const layout = computePackedLayout(model);
-    const mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION });
+    const mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION, cacheDir: openRunCache(io, args.cache ?? true) });
     io.out(`// knot ${KNOT_VERSION}: compiled successor functions of ${model.file} (${layout.words} words a state)\n`);
     io.out(`// constant tables passed in at load time: ${JSON.stringify(mod.tables)}\n`);
     io.out(mod.js);
