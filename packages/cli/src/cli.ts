@@ -80,7 +80,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" })
           .option("engine", { choices: ["auto", "interp", "compiled"] as const, default: "auto" as const, describe: "successor generation: the IR interpreter, compiled code, or whichever suits the model (auto)" })
           .option("store", { choices: ["exact", "fingerprint"] as const, default: "exact" as const, describe: "keep every state (exact) or 64-bit fingerprints only (less memory, tiny collision risk)" })
-          .option("max-memory", { type: "string", describe: "stop cleanly (exit 3) before the search uses this much memory, e.g. 4G (default: half the machine's memory)", coerce: size("max-memory") });
+          .option("max-memory", { type: "string", describe: "stop cleanly (exit 3) before the search uses this much memory, e.g. 4G (default: half the machine's memory)", coerce: size("max-memory") })
+          .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" });
         for (const c of CHECK_NAMES) {
           b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
         }
@@ -98,6 +99,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           disabled: CHECK_NAMES.filter((c) => a[c] === false),
           engine: { engine: a.engine as EngineChoice, store: a.store as "exact" | "fingerprint", maxMemory: a["max-memory"] as number | undefined },
           strict: a.strict as boolean,
+          cache: a.cache as boolean,
         });
       },
     )
@@ -108,9 +110,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         y
           .positional("model", { type: "string", demandOption: true, describe: "the .knot model file" })
           .option("emit", { choices: ["ast", "ir", "js"] as const, demandOption: true, describe: "what to print: the syntax tree (JSON), the IR, or the compiled successor functions (JavaScript)" })
-          .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" }),
+          .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" })
+          .option("cache", { type: "boolean", default: true, describe: "with --emit js: use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
       (a) => {
-        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" | "js" });
+        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" | "js", cache: a.cache as boolean });
       },
     )
     .command(
@@ -134,9 +137,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .positional("paths", { type: "string", array: true, default: [] as string[], describe: "spec files or directories (searched for *.knot); default: specs" })
           .option("junit", { type: "string", describe: "also write a JUnit XML report to this file" })
           .option("sarif", { type: "string", describe: "also write a SARIF 2.1.0 report to this file" })
-          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" }),
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" })
+          .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
       (a) => {
-        exit = runTest(io, { paths: a.paths as string[], junit: a.junit as string | undefined, sarif: a.sarif as string | undefined, format: a.format as "text" | "json" });
+        exit = runTest(io, { paths: a.paths as string[], junit: a.junit as string | undefined, sarif: a.sarif as string | undefined, format: a.format as "text" | "json", cache: a.cache as boolean });
       },
     )
     .command(
@@ -192,7 +196,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("max-states", { type: "string", describe: "stop each side after storing this many states (exit 3)", coerce: positiveInt("max-states") })
           .option("time-limit", { type: "string", describe: "stop each side after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("strict", { type: "boolean", default: false, describe: "an introduced lock-order warning is a regression (exit 1)" })
-          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" }),
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" })
+          .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
       (a) => {
         exit = runCompare(io, {
           models: a.models as string[],
@@ -203,6 +208,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           timeLimit: a["time-limit"] as number | undefined,
           format: a.format as "text" | "json",
           strict: a.strict as boolean,
+          cache: a.cache as boolean,
         });
       },
     )

@@ -6,7 +6,7 @@
 // internal error either: the search goes on interpreted, with a note. Both
 // engines give the same results, so falling back changes only the speed.
 import type { Model, ViolationKind } from "@knot/ir";
-import { type SearchOptions, codeSizeBound, compiledSearchOption, estimateCodeSize } from "@knot/engine";
+import { type CodeCache, type SearchOptions, codeSizeBound, compiledSearchOption, estimateCodeSize } from "@knot/engine";
 
 /** `knot: note: ...` lines, for the command to print. */
 export type NoteSink = (message: string) => void;
@@ -24,7 +24,7 @@ function megabytes(bytes: number): string {
 export function guardedCompiledOption(
   model: Model,
   engine: "auto" | "compiled",
-  options: { disabled: ReadonlySet<ViolationKind>; version: string; cacheDir?: string | false },
+  options: { disabled: ReadonlySet<ViolationKind>; version: string; cacheDir?: string | false | CodeCache },
   note: NoteSink,
   bound = codeSizeBound(),
   build: typeof compiledSearchOption = compiledSearchOption,

@@ -1,10 +1,13 @@
 // How a command runs the search: the successor engine (interpreted, compiled, or
 // automatic), the state store, and the memory budget. Shared by check, test and
-// compare so they all search the same way.
+// compare so they all search the same way. The compile cache is opened once per
+// run, here, so that its warnings are printed once.
 import { totalmem } from "node:os";
 import type { Model, ViolationKind } from "@knot/ir";
-import type { SearchOptions } from "@knot/engine";
+import { type CodeCache, type SearchOptions, openDefaultCodeCache } from "@knot/engine";
+import { renderDiagnostic } from "@knot/report";
 import { type NoteSink, guardedCompiledOption } from "./compiled-fallback.js";
+import type { Io } from "./io.js";
 import { KNOT_VERSION } from "./version.js";
 
 export type EngineChoice = "auto" | "interp" | "compiled";
@@ -14,6 +17,19 @@ export interface EngineArgs {
   store?: "exact" | "fingerprint";
   /** Bytes; default: half the machine's memory. */
   maxMemory?: number;
+  /** The compile cache of this run (openRunCache), or false for none; default: the engine opens the environment's. */
+  cache?: CodeCache | false;
+}
+
+/**
+ * The compile cache for one run: false when switched off (--no-cache, KNOT_CACHE=off)
+ * or unusable, in which case each reason is printed as a warning on stderr.
+ */
+export function openRunCache(io: Io, enabled: boolean): CodeCache | false {
+  if (!enabled) return false;
+  const { cache, warnings } = openDefaultCodeCache();
+  for (const w of warnings) io.err(`${renderDiagnostic(w)}\n`);
+  return cache ?? false;
 }
 
 export function defaultMaxMemory(): number {
@@ -26,7 +42,7 @@ export function engineSearchOptions(model: Model, disabled: ReadonlySet<Violatio
   return {
     store: args.store ?? "exact",
     maxMemory: args.maxMemory ?? defaultMaxMemory(),
-    compiled: engine === "interp" ? undefined : guardedCompiledOption(model, engine, { disabled, version: KNOT_VERSION }, note),
+    compiled: engine === "interp" ? undefined : guardedCompiledOption(model, engine, { disabled, version: KNOT_VERSION, cacheDir: args.cache }, note),
   };
 }
 

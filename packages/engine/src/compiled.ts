@@ -2,19 +2,17 @@
 // (codegen.ts), build them into a TypeScript module with ts-morph, transpile it
 // with the TypeScript compiler that ts-morph bundles, and load it with `new
 // Function` (CommonJS: no temporary files, nothing left in the ESM module map).
-// The transpiled module is cached on disk, keyed by a hash of the IR, the
-// options that shape the code and the generator's version, so a second run of
-// the same model loads it without ts-morph at all. The code also depends on the
-// packed layout (which a search derives from the model's start-up, but
-// `knot compile --emit js` takes in full): an entry records its layout and is
-// used only for the same one. ts-morph is loaded lazily: commands that do not
-// compile never pay for it.
+// The transpiled module is cached on disk (code-cache.ts: a private directory,
+// authenticated entries), keyed by a hash of the IR, the options that shape the
+// code and the generator's version, so a second run of the same model loads it
+// without ts-morph at all. The code also depends on the packed layout (which a
+// search derives from the model's start-up, but `knot compile --emit js` takes
+// in full): an entry records its layout and is used only for the same one.
+// ts-morph is loaded lazily: commands that do not compile never pay for it.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import type { Model, ViolationKind } from "@knot/ir";
+import { type CodeCache, openCodeCache, openDefaultCodeCache } from "./code-cache.js";
 import { type GeneratedSource, R_OTHER, R_VIOLATED, generateSource } from "./codegen.js";
 import type { SuccessorGenerator } from "./generator.js";
 import { Fault } from "./interpret.js";
@@ -38,17 +36,27 @@ export interface CompiledModule {
 export interface CodegenOptions {
   disabled: ReadonlySet<ViolationKind>;
   lockOrder: boolean;
-  /** Where to keep compiled modules; false disables the cache. Default: $KNOT_CACHE_DIR, else $XDG_CACHE_HOME/knot, else ~/.cache/knot. */
-  cacheDir?: string | false;
+  /**
+   * Where to keep compiled modules: a cache opened with openCodeCache (whose warnings
+   * the caller reports), a directory (opened and checked here; one that fails the
+   * checks is not used), or false for no cache. Default: the directory and switch of
+   * the environment (defaultCacheDir, KNOT_CACHE).
+   */
+  cacheDir?: string | false | CodeCache;
   /** Mixed into the cache key (the knot version). */
   version?: string;
 }
 
-export function defaultCacheDir(): string {
-  return process.env.KNOT_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "knot");
+/** The cache these options select, checked; undefined for none. */
+function cacheOf(options: CodegenOptions): CodeCache | undefined {
+  const dir = options.cacheDir;
+  if (dir === false) return undefined;
+  if (dir === undefined) return openDefaultCodeCache().cache;
+  return typeof dir === "string" ? openCodeCache(dir).cache : dir;
 }
 
-function cacheKey(model: Model, options: CodegenOptions): string {
+/** The name of a model's entry in the cache: a hash of what shapes its code. */
+export function cacheKey(model: Model, options: CodegenOptions): string {
   const h = createHash("sha256");
   h.update(`knot-codegen ${CODEGEN_VERSION} ${options.version ?? ""}\n`);
   h.update(`disabled ${[...options.disabled].sort().join(",")} lock-order ${options.lockOrder}\n`);
@@ -69,31 +77,16 @@ interface TsMorph {
 
 /** Build the module (TypeScript through ts-morph, transpiled), or load it from the cache. */
 export function compileModule(model: Model, layout: PackedLayout, options: CodegenOptions, generated?: GeneratedSource): CompiledModule {
-  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
+  const cache = cacheOf(options);
   const key = cacheKey(model, options);
   const packing = layoutKey(layout);
-  if (dir) {
-    try {
-      const cached = JSON.parse(readFileSync(join(dir, `${key}.json`), "utf8")) as Omit<CompiledModule, "source"> & { layout?: string };
-      // built for another layout (the same model packed differently): generate, and replace it
-      if (cached.layout === packing) return { js: cached.js, tables: cached.tables, messages: cached.messages, source: "cache" };
-    } catch {
-      // not cached (or unreadable): generate
-    }
-  }
+  // absent, for another layout (the same model packed differently), or not checking out: build, and replace it
+  const cached = cache?.load(key, packing);
+  if (cached) return { js: cached.js, tables: cached.tables, messages: cached.messages, source: "cache" };
   const gen = generated ?? generateSource(model, layout, options);
   const js = transpile(gen.text);
   const mod: CompiledModule = { js, tables: gen.tables, messages: gen.messages, source: "generated" };
-  if (dir) {
-    try {
-      mkdirSync(dir, { recursive: true });
-      const tmp = join(dir, `${key}.${process.pid}.tmp`);
-      writeFileSync(tmp, JSON.stringify({ js, tables: gen.tables, messages: gen.messages, layout: packing }));
-      renameSync(tmp, join(dir, `${key}.json`));
-    } catch {
-      // a cache that cannot be written only costs time
-    }
-  }
+  cache?.store(key, packing, mod); // a cache that cannot be written only costs time
   return mod;
 }
 
@@ -185,16 +178,9 @@ function runtime(model: Model, layout: PackedLayout, mod: CompiledModule, option
   };
 }
 
-/** Is this model's compiled module already in the cache (so compiling costs nothing)? */
+/** Is this model's compiled module already in the cache, and checking out (so compiling costs nothing)? */
 export function isCached(model: Model, options: CodegenOptions): boolean {
-  const dir = options.cacheDir === undefined ? defaultCacheDir() : options.cacheDir;
-  if (!dir) return false;
-  try {
-    readFileSync(join(dir, `${cacheKey(model, options)}.json`));
-    return true;
-  } catch {
-    return false;
-  }
+  return cacheOf(options)?.load(cacheKey(model, options)) !== undefined;
 }
 
 /**
@@ -251,7 +237,8 @@ export class CompiledGenerator implements SuccessorGenerator {
 /** Load a compiled module's thread functions, bound to a runtime for this search. */
 export function instantiate(model: Model, layout: PackedLayout, mod: CompiledModule, options: CodegenOptions, lockOrder: LockOrderGraph | undefined): CompiledGenerator {
   const module = { exports: {} as { create?: (rt: unknown) => ThreadFn[] } };
-  // the module is our own generated code (numbers and generated names only); see codegen.ts
+  // the module is our own generated code (numbers and generated names only; see codegen.ts),
+  // built in this run or loaded from an authenticated cache entry (code-cache.ts)
   new Function("exports", "module", mod.js)(module.exports, module);
   const create = module.exports.create;
   if (!create) throw new Error("internal: the compiled module exports no create()");

@@ -4,10 +4,10 @@
 // fingerprint store must agree with the exact one; generated code must carry
 // nothing a model author wrote.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Model, ViolationKind } from "@knot/ir";
 import { lower, lowerFile } from "../../ir/src/test-lower.js";
 import { compileModule, compiledSearchOption } from "./compiled.js";
@@ -15,6 +15,8 @@ import { Explorer, type SearchOptions, type SearchResult, explore } from "./expl
 import { computePackedLayout } from "./packing.js";
 
 const cacheDir = mkdtempSync(join(tmpdir(), "knot-cache-test-"));
+const madeDirs = [cacheDir];
+afterAll(() => madeDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function modelFiles(dir: string): string[] {
   const out: string[] = [];
@@ -165,6 +167,7 @@ process module { lock prototype; call Function(eval); unlock prototype }
   it("is cached on disk: the second build is a cache hit", () => {
     const m = lowerFile("models/kvm/vfio.knot");
     const dir = mkdtempSync(join(tmpdir(), "knot-cache-hit-"));
+    madeDirs.push(dir);
     const layout = computePackedLayout(m);
     expect(compileModule(m, layout, { disabled: new Set(), lockOrder: true, cacheDir: dir, version: "t" }).source).toBe("generated");
     expect(compileModule(m, layout, { disabled: new Set(), lockOrder: true, cacheDir: dir, version: "t" }).source).toBe("cache");
@@ -177,6 +180,7 @@ process module { lock prototype; call Function(eval); unlock prototype }
     // start-up value: the same model and options, but code for another layout
     const m = lower("var k: 0..7 = 3\nvar x: 0..7\nprocess p { x := k; x := 0 }\n"); // k is never written: no bits in a search
     const dir = mkdtempSync(join(tmpdir(), "knot-cache-layout-"));
+    madeDirs.push(dir);
     const full = computePackedLayout(m);
     const initial = new Explorer(m, {}).layout;
     expect([...initial.bits]).not.toEqual([...full.bits]);

@@ -9,5 +9,6 @@ export * from "./lock-order.js";
 export * from "./packing.js";
 export * from "./generator.js";
 export * from "./codegen.js";
+export * from "./code-cache.js";
 export * from "./compiled.js";
 export * from "./code-size.js";

@@ -6,7 +6,7 @@ import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
 import { progressReporter } from "../progress.js";
 import { loadStages, parseSettings, reportStage } from "../stages.js";
-import { type EngineArgs, engineSearchOptions } from "../engine-options.js";
+import { type EngineArgs, engineSearchOptions, openRunCache } from "../engine-options.js";
 import { KNOT_VERSION } from "../version.js";
 
 export interface CheckArgs {
@@ -22,6 +22,8 @@ export interface CheckArgs {
   /** Lock-order warnings are violations. */
   strict?: boolean;
   engine?: EngineArgs;
+  /** Use the compile cache (false: --no-cache); default true. */
+  cache?: boolean;
 }
 
 export const CHECK_NAMES = SWITCHABLE_CHECKS;
@@ -34,8 +36,11 @@ export function runCheck(io: Io, args: CheckArgs): number {
   const model = loaded.value.model;
   const progress = progressReporter(io);
   const disabled = new Set(args.disabled);
+  const engine = args.engine ?? {};
+  const cache = engine.engine === "interp" ? false : openRunCache(io, args.cache ?? true);
   const result = explore(model, {
-    ...engineSearchOptions(model, disabled, args.engine ?? {}, (note) => io.err(`knot: note: ${note}\n`)),
+    ...engineSearchOptions(model, disabled, { ...engine, cache }, (note) => io.err(`knot: note: ${note}
+`)),
     search: args.search,
     maxStates: args.maxStates,
     timeLimit: args.timeLimit,

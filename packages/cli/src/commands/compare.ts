@@ -9,7 +9,7 @@
 import type { Override } from "@knot/lang";
 import type { ViolationKind } from "@knot/ir";
 import { explore } from "@knot/engine";
-import { engineSearchOptions } from "../engine-options.js";
+import { type EngineArgs, engineSearchOptions, openRunCache } from "../engine-options.js";
 import { type CheckReport, compareReports, renderCompareJson, renderCompareText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import { type Io, captureIo } from "../io.js";
@@ -28,6 +28,8 @@ export interface CompareArgs {
   timeLimit?: number;
   format: "text" | "json";
   strict: boolean;
+  /** Use the compile cache (false: --no-cache); default true. */
+  cache?: boolean;
 }
 
 interface SideInput {
@@ -53,7 +55,7 @@ function sideOverrides(io: Io, common: string[], own: string[]): Override[] | un
 }
 
 /** Check one side; undefined when it does not compile (diagnostics printed, introduced by which side it is). */
-function checkSide(io: Io, input: SideInput, args: CompareArgs): CheckReport | undefined {
+function checkSide(io: Io, input: SideInput, args: CompareArgs, engine: EngineArgs): CheckReport | undefined {
   const buffered = captureIo();
   const loaded = loadStages(buffered, { path: input.model, overrides: input.overrides }, args.format);
   if (!loaded.ok) {
@@ -68,7 +70,7 @@ function checkSide(io: Io, input: SideInput, args: CompareArgs): CheckReport | u
   io.err(buffered.stderr); // warnings
   const progress = progressReporter(io);
   const disabled = new Set<ViolationKind>();
-  const result = explore(loaded.value.model, { ...engineSearchOptions(loaded.value.model, disabled, {}), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
+  const result = explore(loaded.value.model, { ...engineSearchOptions(loaded.value.model, disabled, engine), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
   progress.done();
   const stopped = result.stats.stoppedBy;
   const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
@@ -89,8 +91,9 @@ export function runCompare(io: Io, args: CompareArgs): number {
     sides.push({ name, model: args.models[name === "base" ? 0 : args.models.length - 1]!, given, overrides });
   }
   const reports: CheckReport[] = [];
+  const engine: EngineArgs = { cache: openRunCache(io, args.cache ?? true) };
   for (const s of sides) {
-    const r = checkSide(io, s, args);
+    const r = checkSide(io, s, args, engine);
     if (!r) return ExitCode.UsageOrModelError;
     reports.push(r);
   }

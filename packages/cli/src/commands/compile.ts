@@ -3,6 +3,7 @@ import type { Span } from "@knot/lang";
 import { printModel } from "@knot/ir";
 import { IrCodes } from "@knot/ir";
 import { codeSizeBound, compileModule, computePackedLayout, estimateCodeSize } from "@knot/engine";
+import { openRunCache } from "../engine-options.js";
 import { KNOT_VERSION } from "../version.js";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -12,6 +13,8 @@ export interface CompileArgs {
   model: string;
   set: string[];
   emit: "ast" | "ir" | "js";
+  /** With --emit js: use the compile cache (false: --no-cache); default true. */
+  cache?: boolean;
 }
 
 /** The syntax tree as JSON: spans become "file:line:col", checker links are left out. */
@@ -50,7 +53,7 @@ export function runCompile(io: Io, args: CompileArgs): number {
     const layout = computePackedLayout(model);
     let mod: ReturnType<typeof compileModule>;
     try {
-      mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION });
+      mod = compileModule(model, layout, { disabled: new Set(), lockOrder: true, version: KNOT_VERSION, cacheDir: openRunCache(io, args.cache ?? true) });
     } catch (e) {
       io.err(`knot: error[${IrCodes.TooLargeToCompile}]: the model could not be compiled (${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}); knot check runs it with the interpreter\n`);
       return ExitCode.Incomplete;

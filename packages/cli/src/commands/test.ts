@@ -14,7 +14,7 @@ import {
 } from "@knot/lang";
 import { SWITCHABLE_CHECKS, type SrcLoc, VIOLATION_KINDS, type ViolationKind, lowerModel } from "@knot/ir";
 import { explore } from "@knot/engine";
-import { engineSearchOptions } from "../engine-options.js";
+import { type EngineArgs, engineSearchOptions, openRunCache } from "../engine-options.js";
 import {
   type CheckReport, type JUnitTestSuite, type SarifCheck, type ViolationReport, type WarningReport,
   diagnosticsToJson, looksLikeKnotJUnit, looksLikeKnotSarif, renderCheckText, renderDiagnostics, renderJUnit, renderSarif,
@@ -31,6 +31,8 @@ export interface TestArgs {
   junit?: string;
   sarif?: string;
   format: "text" | "json";
+  /** Use the compile cache (false: --no-cache); default true. */
+  cache?: boolean;
 }
 
 
@@ -217,7 +219,7 @@ function errorSummary(diags: readonly Diagnostic[]): string {
   return `${where}${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : ""}`;
 }
 
-export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck): CheckOutcome {
+export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: EngineArgs = {}): CheckOutcome {
   const specPath = spec.file.path;
   if (hasErrors(check.diagnostics) || !check.model || !check.expect) {
     return errorOutcome(specPath, check, "spec error", `the check has errors: ${errorSummary(check.diagnostics)}`, check.diagnostics);
@@ -240,7 +242,7 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck): CheckOut
   const progress = progressReporter(io);
   const disabled = new Set(check.disabled.map((d) => d.name as ViolationKind));
   const result = explore(lowered.model, {
-    ...engineSearchOptions(lowered.model, disabled, {}),
+    ...engineSearchOptions(lowered.model, disabled, engine),
     search: check.search,
     maxStates: check.maxStates,
     timeLimit: check.timeLimit,
@@ -263,12 +265,12 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck): CheckOut
 }
 
 /** Every check of one spec file, and a row for errors outside its checks. */
-function runSpecFile(io: Io, spec: SpecFile): CheckOutcome[] {
+function runSpecFile(io: Io, spec: SpecFile, engine: EngineArgs): CheckOutcome[] {
   const inChecks = new Set(spec.checks.flatMap((c) => c.diagnostics));
   const outside = spec.diagnostics.filter((d) => !inChecks.has(d));
   const out: CheckOutcome[] = [];
   if (hasErrors(outside)) out.push(errorOutcome(spec.file.path, undefined, "spec error", `the spec file has errors: ${errorSummary(outside)}`, outside));
-  for (const c of spec.checks) out.push(runSpecCheck(io, spec, c));
+  for (const c of spec.checks) out.push(runSpecCheck(io, spec, c, engine));
   return out;
 }
 
@@ -473,11 +475,12 @@ export function runTest(io: Io, args: TestArgs): number {
   const options = { kinds: VIOLATION_KINDS, switchable: SWITCHABLE_CHECKS };
   const specs: SpecFile[] = [];
   const outcomes: CheckOutcome[] = [];
+  const engine: EngineArgs = { cache: openRunCache(io, args.cache ?? true) };
   for (const path of found.files) {
     const spec = loadSpec(path, undefined, options);
     specs.push(spec);
     if (args.format === "text" && spec.diagnostics.length) io.err(renderDiagnostics(spec.diagnostics));
-    for (const o of runSpecFile(io, spec)) {
+    for (const o of runSpecFile(io, spec, engine)) {
       outcomes.push(o);
       if (args.format === "text" && o.check && o.model && o.diagnostics.length) {
         io.err(`In check "${o.name}" (${where(o)}), model ${o.model}:\n${renderDiagnostics(o.diagnostics)}`);
