@@ -5,7 +5,7 @@
 import { type CheckedModel, type Diagnostic, type Override, compileModel, hasErrors } from "@knot/lang";
 import { type Model, lowerModel } from "@knot/ir";
 import type { SearchResult } from "@knot/engine";
-import { type CheckReport, type ReportOptions, buildCheckReport, checkCounterexamples, renderDiagnostics, diagnosticsToJson, renderDisagreement } from "@knot/report";
+import { type CheckReport, type ReportOptions, buildCheckReport, checkCounterexamples, renderDiagnostics, diagnosticsToJson, renderDisagreement, MAX_SHOWN_DIAGNOSTICS } from "@knot/report";
 import { ExitCode } from "./exit-codes.js";
 import type { Io } from "./io.js";
 
@@ -18,7 +18,10 @@ export interface ModelInput {
 
 export function printDiagnostics(io: Io, diags: readonly Diagnostic[], format: "text" | "json" = "text"): void {
   if (diags.length === 0) return;
-  if (format === "json") io.out(JSON.stringify({ verdict: "error", diagnostics: diagnosticsToJson(diags) }, null, 2) + "\n");
+  if (format === "json") {
+    const omitted = diags.length - MAX_SHOWN_DIAGNOSTICS;
+    io.out(JSON.stringify({ verdict: "error", diagnostics: diagnosticsToJson(diags), ...(omitted > 0 ? { omittedDiagnostics: omitted } : {}) }, null, 2) + "\n");
+  }
   else io.err(renderDiagnostics(diags));
 }
 

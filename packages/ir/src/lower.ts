@@ -174,7 +174,7 @@ function stmtLabel(s: Stmt): string {
     default:
       break;
   }
-  return s.span.file.text.slice(s.span.start, end).replace(/\s+/g, " ").trim();
+  return spanText({ file: s.span.file, start: s.span.start, end }).replace(/\s+/g, " ").trim();
 }
 
 // ---------------------------------------------------------------- the node graph

@@ -43,6 +43,14 @@ export const LangCodes = {
   WrongKindOfName: "K3004",
   RecursiveDefinition: "K3005",
   MissingProcess: "K3006",
+  /** A FIFO, device, socket, or a file under /proc, /sys or /dev. */
+  NotRegularFile: "K3007",
+  /** Larger than MAX_MODEL_BYTES. */
+  FileTooLarge: "K3008",
+  /** A NUL byte: not text. */
+  BinaryFile: "K3009",
+  /** An import (or a spec's model) whose name does not end in `.knot`. */
+  NotAModelFile: "K3010",
 
   TypeMismatch: "K4001",
   UnboundedType: "K4002",

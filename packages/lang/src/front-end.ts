@@ -11,8 +11,8 @@ export interface FrontEndResult {
   diagnostics: Diagnostic[];
 }
 
-export function compileModel(rootPath: string, options: { overrides?: readonly Override[]; host?: FileHost; text?: string } = {}): FrontEndResult {
-  const loaded = loadModel(rootPath, options.host ?? nodeHost, options.text);
+export function compileModel(rootPath: string, options: { overrides?: readonly Override[]; host?: FileHost; text?: string; rootFromFile?: boolean } = {}): FrontEndResult {
+  const loaded = loadModel(rootPath, options.host ?? nodeHost, options.text, { rootFromFile: options.rootFromFile });
   if (hasErrors(loaded.diagnostics) || loaded.files.length === 0) {
     return { loaded, diagnostics: sortDiagnostics(loaded.diagnostics) };
   }

@@ -4,7 +4,8 @@
 // identifiers renamed, sometimes an imported file broken too, sometimes --set
 // overrides) never make the front end throw; every diagnostic has a front-end
 // code and a span inside its file whose start and end have a valid 1-based
-// line and column (the column within its line); and each input compiles in
+// line and column (the column within its line); no message quotes a hidden
+// character (printable.ts); and each input compiles in
 // well under INPUT_LIMIT_MS, so that a hang fails here rather than timing out
 // the suite. 10 × KNOT_FUZZ_RUNS inputs (default 3000), deterministic (seeded);
 // and KNOT_FUZZ_RUNS (default 300) inputs made deep or long (test-mutate-limits.ts),
@@ -14,6 +15,7 @@ import type { Diagnostic } from "./diagnostics.js";
 import { compileModel } from "./front-end.js";
 import { memoryHost } from "./loader.js";
 import type { Span } from "./source.js";
+import { isPrintable } from "./printable.js";
 import { modelFiles, mutatedInputs } from "./test-mutate.js";
 import { sizeMutatedInputs } from "./test-mutate-limits.js";
 
@@ -51,6 +53,7 @@ function problemsOf(diags: readonly Diagnostic[]): string[] {
     }
     if (!/^K[1-5]\d{3}$/.test(d.code)) problems.push(`unknown code ${d.code}`);
     if (!d.message) problems.push(`${d.code} without a message`);
+    if (!isPrintable(d.message) || d.related.some((r) => !isPrintable(r.message))) problems.push(`${d.code} quotes a hidden character: ${JSON.stringify(d.message)}`);
   }
   return problems;
 }

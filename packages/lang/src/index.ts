@@ -14,3 +14,5 @@ export * from "./checker.js";
 export * from "./front-end.js";
 export * from "./spec.js";
 export * from "./limits.js";
+export * from "./input-file.js";
+export * from "./printable.js";

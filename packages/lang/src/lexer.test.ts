@@ -112,10 +112,10 @@ describe("comments", () => {
 });
 
 describe("strings", () => {
-  it("decodes escapes", () => {
+  it("decodes escapes (a line break stays a visible escape: strings are printed on one line)", () => {
     const { tokens, diagnostics } = lexText(String.raw`"a\"b\\c\nd\te\q"`);
     expect(diagnostics).toEqual([]);
-    expect(tokens[0]).toMatchObject({ kind: "string", value: 'a"b\\c\nd\te' + "q" });
+    expect(tokens[0]).toMatchObject({ kind: "string", value: 'a"b\\c\\nd\te' + "q" });
   });
 
   it("reports a string left open at the end of the line, and goes on with the next line", () => {
@@ -179,6 +179,17 @@ describe("unexpected characters", () => {
   it("reports a non-ASCII character whole, also outside the basic plane", () => {
     lexMarked("[[é]]x [[😀]]y", [LangCodes.UnexpectedCharacter, LangCodes.UnexpectedCharacter]);
     expect(lexText("😀").diagnostics[0]!.message).toBe("unexpected character '😀'");
+  });
+
+  it("reports a run of them once, quoting its start escaped", () => {
+    const tokens = lexMarked("a [[@$`\u0001\u001b]]b [[é😀]]", [LangCodes.UnexpectedCharacter, LangCodes.UnexpectedCharacter]);
+    expect(tokens.map((t) => t.value)).toEqual(["a", "b", "end of file"]);
+    expect(lexText("@$`\u0001\u001b").diagnostics.map((d) => d.message)).toEqual(["5 unexpected characters '@$`\\x01\\x1b'"]);
+    expect(lexText("\u0007".repeat(40)).diagnostics.map((d) => d.message)).toEqual([`40 unexpected characters '${"\\x07".repeat(16)}...'`]);
+  });
+
+  it("keeps strings printable: hidden characters become escapes", () => {
+    expect(lexText('"a\u001b[31m\u202eb"').tokens[0]!.value).toBe("a\\x1b[31m\\u{202e}b");
   });
 });
 

@@ -5,6 +5,7 @@
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { MAX_IDENTIFIER_LENGTH, formatCount } from "./limits.js";
 import type { SourceFile, Span } from "./source.js";
+import { printable } from "./printable.js";
 
 export type TokenKind = "ident" | "keyword" | "int" | "string" | "punct" | "eof";
 
@@ -52,6 +53,14 @@ function isIdentPart(c: number): boolean {
 }
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+/** Whether no token, space or comment starts at `i` (the lexer's last case). */
+function startsNoToken(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 10 || c === 32 || c === 9 || c === 13 || c === 12 || c === 34 || c === 92 || c === 47) return false;
+  if (isIdentStart(c) || isDigit(c)) return false;
+  return !PUNCTUATION.some((q) => text.startsWith(q, i));
 }
 
 export function lex(file: SourceFile): LexResult {
@@ -147,7 +156,8 @@ export function lex(file: SourceFile): LexResult {
         i++;
       }
       if (!closed) diagnostics.push(error(LangCodes.UnterminatedString, "unterminated string literal", span(start, i)));
-      push("string", value, start, i);
+      // a string is a message, a label or a path, shown in reports: hidden characters stay visible escapes
+      push("string", printable(value), start, i);
       continue;
     }
     if (c === 92) {
@@ -182,10 +192,16 @@ export function lex(file: SourceFile): LexResult {
       push(mapped === "not" ? "keyword" : "punct", mapped, start, i);
       continue;
     }
-    const cp = text.codePointAt(i)!;
-    const len = cp > 0xffff ? 2 : 1;
-    diagnostics.push(error(LangCodes.UnexpectedCharacter, `unexpected character '${String.fromCodePoint(cp)}'`, span(i, i + len)));
-    i += len;
+    // a run of characters that start no token is one diagnostic (a binary or misencoded file gives a few, not one per byte)
+    let j = i;
+    let count = 0;
+    while (j < text.length && startsNoToken(text, j)) {
+      j += text.codePointAt(j)! > 0xffff ? 2 : 1;
+      count++;
+    }
+    const shown = text.slice(i, Math.min(j, i + 16));
+    diagnostics.push(error(LangCodes.UnexpectedCharacter, count === 1 ? `unexpected character '${printable(shown)}'` : `${count} unexpected characters '${printable(shown)}${j - i > 16 ? "..." : ""}'`, span(i, j)));
+    i = j;
   }
   tokens.push({ kind: "eof", value: "end of file", span: span(text.length, text.length), newlineBefore: true });
   return { tokens, diagnostics };

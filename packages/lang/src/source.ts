@@ -1,13 +1,19 @@
 // Source files and spans: a span is a half-open range of UTF-16 offsets into one
-// source file; line and column (both 1-based) are computed on demand.
+// source file; line and column (both 1-based) are computed on demand. A file's
+// `path` is for messages (hidden characters escaped, see printable.ts);
+// `fsPath` is the name it was read by.
+import { printable } from "./printable.js";
 
 export class SourceFile {
   readonly lineStarts: number[];
+  /** The path as the user named it (relative paths stay relative), printable: for messages. */
+  readonly path: string;
   constructor(
-    /** The path as the user named it (relative paths stay relative, for messages). */
-    readonly path: string,
+    /** The path as the user named it, to resolve paths relative to it. */
+    readonly fsPath: string,
     readonly text: string,
   ) {
+    this.path = printable(fsPath);
     this.lineStarts = [0];
     for (let i = 0; i < text.length; i++) {
       if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
@@ -43,7 +49,8 @@ export interface Span {
 }
 
 export function spanText(span: Span): string {
-  return span.file.text.slice(span.start, span.end);
+  // the source text is quoted in reports and messages: printable, like everything a model says
+  return printable(span.file.text.slice(span.start, span.end));
 }
 
 /** `path:line:col` of the span's start. */

@@ -19,6 +19,7 @@ import { type Token, lex } from "./lexer.js";
 import { type FileHost, nodeHost } from "./loader.js";
 import { SourceFile, type Span, joinSpans } from "./source.js";
 import { closestName } from "./names.js";
+import { printable } from "./printable.js";
 
 /** The catalog of spec files (K8). */
 export const SpecCodes = {
@@ -32,6 +33,12 @@ export const SpecCodes = {
   /** A malformed value: number, search order, `at` location, name. */
   BadValue: "K8006",
   UnknownCheck: "K8007",
+  /** A spec file that is a FIFO, a device, a socket, or under /proc, /sys or /dev. */
+  NotRegularFile: "K8008",
+  /** A spec file larger than MAX_MODEL_BYTES. */
+  FileTooLarge: "K8009",
+  /** A spec file with a NUL byte. */
+  BinaryFile: "K8010",
 } as const;
 
 export interface SpecName {
@@ -96,7 +103,8 @@ export function describeExpectation(e: SpecExpectation): string {
 export function loadSpec(path: string, host: FileHost = nodeHost, options: SpecOptions = {}): SpecFile {
   const r = host.readFile(path);
   if ("error" in r) {
-    return { file: new SourceFile(path, ""), checks: [], diagnostics: [error(SpecCodes.CannotReadFile, `cannot read spec file '${path}': ${r.error}`)] };
+    const code = r.kind === "special" || r.kind === "kernel" ? SpecCodes.NotRegularFile : r.kind === "too-large" ? SpecCodes.FileTooLarge : r.kind === "binary" ? SpecCodes.BinaryFile : SpecCodes.CannotReadFile;
+    return { file: new SourceFile(path, ""), checks: [], diagnostics: [error(code, `cannot read spec file '${printable(path)}': ${r.error}`)] };
   }
   return parseSpec(new SourceFile(path, r.text), options);
 }

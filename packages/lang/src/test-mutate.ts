@@ -59,6 +59,8 @@ export const VOCABULARY = [
   "type T = set<T>\n", "type T = {a: T}\n", "proc r() { call r() }\n", "object o[0] { f: bool }\n", "object o[65] { f: o }\n",
   "var big: [0..4096] bool\n", "var s: set<0..40>\n", "mutex m[0..5000]\n", "refcount r: 5..1 = 0\n",
   "while true { skip }", "atomic { while true { skip } }", "\u00a0", "\t", "\r\n", "é", "😀",
+  // hidden and control characters, bare and inside strings: messages must stay printable
+  "\u0000", "\u0007", "\u001b[2J", "\u202e", "\u2066", "\u2028", "\ufeff", "\ud800", "\u200b", '"\u001b]0;x\u0007"', '"a\u202eb"', "\\u001b",
 ];
 
 export function tokenize(text: string): string[] {

@@ -226,8 +226,8 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: E
   }
   const start = performance.now();
   const elapsed = () => (performance.now() - start) / 1000;
-  const model = isAbsolute(check.model.path) ? check.model.path : join(dirname(specPath), check.model.path);
-  const front = compileModel(model, { overrides: check.settings });
+  const model = isAbsolute(check.model.path) ? check.model.path : join(dirname(spec.file.fsPath), check.model.path);
+  const front = compileModel(model, { overrides: check.settings, rootFromFile: true });
   // an unreadable model file has no position of its own: point at the spec's model line
   const modelSpan = check.model.span;
   let diagnostics = front.loaded.files.length > 0 ? front.diagnostics : front.diagnostics.map((d) => (d.span ? d : { ...d, span: modelSpan }));

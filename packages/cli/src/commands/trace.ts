@@ -8,7 +8,7 @@
 // that model by the reference semantics (with the report's constant settings,
 // then --set) instead: exit 1 when one still reproduces, 0 when none does, and
 // for each one that does not, the step where it diverges.
-import { readFileSync } from "node:fs";
+import { printable, readInputFile } from "@knot/lang";
 import { type CheckReport, REPORT_VERSION, renderCheckMermaid, renderCheckText, renderSavedReplay, replaySavedReport } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
@@ -24,7 +24,8 @@ export interface TraceArgs {
 }
 
 function fail(io: Io, code: string, message: string, at?: { line: number; col: number }, file?: string): number {
-  io.err(`${at && file ? `${file}:${at.line}:${at.col}: ` : "knot: "}error[${code}]: ${message}\n`);
+  // the message may quote the report or its path: both are the user's, and printed escaped
+  io.err(`${at && file ? `${printable(file)}:${at.line}:${at.col}: ` : "knot: "}error[${code}]: ${printable(message)}\n`);
   return ExitCode.UsageOrModelError;
 }
 
@@ -245,18 +246,17 @@ export function readCheckReport(data: unknown): { report: CheckReport } | { code
   return { report };
 }
 
+/** A saved JSON check report: far above what a report with thousands of long traces takes. */
+export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+
 export function runTrace(io: Io, args: TraceArgs): number {
-  let text: string;
-  try {
-    text = readFileSync(args.file, "utf8").replace(/^\uFEFF/, "");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
-    return fail(io, "K9010", `cannot read '${args.file}': ${why}`);
-  }
+  const read0 = readInputFile(args.file, MAX_REPORT_BYTES);
+  if ("problem" in read0) return fail(io, "K9010", `cannot read '${printable(args.file)}': ${read0.problem.reason}`);
+  const text = read0.text.replace(/^\uFEFF/, "");
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // every string of the report is printed somewhere: hidden characters become visible escapes
+    data = JSON.parse(text, (_key, value: unknown) => (typeof value === "string" ? printable(value) : value));
   } catch (e) {
     const where = jsonSyntaxError(text);
     if (where) return fail(io, "K9011", `not a JSON document: ${where.message}`, lineCol(text, where.offset), args.file);
@@ -282,6 +282,6 @@ function replayOnModel(io: Io, args: TraceArgs, report: CheckReport, model: stri
   if (!checked.ok) return checked.exit;
   const results = replaySavedReport(checked.value, report);
   const settings = overrides.map((o) => `${o.name} = ${o.text}`).join(", ");
-  io.out(renderSavedReplay(args.file, model, settings, results));
+  io.out(renderSavedReplay(printable(args.file), printable(model), settings, results));
   return results.some((r) => r.reproduces) ? ExitCode.Violation : ExitCode.Pass;
 }
