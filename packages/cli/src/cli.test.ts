@@ -30,6 +30,23 @@ describe("knot command line", () => {
     }
   });
 
+  it("a single-valued option given twice is a usage error naming it", async () => {
+    for (const args of [
+      ["check", "models/kvm/vfio.knot", "--search", "bfs", "--search", "dfs"],
+      ["compile", "models/kvm/vfio.knot", "--emit", "ast", "--emit=js"],
+      ["check", "models/kvm/vfio.knot", "--format", "json", "--format", "text"],
+      ["check", "models/kvm/vfio.knot", "--max-states", "5", "--maxStates", "6"],
+    ]) {
+      const io = captureIo();
+      expect(await run(args, io), args.join(" ")).toBe(ExitCode.UsageOrModelError);
+      expect(io.stderr).toMatch(/^knot: error\[K9016\]: --(search|emit|format|maxStates) is given more than once/);
+      expect(io.stdout).toBe("");
+    }
+    // repeatable options and check switches may repeat; so may a value after --
+    const io = captureIo();
+    expect(await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--set", "TEARDOWN=release", "--no-stuck", "--no-stuck"], io)).toBe(ExitCode.Pass);
+  });
+
   it("--no-CHECK switches a check off", async () => {
     const io = captureIo();
     const code = await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--no-recursive-locking", "--no-stuck"], io);

@@ -18,6 +18,8 @@ import { ExitCode } from "./exit-codes.js";
 import { type Io, processIo } from "./io.js";
 import { DisagreementError } from "./stages.js";
 import { KNOT_VERSION } from "./version.js";
+import { repeatedOption } from "./repeated-options.js";
+import { printable } from "@knot/lang";
 
 function positiveInt(name: string) {
   return (v: unknown) => {
@@ -60,6 +62,11 @@ function size(name: string) {
 class UsageAbort extends Error {}
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const repeated = repeatedOption(argv, new Set(CHECK_NAMES));
+  if (repeated !== undefined) {
+    io.err(`knot: error[K9016]: ${printable(repeated)} is given more than once; it takes one value (only --set, --base and --head repeat)\nRun 'knot --help' for usage.\n`);
+    return ExitCode.UsageOrModelError;
+  }
   let exit: number = ExitCode.Pass;
   let usageFailed = false;
   const parser = yargs(argv)
