@@ -94,8 +94,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         }
         return b;
       },
-      (a) => {
-        exit = runCheck(io, {
+      async (a) => {
+        exit = await runCheck(io, {
           model: a.model as string,
           set: a.set as string[],
           search: a.search as "bfs" | "dfs",
@@ -146,8 +146,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("sarif", { type: "string", describe: "also write a SARIF 2.1.0 report to this file" })
           .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" })
           .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
-      (a) => {
-        exit = runTest(io, { paths: a.paths as string[], junit: a.junit as string | undefined, sarif: a.sarif as string | undefined, format: a.format as "text" | "json", cache: a.cache as boolean });
+      async (a) => {
+        exit = await runTest(io, { paths: a.paths as string[], junit: a.junit as string | undefined, sarif: a.sarif as string | undefined, format: a.format as "text" | "json", cache: a.cache as boolean });
       },
     )
     .command(
@@ -205,8 +205,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("strict", { type: "boolean", default: false, describe: "an introduced lock-order warning is a regression (exit 1)" })
           .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" })
           .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
-      (a) => {
-        exit = runCompare(io, {
+      async (a) => {
+        exit = await runCompare(io, {
           models: a.models as string[],
           base: a.base as string[],
           head: a.head as string[],

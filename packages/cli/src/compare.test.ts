@@ -2,15 +2,15 @@
 // when a limit stops one side, the JSON error document naming the side that does
 // not compile, an exhausted object pool, and that settings for both sides (--set)
 // give way to a side's own.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "./cli.js";
 import { ExitCode } from "./exit-codes.js";
 import { captureIo } from "./io.js";
+import { testDir } from "../../../tests/support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "knot-compare-"));
+const dir = testDir("knot-compare-");
 
 async function knot(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = captureIo();

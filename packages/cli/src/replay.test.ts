@@ -3,14 +3,14 @@
 // search), and every command that reports traces must refuse with an internal
 // error (exit 70) that prints the engine's state next to the reference's,
 // instead of printing a trace that cannot happen.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { SearchResult } from "@knot/engine";
 import { run } from "./cli.js";
 import { ExitCode } from "./exit-codes.js";
 import { captureIo } from "./io.js";
+import { testDir } from "../../../tests/support/temp-dir.js";
 
 type Corruption = (r: SearchResult) => void;
 const corruption: { apply?: Corruption } = {};
@@ -19,8 +19,8 @@ vi.mock("@knot/engine", async (importOriginal) => {
   const engine = await importOriginal<typeof import("@knot/engine")>();
   return {
     ...engine,
-    explore: (...args: Parameters<typeof engine.explore>) => {
-      const r = engine.explore(...args);
+    exploreAsync: async (...args: Parameters<typeof engine.exploreAsync>) => {
+      const r = await engine.exploreAsync(...args);
       corruption.apply?.(r);
       return r;
     },
@@ -99,7 +99,7 @@ describe("counterexamples replayed by the reference semantics", () => {
   });
 
   // found by the differential tests: traces the two implementations describe differently but agree on
-  const dir = mkdtempSync(join(tmpdir(), "knot-replay-"));
+  const dir = testDir("knot-replay-");
   const model = (name: string, text: string) => {
     const path = join(dir, name);
     writeFileSync(path, text);

@@ -2,16 +2,16 @@
 // exactly what knot check prints (text and Mermaid) for every kind of verdict,
 // and every kind of bad input is a clear error with exit 2 (never a stack
 // trace); the JSON syntax-error locator agrees with JSON.parse.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "./cli.js";
 import { jsonSyntaxError } from "./commands/trace.js";
 import { ExitCode } from "./exit-codes.js";
 import { captureIo } from "./io.js";
+import { testDir } from "../../../tests/support/temp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "knot-trace-"));
+const dir = testDir("knot-trace-");
 
 async function knot(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = captureIo();
@@ -164,7 +164,7 @@ describe("knot trace --model", () => {
     const { readFileSync } = await import("node:fs");
     const source = readFileSync("docs/examples/checks/recursive-locking.knot", "utf8");
     // the same file name, so locations still line up; the second lock is gone
-    const fixedDir = mkdtempSync(join(tmpdir(), "knot-trace-model-"));
+    const fixedDir = testDir("knot-trace-model-");
     const fixed = join(fixedDir, "recursive-locking.knot");
     writeFileSync(fixed, source.replace("process unplug", "process unplug_dev"));
     const r = await knot("trace", path, "--model", fixed);

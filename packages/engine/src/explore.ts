@@ -52,6 +52,8 @@ export interface SearchOptions {
     /** Asked (after switchAfterMs) whether compiling now is worth it, given how long the search has run. */
     ready?: (elapsedMs: number, layout: PackedLayout) => boolean;
   };
+  /** Stops the search (as incomplete, stoppedBy "interrupted") once aborted; looked at every 256 states. */
+  signal?: { readonly aborted: boolean };
 }
 
 export interface Progress {
@@ -115,7 +117,7 @@ export interface SearchStats {
   seconds: number;
   /** True when the whole state space was explored. */
   complete: boolean;
-  stoppedBy?: "max-states" | "time-limit" | "max-memory" | "violation";
+  stoppedBy?: "max-states" | "time-limit" | "max-memory" | "violation" | "interrupted";
   bytes: number;
   /** Packed state width in bytes. */
   stateBytes: number;
@@ -155,6 +157,24 @@ export interface SearchResult {
 
 export function explore(model: Model, options: SearchOptions = {}): SearchResult {
   return new Explorer(model, options).run();
+}
+
+/** The search of `explore`, yielding to the event loop now and then so that `options.signal` can stop it. */
+export function exploreAsync(model: Model, options: SearchOptions = {}): Promise<SearchResult> {
+  return new Explorer(model, options).runAsync();
+}
+
+/** A search in progress: what `advance` carries from one slice to the next. */
+interface SearchRun {
+  readonly start: number;
+  readonly frontier: Frontier;
+  readonly maxStates: number;
+  done: boolean;
+  stoppedBy: SearchStats["stoppedBy"];
+  expanded: number;
+  transitions: number;
+  switchAt: number;
+  nextProgress: number;
 }
 
 export class Explorer {
@@ -235,33 +255,76 @@ export class Explorer {
     return this.store.bytes() + this.traces.bytes() + frontier.bytes();
   }
 
+  /** Runs the whole search without yielding (no interruption: nothing else runs meanwhile). */
   run(): SearchResult {
+    const run = this.begin();
+    this.advance(run, Infinity);
+    return this.finish(run);
+  }
+
+  /**
+   * Runs the search in slices of about `sliceMs`, yielding to the event loop between
+   * them so that signal handlers run; when `options.signal` is aborted the search
+   * stops after the current state, as incomplete, with stoppedBy "interrupted".
+   */
+  async runAsync(sliceMs = 50): Promise<SearchResult> {
+    const run = this.begin();
+    while (!this.advance(run, performance.now() + sliceMs)) await new Promise<void>((resolve) => setImmediate(resolve));
+    return this.finish(run);
+  }
+
+  /** Sets up a search: the frontier holds the initial state. */
+  private begin(): SearchRun {
     const start = performance.now();
-    const model = this.model;
     const layout = this.layout;
     const words = layout.words;
     const frontier: Frontier =
       this.options.search === "dfs" ? new DfsFrontier(this.store) : this.store.exact ? new BfsStoreFrontier(this.store) : new BfsQueueFrontier(words);
     // the exact store's capacity is a state limit too (a search stopped by it is incomplete, not broken)
     const maxStates = Math.min(this.options.maxStates ?? Infinity, this.store.exact ? MAX_EXACT_STATES : Infinity);
-    const maxMemory = this.options.maxMemory ?? Infinity;
-    const deadline = this.options.timeLimit !== undefined ? start + this.options.timeLimit * 1000 : Infinity;
-    let switchAt = this.options.compiled?.switchAfterMs !== undefined ? start + this.options.compiled.switchAfterMs : Infinity;
-    const progressEvery = this.options.progressEvery ?? 1000;
-    const onEdge = this.options.onEdge;
-    let nextProgress = start + progressEvery;
-    let stoppedBy: SearchStats["stoppedBy"];
-
+    const run: SearchRun = {
+      start, frontier, maxStates, done: false, stoppedBy: undefined, expanded: 0, transitions: 0,
+      switchAt: this.options.compiled?.switchAfterMs !== undefined ? start + this.options.compiled.switchAfterMs : Infinity,
+      nextProgress: start + (this.options.progressEvery ?? 1000),
+    };
     const init = this.initial;
     if (init) {
-      if (maxStates < 1) stoppedBy = "max-states";
-      else {
+      if (maxStates < 1) {
+        run.stoppedBy = "max-states";
+        run.done = true;
+      } else {
         const p = new Int32Array(words);
         pack(layout, init, p);
         const idx = this.store.add(p);
         this.traces.record(idx, -1, -1, -1);
         frontier.push(idx, 0, p, 0);
       }
+    }
+    return run;
+  }
+
+  /**
+   * Expands states until the search ends (returns true) or the clock passes `until`
+   * (returns false; call again to go on). Limits, the interruption signal, progress
+   * and the engine switch are looked at every 256 states.
+   */
+  private advance(run: SearchRun, until: number): boolean {
+    if (run.done) return true;
+    const model = this.model;
+    const layout = this.layout;
+    const words = layout.words;
+    const frontier = run.frontier;
+    const maxStates = run.maxStates;
+    const maxMemory = this.options.maxMemory ?? Infinity;
+    const deadline = this.options.timeLimit !== undefined ? run.start + this.options.timeLimit * 1000 : Infinity;
+    const progressEvery = this.options.progressEvery ?? 1000;
+    const onEdge = this.options.onEdge;
+    const signal = this.options.signal;
+    let stoppedBy: SearchStats["stoppedBy"];
+    if (signal?.aborted) {
+      run.stoppedBy = "interrupted";
+      run.done = true;
+      return true;
     }
 
     const nThreads = model.threads.length;
@@ -277,9 +340,10 @@ export class Explorer {
     const pcShift = Int32Array.from(model.threads.map((t) => layout.shift[t.pcSlot]!));
     const pcMask = Int32Array.from(model.threads.map((t) => layout.mask[t.pcSlot]!));
     const endLoc = Int32Array.from(this.endLoc);
-    let expanded = 0;
+    let expanded = run.expanded;
     let limitHit = false;
-    let transitions = 0;
+    let transitions = run.transitions;
+    let paused = false;
     const store = this.store;
     const traces = this.traces;
 
@@ -364,35 +428,54 @@ export class Explorer {
           stoppedBy = "max-memory";
           break;
         }
+        if (signal?.aborted) {
+          stoppedBy = "interrupted";
+          break;
+        }
         const c = this.options.compiled;
-        if (now >= switchAt && this.gen.kind === "interp" && c && (!c.ready || c.ready(now - start, layout))) {
+        if (now >= run.switchAt && this.gen.kind === "interp" && c && (!c.ready || c.ready(now - run.start, layout))) {
           const compiled = c.create(layout, this.lockOrder);
           if (compiled) this.gen = compiled;
-          else switchAt = Infinity;
+          else run.switchAt = Infinity;
         }
-        if (this.options.onProgress && now >= nextProgress) {
-          nextProgress = now + progressEvery;
+        if (this.options.onProgress && now >= run.nextProgress) {
+          run.nextProgress = now + progressEvery;
           this.options.onProgress({
             states: this.store.size, transitions, pending: frontier.pending, depth: this.maxDepth,
-            seconds: (now - start) / 1000, bytes: this.memory(frontier),
+            seconds: (now - run.start) / 1000, bytes: this.memory(frontier),
           });
+        }
+        if (now >= until) {
+          paused = true;
+          break;
         }
       }
     }
-    this.transitions = transitions;
+    run.expanded = expanded;
+    run.transitions = transitions;
+    if (paused) return false;
+    run.stoppedBy = stoppedBy;
+    run.done = true;
+    return true;
+  }
+
+  /** The result of a search that has ended; closes the trace store. */
+  private finish(run: SearchRun): SearchResult {
+    this.transitions = run.transitions;
+    let stoppedBy = run.stoppedBy;
     const complete = !this.stop && stoppedBy === undefined;
     if (this.stop) stoppedBy = "violation";
     const warnings = this.lockOrderWarnings();
-    const bytes = this.memory(frontier);
+    const bytes = this.memory(run.frontier);
     this.traces.close();
     return {
       violations: this.violations,
       warnings,
       stats: {
         states: this.store.size, transitions: this.transitions, depth: this.maxDepth,
-        seconds: (performance.now() - start) / 1000, complete, stoppedBy,
+        seconds: (performance.now() - run.start) / 1000, complete, stoppedBy,
         bytes,
-        stateBytes: words * 4,
+        stateBytes: this.layout.words * 4,
         store: this.store.exact ? "exact" : "fingerprint",
         collisionProbability: this.store instanceof FingerprintStateStore ? this.store.collisionProbability() : undefined,
         engine: this.gen.kind,

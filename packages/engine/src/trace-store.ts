@@ -3,7 +3,8 @@
 // step again when it rebuilds a trace, by expanding the parent and matching the
 // stored child; a fingerprint search, which cannot read states back, writes the
 // parent with the thread and step to a temporary file, so that memory holds
-// nothing but fingerprints (the file is removed at the end).
+// nothing but fingerprints (the file is unlinked once open, so it never outlives
+// the process).
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,7 +57,6 @@ const RECORD_BYTES = 8;
 const BUFFER_RECORDS = 1 << 16;
 
 export class DiskTraceStore extends Chains implements TraceStore {
-  private readonly dir: string;
   private readonly fd: number;
   private readonly buffer = new Int32Array(BUFFER_RECORDS * 2);
   /** Index of the first record in the buffer; records below it are in the file. */
@@ -65,8 +65,14 @@ export class DiskTraceStore extends Chains implements TraceStore {
 
   constructor(private readonly threads: number) {
     super();
-    this.dir = mkdtempSync(join(tmpdir(), "knot-trace-"));
-    this.fd = openSync(join(this.dir, "links"), "w+");
+    // the file is unlinked as soon as it is open: only the descriptor holds it, so
+    // nothing is left behind however the process ends (a signal, a crash, SIGKILL)
+    const dir = mkdtempSync(join(tmpdir(), "knot-trace-"));
+    try {
+      this.fd = openSync(join(dir, "links"), "wx+", 0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
 
   record(index: number, parent: number, thread: number, step: number): void {
@@ -110,6 +116,5 @@ export class DiskTraceStore extends Chains implements TraceStore {
 
   close(): void {
     closeSync(this.fd);
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -114,6 +114,7 @@ export function statisticsText(r: CheckReport): string {
   if (s.stoppedBy === "max-states") return `${base} (stopped by the state limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;
   if (s.stoppedBy === "time-limit") return `${base} (stopped by the time limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;
   if (s.stoppedBy === "max-memory") return `${base} (stopped by the memory limit --max-memory at ${(s.bytes / 2 ** 20).toFixed(0)} MB before the search finished; try --store fingerprint)`;
+  if (s.stoppedBy === "interrupted") return `${base} (interrupted${s.limit ? ` by ${s.limit}` : ""} before the search finished)`;
   return base;
 }
 
@@ -130,7 +131,8 @@ export function renderCheckText(r: CheckReport): string {
     return out.join("\n") + "\n";
   }
   if (r.verdict === "incomplete") {
-    out.push(`incomplete: ${header}: no violation so far, but the search did not finish${warned}`);
+    const stopped = r.statistics.stoppedBy === "interrupted" ? "interrupted" : "incomplete";
+    out.push(`${stopped}: ${header}: no violation so far, but the search did not finish${warned}`);
     out.push(`  ${statisticsText(r)}`);
     out.push(...warningBlocks);
     return out.join("\n") + "\n";

@@ -1,9 +1,10 @@
 // knot check MODEL: explore every interleaving and report violations.
 import { SWITCHABLE_CHECKS, type ViolationKind } from "@knot/ir";
-import { MAX_EXACT_STATES, explore } from "@knot/engine";
+import { MAX_EXACT_STATES, exploreAsync } from "@knot/engine";
 import { renderCheckJson, renderCheckMermaid, renderCheckText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
+import { type Interrupt, interruptExitCode, withInterrupts } from "../interrupt.js";
 import { progressReporter } from "../progress.js";
 import { loadStages, parseSettings, reportStage } from "../stages.js";
 import { type EngineArgs, engineSearchOptions, openRunCache } from "../engine-options.js";
@@ -28,7 +29,11 @@ export interface CheckArgs {
 
 export const CHECK_NAMES = SWITCHABLE_CHECKS;
 
-export function runCheck(io: Io, args: CheckArgs): number {
+export function runCheck(io: Io, args: CheckArgs): Promise<number> {
+  return withInterrupts((interrupt) => checkWith(io, args, interrupt));
+}
+
+async function checkWith(io: Io, args: CheckArgs, interrupt: Interrupt): Promise<number> {
   const settings = parseSettings(io, args.set);
   if (!settings.ok) return settings.exit;
   const loaded = loadStages(io, { path: args.model, overrides: settings.value }, args.format === "json" ? "json" : "text");
@@ -38,7 +43,7 @@ export function runCheck(io: Io, args: CheckArgs): number {
   const disabled = new Set(args.disabled);
   const engine = args.engine ?? {};
   const cache = engine.engine === "interp" ? false : openRunCache(io, args.cache ?? true);
-  const result = explore(model, {
+  const result = await exploreAsync(model, {
     ...engineSearchOptions(model, disabled, { ...engine, cache }, (note) => io.err(`knot: note: ${note}
 `)),
     search: args.search,
@@ -48,12 +53,14 @@ export function runCheck(io: Io, args: CheckArgs): number {
     disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,
+    signal: interrupt,
   });
   progress.done();
   const stopped = result.stats.stoppedBy;
-  const limit = stopped === "max-states" ? (args.maxStates !== undefined && (args.maxStates <= MAX_EXACT_STATES || args.engine?.store === "fingerprint") ? `--max-states ${args.maxStates}` : `of the exact store (${MAX_EXACT_STATES} states; --store fingerprint holds more)`) : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : undefined;
+  const limit = stopped === "max-states" ? (args.maxStates !== undefined && (args.maxStates <= MAX_EXACT_STATES || args.engine?.store === "fingerprint") ? `--max-states ${args.maxStates}` : `of the exact store (${MAX_EXACT_STATES} states; --store fingerprint holds more)`) : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : stopped === "interrupted" ? interrupt.signal : undefined;
   const report = reportStage(loaded.value.checked, model, result, disabled, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
   io.out(args.format === "json" ? renderCheckJson(report) : args.format === "mermaid" ? renderCheckMermaid(report) : renderCheckText(report));
+  if (interrupt.signal) return interruptExitCode(interrupt.signal);
   // an exhausted object pool is a mistake in the model (its bound), not a finding
   if (report.violations.some((v) => v.kind === "pool-exhausted")) return ExitCode.UsageOrModelError;
   if (report.verdict === "violation") return ExitCode.Violation;

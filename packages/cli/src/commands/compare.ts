@@ -8,11 +8,12 @@
 // 2 for usage and model errors (including an exhausted object pool); else 0.
 import type { Override } from "@knot/lang";
 import type { ViolationKind } from "@knot/ir";
-import { explore } from "@knot/engine";
+import { exploreAsync } from "@knot/engine";
 import { type EngineArgs, engineSearchOptions, openRunCache } from "../engine-options.js";
-import { type CheckReport, compareReports, renderCompareJson, renderCompareText } from "@knot/report";
+import { type CheckReport, compareReports, renderCompareJson, renderCompareText, statisticsText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import { type Io, captureIo } from "../io.js";
+import { type Interrupt, interruptExitCode, withInterrupts } from "../interrupt.js";
 import { progressReporter } from "../progress.js";
 import { loadStages, parseSettings, reportStage } from "../stages.js";
 import { KNOT_VERSION } from "../version.js";
@@ -55,7 +56,7 @@ function sideOverrides(io: Io, common: string[], own: string[]): Override[] | un
 }
 
 /** Check one side; undefined when it does not compile (diagnostics printed, introduced by which side it is). */
-function checkSide(io: Io, input: SideInput, args: CompareArgs, engine: EngineArgs): CheckReport | undefined {
+async function checkSide(io: Io, input: SideInput, args: CompareArgs, engine: EngineArgs, interrupt: Interrupt): Promise<CheckReport | undefined> {
   const buffered = captureIo();
   const loaded = loadStages(buffered, { path: input.model, overrides: input.overrides }, args.format);
   if (!loaded.ok) {
@@ -70,14 +71,35 @@ function checkSide(io: Io, input: SideInput, args: CompareArgs, engine: EngineAr
   io.err(buffered.stderr); // warnings
   const progress = progressReporter(io);
   const disabled = new Set<ViolationKind>();
-  const result = explore(loaded.value.model, { ...engineSearchOptions(loaded.value.model, disabled, engine), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, onProgress: progress.onProgress, progressEvery: 500 });
+  const result = await exploreAsync(loaded.value.model, {
+    ...engineSearchOptions(loaded.value.model, disabled, engine), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit,
+    onProgress: progress.onProgress, progressEvery: 500, signal: interrupt,
+  });
   progress.done();
   const stopped = result.stats.stoppedBy;
-  const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : undefined;
+  const limit = stopped === "max-states" ? `--max-states ${args.maxStates}` : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "interrupted" ? interrupt.signal : undefined;
   return reportStage(loaded.value.checked, loaded.value.model, result, disabled, { search: "bfs", version: KNOT_VERSION, limit });
 }
 
-export function runCompare(io: Io, args: CompareArgs): number {
+/** What an interrupted compare prints: the figures of the sides searched so far; nothing is compared. */
+function interruptedReport(io: Io, args: CompareArgs, reports: readonly CheckReport[], signal: string): void {
+  const names = ["base", "head"] as const;
+  const during = names[reports.length - 1] ?? "base";
+  if (args.format === "json") {
+    const sides = Object.fromEntries(reports.map((r, i) => [names[i], { verdict: r.verdict, statistics: r.statistics }]));
+    io.out(JSON.stringify({ knot: KNOT_VERSION, verdict: "interrupted", signal, during, sides }, null, 2) + "\n");
+    return;
+  }
+  const lines = [`interrupted: knot compare was stopped by ${signal} during the ${during} search; nothing was compared`];
+  reports.forEach((r, i) => lines.push(`  ${names[i]}: ${r.verdict === "violation" ? `${r.violations.length} violation${r.violations.length === 1 ? "" : "s"} so far, ` : ""}${statisticsText(r)}`));
+  io.out(lines.join("\n") + "\n");
+}
+
+export function runCompare(io: Io, args: CompareArgs): Promise<number> {
+  return withInterrupts((interrupt) => compareWith(io, args, interrupt));
+}
+
+async function compareWith(io: Io, args: CompareArgs, interrupt: Interrupt): Promise<number> {
   if (args.models.length < 1 || args.models.length > 2) {
     return usage(io, "K9020", `knot compare takes one model (with --base and --head settings) or two model files (base and head), got ${args.models.length}`);
   }
@@ -93,9 +115,13 @@ export function runCompare(io: Io, args: CompareArgs): number {
   const reports: CheckReport[] = [];
   const engine: EngineArgs = { cache: openRunCache(io, args.cache ?? true) };
   for (const s of sides) {
-    const r = checkSide(io, s, args, engine);
-    if (!r) return ExitCode.UsageOrModelError;
+    const r = await checkSide(io, s, args, engine, interrupt);
+    if (!r) return interrupt.signal ? interruptExitCode(interrupt.signal) : ExitCode.UsageOrModelError;
     reports.push(r);
+    if (interrupt.signal) {
+      interruptedReport(io, args, reports, interrupt.signal);
+      return interruptExitCode(interrupt.signal);
+    }
   }
   const comparison = compareReports(reports[0]!, reports[1]!, { version: KNOT_VERSION, strict: args.strict });
   io.out(args.format === "json" ? renderCompareJson(comparison) : renderCompareText(comparison));

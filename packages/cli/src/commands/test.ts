@@ -13,7 +13,7 @@ import {
   type Diagnostic, type SpecCheck, type SpecExpectation, type SpecFile, compileModel, describeExpectation, hasErrors, loadSpec, toLocation,
 } from "@knot/lang";
 import { SWITCHABLE_CHECKS, type SrcLoc, VIOLATION_KINDS, type ViolationKind, lowerModel } from "@knot/ir";
-import { explore } from "@knot/engine";
+import { exploreAsync } from "@knot/engine";
 import { type EngineArgs, engineSearchOptions, openRunCache } from "../engine-options.js";
 import {
   type CheckReport, type JUnitTestSuite, type SarifCheck, type ViolationReport, type WarningReport,
@@ -21,6 +21,7 @@ import {
 } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
+import { type Interrupt, interruptExitCode, withInterrupts } from "../interrupt.js";
 import { progressReporter } from "../progress.js";
 import { reportStage } from "../stages.js";
 import { KNOT_VERSION } from "../version.js";
@@ -219,7 +220,7 @@ function errorSummary(diags: readonly Diagnostic[]): string {
   return `${where}${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? "s" : ""})` : ""}`;
 }
 
-export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: EngineArgs = {}): CheckOutcome {
+export async function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: EngineArgs = {}, interrupt?: Interrupt): Promise<CheckOutcome> {
   const specPath = spec.file.path;
   if (hasErrors(check.diagnostics) || !check.model || !check.expect) {
     return errorOutcome(specPath, check, "spec error", `the check has errors: ${errorSummary(check.diagnostics)}`, check.diagnostics);
@@ -241,7 +242,7 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: E
   }
   const progress = progressReporter(io);
   const disabled = new Set(check.disabled.map((d) => d.name as ViolationKind));
-  const result = explore(lowered.model, {
+  const result = await exploreAsync(lowered.model, {
     ...engineSearchOptions(lowered.model, disabled, engine),
     search: check.search,
     maxStates: check.maxStates,
@@ -250,9 +251,13 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: E
     disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,
+    signal: interrupt,
   });
   progress.done();
   const stopped = result.stats.stoppedBy;
+  if (stopped === "interrupted") {
+    return { ...errorOutcome(specPath, check, "interrupted", `interrupted by ${interrupt?.signal ?? "a signal"} after ${result.stats.states} states, before the search finished`, diagnostics, elapsed()), model };
+  }
   const limit = stopped === "max-states" ? `max-states ${check.maxStates}` : stopped === "time-limit" ? `time-limit ${check.timeLimit}` : undefined;
   const report = reportStage(front.model, lowered.model, result, disabled, { search: check.search, version: KNOT_VERSION, limit, strict: check.strict });
   const verdict = evaluateExpectation(check.expect, report);
@@ -265,12 +270,15 @@ export function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, engine: E
 }
 
 /** Every check of one spec file, and a row for errors outside its checks. */
-function runSpecFile(io: Io, spec: SpecFile, engine: EngineArgs): CheckOutcome[] {
+async function runSpecFile(io: Io, spec: SpecFile, engine: EngineArgs, interrupt: Interrupt): Promise<CheckOutcome[]> {
   const inChecks = new Set(spec.checks.flatMap((c) => c.diagnostics));
   const outside = spec.diagnostics.filter((d) => !inChecks.has(d));
   const out: CheckOutcome[] = [];
   if (hasErrors(outside)) out.push(errorOutcome(spec.file.path, undefined, "spec error", `the spec file has errors: ${errorSummary(outside)}`, outside));
-  for (const c of spec.checks) out.push(runSpecCheck(io, spec, c, engine));
+  for (const c of spec.checks) {
+    if (interrupt.aborted) break;
+    out.push(await runSpecCheck(io, spec, c, engine, interrupt));
+  }
   return out;
 }
 
@@ -307,7 +315,7 @@ function where(o: CheckOutcome): string {
 
 function details(o: CheckOutcome): string {
   const head = `${STATUS_TEXT[o.status]} ${where(o)}${o.check ? ` "${o.name}"` : ""}\n  ${o.reason ?? ""}`;
-  if (o.status === "error") return `${head}\n  (the diagnostics are printed on stderr)\n`;
+  if (o.status === "error") return o.got === "interrupted" ? `${head}\n` : `${head}\n  (the diagnostics are printed on stderr)\n`;
   return `${head}\n\n${o.report ? renderCheckText(o.report) : ""}`;
 }
 
@@ -342,11 +350,12 @@ function expectationJson(e: SpecExpectation | undefined): unknown {
   return { outcome: "finding", kind: e.kind, ...(e.inProc ? { in: e.inProc.name } : {}), ...(e.at ? { at: { file: e.at.file, line: e.at.line } } : {}) };
 }
 
-function testJson(outcomes: readonly CheckOutcome[], specs: readonly SpecFile[], summary: Summary): string {
+function testJson(outcomes: readonly CheckOutcome[], specs: readonly SpecFile[], summary: Summary, interrupted: string | undefined): string {
   const doc = {
     knot: KNOT_VERSION,
     version: TEST_REPORT_VERSION,
     verdict: verdictOf(summary),
+    ...(interrupted ? { interrupted } : {}),
     summary,
     specs: specs.map((s) => {
       const mine = outcomes.filter((o) => o.spec === s.file.path);
@@ -449,7 +458,11 @@ function writeReport(path: string, text: string): string | undefined {
 
 // ------------------------------------------------------------------ the command
 
-export function runTest(io: Io, args: TestArgs): number {
+export function runTest(io: Io, args: TestArgs): Promise<number> {
+  return withInterrupts((interrupt) => testWith(io, args, interrupt));
+}
+
+async function testWith(io: Io, args: TestArgs, interrupt: Interrupt): Promise<number> {
   const start = performance.now();
   const targets = [
     ...(args.junit !== undefined ? [{ path: args.junit, what: "JUnit", looksLike: looksLikeKnotJUnit }] : []),
@@ -477,10 +490,11 @@ export function runTest(io: Io, args: TestArgs): number {
   const outcomes: CheckOutcome[] = [];
   const engine: EngineArgs = { cache: openRunCache(io, args.cache ?? true) };
   for (const path of found.files) {
+    if (interrupt.aborted) break;
     const spec = loadSpec(path, undefined, options);
     specs.push(spec);
     if (args.format === "text" && spec.diagnostics.length) io.err(renderDiagnostics(spec.diagnostics));
-    for (const o of runSpecFile(io, spec, engine)) {
+    for (const o of await runSpecFile(io, spec, engine, interrupt)) {
       outcomes.push(o);
       if (args.format === "text" && o.check && o.model && o.diagnostics.length) {
         io.err(`In check "${o.name}" (${where(o)}), model ${o.model}:\n${renderDiagnostics(o.diagnostics)}`);
@@ -489,15 +503,16 @@ export function runTest(io: Io, args: TestArgs): number {
   }
   const summary = summarise(outcomes, specs.length, (performance.now() - start) / 1000);
 
-  if (args.format === "json") io.out(testJson(outcomes, specs, summary));
+  if (args.format === "json") io.out(testJson(outcomes, specs, summary, interrupt.signal));
   else {
     const lines = table(outcomes);
     const failed = outcomes.filter((o) => o.status !== "ok");
     const blocks = failed.map((o) => `\n${details(o)}`.replace(/\n+$/, ""));
-    io.out([...lines, ...blocks, "", summaryLine(summary)].join("\n") + "\n");
+    const stopped = interrupt.signal ? [`interrupted by ${interrupt.signal}: the checks after the last one listed did not run`] : [];
+    io.out([...lines, ...blocks, "", ...stopped, summaryLine(summary)].join("\n") + "\n");
   }
 
-  let exit: number = summary.errors > 0 ? ExitCode.UsageOrModelError : summary.failed > 0 ? ExitCode.Violation : ExitCode.Pass;
+  let exit: number = interrupt.signal ? interruptExitCode(interrupt.signal) : summary.errors > 0 ? ExitCode.UsageOrModelError : summary.failed > 0 ? ExitCode.Violation : ExitCode.Pass;
   const texts: Record<string, () => string> = {
     JUnit: () => renderJUnit(junitSuites(outcomes, specs)),
     SARIF: () => renderSarif(sarifChecks(outcomes), { version: KNOT_VERSION, baseDirectory: process.cwd() }),
@@ -507,7 +522,7 @@ export function runTest(io: Io, args: TestArgs): number {
     const problem = reportTargetProblem(t.path, t.looksLike, t.what) ?? writeReport(t.path, texts[t.what]!());
     if (problem) {
       io.err(`knot: error[K9103]: ${problem}\n`);
-      exit = ExitCode.UsageOrModelError;
+      if (!interrupt.signal) exit = ExitCode.UsageOrModelError;
     }
   }
   return exit;
