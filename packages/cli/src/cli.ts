@@ -15,10 +15,11 @@ import { runTest } from "./commands/test.js";
 import { runSimulate } from "./commands/simulate.js";
 import { type EngineChoice, parseSize } from "./engine-options.js";
 import { ExitCode } from "./exit-codes.js";
-import { type Io, processIo } from "./io.js";
+import { type Io, OutputError, processIo } from "./io.js";
 import { DisagreementError } from "./stages.js";
 import { KNOT_VERSION } from "./version.js";
 import { repeatedOption } from "./repeated-options.js";
+import { writeErrorReason } from "./output-files.js";
 import { printable } from "@knot/lang";
 
 function positiveInt(name: string) {
@@ -252,11 +253,24 @@ function invokedDirectly(): boolean {
   }
 }
 
+/** A failed write to stdout or stderr: said on stderr when that still works, exit 2. */
+function outputFailed(io: Io, e: OutputError): number {
+  if (e.stream === "stdout") {
+    try {
+      io.err(`knot: error[K9017]: ${e.message}\n`);
+    } catch {
+      // stderr is gone too: the exit code is all that is left
+    }
+  }
+  return ExitCode.UsageOrModelError;
+}
+
 /** `main`, with anything unexpected turned into exit code 70 and a short report on stderr. */
 export async function run(argv: string[], io: Io = processIo): Promise<number> {
   try {
     return await main(argv, io);
   } catch (e) {
+    if (e instanceof OutputError) return outputFailed(io, e);
     if (e instanceof DisagreementError) {
       io.err(e.report);
       return ExitCode.Internal;
@@ -268,11 +282,12 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
 }
 
 if (invokedDirectly()) {
-  // a reader that stops early (`knot compile --emit ir | head`) closes the pipe: that is not an error
-  for (const stream of [process.stdout, process.stderr]) {
+  // a reader that stops early (`knot compile --emit ir | head`) closes the pipe: that is not an error;
+  // any other failure of a pipe or socket (reported after the write returned) is exit 2
+  for (const [stream, name] of [[process.stdout, "stdout"], [process.stderr, "stderr"]] as const) {
     stream.on("error", (e: NodeJS.ErrnoException) => {
-      if (e.code !== "EPIPE") throw e;
-      process.exit(process.exitCode ?? 0);
+      if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      process.exit(outputFailed(processIo, new OutputError(name, writeErrorReason(e))));
     });
   }
   run(hideBin(process.argv)).then((code) => {

@@ -7,7 +7,7 @@
 // is not a knot report. Exit 0 when every expectation holds, 1 when one does not,
 // 2 when a spec or a model has an error (the other checks still run and the
 // reports are still written) or the command line is wrong.
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import {
   type Diagnostic, type SpecCheck, type SpecExpectation, type SpecFile, compileModel, describeExpectation, hasErrors, loadSpec, toLocation,
@@ -21,6 +21,7 @@ import {
 } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
 import type { Io } from "../io.js";
+import { outputTargetProblem, writeOutputFile } from "../output-files.js";
 import { type Interrupt, interruptExitCode, withInterrupts } from "../interrupt.js";
 import { progressReporter } from "../progress.js";
 import { reportStage } from "../stages.js";
@@ -424,38 +425,6 @@ function sarifChecks(outcomes: readonly CheckOutcome[]): SarifCheck[] {
 
 // ------------------------------------------------------------------ report files
 
-/** Why the report cannot be written to `path`, or undefined: absent, empty, or a report knot wrote. */
-export function reportTargetProblem(path: string, looksLikeKnot: (text: string) => boolean, what: string): string | undefined {
-  let text: string;
-  try {
-    if (statSync(path).isDirectory()) return `cannot write the ${what} report to '${path}': it is a directory`;
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    return `cannot write the ${what} report to '${path}': ${(e as Error).message}`;
-  }
-  if (text.trim() === "" || looksLikeKnot(text)) return undefined;
-  return `refusing to overwrite '${path}': it exists and is not a ${what} report written by knot (move it away or choose another path)`;
-}
-
-/** Write through a temporary file in the same directory, creating the directory. */
-function writeReport(path: string, text: string): string | undefined {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-    return undefined;
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-    return `cannot write '${path}': ${(e as Error).message}`;
-  }
-}
-
 // ------------------------------------------------------------------ the command
 
 export function runTest(io: Io, args: TestArgs): Promise<number> {
@@ -473,7 +442,7 @@ async function testWith(io: Io, args: TestArgs, interrupt: Interrupt): Promise<n
     return ExitCode.UsageOrModelError;
   }
   for (const t of targets) {
-    const problem = reportTargetProblem(t.path, t.looksLike, t.what);
+    const problem = outputTargetProblem(t.path, t.looksLike, t.what);
     if (problem) {
       io.err(`knot: error[K9102]: ${problem}\n`);
       return ExitCode.UsageOrModelError;
@@ -519,7 +488,7 @@ async function testWith(io: Io, args: TestArgs, interrupt: Interrupt): Promise<n
   };
   for (const t of targets) {
     // checked before the run; checked again in case the file appeared meanwhile
-    const problem = reportTargetProblem(t.path, t.looksLike, t.what) ?? writeReport(t.path, texts[t.what]!());
+    const problem = outputTargetProblem(t.path, t.looksLike, t.what) ?? writeOutputFile(t.path, texts[t.what]!());
     if (problem) {
       io.err(`knot: error[K9103]: ${problem}\n`);
       if (!interrupt.signal) exit = ExitCode.UsageOrModelError;
