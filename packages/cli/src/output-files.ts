@@ -9,7 +9,7 @@
 // given up after `stallMs`. Nothing is ever read from anything but a regular file.
 import * as fs from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { printable, readInputFile } from "@knot/lang";
+import { kindOfSpecial, printable, readInputFile } from "@knot/lang";
 
 /** A report file is at most this large; a larger file at the path is not one knot wrote. */
 export const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
@@ -36,14 +36,6 @@ export function writeErrorReason(e: unknown): string {
     case "ENAMETOOLONG": return "the file name is too long (ENAMETOOLONG)";
     default: return code ? `the system refused (${code})` : "the system refused";
   }
-}
-
-function specialKind(st: fs.Stats): string {
-  if (st.isFIFO()) return "a FIFO (named pipe)";
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isSocket()) return "a socket";
-  return "not a regular file";
 }
 
 /** /dev/stdout, /dev/fd/N, /proc/self/fd/N: one of knot's own descriptors, reopened (a redirection or a process substitution). */
@@ -200,7 +192,7 @@ export function writeOutputFile(path: string, text: string, options: { stallMs?:
   if (st?.isDirectory()) return `cannot write '${printable(path)}': it is a directory`;
   if (st && !st.isFile()) {
     if (st.isBlockDevice()) return `cannot write '${printable(path)}': it is a block device`;
-    return writeInPlace(io, path, t.path, specialKind(st), 0, bytes, stallMs);
+    return writeInPlace(io, path, t.path, kindOfSpecial(st), 0, bytes, stallMs);
   }
   const dir = dirname(t.path);
   const tmp = join(dir, `.${basename(t.path)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);

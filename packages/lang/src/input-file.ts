@@ -26,7 +26,8 @@ const KERNEL_DIRS = ["/proc", "/sys", "/dev"];
 /** The file system calls input reading uses (tests replace them to simulate odd file systems). */
 export type InputFs = Pick<typeof nodeFs, "realpathSync" | "openSync" | "fstatSync" | "readSync" | "closeSync">;
 
-function kindOfSpecial(st: nodeFs.Stats): string {
+/** What a file that is not regular is, in words ("a FIFO (named pipe)"). */
+export function kindOfSpecial(st: nodeFs.Stats): string {
   if (st.isFIFO()) return "a FIFO (named pipe)";
   if (st.isCharacterDevice()) return "a character device";
   if (st.isBlockDevice()) return "a block device";
