@@ -16,6 +16,13 @@ import { lowerModel } from "@knot/ir";
 import { type Both, ModelError, differences, renderDiagnostics, runBoth } from "./run-both.js";
 import { generateModel } from "./random-models.js";
 
+/** The kernel primitives the generator uses, counted per compared model for the figures. */
+const PRIMITIVES: readonly [string, RegExp][] = [
+  ["rwsem", /\bdown_(read|write) /],
+  ["trylock", /\b(mutex|spin|down_read|down_write)_trylock\(/],
+  ["dec_and_test", /\bdec_and_test\(/],
+];
+
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.KNOT_FUZZ_SEED ?? 1);
 const MAX_STATES = 2000;
@@ -31,6 +38,7 @@ describe("engine and reference agree on random models", () => {
     let rejected = 0;
     let wide = 0;
     let states = 0;
+    const uses = new Map<string, number>();
     const notCompiling: string[] = [];
     const notLowering: string[] = [];
     const started = performance.now();
@@ -73,6 +81,7 @@ describe("engine and reference agree on random models", () => {
       ran++;
       if (g.disabled.length) withDisabled++;
       if (g.text.includes("const WMAX")) wide++;
+      for (const [name, pattern] of PRIMITIVES) if (pattern.test(g.text)) uses.set(name, (uses.get(name) ?? 0) + 1);
       states += both.engine.all.states;
       const diffs = differences(both);
       if (diffs.length) failures.push(`${repro}:\n  ${diffs.join("\n  ")}\n--- model ---\n${g.text}`);
@@ -90,7 +99,8 @@ describe("engine and reference agree on random models", () => {
       `(${notCompiling.length} do not compile, ${notLowering.length} do not lower, ${rejected} rejected at an integer limit as intended; ` +
       `${withDisabled} with checks switched off, ${wide} with wide integers; ` +
       `${truncated} stopped at ${MAX_STATES} states; ${states} states under --all in all); ` +
-      `${withViolations} with violations, first violations: ${kinds || "none"}; ${failures.length} disagreements`,
+      `${withViolations} with violations, first violations: ${kinds || "none"}; ` +
+      `models compared that use: ${PRIMITIVES.map(([name]) => `${name} ${uses.get(name) ?? 0}`).join(", ")}; ${failures.length} disagreements`,
     );
     // the first few in full; the seeds of all of them
     expect(failures.slice(0, 5), `${failures.length} disagreements, seeds: ${failures.map((f) => f.split(" ")[1]).join(", ")}`).toEqual([]);

@@ -7,7 +7,7 @@
 // and a procedure with a return type ends with `return`. They are small (2-3
 // processes, at most 4 threads, short bodies, loops bounded by counters, the
 // odd `while true`) but use every construct: mutexes, a lock array, a
-// spinlock, an rwsem, refcounts (plain, ranged, array; get, put, dec_and_test,
+// spinlock, an rwsem, trylocks of each, refcounts (plain, ranged, array; get, put, dec_and_test,
 // inc-not-zero), bool, range, enumeration, set, map and record variables
 // (ranges with run-time bounds, map comprehensions, quantifiers), an object
 // pool (alloc, free, fields, references passed to procedures), an ops table
@@ -385,6 +385,7 @@ export class ModelGenerator {
       [deep ? 6 : 0, () => this.lockSection(scope, depth, opts)],
       [deep ? 2.5 : 0, () => this.twoLocks(scope, depth, opts)],
       [f.rw && deep ? 2 : 0, () => this.rwSection(scope, depth, opts)],
+      [deep ? 2.5 : 0, () => this.trylockStmt(scope, depth, opts)],
       [4, () => this.refcountStmt(scope, depth, opts)],
       [2, () => [`await ${this.bool(scope, 2)}`]],
       [0.3, () => [`await ${this.bool({ ...scope, vars: scope.vars.filter((v) => !v.shared) }, 0)}`]], // on locals: still a step
@@ -498,6 +499,33 @@ export class ModelGenerator {
     const body = this.nested(scope, depth, opts, { held: [...scope.held, "rw"] }).map((x) => x.slice(2));
     const up = this.chance(0.95) ? (write ? "up_write rw" : "up_read rw") : (write ? "up_read rw" : "up_write rw");
     return [write ? "down_write rw" : "down_read rw", ...nestedDown, ...body, up];
+  }
+
+  /** mutex_trylock, spin_trylock, down_read_trylock, down_write_trylock in each place one may stand. */
+  private trylockStmt(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const rw = this.f.rw && this.chance(0.3);
+    const write = this.chance(0.5);
+    const l = rw ? "rw" : this.lockName(scope, true);
+    const fn = rw ? (write ? "down_write_trylock" : "down_read_trylock") : l === "sl" ? "spin_trylock" : "mutex_trylock";
+    const release = rw ? (write ? "up_write rw" : "up_read rw") : `unlock ${l}`;
+    const call = `${fn}(${l})`;
+    const held = () => this.nested(scope, depth, opts, { held: [...scope.held, l] });
+    const bools = scope.vars.filter((v) => v.writable && v.ty.k === "bool" && !(scope.callback && v.shared));
+    return this.weighted<string[]>([
+      [4, () => [`if ${call} {`, ...held(), `  ${release}`, "}"]],
+      [2, () => [`if not ${call} {`, ...this.nested(scope, depth, opts), "} else {", ...held(), `  ${release}`, "}"]],
+      [2, () => {
+        const name = this.fresh("t");
+        scope.vars.push({ name, ty: BOOL, shared: false, writable: false });
+        return [`var ${name}: bool = ${call}`, `if ${name} {`, ...held(), `  ${release}`, "}"];
+      }],
+      [bools.length ? 1 : 0, () => {
+        const v = this.pick(bools);
+        return [`${v.name} := ${call}`, `if ${this.chance(0.8) ? v.name : "true"} { ${release} }`];
+      }],
+      [!scope.inAtomic && !opts.noWhile ? 1 : 0, () => [`while not ${call} { skip }`, ...held().map((x) => x.slice(2)), release]],
+      [0.5, () => [`if ${call} { skip }`]], // kept: exit-holding-lock, or a later deadlock
+    ]);
   }
 
   private refName(scope: Scope): string {

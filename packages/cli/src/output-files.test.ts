@@ -103,6 +103,6 @@ describe("standard output and error that cannot be written", () => {
     const out = join(dir, "stdout.txt");
     const s = knot("test specs/examples.knot --junit /dev/stdout", `>${out}`);
     expect(s.status).toBe(0);
-    expect(fs.readFileSync(out, "utf8")).toMatch(/^ {2}check .*\nok: 4 checks .*\n<\?xml /s);
+    expect(fs.readFileSync(out, "utf8")).toMatch(/^ {2}check .*\nok: \d+ checks .*\n<\?xml /s);
   });
 });

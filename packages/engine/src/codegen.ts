@@ -380,6 +380,23 @@ class Generator {
         }
         return;
       }
+      case "trylock": {
+        // one outcome of a trylock: never waits, never sleeps, records no lock-order edge
+        const x = this.slotTemp(o.lock);
+        const free = o.lockKind === "rwsem" && o.mode === "write" ? `(${this.read(x)} === 0 && ${this.read(this.plus(x, 1))} === 0)` : `${this.read(x)} === 0`;
+        if (o.lockKind === "rwsem" && o.mode === "read") {
+          const held = `(${this.read(this.plus(x, 1))} & BIT) !== 0`;
+          w.line(`if (${held}) return ${o.taken ? (this.on("recursive-locking") ? R_VIOLATED : R_OTHER) : R_DISABLED};`);
+        }
+        w.line(`if (${o.taken ? "!" : ""}(${free})) return ${R_DISABLED};`);
+        if (o.taken) {
+          if (o.lockKind === "rwsem" && o.mode === "read") {
+            const r = this.plus(x, 1);
+            w.line(this.write(r, `(${this.read(r)} | BIT)`));
+          } else w.line(this.write(x, "O"));
+        }
+        return;
+      }
       case "unlock": {
         const x = this.slotTemp(o.lock);
         const check = this.on("unlock-not-held");
@@ -486,7 +503,7 @@ class Generator {
     switch (o.k) {
       case "assume": case "check": exprs.push(o.cond); break;
       case "assign": o.values.forEach((v) => exprs.push(v)); o.targets.forEach(addr); break;
-      case "lock": case "unlock": addr(o.lock); break;
+      case "lock": case "unlock": case "trylock": addr(o.lock); break;
       case "refget": case "refput": addr(o.ref); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;

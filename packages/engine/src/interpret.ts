@@ -423,6 +423,7 @@ export class ModelCompiler {
         };
       }
       case "lock": return this.compileLock(op);
+      case "trylock": return this.compileTrylock(op);
       case "unlock": return this.compileUnlock(op);
       case "refget": {
         const addr = compileAddr(op.ref, this.exprOpts);
@@ -526,6 +527,40 @@ export class ModelCompiler {
         };
       }
     }
+  }
+
+  /** One outcome of a trylock (model.ts): never waits, never sleeps, records no lock-order edge. */
+  private compileTrylock(op: Op & { k: "trylock" }): OpFn {
+    const addr = compileAddr(op.lock, this.exprOpts);
+    const { mode, name, taken } = op;
+    if (op.lockKind !== "rwsem") {
+      return (s, c) => {
+        const x = addr(s, c);
+        if ((s[x] === 0) !== taken) return DISABLED;
+        if (taken) s[x] = c.owner;
+        return ENABLED;
+      };
+    }
+    if (mode === "read") {
+      const recursive = this.on("recursive-locking");
+      return (s, c, o) => {
+        const x = addr(s, c);
+        if ((s[x + 1]! & c.bit) !== 0) {
+          if (!taken) return DISABLED;
+          const msg = `${this.threadName(c.tid)} tries ${name} for reading while it already holds it for reading (knot counts the threads that read an rwsem, not how deeply each does)`;
+          return recursive ? this.violate(o, "recursive-locking", msg) : this.cannotRun(o, "recursive-locking", msg);
+        }
+        if ((s[x] === 0) !== taken) return DISABLED;
+        if (taken) s[x + 1] = s[x + 1]! | c.bit;
+        return ENABLED;
+      };
+    }
+    return (s, c) => {
+      const x = addr(s, c);
+      if ((s[x] === 0 && s[x + 1] === 0) !== taken) return DISABLED;
+      if (taken) s[x] = c.owner;
+      return ENABLED;
+    };
   }
 
   private compileLock(op: Op & { k: "lock" }): OpFn {

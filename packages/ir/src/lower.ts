@@ -19,7 +19,7 @@
 // The state's size, the nesting of inlined calls and the work in the steps are
 // bounded as they are built (lower-limits.ts), before they can exhaust memory or stack.
 import {
-  type CheckedModel, type Diagnostic, type Expr as LExpr, type LocalSymbol, type Block, type Stmt, type Span,
+  type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
   error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs,
 } from "@knot/lang";
@@ -564,6 +564,8 @@ class Lowerer {
           return this.stmtNode("stmt", s, env, [{ ops: [this.allocOp(s.init, { space: "local", offset: off, terms: [] }, env)], next }], true);
         }
         const targets = Array.from({ length: w }, (_, i): Addr => ({ space: "local", offset: off + i, terms: [] }));
+        const tried = trylockUse(s.init, false);
+        if (tried) return this.trylockNode(s, tried, env, (taken) => [{ k: "assign", targets, values: [K(taken ? 1 : 0)], ranges: [null], what: sym.name }], next, next);
         const values = s.init ? this.value(s.init, env) : flattenValue(defaultValueOf(sym.type)).map(K);
         return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assign", targets, values, ranges: s.init ? rangesOf(sym.type) : targets.map(() => null), what: sym.name }], next }]);
       }
@@ -581,6 +583,8 @@ class Lowerer {
         if (s.value.kind === "Alloc") {
           return this.stmtNode("stmt", s, env, [{ ops: [this.allocOp(s.value, place.addr, env)], next }], true);
         }
+        const tried = trylockUse(s.value, false);
+        if (tried) return this.trylockNode(s, tried, env, (taken) => [this.assignOp(place, [K(taken ? 1 : 0)], s.target)], next, next);
         const values = this.value(s.value, env);
         return this.stmtNode("stmt", s, env, [{ ops: [this.assignOp(place, values, s.target)], next }]);
       }
@@ -622,6 +626,8 @@ class Lowerer {
             { ops: [{ k: "assume", cond: bin("!=", before, K(1)) }, put], next: elseNode },
           ], true);
         }
+        const tried = trylockUse(s.cond.expr, true);
+        if (tried) return this.trylockNode(s, tried, env, () => [], tried.negated ? elseNode : thenNode, tried.negated ? thenNode : elseNode);
         const c = this.scalar(s.cond.expr, env);
         if (isConst(c)) return c.v ? thenNode : elseNode;
         return this.stmtNode("branch", s, env, [
@@ -633,6 +639,17 @@ class Lowerer {
         if (this.region !== undefined) {
           this.diags.push(error(IrCodes.LoopInAtomic, "a while loop cannot be inside an atomic block (an atomic block is one step; use 'for' over a finite set)", s.span));
           return next;
+        }
+        const tried = trylockUse(s.cond, true);
+        if (tried) {
+          const head = this.stmtNode("branch", s, env, []);
+          const body = this.block(s.body, env, head);
+          const lock = this.lockAddr(tried.target, env);
+          const op = (taken: boolean): Op => ({ k: "trylock", lock: lock.addr, lockKind: lock.kind, mode: tried.info.mode, name: lock.name, taken, at: head.at, label: head.label, frames: head.frames });
+          // the loop runs while the condition holds: while the trylock succeeds, or with not, while it fails
+          head.alts = [{ ops: [op(!tried.negated)], next: body }, { ops: [op(tried.negated)], next }];
+          head.shared = true;
+          return head;
         }
         const c = this.scalar(s.cond, env);
         if (isConst(c) && !c.v) return next;
@@ -909,6 +926,19 @@ class Lowerer {
   private scalar(e: LExpr, env: FrameEnv): Expr {
     const v = this.value(e, env);
     return v[0]!;
+  }
+
+  /**
+   * A trylock statement: two steps, the lock taken (then `ops(true)`, on to `taken`) and
+   * the lock busy (`ops(false)`, on to `busy`); exactly one is enabled in any state.
+   */
+  private trylockNode(s: Stmt, use: TrylockUse, env: FrameEnv, ops: (taken: boolean) => Op[], taken: Node, busy: Node): Node {
+    const lock = this.lockAddr(use.target, env);
+    const op = (t: boolean): Op => ({ k: "trylock", lock: lock.addr, lockKind: lock.kind, mode: use.info.mode, name: lock.name, taken: t });
+    return this.stmtNode("branch", s, env, [
+      { ops: [op(true), ...ops(true)], next: taken },
+      { ops: [op(false), ...ops(false)], next: busy },
+    ], true);
   }
 
   private lockAddr(e: LExpr, env: FrameEnv): { addr: Addr; kind: LockKind; name: string } {
@@ -1568,7 +1598,7 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "refget": case "refput": case "exit": case "alloc": case "free": return true;
+      case "lock": case "unlock": case "trylock": case "refget": case "refput": case "exit": case "alloc": case "free": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

@@ -186,6 +186,13 @@ export type Op = OpSource & (
   /** Take a lock (mode read/write for rwsems). Blocks while unavailable, unless `noBlock` (inside atomic, after its first statement). */
   | { k: "lock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; noBlock?: boolean }
   | { k: "unlock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string }
+  /**
+   * One outcome of a trylock: `taken` is enabled iff the lock is free for `mode` and then
+   * holds it (no sleep, no lock-order edge: lockdep records none for a trylock); not
+   * taken is enabled iff it is not free. Neither ever waits. A read trylock of an rwsem the
+   * thread already reads raises recursive-locking, as down_read does.
+   */
+  | { k: "trylock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; taken: boolean }
   /** refcount_inc: inc-from-zero and range checks. */
   | { k: "refget"; ref: Addr; hi: number; name: string }
   /** refcount_dec: underflow check. */

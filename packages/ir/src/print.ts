@@ -100,6 +100,10 @@ class Printer {
       }
       case "lock": return `${o.lockKind === "rwsem" ? (o.mode === "read" ? "down_read" : "down_write") : "lock"}(${this.addr(o.lock)})${o.noBlock ? " \\* must not block" : ""}`;
       case "unlock": return `${o.lockKind === "rwsem" ? (o.mode === "read" ? "up_read" : "up_write") : "unlock"}(${this.addr(o.lock)})`;
+      case "trylock": {
+        const fn = o.lockKind === "rwsem" ? (o.mode === "read" ? "down_read_trylock" : "down_write_trylock") : o.lockKind === "spinlock" ? "spin_trylock" : "mutex_trylock";
+        return `${fn}(${this.addr(o.lock)}) = ${o.taken ? "TRUE" : "FALSE"}`;
+      }
       case "refget": return `get(${this.addr(o.ref)})`;
       case "refput": return `put(${this.addr(o.ref)})`;
       case "check": return `CHECK ${this.expr(o.cond)} ELSE ${o.violation} "${o.message}"`;

@@ -4,6 +4,7 @@
 // expression and statement, annotating the tree in place (`ty`, `sym`). Problems
 // are diagnostics; the checker never throws on user input.
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
+import { TRYLOCK_FUNCTIONS, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
 import { type Diagnostic, LangCodes, error, hasErrors } from "./diagnostics.js";
@@ -120,6 +121,8 @@ class Checker {
   private readonly env: ConstEnv;
   private readonly errorSpans = new ErrorSpans(this.diags);
   private readonly suggestions = new SuggestionBudget();
+  /** Trylock calls standing where a trylock may stand (see locking.ts); any other is K4020. */
+  private readonly trylockSites = new Set<Expr>();
   private readonly depth = new ResolutionDepth(this.diags);
 
   constructor(private readonly loaded: LoadedModel, private readonly options: CheckOptions) {
@@ -773,6 +776,7 @@ class Checker {
         const declared = s.type ? this.resolveType(s.type) : undefined;
         let type = declared;
         if (s.init) {
+          this.allowTrylock(s.init, false);
           const it = s.init.kind === "Alloc" ? this.allocExpr(s.init, scope, ectx) : this.expr(s.init, scope, ectx, declared);
           if (declared) this.expectType(it, declared, s.init.span);
           else type = it;
@@ -793,6 +797,7 @@ class Checker {
       }
       case "Assign": {
         const tt = this.lvalue(s.target, scope);
+        this.allowTrylock(s.value, false);
         const vt = s.value.kind === "Alloc" ? this.allocExpr(s.value, scope, ectx) : this.expr(s.value, scope, ectx, tt);
         this.expectType(vt, tt, s.value.span);
         return;
@@ -846,11 +851,13 @@ class Checker {
         return;
       case "If":
         if (s.cond.kind === "DecAndTest") this.refcountTarget(s.cond.target, scope);
-        else this.expectType(this.expr(s.cond.expr, scope, ectx, BOOL), BOOL, s.cond.expr.span);
+        else this.allowTrylock(s.cond.expr, true);
+        if (s.cond.kind === "Expr") this.expectType(this.expr(s.cond.expr, scope, ectx, BOOL), BOOL, s.cond.expr.span);
         this.block(s.then, new Scope(scope), ctx);
         if (s.else) this.block(s.else, new Scope(scope), ctx);
         return;
       case "While":
+        this.allowTrylock(s.cond, true);
         this.expectType(this.expr(s.cond, scope, ectx, BOOL), BOOL, s.cond.span);
         this.block(s.body, new Scope(scope), ctx);
         return;
@@ -1464,11 +1471,40 @@ class Checker {
     }
   }
 
+  /** Marks `e`'s trylock call, if `e` is a trylock use, as standing where one may. */
+  private allowTrylock(e: Expr | undefined, allowNot: boolean): void {
+    const use = trylockUse(e, allowNot);
+    if (use) this.trylockSites.add(use.call);
+  }
+
+  /** mutex_trylock(m) and friends: a bool, where one may stand, on a lock of its kind. */
+  private trylock(e: Expr & { kind: "Builtin" }, fn: TrylockFunction, scope: Scope, ctx: ExprCtx): Type {
+    if (e.args.length !== 1) {
+      this.diags.push(error(LangCodes.ArgumentCount, `${fn}() takes one argument, the lock`, e.span));
+      return ERROR;
+    }
+    if (ctx.mode !== "thread" || !this.trylockSites.has(e)) {
+      const where = ctx.mode !== "thread" ? ` (not in ${ctx.what})` : "";
+      this.diags.push(error(LangCodes.TrylockMisplaced, `${fn}() takes the lock when it is free, so it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer${where}`, e.span));
+      return BOOL;
+    }
+    const arg = e.args[0]!;
+    const lock = this.lockTarget(arg, scope);
+    arg.ty = lock ? { kind: "lock", lockKind: lock.lockKind } : ERROR;
+    const want = TRYLOCK_FUNCTIONS[fn].lockKind;
+    if (lock && lock.lockKind !== want) {
+      const fit = (Object.keys(TRYLOCK_FUNCTIONS) as TrylockFunction[]).filter((f) => TRYLOCK_FUNCTIONS[f].lockKind === lock.lockKind).join(" or ");
+      this.diags.push(error(LangCodes.TrylockWrongLock, `${fn}() takes ${want === "rwsem" ? "an rwsem" : withArticle(want)}, but '${lock.name}' is ${lock.lockKind === "rwsem" ? "an rwsem" : withArticle(lock.lockKind)}: use ${fit}`, arg.span));
+    }
+    return BOOL;
+  }
+
   private builtin(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
     const name = e.fn.name;
+    if (isTrylockFunction(name)) return this.trylock(e, name, scope, ctx);
     if (!BUILTINS.includes(name)) {
       const sym = this.globals.get(name);
-      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${BUILTINS.join(", ")})`;
+      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${[...BUILTINS, ...Object.keys(TRYLOCK_FUNCTIONS)].join(", ")})`;
       this.diags.push(error(LangCodes.UnknownName, `unknown function '${name}'${hint}`, e.fn.span));
       for (const a of e.args) this.expr(a, scope, ctx, undefined);
       return ERROR;

@@ -65,6 +65,10 @@ export const LangCodes = {
   RangeOutside32Bits: "K4010",
   /** A run-time integer expression whose value or intermediate result can leave ±(2^53 - 1). */
   InexactArithmetic: "K4011",
+  /** A trylock where it is not the whole condition of an if/while or the whole right side of an assignment. */
+  TrylockMisplaced: "K4020",
+  /** A trylock function on a lock of another kind (mutex_trylock on an rwsem). */
+  TrylockWrongLock: "K4021",
 
   ConstEvaluation: "K5001",
   UnknownSetting: "K5002",

@@ -16,3 +16,4 @@ export * from "./spec.js";
 export * from "./limits.js";
 export * from "./input-file.js";
 export * from "./printable.js";
+export * from "./locking.js";

@@ -14,7 +14,7 @@
 // step, enumerated by replaying prefixes of choice indices (PathOracle).
 import {
   type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
-  spanText, typeToString,
+  type TrylockUse, spanText, trylockUse, typeToString,
 } from "@knot/lang";
 import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
@@ -348,7 +348,9 @@ export class Runner implements EvalEnv {
       case "LocalVar": {
         const type = s.sym!.type;
         let v: RValue;
+        const tried = trylockUse(s.init, false);
         if (!s.init) v = defaultOf(type);
+        else if (tried) v = this.tryLock(tried);
         else if (s.init.kind === "Alloc") v = this.alloc(s.init);
         else v = this.eval(s.init);
         this.checkStore(v, type, s.name.name);
@@ -356,7 +358,8 @@ export class Runner implements EvalEnv {
         return this.after(id);
       }
       case "Assign": {
-        const v = s.value.kind === "Alloc" ? this.alloc(s.value) : this.eval(s.value);
+        const tried = trylockUse(s.value, false);
+        const v = tried ? this.tryLock(tried) : s.value.kind === "Alloc" ? this.alloc(s.value) : this.eval(s.value);
         this.store(s.target, v);
         return this.after(id);
       }
@@ -385,16 +388,19 @@ export class Runner implements EvalEnv {
         if (this.prog.enabled("assertion") && !this.eval(s.cond)) this.violation("assertion", s.message ?? `assertion ${spanText(s.cond.span)} failed`);
         return this.after(id);
       case "If": {
-        const taken = s.cond.kind === "DecAndTest" ? this.refDrop(s.cond.target) : !!this.eval(s.cond.expr);
+        const tried = s.cond.kind === "Expr" ? trylockUse(s.cond.expr, true) : undefined;
+        const taken = s.cond.kind === "DecAndTest" ? this.refDrop(s.cond.target) : tried ? this.tryLock(tried) !== tried.negated : !!this.eval(s.cond.expr);
         if (taken) this.enterBlock(si.children[0]!);
         else if (si.children[1]) this.enterBlock(si.children[1]);
         else this.after(id);
         return;
       }
-      case "While":
-        if (this.eval(s.cond)) this.enterBlock(si.children[0]!);
+      case "While": {
+        const tried = trylockUse(s.cond, true);
+        if (tried ? this.tryLock(tried) !== tried.negated : this.eval(s.cond)) this.enterBlock(si.children[0]!);
         else this.after(id);
         return;
+      }
       case "For": {
         const snap = plain(this.eval(s.domain)) as RValue[];
         if (!snap.length) return this.after(id);
@@ -520,6 +526,33 @@ export class Runner implements EvalEnv {
         return;
       }
     }
+  }
+
+  /**
+   * mutex_trylock, spin_trylock, down_read_trylock, down_write_trylock (language.md,
+   * "trylock"): take the lock if it is free for the mode and say whether it was taken.
+   * Never waits, never sleeps, and is no acquisition for the lock-order graph (lockdep
+   * adds no dependency for a trylock); the lock is held afterwards like any other.
+   */
+  private tryLock(use: TrylockUse): boolean {
+    const { sym, index, name } = this.lockEntry(use.target);
+    const entries = this.s.locks[sym.name]!;
+    const me = this.me;
+    if (use.info.lockKind !== "rwsem") {
+      if (entries[index] !== null) return false;
+      entries[index] = me;
+      return true;
+    }
+    const e = entries[index] as RwsemEntry;
+    if (use.info.mode === "read") {
+      if (e.readers.includes(me)) this.fail("recursive-locking", `${me} tries ${name} for reading while it already holds it for reading (knot counts the threads that read an rwsem, not how deeply each does)`);
+      if (e.writer !== null) return false;
+      e.readers = this.byThread([...e.readers, me]);
+      return true;
+    }
+    if (e.writer !== null || e.readers.length) return false;
+    e.writer = me;
+    return true;
   }
 
   private acquired(name: string): void {

@@ -377,8 +377,8 @@ export class ReportBuilder {
     // lock and refcount effects, each placed at the first op of its kind on its variable
     const opIndex = (kind: "acquire" | "release" | "get" | "put", v: StateVar) => {
       const i = step.ops.findIndex((op) => {
-        if (op.k !== EVENT_OPS[kind]) return false;
-        const addr = op.k === "lock" || op.k === "unlock" ? op.lock : op.k === "refget" || op.k === "refput" ? op.ref : undefined;
+        if (op.k !== EVENT_OPS[kind] && !(kind === "acquire" && op.k === "trylock" && op.taken)) return false;
+        const addr = op.k === "lock" || op.k === "unlock" || op.k === "trylock" ? op.lock : op.k === "refget" || op.k === "refput" ? op.ref : undefined;
         return addr !== undefined && addr.space === "global" && layoutVarAt(m.layout, addr.offset) === v;
       });
       return i < 0 ? step.ops.length + 1 : i;

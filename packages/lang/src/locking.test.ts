@@ -1,0 +1,61 @@
+// The locking family in the front end: where a trylock may stand (K4020) and on
+// which locks (K4021). Expected diagnostics are [[marks]] in the model source.
+import { describe, expect, it } from "vitest";
+import { LangCodes as C } from "./diagnostics.js";
+import { trylockUse } from "./locking.js";
+import { checkMarked } from "./test-markers.js";
+
+const LOCKS = "mutex m\nspinlock s\nrwsem r\nvar b: bool\n";
+
+describe("trylock", () => {
+  it("is accepted as an if or while condition (or not of it), and as the whole right side of := or an initializer", () => {
+    const r = checkMarked(LOCKS + [
+      "process p {",
+      "  if mutex_trylock(m) { unlock m }",
+      "  if not spin_trylock(s) { skip } else { unlock s }",
+      "  while not down_write_trylock(r) { skip }",
+      "  up_write r",
+      "  var ok: bool = down_read_trylock(r)",
+      "  if ok { up_read r }",
+      "  b := mutex_trylock(m)",
+      "  if b { unlock m }",
+      "}",
+    ].join("\n"), []);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it("is K4020 anywhere else: inside an expression, in assert or await, in an invariant", () => {
+    const r = checkMarked(LOCKS + [
+      "invariant i: not [[mutex_trylock(m)]]",
+      "process p {",
+      "  assert [[mutex_trylock(m)]]",
+      "  await [[spin_trylock(s)]]",
+      "  b := [[mutex_trylock(m)]] and b",
+      "  if b or [[down_read_trylock(r)]] { skip }",
+      "}",
+    ].join("\n"), [C.TrylockMisplaced, C.TrylockMisplaced, C.TrylockMisplaced, C.TrylockMisplaced, C.TrylockMisplaced]);
+    expect(r.diagnostics[0]!.message).toBe("mutex_trylock() takes the lock when it is free, so it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer (not in the invariant 'i')");
+    expect(r.diagnostics[1]!.message).toBe("mutex_trylock() takes the lock when it is free, so it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer");
+  });
+
+  it("is K4021 on a lock of another kind, naming the functions that fit", () => {
+    const r = checkMarked(LOCKS + "process p {\n  if mutex_trylock([[r]]) { skip }\n  if spin_trylock([[m]]) { skip }\n  if down_read_trylock([[s]]) { skip }\n}", [C.TrylockWrongLock, C.TrylockWrongLock, C.TrylockWrongLock]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      "mutex_trylock() takes a mutex, but 'r' is an rwsem: use down_read_trylock or down_write_trylock",
+      "spin_trylock() takes a spinlock, but 'm' is a mutex: use mutex_trylock",
+      "down_read_trylock() takes an rwsem, but 's' is a spinlock: use spin_trylock",
+    ]);
+  });
+
+  it("takes exactly one argument, a lock", () => {
+    checkMarked(LOCKS + "process p {\n  if [[mutex_trylock(m, m)]] { skip }\n  if mutex_trylock([[b]]) { skip }\n}", [C.ArgumentCount, C.WrongKindOfName]);
+  });
+
+  it("recognises a use through any number of nots, only where not is allowed", () => {
+    const r = checkMarked(LOCKS + "process p { if not not mutex_trylock(m) { unlock m } }", []);
+    const stmt = r.model!.processes[0]!.decl.body.stmts[0]!;
+    const cond = stmt.kind === "If" && stmt.cond.kind === "Expr" ? stmt.cond.expr : undefined;
+    expect(trylockUse(cond, true)).toMatchObject({ fn: "mutex_trylock", negated: false });
+    expect(trylockUse(cond, false)).toBeUndefined();
+  });
+});

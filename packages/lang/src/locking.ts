@@ -1,0 +1,47 @@
+// The locking family's vocabulary shared by every stage: the trylock functions
+// (mutex_trylock, spin_trylock, down_read_trylock, down_write_trylock), which lock
+// kind each takes and in which mode, and where a trylock may stand. A trylock
+// changes the state, so it is not an ordinary expression: it may only be the whole
+// condition of an if or a while (or `not` of it), or the whole right side of `:=`
+// or of a local's initializer, where each stage gives it its two outcomes.
+import type { Expr, LockKind } from "./ast.js";
+
+export type TrylockFunction = "mutex_trylock" | "spin_trylock" | "down_read_trylock" | "down_write_trylock";
+
+export interface TrylockInfo {
+  lockKind: LockKind;
+  mode: "exclusive" | "read" | "write";
+}
+
+export const TRYLOCK_FUNCTIONS: Readonly<Record<TrylockFunction, TrylockInfo>> = {
+  mutex_trylock: { lockKind: "mutex", mode: "exclusive" },
+  spin_trylock: { lockKind: "spinlock", mode: "exclusive" },
+  down_read_trylock: { lockKind: "rwsem", mode: "read" },
+  down_write_trylock: { lockKind: "rwsem", mode: "write" },
+};
+
+export function isTrylockFunction(name: string): name is TrylockFunction {
+  return Object.prototype.hasOwnProperty.call(TRYLOCK_FUNCTIONS, name);
+}
+
+/** A trylock call as a condition or a value: the call, its lock, and whether the condition is its negation. */
+export interface TrylockUse {
+  call: Expr & { kind: "Builtin" };
+  fn: TrylockFunction;
+  target: Expr;
+  info: TrylockInfo;
+  negated: boolean;
+}
+
+/** `e` as a trylock use (`mutex_trylock(m)` or `not mutex_trylock(m)`), or undefined when it is something else. */
+export function trylockUse(e: Expr | undefined, allowNot: boolean): TrylockUse | undefined {
+  if (!e) return undefined;
+  let negated = false;
+  let x = e;
+  while (allowNot && x.kind === "Unary" && x.op === "not") {
+    negated = !negated;
+    x = x.operand;
+  }
+  if (x.kind !== "Builtin" || !isTrylockFunction(x.fn.name) || x.args.length !== 1) return undefined;
+  return { call: x, fn: x.fn.name, target: x.args[0]!, info: TRYLOCK_FUNCTIONS[x.fn.name], negated };
+}
