@@ -7,7 +7,7 @@
 // and a procedure with a return type ends with `return`. They are small (2-3
 // processes, at most 4 threads, short bodies, loops bounded by counters, the
 // odd `while true`) but use every construct: mutexes, a lock array, a
-// spinlock, an rwsem, trylocks of each, refcounts (plain, ranged, array; get, put, dec_and_test,
+// spinlock, an rwsem, trylocks of each, refcounts (plain, ranged, array; get, put, dec_and_test, dec_and_lock,
 // inc-not-zero), bool, range, enumeration, set, map and record variables
 // (ranges with run-time bounds, map comprehensions, quantifiers), an object
 // pool (alloc, free, fields, references passed to procedures), an ops table
@@ -543,6 +543,12 @@ export class ModelGenerator {
       [depth < 2 ? 3 : 0, () => {
         const then = this.nested(scope, depth, opts);
         return this.chance(0.6) ? this.wrap(`if dec_and_test(${r})`, then) : [`if dec_and_test(${r}) {`, ...then, "} else {", ...this.nested(scope, depth, opts), "}"];
+      }],
+      [depth < 2 ? 2 : 0, () => {
+        // refcount_dec_and_lock: the last put takes the lock with it
+        const l = this.lockName(scope, true);
+        const then = [...this.nested(scope, depth, opts, { held: [...scope.held, l] }), ...(this.chance(0.9) ? [`  unlock ${l}`] : [])];
+        return this.chance(0.6) ? this.wrap(`if dec_and_lock(${r}, ${l})`, then) : [`if dec_and_lock(${r}, ${l}) {`, ...then, "} else {", ...this.nested(scope, depth, opts), "}"];
       }],
       [2, () => [`get ${r}`, `put ${r}`]],
       [1, () => this.wrap("atomic", [`  if ${r} > 0 {`, `    get ${r}`, "  }"])], // refcount_inc_not_zero

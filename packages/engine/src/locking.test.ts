@@ -73,3 +73,20 @@ describe("trylock", () => {
     expect(off.violations.map((v) => v.split(":")[0])).toEqual(["stuck"]);
   });
 });
+
+describe("dec_and_lock", () => {
+  it("takes the lock only with the last reference, in the same step, and waits for it", () => {
+    const r = run("mutex m\nrefcount r = 2\nvar last: 0..2\nvar held_by_nonlast: bool\nprocess a { if dec_and_lock(r, m) { last := 1; unlock m } else { if held(m) { held_by_nonlast := true } } }\nprocess b { if dec_and_lock(r, m) { last := 2; unlock m } }\nfinal one_last: last != 0 and not held_by_nonlast\n");
+    expect(r.violations).toEqual([]);
+    // the last put waits while another thread holds the lock: a deadlock when that thread waits for it
+    const dead = run("mutex m\nrefcount r = 1\nvar done: bool\nprocess a { lock m; await done; unlock m }\nprocess b { if dec_and_lock(r, m) { unlock m }; done := true }\n");
+    expect(dead.violations.map((v) => v.split(":")[0])).toEqual(["stuck"]);
+  });
+
+  it("records the lock-order edge of its lock, and a mutex under a spinlock is sleep-in-atomic", () => {
+    const r = run("mutex m\nmutex n\nrefcount r = 1\nvar go: bool\nprocess a { lock n; if dec_and_lock(r, m) { unlock m }; unlock n; go := true }\nprocess b { await go; lock m; lock n; unlock n; unlock m }\n");
+    expect(r.warnings).toEqual(["m -> n"]);
+    const s = run("mutex m\nspinlock s\nrefcount r = 1\nprocess a { lock s; if dec_and_lock(r, m) { unlock m }; unlock s }\n");
+    expect(s.violations).toEqual(["sleep-in-atomic: a takes mutex m, which may sleep, while holding spinlock s"]);
+  });
+});

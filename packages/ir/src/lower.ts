@@ -615,6 +615,20 @@ class Lowerer {
       case "If": {
         const elseNode = s.else ? this.block(s.else, env, next) : next;
         const thenNode = this.block(s.then, env, next);
+        if (s.cond.kind === "DecAndLock") {
+          // refcount_dec_and_lock (lib/refcount.c): a decrement that leaves the count above zero
+          // never takes the lock; the one that drops it to zero takes the lock first, waiting
+          // for it, and the two happen as one step
+          const { addr, lo, name } = this.refAddr(s.cond.target, env);
+          const lock = this.lockAddr(s.cond.lock, env);
+          const put: Op = { k: "refput", ref: addr, name, lo };
+          const before = { k: "read", addr } as Expr;
+          const take: Op = { k: "lock", lock: lock.addr, lockKind: lock.kind, mode: "exclusive", name: lock.name };
+          return this.stmtNode("branch", s, env, [
+            { ops: [{ k: "assume", cond: bin("==", before, K(1)) }, take, put], next: thenNode },
+            { ops: [{ k: "assume", cond: bin("!=", before, K(1)) }, put], next: elseNode },
+          ], true);
+        }
         if (s.cond.kind === "DecAndTest") {
           const { addr, lo, name } = this.refAddr(s.cond.target, env);
           const put: Op = { k: "refput", ref: addr, name, lo };

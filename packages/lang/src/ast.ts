@@ -75,7 +75,11 @@ export interface Block {
   span: Span;
 }
 
-export type IfCond = { kind: "Expr"; expr: Expr } | { kind: "DecAndTest"; target: Expr; span: Span };
+export type IfCond =
+  | { kind: "Expr"; expr: Expr }
+  | { kind: "DecAndTest"; target: Expr; span: Span }
+  /** `dec_and_lock(r, m)`: refcount_dec_and_lock / refcount_dec_and_mutex_lock / kref_put_lock / kref_put_mutex. */
+  | { kind: "DecAndLock"; target: Expr; lock: Expr; span: Span };
 
 export type Stmt =
   | { kind: "LocalVar"; name: Ident; type?: TypeNode; init?: Expr; span: Span; sym?: LocalSymbol }
@@ -103,7 +107,7 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "Call": return [s.callee, ...s.args, s.result];
     case "Lock": case "Refcount": return [s.target];
     case "Await": case "Assert": return [s.cond];
-    case "If": return [s.cond.kind === "Expr" ? s.cond.expr : s.cond.target];
+    case "If": return s.cond.kind === "Expr" ? [s.cond.expr] : s.cond.kind === "DecAndLock" ? [s.cond.target, s.cond.lock] : [s.cond.target];
     case "While": return [s.cond];
     case "For": case "Pick": return [s.domain];
     case "Return": return [s.value];

@@ -851,7 +851,13 @@ class Checker {
         return;
       case "If":
         if (s.cond.kind === "DecAndTest") this.refcountTarget(s.cond.target, scope);
-        else this.allowTrylock(s.cond.expr, true);
+        else if (s.cond.kind === "DecAndLock") {
+          this.refcountTarget(s.cond.target, scope);
+          const lock = this.lockTarget(s.cond.lock, scope);
+          if (lock?.lockKind === "rwsem") {
+            this.diags.push(error(LangCodes.DecAndLockWrongLock, `dec_and_lock(r, m) takes a mutex (refcount_dec_and_mutex_lock, kref_put_mutex) or a spinlock (refcount_dec_and_lock, kref_put_lock), but '${lock.name}' is an rwsem`, s.cond.lock.span));
+          }
+        } else this.allowTrylock(s.cond.expr, true);
         if (s.cond.kind === "Expr") this.expectType(this.expr(s.cond.expr, scope, ectx, BOOL), BOOL, s.cond.expr.span);
         this.block(s.then, new Scope(scope), ctx);
         if (s.else) this.block(s.else, new Scope(scope), ctx);

@@ -69,6 +69,8 @@ export const LangCodes = {
   TrylockMisplaced: "K4020",
   /** A trylock function on a lock of another kind (mutex_trylock on an rwsem). */
   TrylockWrongLock: "K4021",
+  /** dec_and_lock(r, m) with m an rwsem. */
+  DecAndLockWrongLock: "K4022",
 
   ConstEvaluation: "K5001",
   UnknownSetting: "K5002",

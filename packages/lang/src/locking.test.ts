@@ -59,3 +59,20 @@ describe("trylock", () => {
     expect(trylockUse(cond, false)).toBeUndefined();
   });
 });
+
+describe("dec_and_lock", () => {
+  it("parses as the whole condition of an if, with a refcount and a mutex or spinlock", () => {
+    const r = checkMarked("mutex m\nspinlock s\nrefcount r = 2\nprocess p {\n  if dec_and_lock(r, m) { unlock m }\n  if dec_and_lock(r, s) { unlock s } else { skip }\n}", []);
+    const stmt = r.model!.processes[0]!.decl.body.stmts[0]!;
+    expect(stmt.kind === "If" && stmt.cond.kind).toBe("DecAndLock");
+  });
+
+  it("is K4022 with an rwsem, and a lock or refcount of the wrong kind is named", () => {
+    const r = checkMarked("rwsem w\nmutex m\nrefcount r = 2\nvar b: bool\nprocess p {\n  if dec_and_lock(r, [[w]]) { skip }\n  if dec_and_lock(r, [[b]]) { skip }\n  if dec_and_lock([[m]], m) { unlock m }\n}", [C.DecAndLockWrongLock, C.WrongKindOfName, C.WrongKindOfName]);
+    expect(r.diagnostics[0]!.message).toBe("dec_and_lock(r, m) takes a mutex (refcount_dec_and_mutex_lock, kref_put_mutex) or a spinlock (refcount_dec_and_lock, kref_put_lock), but 'w' is an rwsem");
+  });
+
+  it("is a syntax error anywhere but an if condition", () => {
+    checkMarked("mutex m\nrefcount r = 2\nvar b: bool\nprocess p { b := [[dec_and_lock]](r, m) }", [C.MisplacedConstruct]);
+  });
+});

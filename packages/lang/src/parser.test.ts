@@ -60,7 +60,7 @@ function showStmt(s: Stmt): string {
     case "Await": return `await ${show(s.cond)}`;
     case "Assert": return `assert ${show(s.cond)}${s.message !== undefined ? ` : ${JSON.stringify(s.message)}` : ""}`;
     case "If": {
-      const cond = s.cond.kind === "DecAndTest" ? `dec_and_test(${show(s.cond.target)})` : show(s.cond.expr);
+      const cond = s.cond.kind === "DecAndTest" ? `dec_and_test(${show(s.cond.target)})` : s.cond.kind === "DecAndLock" ? `dec_and_lock(${show(s.cond.target)}, ${show(s.cond.lock)})` : show(s.cond.expr);
       return `if ${cond} ${block(s.then)}${s.else ? " else " + block(s.else) : ""}`;
     }
     case "While": return `while ${show(s.cond)} ${block(s.body)}`;

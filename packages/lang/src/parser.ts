@@ -609,6 +609,14 @@ class Parser {
       const target = this.parseExpr();
       this.expect(")");
       cond = { kind: "DecAndTest", target, span: this.spanFrom(dt) };
+    } else if (this.at("dec_and_lock")) {
+      const dl = this.next().span;
+      this.expect("(", "after dec_and_lock");
+      const target = this.parseExpr();
+      this.expect(",", "between the refcount and the lock of dec_and_lock(r, m)");
+      const lock = this.parseExpr();
+      this.expect(")");
+      cond = { kind: "DecAndLock", target, lock, span: this.spanFrom(dl) };
     } else {
       cond = { kind: "Expr", expr: this.parseExpr() };
     }
@@ -853,6 +861,8 @@ class Parser {
           }
           case "dec_and_test":
             return this.fail(LangCodes.MisplacedConstruct, "dec_and_test(r) is only allowed as the whole condition of an if statement");
+          case "dec_and_lock":
+            return this.fail(LangCodes.MisplacedConstruct, "dec_and_lock(r, m) is only allowed as the whole condition of an if statement");
           case "call":
             return this.fail(LangCodes.MisplacedConstruct, "a call is a statement: write 'x := call f(...)' on its own line");
         }

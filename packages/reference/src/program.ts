@@ -336,7 +336,7 @@ export class Program {
       case "LocalVar": return s.init && (s.init.kind === "Alloc" || rs(s.init)) ? "action" : "local";
       case "Assign": return s.value.kind === "Alloc" || rs(s.value) || this.placeTouchesShared(s.target, ctx) ? "action" : "local";
       case "Assert": return rs(s.cond) ? "action" : "local";
-      case "If": return s.cond.kind === "DecAndTest" || rs(s.cond.expr) ? "action" : "local";
+      case "If": return s.cond.kind !== "Expr" || rs(s.cond.expr) ? "action" : "local";
       case "While":
         if (rs(s.cond)) return "action";
         return this.isBreaker(id, ctx) ? "breaker" : "local";

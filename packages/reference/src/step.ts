@@ -389,7 +389,7 @@ export class Runner implements EvalEnv {
         return this.after(id);
       case "If": {
         const tried = s.cond.kind === "Expr" ? trylockUse(s.cond.expr, true) : undefined;
-        const taken = s.cond.kind === "DecAndTest" ? this.refDrop(s.cond.target) : tried ? this.tryLock(tried) !== tried.negated : !!this.eval(s.cond.expr);
+        const taken = s.cond.kind === "DecAndTest" ? this.refDrop(s.cond.target) : s.cond.kind === "DecAndLock" ? this.decAndLock(s.cond.target, s.cond.lock) : tried ? this.tryLock(tried) !== tried.negated : !!this.eval(s.cond.expr);
         if (taken) this.enterBlock(si.children[0]!);
         else if (si.children[1]) this.enterBlock(si.children[1]);
         else this.after(id);
@@ -592,6 +592,20 @@ export class Runner implements EvalEnv {
     if (c === 0 && this.prog.enabled("refcount-inc-from-zero")) this.violation("refcount-inc-from-zero", `get ${name} on a count of 0: the object may already be freed`);
     if (c + 1 > sym.type.hi) this.fail("out-of-range", `get ${name} would raise the count above its bound ${sym.type.hi}`);
     counts[index] = c + 1;
+  }
+
+  /**
+   * `dec_and_lock(r, m)` (language.md, "dec_and_lock"; lib/refcount.c refcount_dec_and_lock):
+   * a put; the put that drops the last reference first takes `m` (waiting for it, as `lock`
+   * does) in the same step, and returns true holding it.
+   */
+  private decAndLock(target: Expr, lock: Expr): boolean {
+    const { sym, index } = this.refEntry(target);
+    if (this.s.refcounts[sym.name]![index] === 1) {
+      this.lockOp("lock", lock);
+      return this.refDrop(target);
+    }
+    return this.refDrop(target);
   }
 
   /** `put` / `dec_and_test`: true iff the count was 1 (this put dropped the last reference). */
