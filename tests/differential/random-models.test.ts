@@ -22,6 +22,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["trylock", /\b(mutex|spin|down_read|down_write)_trylock\(/],
   ["dec_and_test", /\bdec_and_test\(/],
   ["dec_and_lock", /\bdec_and_lock\(/],
+  ["might_sleep", /\bmight_sleep\(\)/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

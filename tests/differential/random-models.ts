@@ -417,6 +417,7 @@ export class ModelGenerator {
       [f.wide ? 1 : 0, () => [`assert ${this.wideBool(scope)}`]],
       [last && depth > 0 ? 1 : 0, () => [this.returnStmt(scope)]],
       [0.3, () => ["skip"]],
+      [f.spin ? 0.6 : 0.2, () => ["might_sleep()"]],
     ]);
   }
 

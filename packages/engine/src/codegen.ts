@@ -474,6 +474,11 @@ class Generator {
         w.close();
         return;
       }
+      case "might_sleep": {
+        if (!this.on("sleep-in-atomic")) return;
+        for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
+        return;
+      }
       case "exit": {
         if (!this.on("exit-holding-lock")) return;
         for (const l of this.locks) {

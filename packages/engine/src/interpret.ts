@@ -518,6 +518,16 @@ export class ModelCompiler {
           return ENABLED;
         };
       }
+      case "might_sleep": {
+        if (!this.on("sleep-in-atomic") || this.spinSlots.length === 0) return () => ENABLED;
+        const spinSlots = this.spinSlots;
+        return (s, c, o) => {
+          for (const sl of spinSlots) {
+            if (s[sl] === c.owner) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls might_sleep() while holding spinlock ${this.lockName(sl)}`);
+          }
+          return ENABLED;
+        };
+      }
       case "exit": {
         if (!this.on("exit-holding-lock")) return () => ENABLED;
         return (s, c, o) => {

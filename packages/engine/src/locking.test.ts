@@ -90,3 +90,12 @@ describe("dec_and_lock", () => {
     expect(s.violations).toEqual(["sleep-in-atomic: a takes mutex m, which may sleep, while holding spinlock s"]);
   });
 });
+
+describe("might_sleep", () => {
+  it("is sleep-in-atomic under a spinlock, nothing otherwise, and off with the check", () => {
+    const model = "spinlock s\nmutex m\nprocess p { lock m; might_sleep(); unlock m; lock s; might_sleep(); unlock s }\n";
+    expect(run(model).violations).toEqual(["sleep-in-atomic: p calls might_sleep() while holding spinlock s"]);
+    expect(run(model, { disabled: new Set(["sleep-in-atomic"]) }).violations).toEqual([]);
+    expect(run("process p { might_sleep() }\n").violations).toEqual([]);
+  });
+});

@@ -556,6 +556,8 @@ class Lowerer {
     switch (s.kind) {
       case "Skip":
         return next;
+      case "MightSleep":
+        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "might_sleep" }], next }], true);
       case "LocalVar": {
         const sym = s.sym!;
         const off = this.localFor(sym, env);
@@ -1612,7 +1614,7 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "trylock": case "refget": case "refput": case "exit": case "alloc": case "free": return true;
+      case "lock": case "unlock": case "trylock": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

@@ -200,6 +200,8 @@ export type Op = OpSource & (
   /** A violation unless cond. */
   | { k: "check"; cond: Expr; violation: ViolationKind; message: string }
   | { k: "fail"; violation: ViolationKind; message: string }
+  /** might_sleep(): sleep-in-atomic when the thread holds a spinlock. */
+  | { k: "might_sleep" }
   /** The thread finishes: exit-holding-lock check. */
   | { k: "exit" }
   /** Allocate the pool's next unused object with the given field values (one per field slot) and store its reference. */

@@ -97,6 +97,8 @@ export type Stmt =
   | { kind: "Return"; value?: Expr; span: Span }
   | { kind: "Atomic"; body: Block; span: Span }
   | { kind: "Free"; target: Expr; span: Span }
+  /** `might_sleep()`: a sleeping point; sleep-in-atomic under a spinlock. */
+  | { kind: "MightSleep"; span: Span }
   | { kind: "Skip"; span: Span };
 
 /** The expressions a statement evaluates itself (not those of nested blocks), in source order. */

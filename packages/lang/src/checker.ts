@@ -896,6 +896,7 @@ class Checker {
         this.block(s.body, new Scope(scope), ctx);
         return;
       case "Skip":
+      case "MightSleep":
         return;
     }
   }

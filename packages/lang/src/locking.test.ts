@@ -76,3 +76,12 @@ describe("dec_and_lock", () => {
     checkMarked("mutex m\nrefcount r = 2\nvar b: bool\nprocess p { b := [[dec_and_lock]](r, m) }", [C.MisplacedConstruct]);
   });
 });
+
+describe("might_sleep", () => {
+  it("is a statement with empty parentheses", () => {
+    const r = checkMarked("spinlock s\nprocess p { might_sleep(); lock s; unlock s }", []);
+    expect(r.model!.processes[0]!.decl.body.stmts[0]!.kind).toBe("MightSleep");
+    checkMarked("process p { might_sleep [[}]]", [C.Expected]);
+    checkMarked("var b: bool\nprocess p { b := [[might_sleep]]() }", [C.MisplacedConstruct]);
+  });
+});

@@ -71,6 +71,7 @@ function showStmt(s: Stmt): string {
     case "Atomic": return `atomic ${block(s.body)}`;
     case "Free": return `free ${show(s.target)}`;
     case "Skip": return "skip";
+    case "MightSleep": return "might_sleep()";
   }
 }
 

@@ -28,7 +28,7 @@ const DECL_KEYWORDS = new Set([
 ]);
 const STMT_KEYWORDS = new Set([
   "var", "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "await", "assert",
-  "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip", "free",
+  "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip", "free", "might_sleep",
 ]);
 const LOCK_OPS = new Set<string>(["lock", "unlock", "down_read", "up_read", "down_write", "up_write"]);
 const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "in", "notin"]);
@@ -552,6 +552,11 @@ class Parser {
         case "skip":
           this.next();
           return { kind: "Skip", span: start };
+        case "might_sleep":
+          this.next();
+          this.expect("(", "after might_sleep");
+          this.expect(")", "after might_sleep(: it takes no arguments");
+          return { kind: "MightSleep", span: this.spanFrom(start) };
         case "free": {
           this.next();
           const target = this.parseExpr();
@@ -863,6 +868,8 @@ class Parser {
             return this.fail(LangCodes.MisplacedConstruct, "dec_and_test(r) is only allowed as the whole condition of an if statement");
           case "dec_and_lock":
             return this.fail(LangCodes.MisplacedConstruct, "dec_and_lock(r, m) is only allowed as the whole condition of an if statement");
+          case "might_sleep":
+            return this.fail(LangCodes.MisplacedConstruct, "might_sleep() is a statement: write it on its own line");
           case "call":
             return this.fail(LangCodes.MisplacedConstruct, "a call is a statement: write 'x := call f(...)' on its own line");
         }

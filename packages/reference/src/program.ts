@@ -333,6 +333,7 @@ export class Program {
       case "Either": return "choice";
       case "Pick": return rs(s.domain) ? "action" : "choice";
       case "Skip": return "local";
+      case "MightSleep": return "action";
       case "LocalVar": return s.init && (s.init.kind === "Alloc" || rs(s.init)) ? "action" : "local";
       case "Assign": return s.value.kind === "Alloc" || rs(s.value) || this.placeTouchesShared(s.target, ctx) ? "action" : "local";
       case "Assert": return rs(s.cond) ? "action" : "local";

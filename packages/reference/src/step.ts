@@ -345,6 +345,12 @@ export class Runner implements EvalEnv {
     switch (s.kind) {
       case "Skip":
         return this.after(id);
+      case "MightSleep": {
+        // include/linux/kernel.h: "annotation for functions that can sleep" (atomic context: a spinlock)
+        const spin = this.prog.enabled("sleep-in-atomic") ? this.locksHeld("spinlock")[0] : undefined;
+        if (spin) this.violation("sleep-in-atomic", `${this.me} calls might_sleep() while holding spinlock ${spin}`);
+        return this.after(id);
+      }
       case "LocalVar": {
         const type = s.sym!.type;
         let v: RValue;
