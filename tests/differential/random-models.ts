@@ -141,7 +141,7 @@ export class ModelGenerator {
     const p = (x: number) => this.r() < x;
     this.f = {
       enumT: p(0.5), set: p(0.5), setMode: p(0.25), map: p(0.5), mapMode: p(0.25), rec: p(0.3), obj: p(0.4), ops: p(0.45),
-      lockArr: p(0.35), spin: p(0.3), rw: p(0.3), refArr: p(0.3), r1: p(0.5),
+      lockArr: p(0.35), spin: p(0.3), rw: p(0.4), refArr: p(0.3), r1: p(0.5),
       // from a stream of its own, so that models without wide integers are what their seed gave before
       wide: mulberry32(seed ^ 0x9e3779b9)() < 0.25,
     };
@@ -384,7 +384,7 @@ export class ModelGenerator {
       [3, () => this.localDecl(scope)],
       [deep ? 6 : 0, () => this.lockSection(scope, depth, opts)],
       [deep ? 2.5 : 0, () => this.twoLocks(scope, depth, opts)],
-      [f.rw && deep ? 2 : 0, () => this.rwSection(scope, depth, opts)],
+      [f.rw && deep ? 3 : 0, () => this.rwSection(scope, depth, opts)],
       [deep ? 2.5 : 0, () => this.trylockStmt(scope, depth, opts)],
       [4, () => this.refcountStmt(scope, depth, opts)],
       [2, () => [`await ${this.bool(scope, 2)}`]],

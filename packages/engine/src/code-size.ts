@@ -61,7 +61,7 @@ function opBytes(model: Model, op: Op, locks: number, lockOrder: boolean): numbe
       return n;
     }
     case "lock": return 160 + (lockOrder ? 80 * locks : 0);
-    case "unlock": case "trylock": return 150;
+    case "unlock": case "trylock": case "rwsem_queue": return 150;
     case "refget": case "refput": return 200;
     case "alloc": {
       let n = 250;

@@ -353,7 +353,8 @@ class Generator {
         const sleep = o.lockKind !== "spinlock" && this.spinSlots.length > 0 && this.on("sleep-in-atomic");
         if (o.lockKind === "rwsem" && o.mode === "read") {
           w.line(`if ((${this.read(this.plus(x, 1))} & BIT) !== 0) return ${this.on("recursive-locking") ? R_VIOLATED : R_OTHER};`);
-          w.line(`if (${this.read(x)} !== 0) return ${blocked};`);
+          // behind a writer, or behind a waiting writer while others read
+          w.line(`if (${this.read(x)} !== 0 || (${this.read(this.plus(x, 1))} !== 0 && ${this.read(this.plus(x, 2))} !== 0)) return ${blocked};`);
         } else if (o.lockKind === "rwsem") {
           w.line(`if (${this.read(x)} !== 0 || ${this.read(this.plus(x, 1))} !== 0) return ${blocked};`);
         } else {
@@ -377,13 +378,29 @@ class Generator {
           w.line(this.write(r, `(${this.read(r)} | BIT)`));
         } else {
           w.line(this.write(x, "O"));
+          if (o.lockKind === "rwsem") {
+            const q = this.plus(x, 2);
+            w.line(this.write(q, `(${this.read(q)} & ~BIT)`));
+          }
         }
+        return;
+      }
+      case "rwsem_queue": {
+        const x = this.slotTemp(o.lock);
+        const r = this.plus(x, 1);
+        const q = this.plus(x, 2);
+        w.line(`if (${this.read(x)} === 0 && ${this.read(r)} === 0) return ${R_DISABLED};`);
+        w.line(`if (${this.read(x)} === O || (${this.read(r)} & BIT) !== 0 || (${this.read(q)} & BIT) !== 0) return ${R_DISABLED};`);
+        w.line(this.write(q, `(${this.read(q)} | BIT)`));
         return;
       }
       case "trylock": {
         // one outcome of a trylock: never waits, never sleeps, records no lock-order edge
         const x = this.slotTemp(o.lock);
-        const free = o.lockKind === "rwsem" && o.mode === "write" ? `(${this.read(x)} === 0 && ${this.read(this.plus(x, 1))} === 0)` : `${this.read(x)} === 0`;
+        // a waiting writer makes both rwsem trylocks fail (RWSEM_FLAG_WAITERS)
+        const free = o.lockKind !== "rwsem" ? `${this.read(x)} === 0`
+          : o.mode === "write" ? `(${this.read(x)} === 0 && ${this.read(this.plus(x, 1))} === 0 && ${this.read(this.plus(x, 2))} === 0)`
+          : `(${this.read(x)} === 0 && ${this.read(this.plus(x, 2))} === 0)`;
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const held = `(${this.read(this.plus(x, 1))} & BIT) !== 0`;
           w.line(`if (${held}) return ${o.taken ? (this.on("recursive-locking") ? R_VIOLATED : R_OTHER) : R_DISABLED};`);
@@ -508,7 +525,7 @@ class Generator {
     switch (o.k) {
       case "assume": case "check": exprs.push(o.cond); break;
       case "assign": o.values.forEach((v) => exprs.push(v)); o.targets.forEach(addr); break;
-      case "lock": case "unlock": case "trylock": addr(o.lock); break;
+      case "lock": case "unlock": case "trylock": case "rwsem_queue": addr(o.lock); break;
       case "refget": case "refput": addr(o.ref); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;

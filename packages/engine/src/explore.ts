@@ -764,7 +764,8 @@ export class Explorer {
           const ordered = [...ring.slice(min), ...ring.slice(0, min)];
           const parts = ordered.map((tid, i) => {
             const w = byThread.get(tid)!.waits.find((x) => x.kind === "lock" && x.owners.includes(ordered[(i + 1) % ordered.length]!)) as WaitReason & { kind: "lock" };
-            return `${model.threads[tid]!.name} waits for ${w.name}, held by ${model.threads[ordered[(i + 1) % ordered.length]!]!.name}`;
+            const next = model.threads[ordered[(i + 1) % ordered.length]!]!.name;
+            return w.queued ? `${model.threads[tid]!.name} waits for ${w.name} behind the waiting writer ${next}` : `${model.threads[tid]!.name} waits for ${w.name}, held by ${next}`;
           });
           const key = `lock-cycle@${ordered.map((tid) => `${tid}:${byThread.get(tid)!.location}`).join(",")}`;
           if (!this.seen.has(key)) {
@@ -829,6 +830,6 @@ function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc:
     if (w.kind === "await") return w.what.startsWith("await ") ? `waits until ${w.what.slice(6)}` : `waits: ${w.what}`;
     if (w.kind === "fault") return `cannot continue: ${w.what} (the ${w.check} check is switched off, so the statement cannot run)`;
     const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
-    return `waits for ${w.name} (held by ${holders.join(" and ")})`;
+    return w.queued ? `waits for ${w.name} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.name} (held by ${holders.join(" and ")})`;
   }).join(", or ");
 }

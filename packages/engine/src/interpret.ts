@@ -24,7 +24,8 @@ export const VIOLATED = 2;
 
 /** Why a step cannot run (only for blocking statements; failed branch conditions are no reason). */
 export type WaitReason =
-  | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[] }
+  /** `queued`: a reader waiting behind the waiting writers `owners` (nobody holds it for writing). */
+  | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[]; queued?: boolean }
   | { kind: "await"; what: string }
   /** The statement would violate a check that is switched off, so it cannot run at all. */
   | { kind: "fault"; check: ViolationKind; what: string };
@@ -54,7 +55,8 @@ export class Outcome {
 
 export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
   if (o.waitKind === 1) {
-    return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind, o.waitMode) };
+    const queued = o.waitLockKind === "rwsem" && o.waitMode === "read" && s[o.waitSlot] === 0;
+    return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind, o.waitMode), ...(queued ? { queued } : {}) };
   }
   if (o.waitKind === 2) return { kind: "await", what: o.waitName };
   if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
@@ -270,11 +272,16 @@ export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
 
 /**
  * The threads a lock request waits for: the holder of a mutex or spinlock; for an
- * rwsem, a reader waits only for the writer, a writer for the writer and every reader.
+ * rwsem, a writer waits for the writer and every reader, a reader for the writer or,
+ * when there is none, for the waiting writers it queues behind.
  */
 export function lockOwners(s: Int32Array, slot: number, kind: LockKind, mode: "exclusive" | "read" | "write" = "write"): number[] {
   const out: number[] = [];
   if (s[slot] !== 0) out.push(s[slot]! - 1);
+  else if (kind === "rwsem" && mode === "read") {
+    const mask = s[slot + 2]!;
+    for (let t = 0; t < 32; t++) if ((mask >>> t) & 1) out.push(t);
+  }
   if (kind === "rwsem" && mode !== "read") {
     const mask = s[slot + 1]!;
     // one bit per thread, all 32 of them (thread 31's bit is the sign bit)
@@ -424,6 +431,17 @@ export class ModelCompiler {
       }
       case "lock": return this.compileLock(op);
       case "trylock": return this.compileTrylock(op);
+      case "rwsem_queue": {
+        const addr = compileAddr(op.lock, this.exprOpts);
+        return (s, c) => {
+          const x = addr(s, c);
+          if (s[x] === 0 && s[x + 1] === 0) return DISABLED; // free: down_write takes it
+          if (s[x] === c.owner || (s[x + 1]! & c.bit) !== 0) return DISABLED; // its own: down_write reports that
+          if ((s[x + 2]! & c.bit) !== 0) return DISABLED; // queued already
+          s[x + 2] = s[x + 2]! | c.bit;
+          return ENABLED;
+        };
+      }
       case "unlock": return this.compileUnlock(op);
       case "refget": {
         const addr = compileAddr(op.ref, this.exprOpts);
@@ -560,14 +578,15 @@ export class ModelCompiler {
           const msg = `${this.threadName(c.tid)} tries ${name} for reading while it already holds it for reading (knot counts the threads that read an rwsem, not how deeply each does)`;
           return recursive ? this.violate(o, "recursive-locking", msg) : this.cannotRun(o, "recursive-locking", msg);
         }
-        if ((s[x] === 0) !== taken) return DISABLED;
+        // a waiting writer makes a read trylock fail (RWSEM_FLAG_WAITERS is in RWSEM_READ_FAILED_MASK)
+        if ((s[x] === 0 && s[x + 2] === 0) !== taken) return DISABLED;
         if (taken) s[x + 1] = s[x + 1]! | c.bit;
         return ENABLED;
       };
     }
     return (s, c) => {
       const x = addr(s, c);
-      if ((s[x] === 0 && s[x + 1] === 0) !== taken) return DISABLED;
+      if ((s[x] === 0 && s[x + 1] === 0 && s[x + 2] === 0) !== taken) return DISABLED;
       if (taken) s[x] = c.owner;
       return ENABLED;
     };
@@ -627,7 +646,8 @@ export class ModelCompiler {
           const msg = `${this.threadName(c.tid)} takes ${name} for reading again while it already holds it for reading; a writer queuing in between would deadlock both (rwsem read locks are not recursive)`;
           return recursive ? this.violate(o, "recursive-locking", msg) : this.cannotRun(o, "recursive-locking", msg);
         }
-        if (s[x] !== 0) return blocked(s, x, o);
+        // behind a writer, or behind a waiting writer while others read (no reader lock stealing then)
+        if (s[x] !== 0 || (s[x + 1] !== 0 && s[x + 2] !== 0)) return blocked(s, x, o);
         if (checkSleep && sleepCheck(s, c, o)) return VIOLATED;
         acquired(s, c, x);
         s[x + 1] = s[x + 1]! | c.bit;
@@ -638,6 +658,7 @@ export class ModelCompiler {
       const x = addr(s, c);
       if (s[x] !== 0 || s[x + 1] !== 0) return blocked(s, x, o);
       if (checkSleep && sleepCheck(s, c, o)) return VIOLATED;
+      s[x + 2] = s[x + 2]! & ~c.bit; // no longer waiting
       acquired(s, c, x);
       s[x] = c.owner;
       return ENABLED;

@@ -99,3 +99,28 @@ describe("might_sleep", () => {
     expect(run("process p { might_sleep() }\n").violations).toEqual([]);
   });
 });
+
+describe("rwsem: readers queue behind a waiting writer", () => {
+  it("a read/read ABBA through a waiting writer is a lock-cycle that names the queue", () => {
+    const r = run("rwsem r\nmutex m\nprocess a { down_read r; lock m; unlock m; up_read r }\nprocess b { lock m; down_read r; up_read r; unlock m }\nprocess w { down_write r; up_write r }\n");
+    expect(r.violations).toEqual(["lock-cycle: a waits for m, held by b; b waits for r behind the waiting writer w; w waits for r, held by a"]);
+  });
+
+  it("without a writer the same readers are clean: a waiting writer is what blocks them", () => {
+    const r = run("rwsem r\nmutex m\nprocess a { down_read r; lock m; unlock m; up_read r }\nprocess b { lock m; down_read r; up_read r; unlock m }\n");
+    expect(r.violations).toEqual([]);
+  });
+
+  it("both trylocks fail while a writer waits (RWSEM_FLAG_WAITERS)", () => {
+    const tries = run("rwsem r\nvar got_read: bool\nvar got_write: bool\nprocess a { down_read r; await got_read or got_write; up_read r }\nprocess w { down_write r; up_write r }\nprocess t { if down_read_trylock(r) { got_read := true; up_read r }; if down_write_trylock(r) { got_write := true; up_write r } }\n", { disabled: new Set(["stuck"]) });
+    expect(tries.violations).toEqual([]);
+    // with w queued behind a's read, t's read trylock fails: nothing lets a go, the three are stuck
+    const stuck = run("rwsem r\nvar got_read: bool\nvar queued: bool\nprocess a { down_read r; await got_read; up_read r }\nprocess w { down_write r; up_write r }\nprocess t { await locked(r); if down_read_trylock(r) { got_read := true; up_read r } }\n");
+    expect(stuck.violations).toContain("stuck: no thread can move: a waits until got_read; w waits for r (held by a)");
+  });
+
+  it("an upgrade (down_write while reading) does not queue: it is recursive-locking at once", () => {
+    const r = run("rwsem r\nprocess p { down_read r; down_write r; up_write r; up_read r }\nprocess q { down_read r; up_read r }\n");
+    expect(r.violations).toEqual(["recursive-locking: p waits for r, which it already holds"]);
+  });
+});

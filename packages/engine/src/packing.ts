@@ -60,8 +60,8 @@ function varRanges(v: StateVar, model: Model): [number, number][] {
       const ew = v.entryWidth ?? 1;
       for (let i = 0; i < v.width / ew; i++) {
         out.push([0, threads]);
-        // the reader mask: one bit per thread (bit 31 is the sign bit)
-        if (ew === 2) out.push(threads >= 31 ? [-0x80000000, 0x7fffffff] : [0, (1 << threads) - 1]);
+        // an rwsem's reader mask and waiting-writer mask: one bit per thread (bit 31 is the sign bit)
+        for (let k = 1; k < ew; k++) out.push(threads >= 31 ? [-0x80000000, 0x7fffffff] : [0, (1 << threads) - 1]);
       }
       break;
     }

@@ -87,13 +87,15 @@ export function formatLockSlots(model: Model, kind: string, s: ArrayLike<number>
   if (kind === "rwsem") {
     const w = s[offset]!;
     const r = s[offset + 1]!;
-    if (w) return `write: ${name(w - 1)}`;
-    if (r) {
-      const readers: string[] = [];
-      for (let t = 0; t < 32; t++) if ((r >>> t) & 1) readers.push(name(t));
-      return `read: ${readers.join(", ")}`;
-    }
-    return "free";
+    const q = s[offset + 2] ?? 0;
+    const threads = (mask: number) => {
+      const out: string[] = [];
+      for (let t = 0; t < 32; t++) if ((mask >>> t) & 1) out.push(name(t));
+      return out;
+    };
+    const held = w ? `write: ${name(w - 1)}` : r ? `read: ${threads(r).join(", ")}` : "free";
+    const waiting = threads(q);
+    return waiting.length ? `${held}; writer${waiting.length === 1 ? "" : "s"} waiting: ${waiting.join(", ")}` : held;
   }
   const v = s[offset]!;
   return v === 0 ? "free" : name(v - 1);

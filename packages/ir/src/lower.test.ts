@@ -70,38 +70,38 @@ process q { var z: 0..3 = 2; m[b] := z }
       "10+1 lock big",
       "11+1 lock sp",
       "12+3 lock per", // a lock array: one entry per index value
-      "15+2 lock sem", // an rwsem: writer slot and reader mask
-      "17+4 lock sems",
-      "21+1 refcount r",
-      "22+3 refcount rs",
-      "25+1 pc pc[p[0]]",
-      "26+3 local p[0].l",
-      "29+1 local p[0].k",
-      "30+1 pc pc[p[1]]",
-      "31+3 local p[1].l",
-      "34+1 local p[1].k",
-      "35+1 pc pc[q]",
-      "36+1 local q.z",
+      "15+3 lock sem", // an rwsem: writer slot, reader mask, waiting-writer mask
+      "18+6 lock sems",
+      "24+1 refcount r",
+      "25+3 refcount rs",
+      "28+1 pc pc[p[0]]",
+      "29+3 local p[0].l",
+      "32+1 local p[0].k",
+      "33+1 pc pc[p[1]]",
+      "34+3 local p[1].l",
+      "37+1 local p[1].k",
+      "38+1 pc pc[q]",
+      "39+1 local q.z",
     ]);
-    expect(model.layout.width).toBe(37);
+    expect(model.layout.width).toBe(40);
   });
 
   it("records lock kinds and entry widths, and index types of arrays", () => {
     const v = (n: string) => model.layout.vars.find((x) => x.name === n)!;
     expect([v("big").lockKind, v("sp").lockKind, v("per").lockKind, v("sem").lockKind]).toEqual(["mutex", "spinlock", "mutex", "rwsem"]);
-    expect([v("per").entryWidth, v("sem").entryWidth, v("sems").entryWidth, v("rs").entryWidth]).toEqual([1, 2, 2, 1]);
+    expect([v("per").entryWidth, v("sem").entryWidth, v("sems").entryWidth, v("rs").entryWidth]).toEqual([1, 3, 3, 1]);
     expect(v("per").index).toEqual({ kind: "enum", name: "Dev", members: ["a", "b", "c"] });
     expect(v("sems").index).toEqual({ kind: "int", lo: 0, hi: 1 });
     expect(v("big").index).toBeUndefined();
   });
 
   it("flattens initial values and leaves locks free; pcs and locals are set by start-up paths", () => {
-    expect(model.initial.slice(0, 25)).toEqual([
+    expect(model.initial.slice(0, 28)).toEqual([
       1, // flag
       1, 2, 3, // m
       2, 1, // rec
       1, 0, 3, 1, // mr
-      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // locks
+      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // locks
       2, // r
       1, 1, 1, // rs
     ]);
@@ -109,15 +109,15 @@ process q { var z: 0..3 = 2; m[b] := z }
 
   it("maps every slot to its owner and describes each thread's slots", () => {
     const { slotOwner, vars } = model.layout;
-    expect(slotOwner).toHaveLength(37);
-    for (let s = 0; s < 37; s++) {
+    expect(slotOwner).toHaveLength(40);
+    for (let s = 0; s < 40; s++) {
       const v = vars[slotOwner[s]!]!;
       expect(s >= v.offset && s < v.offset + v.width).toBe(true);
     }
     expect(model.threads.map((t) => [t.name, t.process, t.instance, t.pcSlot, t.localBase])).toEqual([
-      ["p[0]", 0, 0, 25, 26],
-      ["p[1]", 0, 1, 30, 31],
-      ["q", 1, 0, 35, 36],
+      ["p[0]", 0, 0, 28, 29],
+      ["p[1]", 0, 1, 33, 34],
+      ["q", 1, 0, 38, 39],
     ]);
     expect(model.processes.map((p) => p.localWidth)).toEqual([4, 1]);
     // locals carry their thread; process-body locals have no frame

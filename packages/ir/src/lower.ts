@@ -26,7 +26,7 @@ import {
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
 import { foldChain, selectEntry } from "./balanced.js";
-import { OBJECT_LIVE } from "./model.js";
+import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH } from "./model.js";
 import type {
   Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
   StateVar, Step, Thread, ValueType,
@@ -40,7 +40,7 @@ export interface LowerResult {
 /** Paths from one location above this mean a model with too many local branches in a row. */
 const MAX_PATHS_PER_LOCATION = 20000;
 const MAX_NODES_PER_PROCESS = 500000;
-/** An rwsem's reader set is one Int32 slot with a bit per thread. */
+/** An rwsem's reader set and its waiting writers are each one Int32 slot with a bit per thread. */
 const MAX_THREADS_WITH_RWSEM = 32;
 
 class LowerError {
@@ -276,7 +276,7 @@ class Lowerer {
     const initial: number[] = [];
     // the state's size, before anything of that size is allocated
     for (const v of m.vars) this.stateBudget.add(`variable '${v.name}'`, widthOf(v.type), v.span);
-    for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? 2 : 1), l.span);
+    for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1), l.span);
     for (const r of m.refcounts) this.stateBudget.add(`refcount '${r.name}'`, r.index ? cardinality(r.index) : 1, r.span);
     for (const o of m.objects) this.stateBudget.add(`object pool '${o.name}'`, (1 + widthOf({ kind: "record", fields: o.fields })) * o.bound, o.span);
     const tooLarge = this.stateBudget.checkGlobals();
@@ -294,7 +294,7 @@ class Lowerer {
     }
     for (const l of m.locks) {
       const entries = l.index ? cardinality(l.index) : 1;
-      const entryWidth = l.lockKind === "rwsem" ? 2 : 1;
+      const entryWidth = l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1;
       this.globalOffset.set(l, addGlobal({
         name: l.name, kind: "lock", width: entries * entryWidth, lockKind: l.lockKind, entryWidth,
         index: l.index ? toValueType(l.index) : undefined,
@@ -598,7 +598,13 @@ class Lowerer {
         const op: Op = s.op === "lock" || s.op === "down_read" || s.op === "down_write"
           ? { k: "lock", lock: addr, lockKind: kind, mode, name }
           : { k: "unlock", lock: addr, lockKind: kind, mode, name };
-        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+        const node = this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+        if (s.op === "down_write" && this.region === undefined) {
+          // a writer that cannot have the rwsem joins its wait queue first (a step that stays
+          // here), so that readers arriving later queue behind it (language.md, "rwsem")
+          node.alts.push({ ops: [{ k: "rwsem_queue", lock: addr, name, at: node.at, label: node.label, frames: node.frames }], next: node });
+        }
+        return node;
       }
       case "Refcount": {
         const { addr, lo, hi, name } = this.refAddr(s.target, env);
@@ -962,7 +968,7 @@ class Lowerer {
     const sym = (base as LExpr & { kind: "Name" }).sym!;
     if (sym.kind !== "lock") throw new Error("lock expected");
     const offset = this.globalOffset.get(sym)!;
-    const entryWidth = sym.lockKind === "rwsem" ? 2 : 1;
+    const entryWidth = sym.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1;
     const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: entryWidth }] : [];
     return { addr: { space: "global", offset, terms }, kind: sym.lockKind, name: spanText(e.span) };
   }
@@ -1614,7 +1620,7 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "trylock": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": return true;
+      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

@@ -27,6 +27,9 @@ export type ValueType =
 
 export type LockKind = "mutex" | "spinlock" | "rwsem";
 
+/** Slots of one rwsem: the writer (thread + 1, or 0), the reader mask, the waiting-writer mask (a bit per thread). */
+export const RWSEM_ENTRY_WIDTH = 3;
+
 /** One named thing in the state vector; `width` consecutive slots from `offset`. */
 export interface StateVar {
   name: string;
@@ -37,7 +40,7 @@ export interface StateVar {
   type?: ValueType;
   /** lock and refcount arrays: the index type; one entry (of `entryWidth` slots) per index value. */
   index?: ValueType;
-  /** Slots per entry of a lock or refcount array (rwsem: 2, writer and reader mask). */
+  /** Slots per entry of a lock or refcount array (rwsem: RWSEM_ENTRY_WIDTH: writer, reader mask, waiting-writer mask). */
   entryWidth?: number;
   lockKind?: LockKind;
   /** pc and local: the owning thread. */
@@ -200,6 +203,12 @@ export type Op = OpSource & (
   /** A violation unless cond. */
   | { k: "check"; cond: Expr; violation: ViolationKind; message: string }
   | { k: "fail"; violation: ViolationKind; message: string }
+  /**
+   * down_write that cannot take the rwsem: the writer joins the wait queue (sets its bit in
+   * the waiting-writer mask) and stays at the down_write. Enabled iff another thread holds
+   * the rwsem, the thread does not hold it itself, and it has not queued yet.
+   */
+  | { k: "rwsem_queue"; lock: Addr; name: string }
   /** might_sleep(): sleep-in-atomic when the thread holds a spinlock. */
   | { k: "might_sleep" }
   /** The thread finishes: exit-holding-lock check. */

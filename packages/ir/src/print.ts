@@ -109,6 +109,7 @@ class Printer {
       case "check": return `CHECK ${this.expr(o.cond)} ELSE ${o.violation} "${o.message}"`;
       case "fail": return `FAIL ${o.violation} "${o.message}"`;
       case "exit": return "exit \\* holds no lock";
+      case "rwsem_queue": return `queue_writer(${this.addr(o.lock)})`;
       case "might_sleep": return "might_sleep \\* holds no spinlock";
       case "alloc": return `${this.addr(o.target)}' = alloc ${this.m.pools[o.pool]!.name}(${o.fields.map((f) => this.expr(f)).join(", ")})`;
       case "free": return `free ${this.m.pools[o.pool]!.name}(${this.expr(o.ref)})`;

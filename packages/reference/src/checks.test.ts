@@ -40,7 +40,10 @@ describe("locks", () => {
     const ref = inlineModel("rwsem s\nprocess r[i in 0..1] { down_read s; up_read s }\nprocess w { down_write s; up_write s }");
     const both = walk(ref, ["r[0]", "r[1]"]);
     expect(ref.name(both).shared.s).toBe("read: r[0], r[1]");
-    expect(ref.blocked(both, 2).waits).toMatchObject([{ kind: "lock", lock: "s", heldBy: ["r[0]", "r[1]"] }]);
+    // the writer first joins the queue (a step of its own), then waits for both readers
+    const queued = walk(ref, ["r[0]", "r[1]", "w"]);
+    expect(ref.name(queued).shared.s).toBe("read: r[0], r[1]; writer waiting: w");
+    expect(ref.blocked(queued, 2).waits).toMatchObject([{ kind: "lock", lock: "s", heldBy: ["r[0]", "r[1]"] }]);
     const writing = walk(ref, ["w"]);
     expect(ref.name(writing).shared.s).toBe("write: w");
     expect(ref.blocked(writing, 0).waits).toMatchObject([{ kind: "lock", heldBy: ["w"] }]);
@@ -75,7 +78,7 @@ describe("deadlocks", () => {
 
   it("an rwsem upgrade waits for itself even while another reader still runs", () => {
     const r = repoModel("docs/examples/rwsem.knot", ["UPGRADE=true"]).explore();
-    expect(r).toMatchObject({ states: 20, transitions: 25, firstViolation: { kind: "recursive-locking", message: "reader[0] waits for cfg_rwsem, which it already holds" } });
+    expect(r).toMatchObject({ states: 30, transitions: 41, firstViolation: { kind: "recursive-locking", message: "reader[0] waits for cfg_rwsem, which it already holds" } });
   });
 
   it("lock-cycle at the first state with the cycle, even if another thread can move", () => {
@@ -93,10 +96,10 @@ describe("deadlocks", () => {
       "process r1 { await r2in; down_read s; lock m; unlock m; up_read s }",
       "process w { await r2in; lock m; down_write s; up_write s; unlock m }",
     ].join("\n"));
-    const s = walk(ref, ["r2", "r2", "r1", "r1", "w", "w"]);
-    expect(ref.name(s).shared.s).toBe("read: r2, r1");
+    const s = walk(ref, ["r2", "r2", "r1", "r1", "w", "w", "w"]);
+    expect(ref.name(s).shared.s).toBe("read: r2, r1; writer waiting: w");
     expect(ref.stateViolations(s)).toEqual([]);
-    expect(ref.stateViolations(walk(ref, ["r2", "r2", "r1", "r1", "w", "w", "r2", "r2", "r2", "r2"]))[0]?.kind).toBe("lock-cycle");
+    expect(ref.stateViolations(walk(ref, ["r2", "r2", "r1", "r1", "w", "w", "w", "r2", "r2", "r2", "r2"]))[0]?.kind).toBe("lock-cycle");
   });
 
   it("a way whose await folds to false is no wait: the thread can still be in a lock cycle", () => {

@@ -94,7 +94,7 @@ export function invariantViolations(prog: Program, s: RState): StateViolation[] 
 function describeWait(w: Wait, finishedThreads: ReadonlySet<string>): string {
   if (w.kind === "lock") {
     const holders = w.heldBy.map((h) => (finishedThreads.has(h) ? `${h}, which has finished` : h));
-    return `waits for ${w.lock} (held by ${holders.join(" and ")})`;
+    return w.queued ? `waits for ${w.lock} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.lock} (held by ${holders.join(" and ")})`;
   }
   if (w.kind === "never") return "cannot continue (every branch's condition is false)";
   if (w.reason === "await") return `waits until ${w.text.replace(/^await /, "")}`;
@@ -147,7 +147,7 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   const ordered = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
   const parts = ordered.map((s) => {
     const e = edge(s);
-    return `${s.name} waits for ${e.wait.lock}, held by ${e.holder.name}`;
+    return e.wait.queued ? `${s.name} waits for ${e.wait.lock} behind the waiting writer ${e.holder.name}` : `${s.name} waits for ${e.wait.lock}, held by ${e.holder.name}`;
   });
   return { kind: "lock-cycle", message: parts.join("; "), threads: ordered.map((m) => m.name), at: edge(first).wait.at };
 }

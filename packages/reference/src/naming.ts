@@ -29,9 +29,8 @@ export interface Change {
 
 export function formatLock(e: LockEntry): string {
   if (isRwsem(e)) {
-    if (e.writer !== null) return `write: ${e.writer}`;
-    if (e.readers.length) return `read: ${e.readers.join(", ")}`;
-    return "free";
+    const held = e.writer !== null ? `write: ${e.writer}` : e.readers.length ? `read: ${e.readers.join(", ")}` : "free";
+    return e.waiting.length ? `${held}; writer${e.waiting.length === 1 ? "" : "s"} waiting: ${e.waiting.join(", ")}` : held;
   }
   return e === null ? "free" : e;
 }

@@ -9,10 +9,11 @@ import type { RValue } from "./values.js";
 
 /** A mutex or spinlock entry: the holding thread's name, or null when free. */
 export type MutexEntry = string | null;
-/** An rwsem entry: the writer, or the readers in thread order. */
+/** An rwsem entry: the writer, or the readers in thread order; and the writers waiting for it, in thread order. */
 export interface RwsemEntry {
   writer: string | null;
   readers: string[];
+  waiting: string[];
 }
 export type LockEntry = MutexEntry | RwsemEntry;
 

@@ -30,7 +30,8 @@ enablePatches();
  * steps, so it is no wait at all.
  */
 export type Wait =
-  | { kind: "lock"; lock: string; heldBy: string[]; self: boolean; statement: string; at: Location }
+  /** `queued`: a reader waiting behind the waiting writers `heldBy` (nobody holds the rwsem for writing). */
+  | { kind: "lock"; lock: string; heldBy: string[]; self: boolean; queued?: boolean; statement: string; at: Location }
   | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; check?: string; statement: string; at: Location }
   | { kind: "never"; statement: string; at: Location };
 
@@ -108,6 +109,8 @@ export class Runner implements EvalEnv {
   readonly acquisitions: Acquisition[] = [];
   finished = false;
   private current = -1;
+  /** Set by a down_write that joined the rwsem's wait queue: the step ends at the same statement. */
+  private stay = false;
   /** Frame depth of each open atomic block, innermost last. */
   private atomicStack: number[] = [];
   private touched = false;
@@ -375,7 +378,9 @@ export class Runner implements EvalEnv {
         // a value nobody stores is not computed (language.md: a value is checked when it is stored)
         return this.doReturn(s.value && this.ctx().returnStored ? this.eval(s.value) : undefined);
       case "Lock":
+        this.stay = false;
         this.lockOp(s.op, s.target);
+        if (this.stay) return; // a writer joined the wait queue: it is still at its down_write
         return this.after(id);
       case "Refcount": {
         if (s.op === "get") this.refGet(s.target);
@@ -508,6 +513,9 @@ export class Runner implements EvalEnv {
           this.fail("recursive-locking", `${me} takes ${name} for reading again while it already holds it for reading; a writer queuing in between would deadlock both (rwsem read locks are not recursive)`);
         }
         if (e.writer !== null) this.block(wait([e.writer]));
+        // kernel/locking/rwsem.c: a reader that finds writers waiting queues behind them, unless
+        // nobody holds the rwsem (then it may steal it; rwsem_down_read_slowpath)
+        if (e.readers.length && e.waiting.length) this.block({ ...(wait([...e.waiting]) as Wait & { kind: "lock" }), queued: true });
         this.sleepCheck("rwsem", name);
         this.acquired(name);
         e.readers = this.byThread([...e.readers, me]);
@@ -515,10 +523,21 @@ export class Runner implements EvalEnv {
       }
       case "down_write": {
         const e = entries[index] as RwsemEntry;
-        if (e.writer !== null || e.readers.length) this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
+        if (e.writer !== null || e.readers.length) {
+          // a writer that cannot have it joins the wait queue, in a step of its own (and stays at
+          // the down_write); one that holds it itself does not queue: it waits for itself
+          const own = e.writer === me || e.readers.includes(me);
+          if (!own && !e.waiting.includes(me) && this.atomicStack.length === 0) {
+            e.waiting = this.byThread([...e.waiting, me]);
+            this.stay = true;
+            return;
+          }
+          this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
+        }
         this.sleepCheck("rwsem", name);
         this.acquired(name);
         e.writer = me;
+        e.waiting = e.waiting.filter((w) => w !== me);
         return;
       }
       case "up_read": case "up_write": {
@@ -552,11 +571,12 @@ export class Runner implements EvalEnv {
     const e = entries[index] as RwsemEntry;
     if (use.info.mode === "read") {
       if (e.readers.includes(me)) this.fail("recursive-locking", `${me} tries ${name} for reading while it already holds it for reading (knot counts the threads that read an rwsem, not how deeply each does)`);
-      if (e.writer !== null) return false;
+      // a waiting writer makes a read trylock fail (RWSEM_FLAG_WAITERS is in RWSEM_READ_FAILED_MASK)
+      if (e.writer !== null || e.waiting.length) return false;
       e.readers = this.byThread([...e.readers, me]);
       return true;
     }
-    if (e.writer !== null || e.readers.length) return false;
+    if (e.writer !== null || e.readers.length || e.waiting.length) return false;
     e.writer = me;
     return true;
   }
@@ -869,7 +889,7 @@ export function sharedInitial(prog: Program): RState {
   const locks: Record<string, LockEntry[]> = newRecord();
   for (const l of m.locks) {
     const n = l.index ? scalarCount(l.index) : 1;
-    locks[l.name] = Array.from({ length: n }, () => (l.lockKind === "rwsem" ? { writer: null, readers: [] } : null));
+    locks[l.name] = Array.from({ length: n }, () => (l.lockKind === "rwsem" ? { writer: null, readers: [], waiting: [] } : null));
   }
   const refcounts: Record<string, number[]> = newRecord();
   for (const r of m.refcounts) refcounts[r.name] = Array.from({ length: r.index ? scalarCount(r.index) : 1 }, () => r.init);

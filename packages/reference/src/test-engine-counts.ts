@@ -1,8 +1,9 @@
 // What the engine reports, recorded for the cross-check tests: for each model
 // and setting, the counts of `knot check MODEL [--set ..] [--no-..] --format json`
 // (first violation) and of the same with `--all` (every distinct violation).
-// Recorded from the CLI at the time the reference was written; a difference is
-// either a bug in one of the two or a change of semantics to be documented.
+// Recorded from the CLI at the time the reference was written (rwsem.knot again when
+// writers started to queue, docs/language.md "rwsem"); a difference is either a bug in
+// one of the two or a change of semantics to be documented.
 // The model paths are relative to the repository root.
 
 export interface EngineCounts {
@@ -25,7 +26,7 @@ export const ENGINE_COUNTS: EngineCounts[] = [
   {"model":"docs/examples/objects.knot","set":[],"disabled":[],"first":{"states":34,"transitions":41,"depth":12,"kind":null},"all":{"states":34,"transitions":41,"kinds":[]}},
   {"model":"docs/examples/ops.knot","set":[],"disabled":[],"first":{"states":40,"transitions":64,"depth":12,"kind":null},"all":{"states":40,"transitions":64,"kinds":[]}},
   {"model":"docs/examples/refcount.knot","set":[],"disabled":[],"first":{"states":12,"transitions":15,"depth":4,"kind":null},"all":{"states":12,"transitions":15,"kinds":[]}},
-  {"model":"docs/examples/rwsem.knot","set":[],"disabled":[],"first":{"states":88,"transitions":140,"depth":15,"kind":null},"all":{"states":88,"transitions":140,"kinds":[]}},
+  {"model":"docs/examples/rwsem.knot","set":[],"disabled":[],"first":{"states":123,"transitions":225,"depth":15,"kind":null},"all":{"states":123,"transitions":225,"kinds":[]}},
   {"model":"docs/examples/spinlock.knot","set":[],"disabled":[],"first":{"states":30,"transitions":38,"depth":10,"kind":null},"all":{"states":30,"transitions":38,"kinds":[]}},
   {"model":"docs/examples/steps.knot","set":[],"disabled":[],"first":{"states":18,"transitions":18,"depth":9,"kind":null},"all":{"states":18,"transitions":18,"kinds":[]}},
   {"model":"docs/examples/vcpus.knot","set":[],"disabled":[],"first":{"states":196,"transitions":440,"depth":14,"kind":null},"all":{"states":196,"transitions":440,"kinds":[]}},
@@ -54,7 +55,7 @@ export const ENGINE_COUNTS: EngineCounts[] = [
   {"model":"docs/examples/ops.knot","set":["LIST_DEL=false"],"disabled":[],"first":{"states":38,"transitions":56,"depth":11,"kind":"null-callback"},"all":{"states":38,"transitions":56,"kinds":["null-callback"]}},
   {"model":"docs/examples/atomic.knot","set":["WRITER_ATOMIC=false"],"disabled":[],"first":{"states":5,"transitions":4,"depth":2,"kind":"invariant"},"all":{"states":14,"transitions":14,"kinds":["invariant"]}},
   {"model":"docs/examples/spinlock.knot","set":["SLEEP_UNDER_SPIN=true"],"disabled":[],"first":{"states":8,"transitions":7,"depth":3,"kind":"sleep-in-atomic"},"all":{"states":10,"transitions":9,"kinds":["sleep-in-atomic"]}},
-  {"model":"docs/examples/rwsem.knot","set":["UPGRADE=true"],"disabled":[],"first":{"states":20,"transitions":25,"depth":4,"kind":"recursive-locking"},"all":{"states":54,"transitions":85,"kinds":["recursive-locking","recursive-locking"]}},
+  {"model":"docs/examples/rwsem.knot","set":["UPGRADE=true"],"disabled":[],"first":{"states":30,"transitions":41,"depth":4,"kind":"recursive-locking"},"all":{"states":78,"transitions":139,"kinds":["recursive-locking","recursive-locking"]}},
   {"model":"docs/examples/objects.knot","set":["LOOKUP_LOCKS=false"],"disabled":[],"first":{"states":33,"transitions":46,"depth":9,"kind":"use-after-free"},"all":{"states":35,"transitions":50,"kinds":["use-after-free","use-after-free"]}},
   {"model":"docs/examples/vcpus.knot","set":["NR_VCPUS=3"],"disabled":[],"first":{"states":2176,"transitions":6920,"depth":21,"kind":null},"all":{"states":2176,"transitions":6920,"kinds":[]}},
   {"model":"docs/examples/checks/recursive-locking.knot","set":[],"disabled":["recursive-locking"],"first":{"states":3,"transitions":2,"depth":2,"kind":"stuck"},"all":{"states":3,"transitions":2,"kinds":["stuck"]}},

@@ -30,7 +30,8 @@ export interface CallChain {
   /** The statement the thread is blocked at, or the one that failed. */
   statement: { text: string; at: SrcLoc };
   /** For blocked threads: what the statement waits for. */
-  waitsFor: { lock?: string; heldBy?: string[]; heldBySelf?: boolean; condition?: string; holderFinished?: boolean[] }[];
+  /** `queued`: a reader waiting behind the waiting writers `heldBy`, not held by them. */
+  waitsFor: { lock?: string; heldBy?: string[]; heldBySelf?: boolean; queued?: boolean; condition?: string; holderFinished?: boolean[] }[];
   holds: HeldLock[];
 }
 
@@ -51,7 +52,7 @@ export type TraceEvent =
    * Deadlocks: after the last step, `thread` is blocked at `statement`, waiting for
    * `lock` held by `heldBy` (or, for a stuck thread, for `condition`).
    */
-  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; condition?: string };
+  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string };
 
 export interface TraceStepReport {
   index: number;
@@ -301,6 +302,7 @@ export class ReportBuilder {
               lock: w.name,
               heldBy: w.owners.map((o) => m.threads[o]!.name),
               heldBySelf: w.owners.includes(b.thread) || undefined,
+              ...(w.queued ? { queued: true } : {}),
               holderFinished: w.owners.map((o) => s[m.threads[o]!.pcSlot] === endOf(o)),
             }
           : { condition: w.what },
@@ -412,7 +414,7 @@ function blockEvents(chains: readonly CallChain[]): TraceEvent[] {
   for (const c of chains) {
     for (const w of c.waitsFor) {
       const base = { kind: "block" as const, thread: c.thread, statement: c.statement.text, at: c.statement.at };
-      if (w.lock) out.push({ ...base, lock: w.lock, heldBy: w.heldBy ?? [] });
+      if (w.lock) out.push({ ...base, lock: w.lock, heldBy: w.heldBy ?? [], ...(w.queued ? { queued: true } : {}) });
       else if (w.condition) out.push({ ...base, condition: w.condition });
     }
   }

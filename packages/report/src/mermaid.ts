@@ -164,7 +164,7 @@ function blockLines(events: readonly TraceEvent[], p: Participants): string[] {
       for (const h of holders) p.thread(h);
       const who = holders.length === 1 && holders[0] === b.thread ? `${b.thread} itself` : holders.join(" and ") || "nobody";
       lines.push(`    ${t}-x${l}: ${mermaidText(`${b.statement} (blocks)`)}`);
-      lines.push(`    Note over ${t},${l}: ${mermaidText(`${b.lock} is held by ${who}`)}`);
+      lines.push(`    Note over ${t},${l}: ${mermaidText(b.queued ? `${b.lock}: a reader queues behind the waiting writer ${who}` : `${b.lock} is held by ${who}`)}`);
     } else {
       lines.push(`    Note over ${t}: ${mermaidText(`blocked at ${b.statement}: ${b.condition ?? "cannot continue"}`)}`);
     }

@@ -174,7 +174,7 @@ class SarifBuilder {
       } else push(s.at, `${s.thread}: ${s.statement}${s.failed ? ` (${kind} here)` : ""}`, state);
     }
     for (const c of blocked) {
-      const waits = c.waitsFor.map((w) => (w.lock ? `${w.lock} held by ${w.heldBySelf && (w.heldBy ?? []).length === 1 ? "itself" : (w.heldBy ?? []).join(" and ")}` : w.condition ?? "")).filter((x) => x);
+      const waits = c.waitsFor.map((w) => (w.lock ? w.queued ? `${w.lock} behind the waiting writer ${(w.heldBy ?? []).join(" and ")}` : `${w.lock} held by ${w.heldBySelf && (w.heldBy ?? []).length === 1 ? "itself" : (w.heldBy ?? []).join(" and ")}` : w.condition ?? "")).filter((x) => x);
       push(c.statement.at, `${c.thread}: ${c.statement.text} (blocked${waits.length ? `: waits for ${waits.join(", or ")}` : ""})`);
     }
     return out;

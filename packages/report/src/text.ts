@@ -44,7 +44,7 @@ function chainText(c: CallChain): string[] {
     if (w.lock) {
       const holders = (w.heldBy ?? []).map((h, i) => `${h}${w.holderFinished?.[i] ? " (finished)" : ""}`);
       const who = w.heldBySelf && holders.length === 1 ? `${c.thread} itself` : holders.join(" and ");
-      lines.push(`      blocks: ${w.lock} is held by ${who}`);
+      lines.push(w.queued ? `      blocks: ${w.lock} has a writer waiting, ${who}, and a new reader queues behind it` : `      blocks: ${w.lock} is held by ${who}`);
     } else if (w.condition) {
       lines.push(`      blocks: ${w.condition}`);
     }
