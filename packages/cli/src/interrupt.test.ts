@@ -2,7 +2,7 @@
 // exits 130/143. In-process runs get the signal as a process event (emitted once
 // the command listens, so nothing depends on timing); one run gets real signals.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { testDir } from "../../../tests/support/temp-dir.js";
@@ -92,10 +92,25 @@ describe("interrupted runs", () => {
     const child = spawn(process.execPath, ["packages/cli/dist/cli.js", "check", huge, "--time-limit", "60", "--store", "fingerprint"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
-    // long enough for the process to start and reach the search
-    const timer = setTimeout(() => child.kill("SIGINT"), 3000);
+    // signal once the process has spent a second of CPU time (its own clock, whatever the machine's
+    // load): its start-up takes a fraction of that, so it is searching by then
+    const cpuSeconds = () => {
+      try {
+        const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
+      } catch {
+        return 0;
+      }
+    };
+    const started = performance.now();
+    const caught = () => cpuSeconds() >= 1 || performance.now() - started > 10_000; // no /proc: wait on the wall clock
+    const poll = setInterval(() => {
+      if (!caught()) return;
+      clearInterval(poll);
+      child.kill("SIGINT");
+    }, 20);
     const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    clearTimeout(timer);
+    clearInterval(poll);
     expect(code).toBe(130);
     expect(stdout).toMatch(/^interrupted: .*huge\.knot: no violation so far.*\n {2}\d+ states, .*\(interrupted by SIGINT before the search finished\)\n$/);
   }, 20000);

@@ -109,8 +109,6 @@ export class Runner implements EvalEnv {
   readonly acquisitions: Acquisition[] = [];
   finished = false;
   private current = -1;
-  /** Set by a down_write that joined the rwsem's wait queue: the step ends at the same statement. */
-  private stay = false;
   /** Frame depth of each open atomic block, innermost last. */
   private atomicStack: number[] = [];
   private touched = false;
@@ -378,9 +376,8 @@ export class Runner implements EvalEnv {
         // a value nobody stores is not computed (language.md: a value is checked when it is stored)
         return this.doReturn(s.value && this.ctx().returnStored ? this.eval(s.value) : undefined);
       case "Lock":
-        this.stay = false;
-        this.lockOp(s.op, s.target);
-        if (this.stay) return; // a writer joined the wait queue: it is still at its down_write
+        // a writer that joined the wait queue is still at its down_write
+        if (this.lockOp(s.op, s.target) === "queued") return;
         return this.after(id);
       case "Refcount": {
         if (s.op === "get") this.refGet(s.target);
@@ -486,7 +483,8 @@ export class Runner implements EvalEnv {
     return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
   }
 
-  private lockOp(op: string, target: Expr): void {
+  /** A lock statement; "queued" when a down_write joined the rwsem's wait queue instead of taking it. */
+  private lockOp(op: string, target: Expr): "done" | "queued" {
     const { sym, index, name } = this.lockEntry(target);
     const entries = this.s.locks[sym.name]!;
     const me = this.me;
@@ -499,13 +497,13 @@ export class Runner implements EvalEnv {
         if (sym.lockKind === "mutex") this.sleepCheck("mutex", name);
         this.acquired(name);
         entries[index] = me;
-        return;
+        return "done";
       }
       case "unlock": {
         const h = entries[index] as string | null;
         if (h === me) entries[index] = null;
         else if (this.prog.enabled("unlock-not-held")) this.violation("unlock-not-held", `${me} does unlock ${name}, but ${h === null ? "it is not locked" : `it is held by ${h}`}`);
-        return;
+        return "done";
       }
       case "down_read": {
         const e = entries[index] as RwsemEntry;
@@ -519,7 +517,7 @@ export class Runner implements EvalEnv {
         this.sleepCheck("rwsem", name);
         this.acquired(name);
         e.readers = this.byThread([...e.readers, me]);
-        return;
+        return "done";
       }
       case "down_write": {
         const e = entries[index] as RwsemEntry;
@@ -529,8 +527,7 @@ export class Runner implements EvalEnv {
           const own = e.writer === me || e.readers.includes(me);
           if (!own && !e.waiting.includes(me) && this.atomicStack.length === 0) {
             e.waiting = this.byThread([...e.waiting, me]);
-            this.stay = true;
-            return;
+            return "queued";
           }
           this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
         }
@@ -538,19 +535,20 @@ export class Runner implements EvalEnv {
         this.acquired(name);
         e.writer = me;
         e.waiting = e.waiting.filter((w) => w !== me);
-        return;
+        return "done";
       }
       case "up_read": case "up_write": {
         const e = entries[index] as RwsemEntry;
-        if (op === "up_read" && e.readers.includes(me)) { e.readers = e.readers.filter((r) => r !== me); return; }
-        if (op === "up_write" && e.writer === me) { e.writer = null; return; }
+        if (op === "up_read" && e.readers.includes(me)) { e.readers = e.readers.filter((r) => r !== me); return "done"; }
+        if (op === "up_write" && e.writer === me) { e.writer = null; return "done"; }
         if (this.prog.enabled("unlock-not-held")) {
           const who = e.writer !== null ? `it is held for writing by ${e.writer}` : e.readers.length ? `it is held for reading by ${e.readers.join(", ")}` : "it is not locked";
           this.violation("unlock-not-held", `${me} does ${op} ${name}, but ${who}`);
         }
-        return;
+        return "done";
       }
     }
+    throw new Error(`unknown lock statement ${op}`);
   }
 
   /**
@@ -627,10 +625,7 @@ export class Runner implements EvalEnv {
    */
   private decAndLock(target: Expr, lock: Expr): boolean {
     const { sym, index } = this.refEntry(target);
-    if (this.s.refcounts[sym.name]![index] === 1) {
-      this.lockOp("lock", lock);
-      return this.refDrop(target);
-    }
+    if (this.s.refcounts[sym.name]![index] === 1) this.lockOp("lock", lock);
     return this.refDrop(target);
   }
 
