@@ -23,6 +23,8 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["dec_and_test", /\bdec_and_test\(/],
   ["dec_and_lock", /\bdec_and_lock\(/],
   ["might_sleep", /\bmight_sleep\(\)/],
+  ["completion", /\b(wait_for_completion|complete|complete_all) /],
+  ["await label", /\bawait [^\n]*: "/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

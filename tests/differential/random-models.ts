@@ -127,7 +127,7 @@ export class ModelGenerator {
   // features of this model
   private readonly f: {
     enumT: boolean; set: boolean; setMode: boolean; map: boolean; mapMode: boolean; rec: boolean; obj: boolean; ops: boolean;
-    lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean; wide: boolean;
+    lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean; wide: boolean; completion: boolean; completionArr: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -144,6 +144,9 @@ export class ModelGenerator {
       lockArr: p(0.35), spin: p(0.3), rw: p(0.4), refArr: p(0.3), r1: p(0.5),
       // from a stream of its own, so that models without wide integers are what their seed gave before
       wide: mulberry32(seed ^ 0x9e3779b9)() < 0.25,
+      // likewise: whether the model has completions does not shift the other features
+      completion: mulberry32(seed ^ 0x85ebca6b)() < 0.4,
+      completionArr: mulberry32(seed ^ 0xc2b2ae35)() < 0.3,
     };
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
@@ -209,6 +212,8 @@ export class ModelGenerator {
     if (f.lockArr) this.emit("mutex ma[Idx]");
     if (f.spin) this.emit("spinlock sl");
     if (f.rw) this.emit("rwsem rw");
+    if (f.completion) this.emit("completion cp");
+    if (f.completion && f.completionArr) this.emit("completion ca[Idx]");
     this.emit(`refcount r0 = ${this.int(1, 2)}`);
     if (f.r1) this.emit(`refcount r1: ${this.pick(["0..3", "1..3", "0..2"])} = ${this.int(1, 2)}`);
     if (f.refArr) this.emit(`refcount ra[Idx] = ${this.int(1, 2)}`);
@@ -387,7 +392,7 @@ export class ModelGenerator {
       [f.rw && deep ? 3 : 0, () => this.rwSection(scope, depth, opts)],
       [deep ? 2.5 : 0, () => this.trylockStmt(scope, depth, opts)],
       [4, () => this.refcountStmt(scope, depth, opts)],
-      [2, () => [`await ${this.bool(scope, 2)}`]],
+      [2, () => [`await ${this.bool(scope, 2)}${this.chance(0.15) ? ` : "event ${this.n++}"` : ""}`]],
       [0.3, () => [`await ${this.bool({ ...scope, vars: scope.vars.filter((v) => !v.shared) }, 0)}`]], // on locals: still a step
       [2, () => [`assert ${this.bool(scope, 2)}${this.chance(0.3) ? ` : "check ${this.n++}"` : ""}`]],
       [deep ? 4 : 0, () => {
@@ -418,7 +423,19 @@ export class ModelGenerator {
       [last && depth > 0 ? 1 : 0, () => [this.returnStmt(scope)]],
       [0.3, () => ["skip"]],
       [f.spin ? 0.6 : 0.2, () => ["might_sleep()"]],
+      [f.completion ? 4 : 0, () => [this.completionStmt(scope)]],
     ]);
+  }
+
+  /** complete / complete_all / wait_for_completion / reinit_completion of cp or ca[i]. */
+  private completionStmt(scope: Scope): string {
+    const c = this.f.completionArr && this.chance(0.4) ? `ca[${this.idx(scope)}]` : "cp";
+    return `${this.weighted<string>([
+      [3, () => "complete"],
+      [0.7, () => "complete_all"],
+      [3, () => "wait_for_completion"],
+      [0.4, () => "reinit_completion"],
+    ])} ${c}`;
   }
 
   private assign(v: Var, scope: Scope): string[] {
@@ -751,6 +768,7 @@ export class ModelGenerator {
       [thread ? 1.5 : 0, () => `held(${this.lockName(scope, true)})`],
       [1.5, () => `locked(${this.lockName(scope, true)})`],
       [f.rw ? 0.7 : 0, () => `${this.pick(["held", "locked"].filter((x) => thread || x === "locked"))}(rw)`],
+      [f.completion ? 0.8 : 0, () => `completion_done(${f.completionArr && this.chance(0.4) ? `ca[${thread ? this.idx(scope) : this.int(0, 1)}]` : "cp"})`],
       [2, () => `${this.refName(scope)} ${this.pick([">", "==", "<="])} ${this.int(0, 2)}`],
       [f.obj && this.varsOf(scope, "ref").length ? 1.5 : 0, () => `${this.pick(this.varsOf(scope, "ref")).name} ${this.pick(["==", "!="])} null`],
       [f.ops ? 1 : 0, () => `${this.pick(["tbl", "fops", `tbls[${this.idx(scope)}]`])}.${this.pick(["open", "release", "query"])} ${this.pick(["==", "!="])} none`],

@@ -71,6 +71,8 @@ function opBytes(model: Model, op: Op, locks: number, lockOrder: boolean): numbe
     case "free": return 250 + 40 * (model.pools[op.pool]?.defaults.length ?? 0);
     case "exit": return 60 * locks;
     case "might_sleep": return 60 * locks;
+    case "complete": return 200;
+    case "wait_completion": return 200 + 60 * locks;
     default: return 30;
   }
 }

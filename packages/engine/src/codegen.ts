@@ -7,7 +7,7 @@
 // Safety: nothing a model author wrote reaches the generated text. Names and
 // messages stay in the IR; the code holds only numbers, generated identifiers,
 // and indices into tables passed in at load time.
-import { type Addr, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, exprMayFault } from "@knot/ir";
+import { type Addr, COMPLETION_ALL, COMPLETION_COUNT_MAX, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, exprMayFault } from "@knot/ir";
 import type { PackedLayout } from "./packing.js";
 
 /** Step function results. */
@@ -72,6 +72,14 @@ class Writer {
   text(): string {
     return this.lines.join("\n") + "\n";
   }
+}
+
+/**
+ * The generator's own text, for the compile cache's key: an entry built by another
+ * version of this file is never used, even where CODEGEN_VERSION was not bumped.
+ */
+export function codegenSourceText(): string {
+  return `${generateSource.toString()}\n${Generator.toString()}\n${Writer.toString()}`;
 }
 
 export function generateSource(model: Model, layout: PackedLayout, options: Options): GeneratedSource {
@@ -491,6 +499,30 @@ class Generator {
         w.close();
         return;
       }
+      case "complete": {
+        const x = this.slotTemp(o.c);
+        if (o.mode !== "one") {
+          w.line(this.write(x, o.mode === "all" ? `${COMPLETION_ALL}` : "0"));
+          return;
+        }
+        const v = this.temp();
+        w.line(`const ${v} = ${this.read(x)};`);
+        w.open(`if (${v} !== ${COMPLETION_ALL}) {`);
+        w.line(`if (${v} >= ${COMPLETION_COUNT_MAX}) return ${RANGE};`);
+        w.line(this.write(x, `(${v} + 1)`));
+        w.close();
+        return;
+      }
+      case "wait_completion": {
+        // might_sleep() first, as __wait_for_common does
+        if (this.on("sleep-in-atomic")) for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
+        const x = this.slotTemp(o.c);
+        const v = this.temp();
+        w.line(`const ${v} = ${this.read(x)};`);
+        w.line(`if (${v} === 0) return ${o.noBlock ? (this.on("atomic-blocked") ? R_VIOLATED : R_DISABLED) : R_OTHER};`);
+        w.line(`if (${v} !== ${COMPLETION_ALL}) { ${this.write(x, `(${v} - 1)`)} }`);
+        return;
+      }
       case "might_sleep": {
         if (!this.on("sleep-in-atomic")) return;
         for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
@@ -527,6 +559,7 @@ class Generator {
       case "assign": o.values.forEach((v) => exprs.push(v)); o.targets.forEach(addr); break;
       case "lock": case "unlock": case "trylock": case "rwsem_queue": addr(o.lock); break;
       case "refget": case "refput": addr(o.ref); break;
+      case "complete": case "wait_completion": addr(o.c); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;
       default: break;
@@ -608,6 +641,7 @@ class Generator {
     w.line("const { rd, wr, pos, mem, div, mod, pc32, deref, fault, acquire, begin, commit } = rt;");
     w.line(`const H = new Int32Array(${Math.max(1, this.locks.length)});`);
     w.line("//TABLES");
+    w.line("function noSteps(_s: Int32Array, _idx: number, _out: Int32Array, _outStep: Int32Array, info: Int32Array): number { info[0] = -1; info[1] = -1; return 0; }");
     const threadEntries: string[] = new Array(this.m.threads.length);
     const shape = this.opts.shape ?? chooseShape(this.m);
     const groups = shape === "thread"
@@ -621,7 +655,8 @@ class Generator {
       this.t0 = threads[0]!;
       const stepNames = new Map<number, string>();
       for (const loc of proc.locations) for (const sid of loc.steps) stepNames.set(sid, this.stepFunction(this.m.steps[sid]!));
-      const locNames = proc.locations.map((loc) => (loc.steps.length ? this.locationFunction(loc, stepNames) : "null"));
+      // a location without steps (an end, or an `await false` the lowering dropped): no successor, waiting for nothing it can name
+      const locNames = proc.locations.map((loc) => (loc.steps.length ? this.locationFunction(loc, stepNames) : "noSteps"));
       w.line(`const P${pi} = [${locNames.join(", ")}];`);
       for (const tid of threads) {
         const pcSlot = this.m.threads[tid]!.pcSlot;

@@ -13,14 +13,14 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { Model, ViolationKind } from "@knot/ir";
 import { type CodeCache, openCodeCache, openDefaultCodeCache } from "./code-cache.js";
-import { type GeneratedSource, R_OTHER, R_VIOLATED, generateSource } from "./codegen.js";
+import { type GeneratedSource, R_OTHER, R_VIOLATED, codegenSourceText, generateSource } from "./codegen.js";
 import type { SuccessorGenerator } from "./generator.js";
 import { Fault } from "./interpret.js";
 import type { LockOrderGraph } from "./lock-order.js";
 import type { PackedLayout } from "./packing.js";
 
 /** Bump when the generated code changes shape, so that old cache entries are not used. */
-export const CODEGEN_VERSION = 6;
+export const CODEGEN_VERSION = 7;
 
 type ThreadFn = (s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number;
 
@@ -55,10 +55,16 @@ function cacheOf(options: CodegenOptions): CodeCache | undefined {
   return typeof dir === "string" ? openCodeCache(dir).cache : dir;
 }
 
+let fingerprint: string | undefined;
+/** A hash of the code generator's text (computed once per process). */
+function codegenFingerprint(): string {
+  return (fingerprint ??= createHash("sha256").update(codegenSourceText()).digest("hex").slice(0, 16));
+}
+
 /** The name of a model's entry in the cache: a hash of what shapes its code. */
 export function cacheKey(model: Model, options: CodegenOptions): string {
   const h = createHash("sha256");
-  h.update(`knot-codegen ${CODEGEN_VERSION} ${options.version ?? ""}\n`);
+  h.update(`knot-codegen ${CODEGEN_VERSION} ${options.version ?? ""} ${codegenFingerprint()}\n`);
   h.update(`disabled ${[...options.disabled].sort().join(",")} lock-order ${options.lockOrder}\n`);
   h.update(JSON.stringify(model));
   return h.digest("hex").slice(0, 40);

@@ -5,12 +5,13 @@
 // if other threads can still move), stuck states and final properties; per step
 // it reports the violations the step itself raises (assertions, lock misuse,
 // refcount misuse, null callbacks, out-of-range values).
-import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject } from "@knot/ir";
+import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject, formatSlots } from "@knot/ir";
 import { BfsQueueFrontier, BfsStoreFrontier, DfsFrontier, type Frontier } from "./frontier.js";
 import { InterpretedGenerator, type SuccessorGenerator, WAIT_COMPLEX } from "./generator.js";
 import {
   type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
 } from "./interpret.js";
+import { CompletionReach } from "./completions.js";
 import { LockOrderGraph } from "./lock-order.js";
 import { type PackedLayout, computePackedLayout, constantSlots, pack, readSlot, unpack } from "./packing.js";
 import { ExactStateStore, FingerprintStateStore, MAX_EXACT_STATES, SEEN, type StateStore } from "./state-store.js";
@@ -185,6 +186,7 @@ export class Explorer {
   private readonly disabled: ReadonlySet<ViolationKind>;
   private readonly violations: Violation[] = [];
   private readonly seen = new Set<string>();
+  private completionReach?: CompletionReach;
   private readonly ctxs: ThreadCtx[];
   private readonly stepTo: Int32Array;
   private readonly threadSteps: Int32Array[][];
@@ -687,6 +689,13 @@ export class Explorer {
         const w = waitReason(o, s);
         if (w) {
           if (w.kind === "lock") w.name = this.lockName(w.slot, w.name);
+          if (w.kind === "await" && w.locals) {
+            const base = this.model.threads[t]!.localBase;
+            const th = this.model.threads[t]!;
+            w.shows = w.locals.map((l) => `${l.name} = ${l.instance ? formatSlots(this.model, l.type, [th.instance], 0) : l.value ? formatSlots(this.model, l.type, l.value, 0) : formatSlots(this.model, l.type, s, base + l.local!)}`).join(", ");
+            delete w.locals;
+          }
+          if (w.kind === "completion") w.completers = (this.completionReach ??= new CompletionReach(this.model)).completers(s, w.slot, t);
           if (!out.some((x) => JSON.stringify(x) === JSON.stringify(w))) out.push(w);
         }
       }
@@ -824,11 +833,24 @@ interface CompiledProperty {
   fn: (s: Int32Array, c: ThreadCtx) => number;
 }
 
+/** How a stuck report says what an await waits for: its label, or its condition with its locals' values. */
+export function awaitText(w: WaitReason & { kind: "await" }): string {
+  if (w.labelled) return `waits for ${w.what}`;
+  if (!w.what.startsWith("await ")) return `waits: ${w.what}`;
+  return `waits until ${w.what.slice(6)}${w.shows ? ` (${w.shows})` : ""}`;
+}
+
+/** "no thread left that can complete it", "only B can still complete it". */
+export function completersText(names: string[]): string {
+  return names.length === 0 ? "no thread left that can complete it" : `only ${names.join(" or ")} can still complete it`;
+}
+
 function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc: number[]): string {
   if (waits.length === 0) return "cannot continue (every branch's condition is false)";
   return waits.map((w) => {
-    if (w.kind === "await") return w.what.startsWith("await ") ? `waits until ${w.what.slice(6)}` : `waits: ${w.what}`;
+    if (w.kind === "await") return awaitText(w);
     if (w.kind === "fault") return `cannot continue: ${w.what} (the ${w.check} check is switched off, so the statement cannot run)`;
+    if (w.kind === "completion") return `waits for completion ${w.name} (${completersText(w.completers.map((t) => model.threads[t]!.name))})`;
     const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
     return w.queued ? `waits for ${w.name} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.name} (held by ${holders.join(" and ")})`;
   }).join(", or ");

@@ -3,7 +3,7 @@
 // Int32Array. A step reports through a reusable Outcome object (no allocation on
 // the hot path): enabled, disabled (and why, when the reason is a blocking
 // statement), or a violation.
-import { type Addr, type Expr, type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
+import { type Addr, COMPLETION_ALL, type ShownLocal, COMPLETION_COUNT_MAX, type Expr, type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
 
 /** The running thread, set before its steps are executed. */
 export interface ThreadCtx {
@@ -26,7 +26,10 @@ export const VIOLATED = 2;
 export type WaitReason =
   /** `queued`: a reader waiting behind the waiting writers `owners` (nobody holds it for writing). */
   | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[]; queued?: boolean }
-  | { kind: "await"; what: string }
+  /** `what`: the statement, or the await's label (`labelled`); `shows`: its locals' values ("v = 1"), filled in by the search. */
+  | { kind: "await"; what: string; labelled?: boolean; locals?: ShownLocal[]; shows?: string }
+  /** wait_for_completion on a count of 0. `completers`: the threads that could still complete it (filled in by the search). */
+  | { kind: "completion"; slot: number; name: string; completers: number[] }
   /** The statement would violate a check that is switched off, so it cannot run at all. */
   | { kind: "fault"; check: ViolationKind; what: string };
 
@@ -36,12 +39,14 @@ export type WaitReason =
  * not allocate; `waitReason` builds the object when a report needs it.
  */
 export class Outcome {
-  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick. */
+  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick; 3: a fault whose check is off; 4: a completion. */
   waitKind = 0;
   waitSlot = -1;
   waitLockKind: LockKind = "mutex";
   waitMode: "exclusive" | "read" | "write" = "exclusive";
   waitName = "";
+  waitLabelled = false;
+  waitShows: ShownLocal[] | undefined = undefined;
   violation: ViolationKind | undefined;
   message = "";
   /** Index in the step's ops of the op that raised the violation (its source locates the violation). */
@@ -58,8 +63,9 @@ export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
     const queued = o.waitLockKind === "rwsem" && o.waitMode === "read" && s[o.waitSlot] === 0;
     return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind, o.waitMode), ...(queued ? { queued } : {}) };
   }
-  if (o.waitKind === 2) return { kind: "await", what: o.waitName };
+  if (o.waitKind === 2) return { kind: "await", what: o.waitName, ...(o.waitLabelled ? { labelled: true } : {}), ...(o.waitShows ? { locals: o.waitShows } : {}) };
   if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
+  if (o.waitKind === 4) return { kind: "completion", slot: o.waitSlot, name: o.waitName, completers: [] };
   return undefined;
 }
 
@@ -378,10 +384,14 @@ export class ModelCompiler {
         const cond = compileExpr(op.cond, this.exprOpts);
         if (op.wait === undefined) return (s, c) => (cond(s, c) ? ENABLED : DISABLED);
         const what = op.wait;
+        const labelled = op.labelled === true;
+        const shows = op.shows;
         return (s, c, o) => {
           if (cond(s, c)) return ENABLED;
           o.waitKind = 2;
           o.waitName = what;
+          o.waitLabelled = labelled;
+          o.waitShows = shows;
           return DISABLED;
         };
       }
@@ -533,6 +543,48 @@ export class ModelCompiler {
           s[base] = OBJECT_FREED;
           // a freed object's fields go back to their defaults (canonical, and in range if read with use-after-free off)
           s.set(pool.defaults, base + 1);
+          return ENABLED;
+        };
+      }
+      case "complete": {
+        const addr = compileAddr(op.c, this.exprOpts);
+        const name = op.name;
+        if (op.mode === "all") return (s, c) => { s[addr(s, c)] = COMPLETION_ALL; return ENABLED; };
+        if (op.mode === "reinit") return (s, c) => { s[addr(s, c)] = 0; return ENABLED; };
+        const range = this.on("out-of-range");
+        const msg = `complete ${name} would count more than ${COMPLETION_COUNT_MAX} pending completions (knot's bound)`;
+        return (s, c, o) => {
+          const x = addr(s, c);
+          const v = s[x]!;
+          if (v === COMPLETION_ALL) return ENABLED;
+          if (v >= COMPLETION_COUNT_MAX) return range ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
+          s[x] = v + 1;
+          return ENABLED;
+        };
+      }
+      case "wait_completion": {
+        const addr = compileAddr(op.c, this.exprOpts);
+        const { name } = op;
+        const noBlock = op.noBlock === true;
+        const checkSleep = this.spinSlots.length > 0 && this.on("sleep-in-atomic");
+        const spinSlots = this.spinSlots;
+        const atomicBlocked = this.on("atomic-blocked");
+        return (s, c, o) => {
+          if (checkSleep) {
+            for (const sl of spinSlots) {
+              if (s[sl] === c.owner) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls wait_for_completion(${name}), which may sleep, while holding spinlock ${this.lockName(sl)}`);
+            }
+          }
+          const x = addr(s, c);
+          const v = s[x]!;
+          if (v === 0) {
+            if (noBlock) return atomicBlocked ? this.violate(o, "atomic-blocked", `wait_for_completion ${name} would block inside an atomic block (only its first statement may block)`) : DISABLED;
+            o.waitKind = 4;
+            o.waitSlot = x;
+            o.waitName = name;
+            return DISABLED;
+          }
+          if (v !== COMPLETION_ALL) s[x] = v - 1;
           return ENABLED;
         };
       }

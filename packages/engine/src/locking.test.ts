@@ -3,25 +3,13 @@
 // and a nested read trylock reported. Every case runs in both engines.
 import { describe, expect, it } from "vitest";
 import { testDir } from "../../../tests/support/temp-dir.js";
-import { compiledSearchOption } from "./compiled.js";
-import { type SearchOptions, explore } from "./explore.js";
-import { lower } from "./test-pipeline.js";
+import type { SearchOptions } from "./explore.js";
+import { runBothEngines } from "./test-pipeline.js";
 
 const cacheDir = testDir("knot-locking-cache-");
 
-/** Kinds of the violations and lock-order warnings, with the state counts, from both engines (which must agree). */
 function run(source: string, options: SearchOptions = {}) {
-  const m = lower(source);
-  const interp = explore(m, { all: true, ...options });
-  const compiled = explore(m, { all: true, ...options, compiled: compiledSearchOption(m, "compiled", { disabled: options.disabled ?? new Set(), cacheDir }) });
-  const summary = (r: typeof interp) => ({
-    states: r.stats.states,
-    violations: r.violations.map((v) => `${v.kind}: ${v.message}`).sort(),
-    warnings: r.warnings.map((w) => w.locks.join(" -> ")).sort(),
-  });
-  expect(compiled.stats.engine).toBe("compiled");
-  expect(summary(compiled)).toEqual(summary(interp));
-  return summary(interp);
+  return runBothEngines(source, cacheDir, options);
 }
 
 describe("trylock", () => {

@@ -6,6 +6,7 @@
 // engine itself never imports.
 import type { Model } from "@knot/ir";
 import { type LowerOptions, lower } from "../../ir/src/test-lower.js";
+import { compiledSearchOption } from "./compiled.js";
 import { type SearchOptions, type SearchResult, type Violation, explore } from "./explore.js";
 
 export { type LowerOptions, lower, lowerFile, renderDiagnostics, tryLower } from "../../ir/src/test-lower.js";
@@ -14,6 +15,27 @@ export { type LowerOptions, lower, lowerFile, renderDiagnostics, tryLower } from
 export function check(source: string, search: SearchOptions = {}, options: LowerOptions = {}): SearchResult & { model: Model } {
   const model = lower(source, options);
   return { ...explore(model, search), model };
+}
+
+/**
+ * Explore `source` with --all in both engines, which must agree (the states, and each
+ * violation's kind and message, sorted); returns that summary, with the lock-order
+ * warnings as "a -> b" lock lists. `cacheDir`: the compiled engine's cache.
+ */
+export function runBothEngines(source: string, cacheDir: string, options: SearchOptions = {}): { states: number; violations: string[]; warnings: string[] } {
+  const m = lower(source);
+  const interp = explore(m, { all: true, ...options });
+  const compiled = explore(m, { all: true, ...options, compiled: compiledSearchOption(m, "compiled", { disabled: options.disabled ?? new Set(), cacheDir }) });
+  const summary = (r: SearchResult) => ({
+    states: r.stats.states,
+    violations: r.violations.map((v) => `${v.kind}: ${v.message}`).sort(),
+    warnings: r.warnings.map((w) => w.locks.join(" -> ")).sort(),
+  });
+  if (compiled.stats.engine !== "compiled") throw new Error(`the compiled engine was not used (${compiled.stats.engine})`);
+  const a = summary(interp);
+  const b = summary(compiled);
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`the engines disagree:\ninterpreted ${JSON.stringify(a)}\ncompiled    ${JSON.stringify(b)}`);
+  return a;
 }
 
 /** The single violation of a result (fails, naming what was found, when there is not exactly one). */

@@ -1,6 +1,6 @@
 // Decoding: a packed state back into the names and values a user wrote.
 // Used for traces (per-step changes), state dumps and the state graph.
-import { type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType } from "./model.js";
+import { COMPLETION_ALL, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType } from "./model.js";
 
 export interface NamedValue {
   name: string;
@@ -129,6 +129,15 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
       format: (s: ArrayLike<number>) => formatObject(model, pool, s, i),
     }));
   }
+  if (v.kind === "completion") {
+    const format = (x: number | undefined) => (x === COMPLETION_ALL ? "all" : String(x));
+    if (!v.index) return [{ name: v.name, offset: v.offset, format: (s: ArrayLike<number>) => format(s[v.offset]) }];
+    return Array.from({ length: v.width }, (_, i) => ({
+      name: `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]`,
+      offset: v.offset + i,
+      format: (s: ArrayLike<number>) => format(s[v.offset + i]),
+    }));
+  }
   if (v.kind === "refcount" && v.index) {
     return Array.from({ length: v.width }, (_, i) => ({
       name: `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]`,
@@ -176,7 +185,7 @@ export function decodeShared(model: Model, s: ArrayLike<number>): NamedValue[] {
   const out: NamedValue[] = [];
   for (const v of model.layout.vars) {
     if (v.kind === "pc" || v.kind === "local") continue;
-    if (v.kind === "lock" || v.kind === "object" || (v.kind === "refcount" && v.index)) {
+    if (v.kind === "lock" || v.kind === "object" || v.kind === "completion" || (v.kind === "refcount" && v.index)) {
       for (const e of entries(model, v)) out.push({ name: e.name, value: e.format(s) });
     } else {
       out.push({ name: v.name, value: formatSlots(model, v.type!, s, v.offset) });

@@ -21,7 +21,7 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
@@ -29,7 +29,7 @@ import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH } from "./model.js";
 import type {
   Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
-  StateVar, Step, Thread, ValueType,
+  ShownLocal, StateVar, Step, Thread, ValueType,
 } from "./model.js";
 
 export interface LowerResult {
@@ -278,6 +278,7 @@ class Lowerer {
     for (const v of m.vars) this.stateBudget.add(`variable '${v.name}'`, widthOf(v.type), v.span);
     for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1), l.span);
     for (const r of m.refcounts) this.stateBudget.add(`refcount '${r.name}'`, r.index ? cardinality(r.index) : 1, r.span);
+    for (const c of m.completions) this.stateBudget.add(`completion '${c.name}'`, c.index ? cardinality(c.index) : 1, c.span);
     for (const o of m.objects) this.stateBudget.add(`object pool '${o.name}'`, (1 + widthOf({ kind: "record", fields: o.fields })) * o.bound, o.span);
     const tooLarge = this.stateBudget.checkGlobals();
     if (tooLarge) throw new LowerError(tooLarge);
@@ -306,6 +307,13 @@ class Lowerer {
         name: r.name, kind: "refcount", width: entries, entryWidth: 1, type: toValueType(r.type),
         index: r.index ? toValueType(r.index) : undefined,
       }, new Array(entries).fill(r.init)));
+    }
+    for (const c of m.completions) {
+      const entries = c.index ? cardinality(c.index) : 1;
+      this.globalOffset.set(c, addGlobal({
+        name: c.name, kind: "completion", width: entries, entryWidth: 1, type: { kind: "int", lo: 0, hi: COMPLETION_ALL },
+        index: c.index ? toValueType(c.index) : undefined,
+      }, new Array(entries).fill(0)));
     }
     for (const o of m.objects) {
       const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
@@ -611,9 +619,18 @@ class Lowerer {
         const op: Op = s.op === "get" ? { k: "refget", ref: addr, hi, name } : { k: "refput", ref: addr, name, lo };
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
       }
+      case "Completion": {
+        const { addr, name } = this.completionAddr(s.target, env);
+        const op: Op = s.op === "wait_for_completion" ? { k: "wait_completion", c: addr, name }
+          : { k: "complete", c: addr, mode: s.op === "complete" ? "one" : s.op === "complete_all" ? "all" : "reinit", name };
+        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+      }
       case "Await": {
         const cond = this.scalar(s.cond, env);
-        return this.stmtNode("stmt", s, env, [{ ops: [{ k: "assume", cond, wait: stmtLabel(s) }], next }], true);
+        const op: Op = s.label !== undefined
+          ? { k: "assume", cond, wait: s.label, labelled: true }
+          : { k: "assume", cond, wait: stmtLabel(s), ...this.shownLocals(s.cond, env) };
+        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
       }
       case "Assert": {
         const cond = this.scalar(s.cond, env);
@@ -973,6 +990,43 @@ class Lowerer {
     return { addr: { space: "global", offset, terms }, kind: sym.lockKind, name: spanText(e.span) };
   }
 
+  /** The locals an await's condition names (each once, in order), for reports to print with their values. */
+  private shownLocals(e: LExpr, env: FrameEnv): { shows?: ShownLocal[] } {
+    const out: ShownLocal[] = [];
+    const seen = new Set<Symbol>();
+    const visit = (x: unknown): void => {
+      if (Array.isArray(x)) return x.forEach(visit);
+      if (!x || typeof x !== "object") return;
+      const node = x as { kind?: unknown; span?: unknown; sym?: Symbol; name?: string };
+      if (typeof node.kind !== "string" || !node.span) return;
+      if (node.kind === "Name" && node.sym?.kind === "local" && !seen.has(node.sym)) {
+        const sym = node.sym;
+        seen.add(sym);
+        const type = toValueType(sym.type);
+        const known = env.consts.get(sym);
+        if (sym.role === "instance") out.push({ name: sym.name, type, instance: true });
+        else if (known && known.every(isConst)) out.push({ name: sym.name, type, value: known.map((k) => (k as Expr & { k: "const" }).v) });
+        else {
+          const local = env.locals.get(sym);
+          if (local !== undefined) out.push({ name: sym.name, type, local });
+        }
+        return;
+      }
+      for (const [k, v] of Object.entries(node)) if (k !== "sym" && k !== "ty" && k !== "span") visit(v);
+    };
+    visit(e);
+    return out.length ? { shows: out } : {};
+  }
+
+  private completionAddr(e: LExpr, env: FrameEnv): { addr: Addr; name: string } {
+    const base = e.kind === "Index" ? e.target : e;
+    const sym = (base as LExpr & { kind: "Name" }).sym!;
+    if (sym.kind !== "completion") throw new Error("completion expected");
+    const offset = this.globalOffset.get(sym)!;
+    const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: 1 }] : [];
+    return { addr: { space: "global", offset, terms }, name: spanText(e.span) };
+  }
+
   private refAddr(e: LExpr, env: FrameEnv): { addr: Addr; lo: number; hi: number; name: string } {
     const base = e.kind === "Index" ? e.target : e;
     const sym = (base as LExpr & { kind: "Name" }).sym!;
@@ -1196,6 +1250,7 @@ class Lowerer {
           const s = this.scalar(arg, env);
           return [isConst(s) ? K(popcountConst(s.v)) : { k: "un", op: "popcount", a: s }];
         }
+        if (e.fn.name === COMPLETION_DONE_FUNCTION) return [bin("!=", { k: "read", addr: this.completionAddr(arg, env).addr }, K(0))];
         const { addr, kind } = this.lockAddr(arg, env);
         return [{ k: e.fn.name === "held" ? "held" : "locked", lock: addr, lockKind: kind }];
       }
@@ -1592,7 +1647,7 @@ function mergeChoice(a: string | undefined, b: string | undefined): string | und
 
 /** Inside an atomic block, after its first shared statement, blocking is a violation. */
 function noBlocking(op: Op): Op {
-  if (op.k === "lock") return { ...op, noBlock: true };
+  if (op.k === "lock" || op.k === "wait_completion") return { ...op, noBlock: true };
   if (op.k === "assume" && op.wait !== undefined) return { k: "check", cond: op.cond, violation: "atomic-blocked", message: `${op.wait} would block inside an atomic block (only its first statement may block)`, at: op.at };
   return op;
 }
@@ -1620,7 +1675,7 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": return true;
+      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

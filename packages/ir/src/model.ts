@@ -27,18 +27,21 @@ export type ValueType =
 
 export type LockKind = "mutex" | "spinlock" | "rwsem";
 
+/** A completion's count (lang/completion.ts): the engine sees these through the IR. */
+export { COMPLETION_ALL, COMPLETION_COUNT_MAX } from "@knot/lang";
+
 /** Slots of one rwsem: the writer (thread + 1, or 0), the reader mask, the waiting-writer mask (a bit per thread). */
 export const RWSEM_ENTRY_WIDTH = 3;
 
 /** One named thing in the state vector; `width` consecutive slots from `offset`. */
 export interface StateVar {
   name: string;
-  kind: "var" | "lock" | "refcount" | "pc" | "local" | "object";
+  kind: "var" | "lock" | "refcount" | "completion" | "pc" | "local" | "object";
   offset: number;
   width: number;
-  /** var, refcount and local: the value type. lock: undefined. */
+  /** var, refcount, completion (its count) and local: the value type. lock: undefined. */
   type?: ValueType;
-  /** lock and refcount arrays: the index type; one entry (of `entryWidth` slots) per index value. */
+  /** lock, refcount and completion arrays: the index type; one entry (of `entryWidth` slots) per index value. */
   index?: ValueType;
   /** Slots per entry of a lock or refcount array (rwsem: RWSEM_ENTRY_WIDTH: writer, reader mask, waiting-writer mask). */
   entryWidth?: number;
@@ -181,9 +184,25 @@ export interface OpSource {
   frames?: Frame[];
 }
 
+/**
+ * A local named in an await's condition: its slot relative to the thread's locals, its value
+ * when lowering knew it, or the process instance variable (`instance`: the thread's Thread.instance).
+ */
+export interface ShownLocal {
+  name: string;
+  type: ValueType;
+  local?: number;
+  value?: number[];
+  instance?: boolean;
+}
+
 export type Op = OpSource & (
-  /** Disabled unless cond. `wait` is set when the assume is a blocking statement (await, pick from an empty set). */
-  | { k: "assume"; cond: Expr; wait?: string }
+  /**
+   * Disabled unless cond. `wait` is set when the assume is a blocking statement (await, pick
+   * from an empty set): the statement, or an await's label (`labelled`). `shows`: the locals an
+   * unlabelled await's condition reads, whose values a report prints next to it.
+   */
+  | { k: "assume"; cond: Expr; wait?: string; labelled?: boolean; shows?: ShownLocal[] }
   /** Simultaneous assignment of scalar slots; `ranges[i]` range-checks values[i] (out-of-range). */
   | { k: "assign"; targets: Addr[]; values: Expr[]; ranges: ({ lo: number; hi: number } | null)[]; what: string }
   /** Take a lock (mode read/write for rwsems). Blocks while unavailable, unless `noBlock` (inside atomic, after its first statement). */
@@ -209,6 +228,18 @@ export type Op = OpSource & (
    * the rwsem, the thread does not hold it itself, and it has not queued yet.
    */
   | { k: "rwsem_queue"; lock: Addr; name: string }
+  /**
+   * complete (`one`: the count goes up by one, unless it is COMPLETION_ALL; past
+   * COMPLETION_COUNT_MAX is out-of-range), complete_all (`all`: the count becomes
+   * COMPLETION_ALL) and reinit_completion (`reinit`: the count becomes 0). Never blocks.
+   */
+  | { k: "complete"; c: Addr; mode: "one" | "all" | "reinit"; name: string }
+  /**
+   * wait_for_completion: sleep-in-atomic first when the thread holds a spinlock (the kernel's
+   * might_sleep()); then enabled iff the count is not 0, taking one unless it is COMPLETION_ALL.
+   * Waiting inside an atomic block after its first statement (`noBlock`) is atomic-blocked.
+   */
+  | { k: "wait_completion"; c: Addr; name: string; noBlock?: boolean }
   /** might_sleep(): sleep-in-atomic when the thread holds a spinlock. */
   | { k: "might_sleep" }
   /** The thread finishes: exit-holding-lock check. */

@@ -111,6 +111,8 @@ class Printer {
       case "exit": return "exit \\* holds no lock";
       case "rwsem_queue": return `queue_writer(${this.addr(o.lock)})`;
       case "might_sleep": return "might_sleep \\* holds no spinlock";
+      case "complete": return o.mode === "one" ? `complete(${this.addr(o.c)})` : o.mode === "all" ? `complete_all(${this.addr(o.c)})` : `reinit_completion(${this.addr(o.c)})`;
+      case "wait_completion": return `wait_for_completion(${this.addr(o.c)}) \\* holds no spinlock${o.noBlock ? ", must not block" : ""}`;
       case "alloc": return `${this.addr(o.target)}' = alloc ${this.m.pools[o.pool]!.name}(${o.fields.map((f) => this.expr(f)).join(", ")})`;
       case "free": return `free ${this.m.pools[o.pool]!.name}(${this.expr(o.ref)})`;
     }
@@ -138,7 +140,9 @@ class Printer {
       const kind = v.kind === "lock" ? v.lockKind! : v.kind;
       const type = v.kind === "lock" ? (v.index ? `[${typeText(v.index)}]` : "") : v.index ? `[${typeText(v.index)}] ${typeText(v.type)}` : typeText(v.type);
       let init = "";
-      if (v.kind === "var" || v.kind === "refcount") {
+      if (v.kind === "completion") {
+        init = `= 0${v.index ? " each" : ""}  \\* done: pending complete() calls, ${v.type!.kind === "int" ? v.type!.hi : ""} after complete_all()`;
+      } else if (v.kind === "var" || v.kind === "refcount") {
         init = v.kind === "refcount" && v.index ? `= ${m.initial[v.offset]} each` : `= ${formatSlots(m, v.type!, m.initial, v.offset)}`;
       } else if (v.kind === "lock") {
         init = `= ${formatLockSlots(m, v.lockKind!, m.initial, v.offset)}${v.index ? " each" : ""}`;

@@ -68,6 +68,8 @@ export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
 
 // ---------------------------------------------------------------- statements
 
+export type CompletionOp = "complete" | "complete_all" | "wait_for_completion" | "reinit_completion";
+
 export type LockOp = "lock" | "unlock" | "down_read" | "up_read" | "down_write" | "up_write";
 
 export interface Block {
@@ -87,7 +89,10 @@ export type Stmt =
   | { kind: "Call"; callee: Expr; args: Expr[]; result?: Expr; span: Span; calleeSpan: Span }
   | { kind: "Lock"; op: LockOp; target: Expr; span: Span }
   | { kind: "Refcount"; op: "get" | "put"; target: Expr; span: Span }
-  | { kind: "Await"; cond: Expr; span: Span }
+  /** `await cond` or `await cond : "label"` (the label names the wait in reports). */
+  | { kind: "Await"; cond: Expr; label?: string; span: Span }
+  /** complete / complete_all / wait_for_completion / reinit_completion of a completion (completion.ts). */
+  | { kind: "Completion"; op: CompletionOp; target: Expr; span: Span }
   | { kind: "Assert"; cond: Expr; message?: string; span: Span }
   | { kind: "If"; cond: IfCond; then: Block; else?: Block; span: Span }
   | { kind: "While"; cond: Expr; body: Block; span: Span }
@@ -107,7 +112,7 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "LocalVar": return [s.init];
     case "Assign": return [s.target, s.value];
     case "Call": return [s.callee, ...s.args, s.result];
-    case "Lock": case "Refcount": return [s.target];
+    case "Lock": case "Refcount": case "Completion": return [s.target];
     case "Await": case "Assert": return [s.cond];
     case "If": return s.cond.kind === "Expr" ? [s.cond.expr] : s.cond.kind === "DecAndLock" ? [s.cond.target, s.cond.lock] : [s.cond.target];
     case "While": return [s.cond];
@@ -140,6 +145,8 @@ export type Decl =
   | { kind: "Var"; name: Ident; type?: TypeNode; init?: Expr; span: Span }
   | { kind: "LockDecl"; lockKind: LockKind; name: Ident; index?: TypeNode; span: Span }
   | { kind: "Refcount"; name: Ident; index?: TypeNode; type?: TypeNode; init?: Expr; span: Span }
+  /** `completion c` / `completion c[T]`: struct completion (completion.ts). */
+  | { kind: "Completion"; name: Ident; index?: TypeNode; span: Span }
   | { kind: "Ops"; name: Ident; fields: OpsField[]; span: Span }
   | { kind: "Proc"; name: Ident; params: Param[]; ret?: TypeNode; body: Block; span: Span }
   | { kind: "Process"; name: Ident; instance?: { binder: Ident; domain: TypeNode; sym?: LocalSymbol }; body: Block; span: Span }

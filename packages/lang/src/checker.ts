@@ -4,6 +4,7 @@
 // expression and statement, annotating the tree in place (`ty`, `sym`). Problems
 // are diagnostics; the checker never throws on user input.
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
+import { COMPLETION_DONE_FUNCTION } from "./completion.js";
 import { TRYLOCK_FUNCTIONS, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
@@ -14,7 +15,7 @@ import { ErrorSpans } from "./error-index.js";
 import { ResolutionDepth, SuggestionBudget, valueSlotsProblem } from "./checker-limits.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
-  type BoundSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
+  type BoundSymbol, type CompletionSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
   type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
   type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, symbolKindName,
 } from "./symbols.js";
@@ -47,6 +48,7 @@ export interface CheckedModel {
   vars: VarSymbol[];
   locks: LockSymbol[];
   refcounts: RefcountSymbol[];
+  completions: CompletionSymbol[];
   opsTypes: OpsSymbol[];
   procs: ProcSymbol[];
   processes: ProcessSymbol[];
@@ -87,7 +89,7 @@ const DEFAULT_REFCOUNT_MAX = 15;
 /** Every stored integer fits a 32-bit state slot. */
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
-const BUILTINS = ["size", "held", "locked"];
+const BUILTINS = ["size", "held", "locked", COMPLETION_DONE_FUNCTION];
 
 function isInt(t: Type): t is Type & { kind: "int" } {
   return t.kind === "int";
@@ -110,6 +112,7 @@ class Checker {
   private readonly vars: VarSymbol[] = [];
   private readonly locks: LockSymbol[] = [];
   private readonly refcounts: RefcountSymbol[] = [];
+  private readonly completions: CompletionSymbol[] = [];
   private readonly opsTypes: OpsSymbol[] = [];
   private readonly procs: ProcSymbol[] = [];
   private readonly processes: ProcessSymbol[] = [];
@@ -164,6 +167,7 @@ class Checker {
         vars: this.vars,
         locks: this.locks,
         refcounts: this.refcounts,
+        completions: this.completions,
         opsTypes: this.opsTypes,
         procs: this.procs,
         processes: this.processes,
@@ -215,6 +219,11 @@ class Checker {
       case "Refcount": {
         const s: RefcountSymbol = { kind: "refcount", ...base(d.name), decl: d, type: { kind: "int", lo: 0, hi: DEFAULT_REFCOUNT_MAX }, init: 0 };
         if (this.addGlobal(s)) this.refcounts.push(s);
+        return;
+      }
+      case "Completion": {
+        const s: CompletionSymbol = { kind: "completion", ...base(d.name), decl: d };
+        if (this.addGlobal(s)) this.completions.push(s);
         return;
       }
       case "Ops": {
@@ -290,7 +299,7 @@ class Checker {
     switch (d.kind) {
       case "Const": case "Var": return visitType(d.type);
       case "TypeDecl": return visitType(d.type, d.name.name);
-      case "LockDecl": return visitType(d.index);
+      case "LockDecl": case "Completion": return visitType(d.index);
       case "Refcount": visitType(d.index); return visitType(d.type);
       case "Ops": for (const f of d.fields) { for (const p of f.params) visitType(p.type); visitType(f.ret); } return;
       case "Proc": for (const p of d.params) visitType(p.type); visitType(d.ret); return visitBlock(d.body);
@@ -323,6 +332,7 @@ class Checker {
       case "var": this.resolveVar(sym); return;
       case "lock": this.resolveLock(sym); return;
       case "refcount": this.resolveRefcount(sym); return;
+      case "completion": this.resolveCompletion(sym); return;
       case "ops": this.resolveOps(sym); return;
       case "proc": this.resolveProc(sym); return;
       case "process": this.resolveProcess(sym); return;
@@ -644,6 +654,13 @@ class Checker {
     }
   }
 
+  private resolveCompletion(sym: CompletionSymbol): void {
+    if (sym.decl.index) {
+      const t = this.resolveType(sym.decl.index);
+      if (t.kind !== "error" && this.checkIndexType(t, sym.decl.index.span, "completion array indices")) sym.index = t;
+    }
+  }
+
   private resolveRefcount(sym: RefcountSymbol): void {
     const d = sym.decl;
     if (d.index) {
@@ -845,6 +862,9 @@ class Checker {
       case "Refcount":
         this.refcountTarget(s.target, scope);
         return;
+      case "Completion":
+        this.completionTarget(s.target, scope);
+        return;
       case "Await":
       case "Assert":
         this.expectType(this.expr(s.cond, scope, ectx, BOOL), BOOL, s.cond.span);
@@ -940,7 +960,7 @@ class Checker {
           }
           return (e.ty = sym.type);
         }
-        const hint = sym.kind === "refcount" ? " (use get/put)" : sym.kind === "lock" ? " (use lock/unlock)" : "";
+        const hint = sym.kind === "refcount" ? " (use get/put)" : sym.kind === "lock" ? " (use lock/unlock)" : sym.kind === "completion" ? " (use complete/wait_for_completion)" : "";
         this.diags.push(error(LangCodes.NotAssignable, `cannot assign to '${e.name}': it is ${withArticle(symbolKindName(sym))}${hint}`, e.span));
         return (e.ty = ERROR);
       }
@@ -1031,8 +1051,13 @@ class Checker {
     return sym?.kind === "refcount" ? sym : undefined;
   }
 
-  private entity(e: Expr, scope: Scope, want: "lock" | "refcount"): LockSymbol | RefcountSymbol | undefined {
-    const what = want === "lock" ? "a lock" : "a refcount";
+  private completionTarget(e: Expr, scope: Scope): CompletionSymbol | undefined {
+    const sym = this.entity(e, scope, "completion");
+    return sym?.kind === "completion" ? sym : undefined;
+  }
+
+  private entity(e: Expr, scope: Scope, want: "lock" | "refcount" | "completion"): LockSymbol | RefcountSymbol | CompletionSymbol | undefined {
+    const what = withArticle(want);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
     if (e.kind === "Index") {
@@ -1053,10 +1078,10 @@ class Checker {
       this.diags.push(error(LangCodes.WrongKindOfName, `'${nameExpr.name}' is ${withArticle(symbolKindName(sym))}, not ${what}`, nameExpr.span, "span" in sym ? [{ message: "declared here", span: sym.span }] : []));
       return undefined;
     }
-    const target = sym as LockSymbol | RefcountSymbol;
-    const indexType = target.kind === "lock" ? target.index : target.index;
+    const target = sym as LockSymbol | RefcountSymbol | CompletionSymbol;
+    const indexType = target.index;
     const declaredIndexed = target.decl.index !== undefined;
-    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : { kind: "refcount", lo: target.type.lo, hi: target.type.hi };
+    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : target.kind === "completion" ? { kind: "completion" } : { kind: "refcount", lo: target.type.lo, hi: target.type.hi };
     if (index) {
       if (!declaredIndexed) {
         this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is not an array`, e.span));
@@ -1374,6 +1399,9 @@ class Checker {
       case "lock":
         this.diags.push(error(LangCodes.TypeMismatch, `lock '${e.name}' is not a value: use held(${e.name}) or locked(${e.name})`, e.span));
         return ERROR;
+      case "completion":
+        this.diags.push(error(LangCodes.TypeMismatch, `completion '${e.name}' is not a value: use ${COMPLETION_DONE_FUNCTION}(${e.name})`, e.span));
+        return ERROR;
       default:
         this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is ${withArticle(symbolKindName(sym))}, not a value`, e.span));
         return ERROR;
@@ -1537,6 +1565,10 @@ class Checker {
     if (name === "held" && ctx.mode !== "thread") {
       this.diags.push(error(LangCodes.NotAllowedHere, `held() asks about the running thread and cannot be used in ${ctx.what}; use locked()`, e.span));
       return ERROR;
+    }
+    if (name === COMPLETION_DONE_FUNCTION) {
+      this.completionTarget(arg, scope);
+      return BOOL;
     }
     const lock = this.lockTarget(arg, scope);
     arg.ty = lock ? { kind: "lock", lockKind: lock.lockKind } : ERROR;

@@ -17,3 +17,4 @@ export * from "./limits.js";
 export * from "./input-file.js";
 export * from "./printable.js";
 export * from "./locking.js";
+export * from "./completion.js";

@@ -57,7 +57,8 @@ function showStmt(s: Stmt): string {
     case "Call": return `${s.result ? show(s.result) + " := " : ""}call ${show(s.callee)}(${s.args.map(show).join(", ")})`;
     case "Lock": return `${s.op} ${show(s.target)}`;
     case "Refcount": return `${s.op} ${show(s.target)}`;
-    case "Await": return `await ${show(s.cond)}`;
+    case "Await": return `await ${show(s.cond)}${s.label !== undefined ? ` : ${JSON.stringify(s.label)}` : ""}`;
+    case "Completion": return `${s.op} ${show(s.target)}`;
     case "Assert": return `assert ${show(s.cond)}${s.message !== undefined ? ` : ${JSON.stringify(s.message)}` : ""}`;
     case "If": {
       const cond = s.cond.kind === "DecAndTest" ? `dec_and_test(${show(s.cond.target)})` : s.cond.kind === "DecAndLock" ? `dec_and_lock(${show(s.cond.target)}, ${show(s.cond.lock)})` : show(s.cond.expr);

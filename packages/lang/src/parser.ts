@@ -24,11 +24,12 @@ export interface ParseResult {
 }
 
 const DECL_KEYWORDS = new Set([
-  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final", "object",
+  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final", "object", "completion",
 ]);
 const STMT_KEYWORDS = new Set([
   "var", "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "await", "assert",
   "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip", "free", "might_sleep",
+  "complete", "complete_all", "wait_for_completion", "reinit_completion",
 ]);
 const LOCK_OPS = new Set<string>(["lock", "unlock", "down_read", "up_read", "down_write", "up_write"]);
 const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "in", "notin"]);
@@ -273,6 +274,11 @@ class Parser {
         const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
         return { kind: "LockDecl", lockKind: t.value, name, index, span: this.spanFrom(start) };
       }
+      case "completion": {
+        const name = this.ident("a completion name");
+        const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
+        return { kind: "Completion", name, index, span: this.spanFrom(start) };
+      }
       case "refcount": {
         const name = this.ident("a refcount name");
         const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
@@ -491,9 +497,24 @@ class Parser {
           const target = this.parseExpr();
           return { kind: "Refcount", op: t.value, target, span: this.spanFrom(start) };
         }
+        case "complete":
+        case "complete_all":
+        case "wait_for_completion":
+        case "reinit_completion": {
+          this.next();
+          const target = this.parseExpr();
+          return { kind: "Completion", op: t.value, target, span: this.spanFrom(start) };
+        }
         case "await": {
           this.next();
-          return { kind: "Await", cond: this.parseExpr(), span: this.spanFrom(start) };
+          const cond = this.parseExpr();
+          let label: string | undefined;
+          if (this.eat(":")) {
+            const s = this.peek();
+            if (s.kind !== "string") this.fail(LangCodes.Expected, `expected a label in quotes after ':' (await cond : "what it waits for"), found ${describe(s)}`);
+            label = this.next().value;
+          }
+          return { kind: "Await", cond, label, span: this.spanFrom(start) };
         }
         case "assert": {
           this.next();

@@ -53,6 +53,11 @@ export interface RefcountSymbol extends SymbolBase {
   type: Type & { kind: "int" };
   init: number;
 }
+export interface CompletionSymbol extends SymbolBase {
+  kind: "completion";
+  decl: DeclOf<"Completion">;
+  index?: Type;
+}
 export interface OpsSymbol extends SymbolBase {
   kind: "ops";
   decl: DeclOf<"Ops">;
@@ -102,7 +107,7 @@ export interface BoundSymbol extends SymbolBase {
 }
 
 export type GlobalSymbol =
-  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol
+  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol | CompletionSymbol
   | OpsSymbol | ProcSymbol | ProcessSymbol | PropertySymbol | ObjectSymbol;
 
 export type Symbol = GlobalSymbol | LocalSymbol | BoundSymbol;
@@ -115,6 +120,7 @@ export function symbolKindName(s: Symbol): string {
     case "var": return "variable";
     case "lock": return s.lockKind;
     case "refcount": return "refcount";
+    case "completion": return "completion";
     case "ops": return "ops table type";
     case "object": return "object pool";
     case "proc": return "procedure";

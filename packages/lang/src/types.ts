@@ -28,6 +28,7 @@ export type Type =
   /** Lock and refcount names denote objects, not values; these types mark them. */
   | { kind: "lock"; lockKind: "mutex" | "spinlock" | "rwsem" }
   | { kind: "refcount"; lo: number; hi: number }
+  | { kind: "completion" }
   /** Absorbs follow-on errors after one has been reported. */
   | { kind: "error" };
 
@@ -55,6 +56,7 @@ export function typeToString(t: Type): string {
     case "null": return "null";
     case "lock": return t.lockKind;
     case "refcount": return "refcount";
+    case "completion": return "completion";
     case "error": return "<error>";
   }
 }
@@ -80,6 +82,7 @@ export function sameType(a: Type, b: Type): boolean {
     case "null": return b.kind === "null";
     case "lock": return b.kind === "lock" && a.lockKind === b.lockKind;
     case "refcount": return b.kind === "refcount";
+    case "completion": return b.kind === "completion";
   }
 }
 

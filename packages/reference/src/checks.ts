@@ -8,6 +8,7 @@
 // A property whose evaluation faults is reported under the fault's check, or
 // taken to hold when that check is switched off.
 import type { Location, ObjectSymbol, PropertySymbol } from "@knot/lang";
+import { completionDone } from "./completion.js";
 import { type EvalEnv, evaluate } from "./evaluate.js";
 import type { Program } from "./program.js";
 import { type RState, isFinished } from "./state.js";
@@ -56,6 +57,7 @@ function propertyEnv(prog: Program, s: RState): EvalEnv {
     refcount: (sym, i) => s.refcounts[sym.name]![i]!,
     held: () => { throw new Error("held() is not allowed in properties"); },
     locked: (sym, i) => isLocked(s.locks[sym.name]![i]!),
+    completion: (sym, i) => completionDone(s.completions[sym.name]![i]!),
     field: (ref, _pool, field, text) => {
       if (ref === null) throw new PropertyFault("null-deref", `${text} is null`);
       const { pool, index } = parseRef(ref as string);
@@ -97,6 +99,8 @@ function describeWait(w: Wait, finishedThreads: ReadonlySet<string>): string {
     return w.queued ? `waits for ${w.lock} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.lock} (held by ${holders.join(" and ")})`;
   }
   if (w.kind === "never") return "cannot continue (every branch's condition is false)";
+  if (w.kind === "completion") return `waits for completion ${w.completion}`;
+  if (w.reason === "await" && w.labelled) return `waits for ${w.text}`;
   if (w.reason === "await") return `waits until ${w.text.replace(/^await /, "")}`;
   if (w.reason === "pick") return `waits: ${w.text}`;
   return `cannot continue: ${w.text} (the ${w.check} check is switched off, so the statement cannot run)`;

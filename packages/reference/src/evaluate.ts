@@ -6,7 +6,7 @@
 // left to right with short-circuit `and`, `or`, `=>` and `if then else`
 // (language.md, "Expressions"); integers are exact and unbounded in between
 // (BigInt arithmetic), so only a stored value is limited, by its type.
-import { type BoundSymbol, type Expr, type LocalSymbol, type LockSymbol, type ObjectSymbol, type RefcountSymbol, type Symbol, type Type, spanText, typeToString } from "@knot/lang";
+import { type BoundSymbol, type CompletionSymbol, type Expr, type LocalSymbol, type LockSymbol, type ObjectSymbol, type RefcountSymbol, type Symbol, type Type, spanText, typeToString } from "@knot/lang";
 import {
   type RRecord, type RValue, keyName, newRecord, normalizeSet, scalarIndex, scalarValues, setDifference, setHas, setIntersection,
   setUnion, valueEquals,
@@ -27,6 +27,8 @@ export interface EvalEnv {
   refcount(sym: RefcountSymbol, index: number): number;
   held(sym: LockSymbol, index: number): boolean;
   locked(sym: LockSymbol, index: number): boolean;
+  /** completion_done(): is the completion's count not 0? */
+  completion(sym: CompletionSymbol, index: number): boolean;
   /** Read field `field` of the object `ref` refers to (null-deref and use-after-free checks). */
   field(ref: RValue, pool: ObjectSymbol, field: string, refText: string): RValue;
   /** A run-time fault of check `kind` (out-of-range: an index, a set element, a division by zero). */
@@ -164,6 +166,7 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
       const arg = e.args[0]!;
       if (e.fn.name === "size") return (evaluate(arg, env, bound, ev) as RValue[]).length;
       const sym = (arg.kind === "Index" ? arg.target : arg) as Expr & { kind: "Name" };
+      if (sym.sym?.kind === "completion") return env.completion(sym.sym, entryIndex(arg, sym.sym.index, env, bound, ev));
       const lock = sym.sym as LockSymbol;
       const i = entryIndex(arg, lock.index, env, bound, ev);
       return e.fn.name === "held" ? env.held(lock, i) : env.locked(lock, i);

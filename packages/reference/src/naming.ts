@@ -8,6 +8,7 @@
 // thread's locals while they are in scope.
 import type { Type } from "@knot/lang";
 import type { Patch } from "immer";
+import { formatCompletion } from "./completion.js";
 import { formatObjectFields } from "./checks.js";
 import type { Program } from "./program.js";
 import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
@@ -63,6 +64,16 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
       entities: Array.from({ length: n }, (_, i) => ({
         name: r.index ? `${r.name}[${String(scalarAt(r.index, i))}]` : r.name,
         format: (s: RState) => String(s.refcounts[r.name]![i]),
+      })),
+    });
+  }
+  for (const c of m.completions) {
+    const n = c.index ? scalarCount(c.index) : 1;
+    out.push({
+      key: `completions/${c.name}`,
+      entities: Array.from({ length: n }, (_, i) => ({
+        name: c.index ? `${c.name}[${String(scalarAt(c.index, i))}]` : c.name,
+        format: (s: RState) => formatCompletion(s.completions[c.name]![i]!),
       })),
     });
   }

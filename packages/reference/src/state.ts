@@ -5,6 +5,7 @@
 // live locals by name, the snapshots of its running `for` loops, and which
 // parameters are compile-time constants (which decides folding, as in knot).
 // A finished thread has no frames. Dead locals are absent, never stale.
+import type { CompletionCount } from "./completion.js";
 import type { RValue } from "./values.js";
 
 /** A mutex or spinlock entry: the holding thread's name, or null when free. */
@@ -49,6 +50,8 @@ export interface RState {
   locks: Record<string, LockEntry[]>;
   /** One count per refcount of an array, in index order (one for a plain refcount). */
   refcounts: Record<string, number[]>;
+  /** One count per completion of an array (completion.ts). */
+  completions: Record<string, CompletionCount[]>;
   objects: Record<string, RObject[]>;
   threads: RThread[];
 }

@@ -13,10 +13,11 @@
 // The state is an immer draft; every way through the choices is one run of the
 // step, enumerated by replaying prefixes of choice indices (PathOracle).
 import {
-  type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
+  COMPLETION_COUNT_MAX, type CompletionOp, type CompletionSymbol, type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
   type TrylockUse, spanText, trylockUse, typeToString,
 } from "@knot/lang";
 import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
+import { type CompletionCount, completionDone, completionStep } from "./completion.js";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
@@ -32,7 +33,9 @@ enablePatches();
 export type Wait =
   /** `queued`: a reader waiting behind the waiting writers `heldBy` (nobody holds the rwsem for writing). */
   | { kind: "lock"; lock: string; heldBy: string[]; self: boolean; queued?: boolean; statement: string; at: Location }
-  | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; check?: string; statement: string; at: Location }
+  /** wait_for_completion on a count of 0. */
+  | { kind: "completion"; completion: string; statement: string; at: Location }
+  | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; labelled?: boolean; check?: string; statement: string; at: Location }
   | { kind: "never"; statement: string; at: Location };
 
 /** A lock entry taken by a step, with the entries the thread held then and the acquiring statement. */
@@ -384,11 +387,14 @@ export class Runner implements EvalEnv {
         else this.refDrop(s.target);
         return this.after(id);
       }
+      case "Completion":
+        this.completionOp(s.op, s.target);
+        return this.after(id);
       case "Await":
         if (!this.eval(s.cond)) {
           const folded = this.prog.fold(s.cond, this.ctx());
           if (folded && !folded.value) this.block({ kind: "never", statement: si.label, at: si.at });
-          this.block({ kind: "condition", reason: "await", text: si.label, statement: si.label, at: si.at });
+          this.block({ kind: "condition", reason: "await", text: s.label ?? si.label, ...(s.label !== undefined ? { labelled: true } : {}), statement: si.label, at: si.at });
         }
         return this.after(id);
       case "Assert":
@@ -643,6 +649,34 @@ export class Runner implements EvalEnv {
     return c === 1;
   }
 
+  // ------------------------------------------------------------ completions
+
+  private completionEntry(target: Expr): { sym: CompletionSymbol; index: number; name: string } {
+    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
+    const sym = nameExpr.sym as CompletionSymbol;
+    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
+    return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+  }
+
+  private completionOp(op: CompletionOp, target: Expr): void {
+    if (op === "wait_for_completion") {
+      // __wait_for_common: might_sleep() before anything else
+      const spin = this.prog.enabled("sleep-in-atomic") ? this.locksHeld("spinlock")[0] : undefined;
+      if (spin) this.violation("sleep-in-atomic", `${this.me} calls wait_for_completion(${spanText(target.span)}), which may sleep, while holding spinlock ${spin}`);
+    }
+    const { sym, index, name } = this.completionEntry(target);
+    const counts = this.s.completions[sym.name]!;
+    const next = completionStep(op, counts[index]!);
+    const si = this.prog.stmt(this.current);
+    if (next === "wait") this.block({ kind: "completion", completion: name, statement: si.label, at: si.at });
+    if (next === "overflow") this.fail("out-of-range", `complete ${name} would count more than ${COMPLETION_COUNT_MAX} pending completions (knot's bound)`);
+    counts[index] = next;
+  }
+
+  completion(sym: CompletionSymbol, index: number): boolean {
+    return completionDone(this.s.completions[sym.name]![index]!);
+  }
+
   // ------------------------------------------------------------ objects
 
   private defaultFields(pool: string): Record<string, RValue> {
@@ -888,8 +922,10 @@ export function sharedInitial(prog: Program): RState {
   }
   const refcounts: Record<string, number[]> = newRecord();
   for (const r of m.refcounts) refcounts[r.name] = Array.from({ length: r.index ? scalarCount(r.index) : 1 }, () => r.init);
+  const completions: Record<string, CompletionCount[]> = newRecord();
+  for (const c of m.completions) completions[c.name] = Array.from({ length: c.index ? scalarCount(c.index) : 1 }, (): CompletionCount => 0);
   const threads: RThread[] = prog.threads.map((t) => ({ name: t.name, frames: [] }));
-  return { globals, locks, refcounts, objects, threads };
+  return { globals, locks, refcounts, completions, objects, threads };
 }
 
 /** Start-up: every thread's local work before its first resting point, in thread order. */

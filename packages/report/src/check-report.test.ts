@@ -20,6 +20,7 @@ function eventLines(t: TraceReport): string[] {
       case "acquire": case "release": return `${e.kind} ${e.lock}${e.mode ? ` (${e.mode})` : ""}`;
       case "call": return `call ${e.proc} via ${e.via} at ${e.at.line}:${e.at.col}`;
       case "get": case "put": return `${e.kind} ${e.refcount} ${e.from}->${e.to}`;
+      case "complete": case "complete_all": case "reinit_completion": case "wait_for_completion": return `${e.kind} ${e.completion}`;
       case "block": return `block ${e.thread} at ${e.statement}: ${e.lock !== undefined ? `${e.lock} held by ${e.heldBy!.join(",")}` : e.condition}`;
     }
   };
@@ -158,5 +159,25 @@ process p { var n: 0..3 = 1; go := true; lock m; call o.run(n); unlock m }
     ]);
     expect(v.trace.steps[1]!.failed).toBe(true);
     expect(v.trace.steps[1]!.failure?.statement).toContain("assert k > 1");
+  });
+
+  it("completion events name the entry each step completed or waited for, and the blocked wait names its completion", () => {
+    const r = report(`
+type V = 0..1
+completion ready[V]
+completion all_done
+process v[i in V] { complete ready[i]; wait_for_completion all_done }
+process host { wait_for_completion ready[0]; wait_for_completion ready[1]; complete_all all_done; reinit_completion all_done; wait_for_completion all_done }
+`);
+    const v = r.violations.find((x) => x.kind === "stuck")!;
+    const lines = eventLines(v.trace);
+    expect(lines.some((l) => l.includes("complete ready[0]"))).toBe(true);
+    expect(lines.some((l) => l.includes("wait_for_completion ready[1]"))).toBe(true);
+    expect(lines.some((l) => l.includes("complete_all all_done"))).toBe(true);
+    expect(lines.some((l) => l.includes("reinit_completion all_done"))).toBe(true);
+    const last = v.trace.steps[v.trace.steps.length - 1]!;
+    expect(last.events.filter((e) => e.kind === "block")).toContainEqual(expect.objectContaining(
+      { kind: "block", thread: "host", statement: "wait_for_completion all_done", completion: "all_done", condition: "wait_for_completion all_done (no thread left that can complete it)" },
+    ));
   });
 });

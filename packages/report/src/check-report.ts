@@ -3,7 +3,7 @@
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
 import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, layoutVarAt } from "@knot/ir";
-import type { BlockedThread, EngineTrace, LockOrderWarning, SearchResult, SearchStats, Violation } from "@knot/engine";
+import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
 export const REPORT_VERSION = 1;
@@ -31,7 +31,8 @@ export interface CallChain {
   statement: { text: string; at: SrcLoc };
   /** For blocked threads: what the statement waits for. */
   /** `queued`: a reader waiting behind the waiting writers `heldBy`, not held by them. */
-  waitsFor: { lock?: string; heldBy?: string[]; heldBySelf?: boolean; queued?: boolean; condition?: string; holderFinished?: boolean[] }[];
+  /** `completion`: a wait_for_completion, with the threads that could still complete it (`condition` says it in words). */
+  waitsFor: { lock?: string; heldBy?: string[]; heldBySelf?: boolean; queued?: boolean; condition?: string; holderFinished?: boolean[]; completion?: string; completers?: string[] }[];
   holds: HeldLock[];
 }
 
@@ -48,11 +49,13 @@ export type TraceEvent =
   | { kind: "call"; proc: string; via: string; at: SrcLoc }
   /** A refcount entry went up (get) or down (put). */
   | { kind: "get" | "put"; refcount: string; from: number; to: number }
+  /** complete / complete_all / reinit_completion of a completion entry, or a wait_for_completion that returned. */
+  | { kind: "complete" | "complete_all" | "reinit_completion" | "wait_for_completion"; completion: string }
   /**
    * Deadlocks: after the last step, `thread` is blocked at `statement`, waiting for
    * `lock` held by `heldBy` (or, for a stuck thread, for `condition`).
    */
-  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string };
+  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string; completion?: string };
 
 export interface TraceStepReport {
   index: number;
@@ -140,7 +143,7 @@ interface LockEntry {
 }
 
 /** One entry per lock (or refcount) and per index of a lock (refcount) array, named as in traces. */
-function entriesOf(model: Model, kind: "lock" | "refcount"): LockEntry[] {
+function entriesOf(model: Model, kind: "lock" | "refcount" | "completion"): LockEntry[] {
   const out: LockEntry[] = [];
   for (const v of model.layout.vars) {
     if (v.kind !== kind) continue;
@@ -173,10 +176,12 @@ const EVENT_OPS: Record<"acquire" | "release" | "get" | "put", Op["k"]> = { acqu
 export class ReportBuilder {
   private readonly locks: LockEntry[];
   private readonly refcounts: LockEntry[];
+  private readonly completions: LockEntry[];
 
   constructor(private readonly model: Model, private readonly replayed?: ReadonlyMap<EngineTrace, Change[][]>) {
     this.locks = lockEntries(model);
     this.refcounts = entriesOf(model, "refcount");
+    this.completions = entriesOf(model, "completion");
   }
 
   build(result: SearchResult, options: ReportOptions): CheckReport {
@@ -305,7 +310,9 @@ export class ReportBuilder {
               ...(w.queued ? { queued: true } : {}),
               holderFinished: w.owners.map((o) => s[m.threads[o]!.pcSlot] === endOf(o)),
             }
-          : { condition: w.what },
+          : w.kind === "completion"
+            ? { completion: w.name, completers: w.completers.map((o) => m.threads[o]!.name), condition: `wait_for_completion ${w.name} (${completersText(w.completers.map((o) => m.threads[o]!.name))})` }
+            : w.kind === "await" ? { condition: w.labelled ? w.what : `${w.what}${w.shows ? ` (${w.shows})` : ""}` } : { condition: w.what },
       ),
       holds: this.holds(b.thread, v, s),
     };
@@ -404,7 +411,25 @@ export class ReportBuilder {
       const kind = b > a ? "get" : "put";
       keyed.push({ key: opIndex(kind, r.v), event: { kind, refcount: r.name, from: a, to: b } });
     }
+    this.completionEvents(step.ops, last, failedOp !== undefined, before, after, keyed);
     return keyed.sort((x, y) => x.key - y.key).map((k) => k.event);
+  }
+
+  /**
+   * Completion events, one per completion op the step ran: the entry from the slot that
+   * changed (a wait on a completed-for-all completion changes nothing: the op's text then).
+   */
+  private completionEvents(ops: readonly Op[], last: number, failed: boolean, before: ArrayLike<number>, after: ArrayLike<number>, keyed: { key: number; event: TraceEvent }[]): void {
+    const m = this.model;
+    ops.forEach((op, i) => {
+      if (i > last || (op.k !== "complete" && op.k !== "wait_completion")) return;
+      if (failed && i === last) return; // the op that raised the violation did not run
+      const v = layoutVarAt(m.layout, op.c.offset);
+      const changed = this.completions.find((e) => e.v === v && before[e.slot] !== after[e.slot]);
+      const name = changed?.name ?? op.name;
+      const kind = op.k === "wait_completion" ? "wait_for_completion" : op.mode === "one" ? "complete" : op.mode === "all" ? "complete_all" : "reinit_completion";
+      keyed.push({ key: i, event: { kind, completion: name } });
+    });
   }
 }
 
@@ -415,6 +440,7 @@ function blockEvents(chains: readonly CallChain[]): TraceEvent[] {
     for (const w of c.waitsFor) {
       const base = { kind: "block" as const, thread: c.thread, statement: c.statement.text, at: c.statement.at };
       if (w.lock) out.push({ ...base, lock: w.lock, heldBy: w.heldBy ?? [], ...(w.queued ? { queued: true } : {}) });
+      else if (w.completion) out.push({ ...base, completion: w.completion, condition: w.condition });
       else if (w.condition) out.push({ ...base, condition: w.condition });
     }
   }

@@ -7,7 +7,7 @@ export const EXPLANATIONS: Record<ViolationKind, string> = {
   "stuck": "No thread can take another step, yet some threads have not finished.",
   "unlock-not-held": "A thread releases a lock that it does not hold.",
   "exit-holding-lock": "A thread finishes while still holding a lock, which then can never be released.",
-  "sleep-in-atomic": "Something that may sleep (a mutex, an rwsem, might_sleep()) runs while a spinlock is held, where sleeping is not allowed.",
+  "sleep-in-atomic": "Something that may sleep (a mutex, an rwsem, wait_for_completion, might_sleep()) runs while a spinlock is held, where sleeping is not allowed.",
   "atomic-blocked": "A statement inside an atomic block would block after the block's first statement, which would break its atomicity.",
   "refcount-underflow": "A reference is dropped from a count that is already zero: the object was released too often.",
   "refcount-inc-from-zero": "A reference is taken on an object whose count is zero, i.e. one that is already being freed.",

@@ -135,6 +135,16 @@ function stepLines(s: TraceStepReport, p: Participants, kind: string, indent: st
         touched.add(e.refcount);
         effects.push(note(`${e.kind} ${e.refcount}: ${e.from} → ${e.to}`));
         break;
+      case "complete":
+      case "complete_all":
+      case "reinit_completion":
+        touched.add(e.completion);
+        effects.push(`${indent}${t}->>${p.lock(e.completion)}: ${mermaidText(`${n} ${e.kind} ${e.completion}`)}`);
+        break;
+      case "wait_for_completion":
+        touched.add(e.completion);
+        effects.push(`${indent}${p.lock(e.completion)}-->>${t}: ${mermaidText(`${n} wait_for_completion ${e.completion} returns`)}`);
+        break;
       case "block":
         break; // drawn after the trace, by blockLines
     }
@@ -165,6 +175,10 @@ function blockLines(events: readonly TraceEvent[], p: Participants): string[] {
       const who = holders.length === 1 && holders[0] === b.thread ? `${b.thread} itself` : holders.join(" and ") || "nobody";
       lines.push(`    ${t}-x${l}: ${mermaidText(`${b.statement} (blocks)`)}`);
       lines.push(`    Note over ${t},${l}: ${mermaidText(b.queued ? `${b.lock}: a reader queues behind the waiting writer ${who}` : `${b.lock} is held by ${who}`)}`);
+    } else if (b.completion !== undefined) {
+      const c = p.lock(b.completion);
+      lines.push(`    ${t}-x${c}: ${mermaidText(`${b.statement} (blocks)`)}`);
+      lines.push(`    Note over ${t},${c}: ${mermaidText(b.condition ?? `waits for completion ${b.completion}`)}`);
     } else {
       lines.push(`    Note over ${t}: ${mermaidText(`blocked at ${b.statement}: ${b.condition ?? "cannot continue"}`)}`);
     }
