@@ -25,6 +25,9 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["might_sleep", /\bmight_sleep\(\)/],
   ["completion", /\b(wait_for_completion|complete|complete_all) /],
   ["await label", /\bawait [^\n]*: "/],
+  ["srcu", /\b(srcu_read_lock|synchronize_srcu) /],
+  ["rcu", /\b(rcu_read_lock|synchronize_rcu)\b/],
+  ["grace period", /\bsynchronize_(srcu|rcu)\b/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

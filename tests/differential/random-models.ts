@@ -128,6 +128,7 @@ export class ModelGenerator {
   private readonly f: {
     enumT: boolean; set: boolean; setMode: boolean; map: boolean; mapMode: boolean; rec: boolean; obj: boolean; ops: boolean;
     lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean; wide: boolean; completion: boolean; completionArr: boolean;
+    srcu: boolean; srcuArr: boolean; rcu: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -147,6 +148,9 @@ export class ModelGenerator {
       // likewise: whether the model has completions does not shift the other features
       completion: mulberry32(seed ^ 0x85ebca6b)() < 0.4,
       completionArr: mulberry32(seed ^ 0xc2b2ae35)() < 0.3,
+      srcu: mulberry32(seed ^ 0x27d4eb2f)() < 0.35,
+      srcuArr: mulberry32(seed ^ 0x165667b1)() < 0.3,
+      rcu: mulberry32(seed ^ 0xd3a2646c)() < 0.3,
     };
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
@@ -212,6 +216,8 @@ export class ModelGenerator {
     if (f.lockArr) this.emit("mutex ma[Idx]");
     if (f.spin) this.emit("spinlock sl");
     if (f.rw) this.emit("rwsem rw");
+    if (f.srcu) this.emit("srcu ss");
+    if (f.srcu && f.srcuArr) this.emit("srcu sa[Idx]");
     if (f.completion) this.emit("completion cp");
     if (f.completion && f.completionArr) this.emit("completion ca[Idx]");
     this.emit(`refcount r0 = ${this.int(1, 2)}`);
@@ -424,7 +430,28 @@ export class ModelGenerator {
       [0.3, () => ["skip"]],
       [f.spin ? 0.6 : 0.2, () => ["might_sleep()"]],
       [f.completion ? 4 : 0, () => [this.completionStmt(scope)]],
+      [f.srcu && deep ? 3 : 0, () => this.readSection(scope, depth, opts, this.srcuDomain(scope))],
+      [f.rcu && deep ? 2.5 : 0, () => this.readSection(scope, depth, opts, undefined)],
+      [(f.srcu || f.rcu) && !scope.inAtomic && !opts.noWhile ? 2.5 : 0, () => {
+        scope.flags.hasWhile = true; // a grace period cannot be waited for inside atomic, so neither can this body's callers
+        return [f.srcu && (!f.rcu || this.chance(0.6)) ? `synchronize_srcu ${this.srcuDomain(scope)}` : "synchronize_rcu"];
+      }],
+      [f.srcu ? 0.2 : 0, () => [`srcu_read_unlock ${this.srcuDomain(scope)}`]], // not inside: unlock-not-held
     ]);
+  }
+
+  private srcuDomain(scope: Scope): string {
+    return this.f.srcuArr && this.chance(0.4) ? `sa[${this.idx(scope)}]` : "ss";
+  }
+
+  /** An SRCU (domain given) or RCU read-side section, sometimes nested or left open. */
+  private readSection(scope: Scope, depth: number, opts: { noWhile?: boolean }, domain: string | undefined): string[] {
+    const lock = domain ? `srcu_read_lock ${domain}` : "rcu_read_lock";
+    const unlock = domain ? `srcu_read_unlock ${domain}` : "rcu_read_unlock";
+    const inner = this.chance(0.08) ? [lock] : [];
+    const body = this.nested(scope, depth, opts).map((x) => x.slice(2));
+    const close = this.chance(0.95) ? [unlock, ...inner.map(() => unlock)] : [];
+    return [lock, ...inner, ...body, ...close];
   }
 
   /** complete / complete_all / wait_for_completion / reinit_completion of cp or ca[i]. */

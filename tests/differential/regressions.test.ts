@@ -383,6 +383,35 @@ process v { g := 2 }
     first: { states: 6, transitions: 11, first: { kind: "stuck" } },
     all: { states: 6, transitions: 11, kinds: ["stuck"] },
   },
+  {
+    // engine was wrong (seed 900277): the step that starts a grace period ran under a spinlock,
+    // where synchronize_srcu is sleep-in-atomic before anything else (language.md, "SRCU and RCU"),
+    // so the engine explored grace periods the reference never starts
+    name: "synchronize_srcu under a spinlock starts no grace period",
+    text: `
+spinlock sl
+srcu ss
+var b: bool
+process reader { srcu_read_lock ss; b := true; srcu_read_unlock ss }
+process writer { lock sl; synchronize_srcu ss; unlock sl }
+`,
+    first: { first: { kind: "sleep-in-atomic" } },
+    all: { kinds: ["sleep-in-atomic"] },
+  },
+  {
+    // reference was wrong (seed 900213): SRCU/RCU domains had no rank among the lock-order
+    // nodes, so it walked the component from another node and reported another cycle
+    name: "lock-order cycles through an RCU domain start at the same node in both",
+    text: `
+mutex m0
+rwsem rw
+process a { down_read rw; lock m0; synchronize_rcu; unlock m0; synchronize_rcu; up_read rw }
+process b { rcu_read_lock; down_read rw; up_read rw; rcu_read_unlock }
+`,
+    disabled: ["sleep-in-atomic"],
+    first: {},
+    all: {},
+  },
 ];
 
 describe("disagreements found by the differential tests", () => {

@@ -18,7 +18,12 @@ import { lowerFile } from "../../ir/src/test-lower.js";
 import { type CacheHost, type CodeCache, cacheSwitch, defaultCacheDir, openCodeCache, openDefaultCodeCache, unsafeReason } from "./code-cache.js";
 import { cacheKey, compileModule, compiledSearchOption } from "./compiled.js";
 import { explore } from "./explore.js";
-import { computePackedLayout } from "./packing.js";
+import { computePackedLayout, constantSlots } from "./packing.js";
+
+/** The packed layout a search uses (slots that never change take no bits). */
+function searchLayout(m: Model) {
+  return computePackedLayout(m, constantSlots(m, m.initial));
+}
 
 const root = mkdtempSync(join(tmpdir(), "knot-code-cache-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -68,7 +73,7 @@ function entryOf(path: string): Record<string, unknown> {
 /** The entry in `dir` is now one knot wrote and accepts (the search rebuilt it). */
 function expectRebuilt(dir: string, key: string): void {
   expect(open(dir).load(key)).toBeDefined();
-  expect(compileModule(buggy, computePackedLayout(buggy), { ...codegen, cacheDir: dir }).source).toBe("cache");
+  expect(compileModule(buggy, searchLayout(buggy), { ...codegen, cacheDir: dir }).source).toBe("cache");
 }
 
 describe("an edited entry never runs", () => {
@@ -121,7 +126,7 @@ describe("an edited entry never runs", () => {
     const dir = freshDir();
     const { key, path } = populate(dir);
     const layout = entryOf(path).layout as string;
-    const release = compileModule(fixed, computePackedLayout(fixed), { ...codegen, cacheDir: false });
+    const release = compileModule(fixed, searchLayout(fixed), { ...codegen, cacheDir: false });
     const swapped = { js: release.js, tables: release.tables, messages: release.messages };
 
     const old = entryOf(path);
@@ -138,7 +143,7 @@ describe("an edited entry never runs", () => {
     // the control: under the cache's own key the swap would be loaded (and its code run);
     // that is the trust model: whoever holds the key can run code as you
     expect(open(dir).store(key, layout, swapped)).toBe(true);
-    expect(compileModule(buggy, computePackedLayout(buggy), { ...codegen, cacheDir: dir })).toMatchObject({ source: "cache", js: release.js });
+    expect(compileModule(buggy, searchLayout(buggy), { ...codegen, cacheDir: dir })).toMatchObject({ source: "cache", js: release.js });
   });
 
   it("refuses an entry moved from another key's name", () => {
@@ -441,7 +446,7 @@ describe("switching the cache off", () => {
     const dir = freshDir();
     const { key, path } = populate(dir);
     writeFileSync(path, "not json");
-    const mod = compileModule(buggy, computePackedLayout(buggy), { ...codegen, cacheDir: false });
+    const mod = compileModule(buggy, searchLayout(buggy), { ...codegen, cacheDir: false });
     expect(mod.source).toBe("generated");
     expect(readFileSync(path, "utf8")).toBe("not json");
     expect(verdict(buggy, false)).toEqual(["recursive-locking"]);

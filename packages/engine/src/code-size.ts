@@ -72,6 +72,9 @@ function opBytes(model: Model, op: Op, locks: number, lockOrder: boolean): numbe
     case "exit": return 60 * locks;
     case "might_sleep": return 60 * locks;
     case "complete": return 200;
+    case "srcu_read_lock": return 150;
+    case "srcu_read_unlock": case "srcu_gp_start": return 150 + 80 * model.threads.length;
+    case "srcu_sync": return 300 + 80 * model.threads.length + 60 * locks + (lockOrder ? 80 * locks : 0);
     case "wait_completion": return 200 + 60 * locks;
     default: return 30;
   }

@@ -7,8 +7,13 @@
 // Safety: nothing a model author wrote reaches the generated text. Names and
 // messages stay in the IR; the code holds only numbers, generated identifiers,
 // and indices into tables passed in at load time.
-import { type Addr, COMPLETION_ALL, COMPLETION_COUNT_MAX, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, exprMayFault } from "@knot/ir";
+import { type Addr, SRCU_NEST_MAX, COMPLETION_ALL, COMPLETION_COUNT_MAX, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, exprMayFault } from "@knot/ir";
 import type { PackedLayout } from "./packing.js";
+
+/** A number as code: negative ones in parentheses, so that no operator written before it can merge with its sign. */
+function num(v: number): string {
+  return v < 0 ? `(${v})` : `${v}`;
+}
 
 /** Step function results. */
 export const R_ENABLED = 0;
@@ -103,6 +108,9 @@ class Generator {
   private bounds = new Set<number>();
   private readonly locks: { slot: number; kind: string }[] = [];
   private readonly spinSlots: number[] = [];
+  /** SRCU/RCU domain entries (first slots), and the RCU domain's first slot or -1. */
+  private readonly domains: number[] = [];
+  private rcuSlot = -1;
   // the group of threads whose code is being generated (a process's instances, or one thread),
   // its number (for naming tables and functions) and its first thread
   private group: number[] = [];
@@ -118,6 +126,51 @@ class Generator {
         if (v.lockKind === "spinlock") this.spinSlots.push(v.offset + i * ew);
       }
     }
+    for (const v of m.layout.vars) {
+      if (v.kind !== "srcu") continue;
+      for (let i = 0; i < v.width / v.entryWidth!; i++) this.domains.push(v.offset + i * v.entryWidth!);
+      if (v.rcu) this.rcuSlot = v.offset;
+    }
+  }
+
+  /** The running thread's id, as a constant where the code is one thread's. */
+  private tid(): string {
+    return this.threadTable("TID", (t) => t);
+  }
+
+  /** Slot `ref + k + tid`. */
+  private plusThread(ref: SlotRef, k = 0): SlotRef {
+    const tid = this.tid();
+    if ("g" in ref && /^\d+$/.test(tid)) return { g: ref.g + k + Number(tid) };
+    return { d: `(${this.absolute(ref)} + ${k} + ${tid})` };
+  }
+
+  /**
+   * A lock-order acquisition of the lock or domain `id` (an absolute slot expression): an edge
+   * from every other lock the thread holds and every read-side section it is inside.
+   */
+  private acquisition(id: string): void {
+    const w = this.w;
+    const nh = this.temp("nh");
+    w.line(`let ${nh} = 0;`);
+    for (const l of this.locks) {
+      const held = l.kind === "rwsem"
+        ? `(${this.read({ g: l.slot })} === O || (${this.read({ g: l.slot + 1 })} & BIT) !== 0)`
+        : `${this.read({ g: l.slot })} === O`;
+      w.line(`if (${held} && ${id} !== ${l.slot}) H[${nh}++] = ${l.slot};`);
+    }
+    for (const d of this.domains) w.line(`if (${this.read(this.plusThread({ g: d }))} > 0 && ${id} !== ${d}) H[${nh}++] = ${d};`);
+    w.line(`if (${nh} > 0) acquire(H, ${id}, ${nh});`);
+  }
+
+  /** Return violated when the thread is in atomic context: it holds a spinlock, or is inside an RCU read-side section. */
+  private atomicChecks(): void {
+    for (const sl of this.spinSlots) this.w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
+    if (this.rcuSlot >= 0) this.w.line(`if (${this.read(this.plusThread({ g: this.rcuSlot }))} > 0) return ${R_VIOLATED};`);
+  }
+
+  private get atomicPossible(): boolean {
+    return this.spinSlots.length > 0 || this.rcuSlot >= 0;
   }
 
   private on(k: ViolationKind): boolean {
@@ -167,7 +220,7 @@ class Generator {
     const name = rel < 0 ? "pc" : `${rel}`;
     if (L.mask[s0] === 0) {
       // constant after start-up, possibly different in each instance
-      return { word: "", shift: "", mask: 0, lo: 0, constant: threads.length === 1 ? `${L.lo[s0]}` : this.threadTable(`K${name}`, (tid) => L.lo[slotOf(tid)]!) };
+      return { word: "", shift: "", mask: 0, lo: 0, constant: threads.length === 1 ? num(L.lo[s0]!) : this.threadTable(`K${name}`, (tid) => L.lo[slotOf(tid)]!) };
     }
     if (threads.length === 1) return { word: `${L.word[s0]}`, shift: `${L.shift[s0]}`, mask: L.mask[s0]!, lo: L.lo[s0]! };
     return {
@@ -195,7 +248,8 @@ class Generator {
       if (p.constant !== undefined) return p.constant;
       ({ word, shift, mask: m, lo } = p);
     }
-    if (m === 0) return `${lo}`;
+    // a negative constant in parentheses: `-${x}` of "-1" would be the decrement "--1"
+    if (m === 0) return num(lo);
     if (m === -1) return `${buf}[${word}]`;
     const core = shift === "0" ? `(${buf}[${word}] & ${m})` : `((${buf}[${word}] >>> ${shift}) & ${m})`;
     return lo ? `(${core} + ${lo})` : core;
@@ -358,7 +412,7 @@ class Generator {
         const x = this.slotTemp(o.lock);
         const id = this.absolute(x);
         const blocked = o.noBlock ? `${R_VIOLATED}` : o.lockKind === "rwsem" ? `${R_COMPLEX}` : `${R_LOCK} + ${id}`;
-        const sleep = o.lockKind !== "spinlock" && this.spinSlots.length > 0 && this.on("sleep-in-atomic");
+        const sleep = o.lockKind !== "spinlock" && this.atomicPossible && this.on("sleep-in-atomic");
         if (o.lockKind === "rwsem" && o.mode === "read") {
           w.line(`if ((${this.read(this.plus(x, 1))} & BIT) !== 0) return ${this.on("recursive-locking") ? R_VIOLATED : R_OTHER};`);
           // behind a writer, or behind a waiting writer while others read
@@ -368,19 +422,8 @@ class Generator {
         } else {
           w.line(`if (${this.read(x)} !== 0) return ${blocked};`);
         }
-        if (sleep) for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
-        if (this.opts.lockOrder) {
-          // which other locks does the thread hold? (the lock-order analysis records an edge from each)
-          const nh = this.temp("nh");
-          w.line(`let ${nh} = 0;`);
-          for (const l of this.locks) {
-            const held = l.kind === "rwsem"
-              ? `(${this.read({ g: l.slot })} === O || (${this.read({ g: l.slot + 1 })} & BIT) !== 0)`
-              : `${this.read({ g: l.slot })} === O`;
-            w.line(`if (${held} && ${id} !== ${l.slot}) H[${nh}++] = ${l.slot};`);
-          }
-          w.line(`if (${nh} > 0) acquire(H, ${id}, ${nh});`);
-        }
+        if (sleep) this.atomicChecks();
+        if (this.opts.lockOrder) this.acquisition(id);
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const r = this.plus(x, 1);
           w.line(this.write(r, `(${this.read(r)} | BIT)`));
@@ -515,7 +558,7 @@ class Generator {
       }
       case "wait_completion": {
         // might_sleep() first, as __wait_for_common does
-        if (this.on("sleep-in-atomic")) for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
+        if (this.on("sleep-in-atomic")) this.atomicChecks();
         const x = this.slotTemp(o.c);
         const v = this.temp();
         w.line(`const ${v} = ${this.read(x)};`);
@@ -525,7 +568,68 @@ class Generator {
       }
       case "might_sleep": {
         if (!this.on("sleep-in-atomic")) return;
-        for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
+        this.atomicChecks();
+        return;
+      }
+      case "srcu_read_lock": {
+        const x = this.slotTemp(o.d);
+        const me = this.plusThread(x);
+        const v = this.temp();
+        w.line(`const ${v} = ${this.read(me)};`);
+        w.line(`if (${v} >= ${SRCU_NEST_MAX}) return ${RANGE};`);
+        w.line(this.write(me, `(${v} + 1)`));
+        return;
+      }
+      case "srcu_read_unlock": {
+        const T = this.m.threads.length;
+        const x = this.slotTemp(o.d);
+        const me = this.plusThread(x);
+        const v = this.temp();
+        w.line(`const ${v} = ${this.read(me)};`);
+        w.open(`if (${v} === 0) {`);
+        if (this.on("unlock-not-held")) w.line(`return ${R_VIOLATED};`);
+        w.mid("} else {");
+        w.line(this.write(me, `(${v} - 1)`));
+        w.open(`if (${v} === 1) {`);
+        for (let k = 0; k < T; k++) {
+          const g = this.plus(x, T + k);
+          w.line(this.write(g, `(${this.read(g)} & ~BIT)`));
+        }
+        w.close();
+        w.close();
+        return;
+      }
+      case "srcu_gp_start": {
+        const T = this.m.threads.length;
+        const x = this.slotTemp(o.d);
+        w.line(`if (${this.read(this.plusThread(x, T))} !== 0 || ${this.read(this.plusThread(x))} !== 0) return ${R_DISABLED};`);
+        // in atomic context the synchronize is sleep-in-atomic first: no grace period starts
+        if (this.atomicPossible && this.on("sleep-in-atomic")) {
+          for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_DISABLED};`);
+          if (this.rcuSlot >= 0) w.line(`if (${this.read(this.plusThread({ g: this.rcuSlot }))} > 0) return ${R_DISABLED};`);
+        }
+        const r = this.temp("rd");
+        w.line(`let ${r} = 0;`);
+        for (let k = 0; k < T; k++) w.line(`if (${this.read(this.plus(x, k))} > 0) ${r} |= ${k === 31 ? "(1 << 31)" : 1 << k};`);
+        w.line(`${r} &= ~BIT;`);
+        w.line(`if (${r} === 0) return ${R_DISABLED};`);
+        w.line(this.write(this.plusThread(x, T), `(${r} | BIT)`));
+        return;
+      }
+      case "srcu_sync": {
+        const T = this.m.threads.length;
+        if (this.atomicPossible && this.on("sleep-in-atomic")) this.atomicChecks();
+        const x = this.slotTemp(o.d);
+        w.line(`if (${this.read(this.plusThread(x))} > 0) return ${this.on("recursive-locking") ? R_VIOLATED : R_OTHER};`);
+        const g = this.temp("gp");
+        w.line(`const ${g} = ${this.read(this.plusThread(x, T))};`);
+        const others: string[] = [];
+        for (let k = 0; k < T; k++) others.push(`(${this.read(this.plus(x, k))} > 0 && ${this.tid()} !== ${k})`);
+        // no grace period yet: one to start first if others read; one started: it ends when nobody holds it up
+        w.line(`if (${g} === 0 && (${others.join(" || ")})) return ${R_DISABLED};`);
+        w.line(`if (${g} !== 0 && ${g} !== BIT) return ${R_COMPLEX};`);
+        w.line(this.write(this.plusThread(x, T), "0"));
+        if (this.opts.lockOrder) this.acquisition(this.absolute(x));
         return;
       }
       case "exit": {
@@ -536,6 +640,7 @@ class Generator {
             : `${this.read({ g: l.slot })} === O`;
           w.line(`if (${held}) return ${R_VIOLATED};`);
         }
+        for (const d of this.domains) w.line(`if (${this.read(this.plusThread({ g: d }))} > 0) return ${R_VIOLATED};`);
         return;
       }
     }
@@ -560,6 +665,7 @@ class Generator {
       case "lock": case "unlock": case "trylock": case "rwsem_queue": addr(o.lock); break;
       case "refget": case "refput": addr(o.ref); break;
       case "complete": case "wait_completion": addr(o.c); break;
+      case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": addr(o.d); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;
       default: break;
@@ -639,7 +745,7 @@ class Generator {
     w.line("// Generated by knot: successor functions over packed states. Do not edit.");
     w.open("export function create(rt: any): ((s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number)[] {");
     w.line("const { rd, wr, pos, mem, div, mod, pc32, deref, fault, acquire, begin, commit } = rt;");
-    w.line(`const H = new Int32Array(${Math.max(1, this.locks.length)});`);
+    w.line(`const H = new Int32Array(${Math.max(1, this.locks.length + this.domains.length)});`);
     w.line("//TABLES");
     w.line("function noSteps(_s: Int32Array, _idx: number, _out: Int32Array, _outStep: Int32Array, info: Int32Array): number { info[0] = -1; info[1] = -1; return 0; }");
     const threadEntries: string[] = new Array(this.m.threads.length);

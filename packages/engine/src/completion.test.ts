@@ -63,13 +63,6 @@ describe("completion", () => {
 });
 
 describe("await", () => {
-  it("an await of a constant false after a shared statement: a location without steps, in both engines", () => {
-    // the compiled engine called a missing location function here (internal error) until it had one for such locations
-    expect(run("var x: bool\nprocess d { x := true; await false }\nprocess e { x := false }").violations).toEqual([
-      "stuck: no thread can move: d cannot continue (every branch's condition is false)",
-    ]);
-  });
-
   it("says what a labelled await waits for, and an unlabelled one's locals", () => {
     const r = run("type V = 1..2\nvar go: [V] bool\nprocess v[i in V] { var n: 0..3 = 2; await go[i] and n > 1 }\nprocess h { var ready: bool; await ready : \"the VM is ready\" }");
     expect(r.violations).toEqual(["stuck: no thread can move: v[1] waits until go[i] and n > 1 (i = 1, n = 2); v[2] waits until go[i] and n > 1 (i = 2, n = 2); h waits for the VM is ready"]);

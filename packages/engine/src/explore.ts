@@ -558,7 +558,7 @@ export class Explorer {
   private lockOrderWarnings(): LockOrderWarning[] {
     const graph = this.lockOrder;
     if (!graph) return [];
-    const name = (slot: number) => this.compiled.locks.find((l) => l.slot === slot)?.name ?? `lock@${slot}`;
+    const name = (slot: number) => this.compiled.locks.find((l) => l.slot === slot)?.name ?? this.compiled.domains.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
     return graph.cycles().map((cycle) => {
       const edges: LockOrderEdge[] = cycle.map((from, i) => {
         const to = cycle[(i + 1) % cycle.length]!;
@@ -727,13 +727,16 @@ export class Explorer {
       }
       if (!canMove) blocked.push({ thread: t.id, location: loc, waits: this.waitsOf(t.id, s) });
     }
-    // wait-for cycles: threads whose every wait is a lock held only by such threads
+    // wait-for cycles: threads whose every wait is a lock held only by such threads, or a
+    // grace period held up by (at least) one such thread
     if (this.on("recursive-locking") || this.on("lock-cycle")) {
-      let dead = blocked.filter((b) => b.waits.length > 0 && b.waits.every((w) => w.kind === "lock"));
+      const edge = (w: WaitReason) => w.kind === "lock" || w.kind === "grace-period";
+      let dead = blocked.filter((b) => b.waits.length > 0 && b.waits.every(edge));
       for (let changed = true; changed; ) {
         changed = false;
         const ids = new Set(dead.map((b) => b.thread));
-        const keep = dead.filter((b) => b.waits.every((w) => w.kind === "lock" && w.owners.length > 0 && w.owners.every((o) => ids.has(o))));
+        const keep = dead.filter((b) => b.waits.every((w) =>
+          w.kind === "lock" ? w.owners.length > 0 && w.owners.every((o) => ids.has(o)) : w.kind === "grace-period" && w.owners.some((o) => ids.has(o))));
         if (keep.length !== dead.length) {
           dead = keep;
           changed = true;
@@ -764,23 +767,29 @@ export class Explorer {
           let t = dead[0]!.thread;
           while (!cycle.includes(t)) {
             cycle.push(t);
-            const w = byThread.get(t)!.waits[0] as WaitReason & { kind: "lock" };
+            const w = byThread.get(t)!.waits[0] as WaitReason & { kind: "lock" | "grace-period" };
             t = w.owners.find((o) => byThread.has(o))!;
           }
           const ring = cycle.slice(cycle.indexOf(t));
           // start the cycle at its smallest thread so the report does not depend on where we entered it
           const min = ring.indexOf(Math.min(...ring));
           const ordered = [...ring.slice(min), ...ring.slice(0, min)];
+          const trace = this.trace(idx);
           const parts = ordered.map((tid, i) => {
-            const w = byThread.get(tid)!.waits.find((x) => x.kind === "lock" && x.owners.includes(ordered[(i + 1) % ordered.length]!)) as WaitReason & { kind: "lock" };
-            const next = model.threads[ordered[(i + 1) % ordered.length]!]!.name;
+            const nextId = ordered[(i + 1) % ordered.length]!;
+            const w = byThread.get(tid)!.waits.find((x) => (x.kind === "lock" || x.kind === "grace-period") && x.owners.includes(nextId)) as WaitReason & { kind: "lock" | "grace-period" };
+            const next = model.threads[nextId]!.name;
+            if (w.kind === "grace-period") {
+              const at = sectionEntry(model, trace, nextId, w.slot + nextId);
+              return `${model.threads[tid]!.name} waits for ${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.name}`}, held up by ${next}'s read-side section${at ? ` entered at ${at.file}:${at.line}:${at.col}` : ""}`;
+            }
             return w.queued ? `${model.threads[tid]!.name} waits for ${w.name} behind the waiting writer ${next}` : `${model.threads[tid]!.name} waits for ${w.name}, held by ${next}`;
           });
           const key = `lock-cycle@${ordered.map((tid) => `${tid}:${byThread.get(tid)!.location}`).join(",")}`;
           if (!this.seen.has(key)) {
             this.report({
               kind: "lock-cycle", message: parts.join("; "), state: idx, thread: ordered[0],
-              blocked: ordered.map((tid) => byThread.get(tid)!), cycle: ordered, trace: this.trace(idx), key,
+              blocked: ordered.map((tid) => byThread.get(tid)!), cycle: ordered, trace, key,
             });
           }
           return;
@@ -833,6 +842,23 @@ interface CompiledProperty {
   fn: (s: Int32Array, c: ThreadCtx) => number;
 }
 
+/**
+ * Where thread `tid` entered the read-side section it is in (its depth at `slot` went from 0
+ * up), from the trace: the srcu_read_lock op's position; undefined when the trace does not show it.
+ */
+export function sectionEntry(model: Model, trace: EngineTrace, tid: number, slot: number): SrcLoc | undefined {
+  for (let i = trace.steps.length - 1; i >= 0; i--) {
+    const st = trace.steps[i]!;
+    if (st.thread !== tid) continue;
+    const before = i === 0 ? trace.initial : trace.steps[i - 1]!.state;
+    if (before[slot] === 0 && st.state[slot]! > 0) {
+      const step = model.steps[st.step]!;
+      return step.ops.find((o) => o.k === "srcu_read_lock")?.at ?? step.at;
+    }
+  }
+  return undefined;
+}
+
 /** How a stuck report says what an await waits for: its label, or its condition with its locals' values. */
 export function awaitText(w: WaitReason & { kind: "await" }): string {
   if (w.labelled) return `waits for ${w.what}`;
@@ -850,6 +876,7 @@ function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc:
   return waits.map((w) => {
     if (w.kind === "await") return awaitText(w);
     if (w.kind === "fault") return `cannot continue: ${w.what} (the ${w.check} check is switched off, so the statement cannot run)`;
+    if (w.kind === "grace-period") return `waits for ${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.name}`} (held up by ${w.owners.map((o) => model.threads[o]!.name).join(" and ")})`;
     if (w.kind === "completion") return `waits for completion ${w.name} (${completersText(w.completers.map((t) => model.threads[t]!.name))})`;
     const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
     return w.queued ? `waits for ${w.name} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.name} (held by ${holders.join(" and ")})`;

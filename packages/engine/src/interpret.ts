@@ -3,7 +3,7 @@
 // Int32Array. A step reports through a reusable Outcome object (no allocation on
 // the hot path): enabled, disabled (and why, when the reason is a blocking
 // statement), or a violation.
-import { type Addr, COMPLETION_ALL, type ShownLocal, COMPLETION_COUNT_MAX, type Expr, type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
+import { type Addr, SRCU_NEST_MAX, COMPLETION_ALL, type ShownLocal, COMPLETION_COUNT_MAX, type Expr, type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
 
 /** The running thread, set before its steps are executed. */
 export interface ThreadCtx {
@@ -28,6 +28,8 @@ export type WaitReason =
   | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[]; queued?: boolean }
   /** `what`: the statement, or the await's label (`labelled`); `shows`: its locals' values ("v = 1"), filled in by the search. */
   | { kind: "await"; what: string; labelled?: boolean; locals?: ShownLocal[]; shows?: string }
+  /** A grace period of the SRCU (or RCU) domain entry at `slot`, held up by the readers `owners`. */
+  | { kind: "grace-period"; slot: number; name: string; rcu: boolean; owners: number[] }
   /** wait_for_completion on a count of 0. `completers`: the threads that could still complete it (filled in by the search). */
   | { kind: "completion"; slot: number; name: string; completers: number[] }
   /** The statement would violate a check that is switched off, so it cannot run at all. */
@@ -39,14 +41,18 @@ export type WaitReason =
  * not allocate; `waitReason` builds the object when a report needs it.
  */
 export class Outcome {
-  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick; 3: a fault whose check is off; 4: a completion. */
+  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick; 3: a fault whose check is off; 4: a completion; 5: a grace period (waitSlot: the domain entry). */
   waitKind = 0;
   waitSlot = -1;
   waitLockKind: LockKind = "mutex";
   waitMode: "exclusive" | "read" | "write" = "exclusive";
   waitName = "";
   waitLabelled = false;
+  waitRcu = false;
   waitShows: ShownLocal[] | undefined = undefined;
+  /** Grace periods: the model's thread count and the waiting thread. */
+  waitThreads = 0;
+  waitTid = 0;
   violation: ViolationKind | undefined;
   message = "";
   /** Index in the step's ops of the op that raised the violation (its source locates the violation). */
@@ -65,6 +71,13 @@ export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
   }
   if (o.waitKind === 2) return { kind: "await", what: o.waitName, ...(o.waitLabelled ? { labelled: true } : {}), ...(o.waitShows ? { locals: o.waitShows } : {}) };
   if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
+  if (o.waitKind === 5) {
+    const threads = o.waitThreads;
+    const mask = s[o.waitSlot + threads + o.waitTid]! & ~(1 << o.waitTid);
+    const owners: number[] = [];
+    for (let t = 0; t < threads; t++) if ((mask >>> t) & 1) owners.push(t);
+    return { kind: "grace-period", slot: o.waitSlot, name: o.waitName, rcu: o.waitRcu, owners };
+  }
   if (o.waitKind === 4) return { kind: "completion", slot: o.waitSlot, name: o.waitName, completers: [] };
   return undefined;
 }
@@ -86,6 +99,8 @@ export interface CompiledModel {
   spinSlots: number[];
   /** Every lock: first slot, kind, display name (for exit-holding-lock and decoding). */
   locks: { slot: number; kind: LockKind; name: string }[];
+  /** Every SRCU domain entry and the RCU domain: first slot, display name (lock-order nodes, as lockdep has them). */
+  domains: { slot: number; name: string; rcu: boolean }[];
 }
 
 export interface CompileOptions {
@@ -298,6 +313,10 @@ export function lockOwners(s: Int32Array, slot: number, kind: LockKind, mode: "e
 
 export class ModelCompiler {
   private readonly spinSlots: number[] = [];
+  private readonly domains: { slot: number; name: string; rcu: boolean }[] = [];
+  /** The RCU domain's first slot (a reader's depth is at rcuSlot + thread), or -1. */
+  private rcuSlot = -1;
+  private readonly threadCount: number;
   private readonly locks: { slot: number; kind: LockKind; name: string }[] = [];
   private readonly threadName: (tid: number) => string;
   private readonly exprOpts: ExprOptions;
@@ -313,12 +332,21 @@ export class ModelCompiler {
         if (v.lockKind === "spinlock") this.spinSlots.push(v.offset + i * ew);
       }
     }
+    this.threadCount = model.threads.length;
+    for (const v of model.layout.vars) {
+      if (v.kind !== "srcu") continue;
+      const ew = v.entryWidth!;
+      for (let i = 0; i < v.width / ew; i++) {
+        this.domains.push({ slot: v.offset + i * ew, name: v.index ? `${v.name}[${indexName(v.index, i)}]` : v.name, rcu: v.rcu === true });
+      }
+      if (v.rcu) this.rcuSlot = v.offset;
+    }
     this.threadName = (tid) => model.threads[tid]?.name ?? `thread ${tid}`;
     this.exprOpts = { allowFreed: options.disabled.has("use-after-free") };
   }
 
   compile(): CompiledModel {
-    return { steps: this.model.steps.map((st) => this.compileStep(st)), spinSlots: this.spinSlots, locks: this.locks };
+    return { steps: this.model.steps.map((st) => this.compileStep(st)), spinSlots: this.spinSlots, locks: this.locks, domains: this.domains };
   }
 
   private on(kind: ViolationKind): boolean {
@@ -374,8 +402,27 @@ export class ModelCompiler {
     return out;
   }
 
+  /** The SRCU/RCU domain entries whose read side the thread is inside. */
+  private readSections(s: Int32Array, c: ThreadCtx): number[] {
+    const out: number[] = [];
+    for (const d of this.domains) if (s[d.slot + c.tid]! > 0) out.push(d.slot);
+    return out;
+  }
+
+  /** What makes the thread's context atomic (a spinlock it holds, an RCU read-side section), as a message ends; undefined when nothing does. */
+  private atomicContext(s: Int32Array, c: ThreadCtx): string | undefined {
+    for (const sl of this.spinSlots) if (s[sl] === c.owner) return `while holding spinlock ${this.lockName(sl)}`;
+    if (this.rcuSlot >= 0 && s[this.rcuSlot + c.tid]! > 0) return "inside an RCU read-side critical section";
+    return undefined;
+  }
+
+  /** Can any thread ever be in atomic context (so sleeping points need a check)? */
+  private get atomicPossible(): boolean {
+    return this.spinSlots.length > 0 || this.rcuSlot >= 0;
+  }
+
   private lockName(slot: number): string {
-    return this.locks.find((l) => l.slot === slot)?.name ?? `lock@${slot}`;
+    return this.locks.find((l) => l.slot === slot)?.name ?? this.domains.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
   }
 
   compileOp(op: Op): OpFn {
@@ -562,18 +609,17 @@ export class ModelCompiler {
           return ENABLED;
         };
       }
+      case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return this.compileSrcu(op);
       case "wait_completion": {
         const addr = compileAddr(op.c, this.exprOpts);
         const { name } = op;
         const noBlock = op.noBlock === true;
-        const checkSleep = this.spinSlots.length > 0 && this.on("sleep-in-atomic");
-        const spinSlots = this.spinSlots;
+        const checkSleep = this.atomicPossible && this.on("sleep-in-atomic");
         const atomicBlocked = this.on("atomic-blocked");
         return (s, c, o) => {
           if (checkSleep) {
-            for (const sl of spinSlots) {
-              if (s[sl] === c.owner) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls wait_for_completion(${name}), which may sleep, while holding spinlock ${this.lockName(sl)}`);
-            }
+            const ctx = this.atomicContext(s, c);
+            if (ctx) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls wait_for_completion(${name}), which may sleep, ${ctx}`);
           }
           const x = addr(s, c);
           const v = s[x]!;
@@ -589,21 +635,107 @@ export class ModelCompiler {
         };
       }
       case "might_sleep": {
-        if (!this.on("sleep-in-atomic") || this.spinSlots.length === 0) return () => ENABLED;
-        const spinSlots = this.spinSlots;
+        if (!this.on("sleep-in-atomic") || !this.atomicPossible) return () => ENABLED;
         return (s, c, o) => {
-          for (const sl of spinSlots) {
-            if (s[sl] === c.owner) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls might_sleep() while holding spinlock ${this.lockName(sl)}`);
-          }
-          return ENABLED;
+          const ctx = this.atomicContext(s, c);
+          return ctx ? this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls might_sleep() ${ctx}`) : ENABLED;
         };
       }
       case "exit": {
         if (!this.on("exit-holding-lock")) return () => ENABLED;
         return (s, c, o) => {
           const held = this.heldLocks(s, c);
-          if (held.length === 0) return ENABLED;
-          return this.violate(o, "exit-holding-lock", `${this.threadName(c.tid)} finishes while holding ${held.map((h) => this.lockName(h)).join(", ")}`);
+          const inside = this.readSections(s, c);
+          if (held.length === 0 && inside.length === 0) return ENABLED;
+          const parts = [...(held.length ? [`while holding ${held.map((h) => this.lockName(h)).join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${this.lockName(d)}`)];
+          return this.violate(o, "exit-holding-lock", `${this.threadName(c.tid)} finishes ${parts.join(" and ")}`);
+        };
+      }
+    }
+  }
+
+  /** A lock-order acquisition of `x`: an edge from every lock held and every read-side section the thread is inside. */
+  private acquired(s: Int32Array, c: ThreadCtx, x: number): void {
+    const onAcquire = this.options.onAcquire;
+    if (!onAcquire) return;
+    const held = [...this.heldLocks(s, c), ...this.readSections(s, c)].filter((h) => h !== x);
+    if (held.length) onAcquire(held, x, c);
+  }
+
+  /** SRCU and RCU (model.ts; language.md, "SRCU and RCU"). Entry: depth per thread, then grace period per thread. */
+  private compileSrcu(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock" | "srcu_gp_start" | "srcu_sync" }): OpFn {
+    const addr = compileAddr(op.d, this.exprOpts);
+    const T = this.threadCount;
+    const { name } = op;
+    const what = op.rcu ? "rcu_read_lock" : `srcu_read_lock ${name}`;
+    switch (op.k) {
+      case "srcu_read_lock": {
+        const range = this.on("out-of-range");
+        const msg = `${what} nests read-side sections deeper than ${SRCU_NEST_MAX} (knot's bound)`;
+        return (s, c, o) => {
+          const x = addr(s, c) + c.tid;
+          const d = s[x]!;
+          if (d >= SRCU_NEST_MAX) return range ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
+          s[x] = d + 1;
+          return ENABLED;
+        };
+      }
+      case "srcu_read_unlock": {
+        const check = this.on("unlock-not-held");
+        const verb = op.rcu ? "rcu_read_unlock" : `srcu_read_unlock ${name}`;
+        return (s, c, o) => {
+          const base = addr(s, c);
+          const d = s[base + c.tid]!;
+          if (d === 0) return check ? this.violate(o, "unlock-not-held", `${this.threadName(c.tid)} does ${verb}, but it is not inside a read-side section of ${name}`) : ENABLED;
+          s[base + c.tid] = d - 1;
+          // the outermost section ended: no grace period waits for this thread any more
+          if (d === 1) for (let w = 0; w < T; w++) s[base + T + w] = s[base + T + w]! & ~c.bit;
+          return ENABLED;
+        };
+      }
+      case "srcu_gp_start": {
+        // in atomic context synchronize_* is sleep-in-atomic before anything else: no grace period starts
+        const checkSleep = this.atomicPossible && this.on("sleep-in-atomic");
+        return (s, c) => {
+          const base = addr(s, c);
+          if (s[base + T + c.tid] !== 0 || s[base + c.tid] !== 0) return DISABLED;
+          if (checkSleep && this.atomicContext(s, c)) return DISABLED;
+          let readers = 0;
+          for (let r = 0; r < T; r++) if (r !== c.tid && s[base + r]! > 0) readers |= 1 << r;
+          if (readers === 0) return DISABLED;
+          s[base + T + c.tid] = readers | c.bit;
+          return ENABLED;
+        };
+      }
+      case "srcu_sync": {
+        const checkSleep = this.atomicPossible && this.on("sleep-in-atomic");
+        const recursive = this.on("recursive-locking");
+        const call = op.rcu ? "synchronize_rcu()" : `synchronize_srcu(${name})`;
+        return (s, c, o) => {
+          if (checkSleep) {
+            const ctx = this.atomicContext(s, c);
+            if (ctx) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls ${call}, which sleeps, ${ctx}`);
+          }
+          const base = addr(s, c);
+          if (s[base + c.tid]! > 0) {
+            const msg = `${this.threadName(c.tid)} calls ${call} inside its own read-side section of ${name}: the grace period waits for ${this.threadName(c.tid)} itself`;
+            return recursive ? this.violate(o, "recursive-locking", msg) : this.cannotRun(o, "recursive-locking", msg);
+          }
+          const g = s[base + T + c.tid]!;
+          if (g === 0) {
+            for (let r = 0; r < T; r++) if (r !== c.tid && s[base + r]! > 0) return DISABLED; // a grace period to start first
+          } else if (g !== c.bit) {
+            o.waitKind = 5;
+            o.waitSlot = base;
+            o.waitName = name;
+            o.waitRcu = op.rcu;
+            o.waitThreads = T;
+            o.waitTid = c.tid;
+            return DISABLED;
+          }
+          s[base + T + c.tid] = 0;
+          this.acquired(s, c, base);
+          return ENABLED;
         };
       }
     }
@@ -649,8 +781,7 @@ export class ModelCompiler {
     const { lockKind, mode, name } = op;
     const noBlock = op.noBlock === true;
     const sleeping = lockKind !== "spinlock";
-    const checkSleep = sleeping && this.spinSlots.length > 0 && this.on("sleep-in-atomic");
-    const spinSlots = this.spinSlots;
+    const checkSleep = sleeping && this.atomicPossible && this.on("sleep-in-atomic");
     const onAcquire = this.options.onAcquire;
     const blocked = (s: Int32Array, x: number, o: Outcome): number => {
       if (noBlock) {
@@ -665,20 +796,12 @@ export class ModelCompiler {
       return DISABLED;
     };
     const sleepCheck = (s: Int32Array, c: ThreadCtx, o: Outcome): boolean => {
-      for (const sl of spinSlots) {
-        if (s[sl] === c.owner) {
-          this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} takes ${lockKind} ${name}, which may sleep, while holding spinlock ${this.lockName(sl)}`);
-          return true;
-        }
-      }
-      return false;
+      const ctx = this.atomicContext(s, c);
+      if (!ctx) return false;
+      this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} takes ${lockKind} ${name}, which may sleep, ${ctx}`);
+      return true;
     };
-    const acquired = (s: Int32Array, c: ThreadCtx, x: number) => {
-      if (onAcquire) {
-        const held = this.heldLocks(s, c).filter((h) => h !== x);
-        if (held.length) onAcquire(held, x, c);
-      }
-    };
+    const acquired = (s: Int32Array, c: ThreadCtx, x: number) => this.acquired(s, c, x);
     if (lockKind !== "rwsem") {
       return (s, c, o) => {
         const x = addr(s, c);

@@ -3,7 +3,7 @@
 // 32-bit words in layout order, never straddling a word. Stored and hashed
 // states are packed; the interpreter works on unpacked slot vectors and packs
 // its results, while compiled code reads and writes the packed words directly.
-import type { Model, StateVar, ValueType } from "@knot/ir";
+import { type Model, SRCU_NEST_MAX, type StateVar, type ValueType } from "@knot/ir";
 
 export interface PackedLayout {
   /** Packed width in 32-bit words. */
@@ -72,6 +72,15 @@ function varRanges(v: StateVar, model: Model): [number, number][] {
       for (let i = 0; i < pool.bound; i++) out.push([0, 2], ...fields);
       break;
     }
+    case "srcu": {
+      // per thread a read-side depth, then per thread a grace period's mask of readers (and its own bit)
+      const T = threads;
+      for (let i = 0; i < v.width / v.entryWidth!; i++) {
+        for (let t = 0; t < T; t++) out.push([0, SRCU_NEST_MAX]);
+        for (let t = 0; t < T; t++) out.push(T >= 31 ? [-0x80000000, 0x7fffffff] : [0, (1 << T) - 1]);
+      }
+      break;
+    }
     case "refcount": {
       const t = v.type as ValueType & { kind: "int" };
       for (let i = 0; i < v.width; i++) out.push([t.lo, t.hi]);
@@ -98,7 +107,8 @@ function bitsFor(lo: number, hi: number): number {
 /**
  * Slots whose value never changes after start-up: locals (and global variables)
  * that no step writes, whatever branch it takes. They take no bits: the packed
- * layout records the value itself (as `lo`). In the dining philosophers each
+ * layout records the value itself (as `lo`). So do completions and SRCU/RCU domains
+ * that no step uses (the kvm->srcu of a shared model that a model never enters). In the dining philosophers each
  * philosopher's `first` and `second` fork are such slots.
  */
 export function constantSlots(model: Model, initial: ArrayLike<number>): Map<number, number> {
@@ -128,7 +138,18 @@ export function constantSlots(model: Model, initial: ArrayLike<number>): Map<num
       if (op.k === "alloc") note(op.target, st.process);
     }
   }
+  // completions and SRCU/RCU domains that no step uses (a shared model's domain a model never enters) never change
+  const used = new Set<number>();
+  for (const st of model.steps) {
+    for (const op of st.ops) {
+      if (op.k === "complete" || op.k === "wait_completion") used.add(model.layout.slotOwner[op.c.offset]!);
+      if (op.k === "srcu_read_lock" || op.k === "srcu_read_unlock" || op.k === "srcu_gp_start" || op.k === "srcu_sync") used.add(model.layout.slotOwner[op.d.offset]!);
+    }
+  }
   const out = new Map<number, number>();
+  model.layout.vars.forEach((v, vi) => {
+    if ((v.kind === "srcu" || v.kind === "completion") && !used.has(vi)) for (let i = 0; i < v.width; i++) out.set(v.offset + i, initial[v.offset + i]!);
+  });
   for (const v of model.layout.vars) {
     if (v.kind !== "local" && v.kind !== "var") continue;
     if (v.kind === "local" && dynamicLocal.has(model.threads[v.thread!]!.process)) continue;

@@ -101,6 +101,30 @@ export function formatLockSlots(model: Model, kind: string, s: ArrayLike<number>
   return v === 0 ? "free" : name(v - 1);
 }
 
+/**
+ * One SRCU/RCU domain entry: "idle", or its readers (a depth above one as "×2") and each grace
+ * period in progress with the readers it still waits for: "read: vcpu[0], vcpu[1] ×2; grace
+ * period of host waits for vcpu[0]" ("… ends" once nobody holds it up).
+ */
+export function formatSrcuSlots(model: Model, s: ArrayLike<number>, offset: number): string {
+  const T = model.threads.length;
+  const name = (t: number) => model.threads[t]?.name ?? `thread ${t}`;
+  const readers: string[] = [];
+  for (let t = 0; t < T; t++) {
+    const d = s[offset + t]!;
+    if (d > 0) readers.push(d > 1 ? `${name(t)} ×${d}` : name(t));
+  }
+  const parts: string[] = readers.length ? [`read: ${readers.join(", ")}`] : [];
+  for (let w = 0; w < T; w++) {
+    const g = s[offset + T + w]!;
+    if (g === 0) continue;
+    const held: string[] = [];
+    for (let t = 0; t < T; t++) if (t !== w && (g >>> t) & 1) held.push(name(t));
+    parts.push(held.length ? `grace period of ${name(w)} waits for ${held.join(", ")}` : `grace period of ${name(w)} ends`);
+  }
+  return parts.length ? parts.join("; ") : "idle";
+}
+
 /** One object of a pool: "unallocated", its fields while live, or "freed". */
 export function formatObject(model: Model, pool: Pool, s: ArrayLike<number>, i: number): string {
   const base = pool.offset + i * pool.stride;
@@ -127,6 +151,14 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
       name: `${pool.name}[${i}]`,
       offset: pool.offset + i * pool.stride,
       format: (s: ArrayLike<number>) => formatObject(model, pool, s, i),
+    }));
+  }
+  if (v.kind === "srcu") {
+    const ew = v.entryWidth!;
+    return Array.from({ length: v.width / ew }, (_, i) => ({
+      name: v.index ? `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]` : v.name,
+      offset: v.offset + i * ew,
+      format: (s: ArrayLike<number>) => formatSrcuSlots(model, s, v.offset + i * ew),
     }));
   }
   if (v.kind === "completion") {
@@ -185,7 +217,7 @@ export function decodeShared(model: Model, s: ArrayLike<number>): NamedValue[] {
   const out: NamedValue[] = [];
   for (const v of model.layout.vars) {
     if (v.kind === "pc" || v.kind === "local") continue;
-    if (v.kind === "lock" || v.kind === "object" || v.kind === "completion" || (v.kind === "refcount" && v.index)) {
+    if (v.kind === "lock" || v.kind === "object" || v.kind === "completion" || v.kind === "srcu" || (v.kind === "refcount" && v.index)) {
       for (const e of entries(model, v)) out.push({ name: e.name, value: e.format(s) });
     } else {
       out.push({ name: v.name, value: formatSlots(model, v.type!, s, v.offset) });

@@ -3,6 +3,8 @@
 export const IrCodes = {
   Recursion: "K6001",
   LoopInAtomic: "K6002",
+  /** synchronize_srcu / synchronize_rcu inside an atomic block (a grace period needs other threads' steps). */
+  SyncInAtomic: "K6030",
   TooManyPaths: "K6003",
   TooLarge: "K6004",
   ConstantOutOfRange: "K6005",

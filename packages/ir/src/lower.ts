@@ -21,12 +21,12 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN, srcuAction,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
 import { foldChain, selectEntry } from "./balanced.js";
-import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH } from "./model.js";
+import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
 import type {
   Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
   ShownLocal, StateVar, Step, Thread, ValueType,
@@ -260,6 +260,8 @@ class Lowerer {
   private localSlots: LocalSlotInfo[] = [];
   private localWidth = 0;
   private region: number | undefined;
+  /** The RCU domain's slots, when the model uses RCU. */
+  private rcuOffset: number | undefined;
   private regionCounter = 0;
   private boundExprs = new Map<Symbol, Expr>();
   private currentProcess: ProcessSymbol | undefined;
@@ -278,6 +280,9 @@ class Lowerer {
     for (const v of m.vars) this.stateBudget.add(`variable '${v.name}'`, widthOf(v.type), v.span);
     for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1), l.span);
     for (const r of m.refcounts) this.stateBudget.add(`refcount '${r.name}'`, r.index ? cardinality(r.index) : 1, r.span);
+    const nThreads = m.processes.reduce((n, p) => n + p.instances.length, 0);
+    const srcuWidth = srcuEntryWidth(nThreads);
+    for (const d of m.srcus) this.stateBudget.add(`SRCU domain '${d.name}'`, (d.index ? cardinality(d.index) : 1) * srcuWidth, d.span);
     for (const c of m.completions) this.stateBudget.add(`completion '${c.name}'`, c.index ? cardinality(c.index) : 1, c.span);
     for (const o of m.objects) this.stateBudget.add(`object pool '${o.name}'`, (1 + widthOf({ kind: "record", fields: o.fields })) * o.bound, o.span);
     const tooLarge = this.stateBudget.checkGlobals();
@@ -315,6 +320,13 @@ class Lowerer {
         index: c.index ? toValueType(c.index) : undefined,
       }, new Array(entries).fill(0)));
     }
+    for (const d of m.srcus) {
+      const entries = d.index ? cardinality(d.index) : 1;
+      this.globalOffset.set(d, addGlobal({
+        name: d.name, kind: "srcu", width: entries * srcuWidth, entryWidth: srcuWidth, index: d.index ? toValueType(d.index) : undefined,
+      }, new Array(entries * srcuWidth).fill(0)));
+    }
+    if (m.usesRcu) this.rcuOffset = addGlobal({ name: RCU_DOMAIN, kind: "srcu", width: srcuWidth, entryWidth: srcuWidth, rcu: true }, new Array(srcuWidth).fill(0));
     for (const o of m.objects) {
       const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
       const stride = 1 + widthOf(fieldsType);
@@ -379,6 +391,11 @@ class Lowerer {
     const rwsem = m.locks.find((l) => l.lockKind === "rwsem");
     if (rwsem && threads.length > MAX_THREADS_WITH_RWSEM) {
       this.diags.push(error(IrCodes.TooManyThreads, `the model has ${threads.length} threads, but rwsem readers are tracked for at most ${MAX_THREADS_WITH_RWSEM} threads (rwsem '${rwsem.name}'); reduce the number of process instances`, rwsem.span));
+    }
+    // so are the readers a grace period waits for
+    if ((m.srcus.length || m.usesRcu) && threads.length > MAX_THREADS_WITH_RWSEM) {
+      const at = m.srcus[0]?.span ?? m.processes[0]!.span;
+      this.diags.push(error(IrCodes.TooManyThreads, `the model has ${threads.length} threads, but the readers a grace period waits for are tracked for at most ${MAX_THREADS_WITH_RWSEM} threads (${m.srcus[0] ? `SRCU domain '${m.srcus[0].name}'` : "RCU"}); reduce the number of process instances`, at));
     }
     const slotOwner: number[] = new Array(width);
     vars.forEach((v, i) => {
@@ -618,6 +635,20 @@ class Lowerer {
         const { addr, lo, hi, name } = this.refAddr(s.target, env);
         const op: Op = s.op === "get" ? { k: "refget", ref: addr, hi, name } : { k: "refput", ref: addr, name, lo };
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
+      }
+      case "Srcu": {
+        const rcu = s.target === undefined;
+        const { addr, name } = rcu ? { addr: { space: "global" as const, offset: this.rcuOffset!, terms: [] }, name: RCU_DOMAIN } : this.srcuAddr(s.target!, env);
+        const action = srcuAction(s.op);
+        if (action !== "sync") return this.stmtNode("stmt", s, env, [{ ops: [{ k: action === "read" ? "srcu_read_lock" : "srcu_read_unlock", d: addr, name, rcu }], next }], true);
+        if (this.region !== undefined) {
+          this.diags.push(error(IrCodes.SyncInAtomic, `${s.op} waits for a grace period, which ends only when other threads leave their read-side sections, so it cannot be inside an atomic block (an atomic block is one step)`, s.span));
+        }
+        const node = this.stmtNode("stmt", s, env, [{ ops: [{ k: "srcu_sync", d: addr, name, rcu }], next }], true);
+        // the grace period starts in a step of its own that stays here, so that readers
+        // entering later do not hold it up (language.md, "SRCU and RCU")
+        node.alts.push({ ops: [{ k: "srcu_gp_start", d: addr, name, rcu, at: node.at, label: node.label, frames: node.frames }], next: node });
+        return node;
       }
       case "Completion": {
         const { addr, name } = this.completionAddr(s.target, env);
@@ -1016,6 +1047,16 @@ class Lowerer {
     };
     visit(e);
     return out.length ? { shows: out } : {};
+  }
+
+  private srcuAddr(e: LExpr, env: FrameEnv): { addr: Addr; name: string } {
+    const base = e.kind === "Index" ? e.target : e;
+    const sym = (base as LExpr & { kind: "Name" }).sym!;
+    if (sym.kind !== "srcu") throw new Error("srcu domain expected");
+    const offset = this.globalOffset.get(sym)!;
+    const width = srcuEntryWidth(this.m.processes.reduce((n, p) => n + p.instances.length, 0));
+    const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: width }] : [];
+    return { addr: { space: "global", offset, terms }, name: spanText(e.span) };
   }
 
   private completionAddr(e: LExpr, env: FrameEnv): { addr: Addr; name: string } {
@@ -1675,7 +1716,8 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion": return true;
+      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion":
+      case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

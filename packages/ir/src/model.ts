@@ -27,6 +27,18 @@ export type ValueType =
 
 export type LockKind = "mutex" | "spinlock" | "rwsem";
 
+/**
+ * Slots of one SRCU (or RCU) domain entry, for a model of `threads` threads: per thread its
+ * read-side nesting depth (0..SRCU_NEST_MAX), then per thread the grace period it waits
+ * for: 0 when it waits for none, else a bit mask of the readers still holding it up plus
+ * the waiter's own bit (so a grace period nobody holds up any more is just that bit).
+ */
+export function srcuEntryWidth(threads: number): number {
+  return 2 * threads;
+}
+
+export { SRCU_NEST_MAX } from "@knot/lang";
+
 /** A completion's count (lang/completion.ts): the engine sees these through the IR. */
 export { COMPLETION_ALL, COMPLETION_COUNT_MAX } from "@knot/lang";
 
@@ -36,15 +48,17 @@ export const RWSEM_ENTRY_WIDTH = 3;
 /** One named thing in the state vector; `width` consecutive slots from `offset`. */
 export interface StateVar {
   name: string;
-  kind: "var" | "lock" | "refcount" | "completion" | "pc" | "local" | "object";
+  kind: "var" | "lock" | "refcount" | "completion" | "srcu" | "pc" | "local" | "object";
   offset: number;
   width: number;
   /** var, refcount, completion (its count) and local: the value type. lock: undefined. */
   type?: ValueType;
   /** lock, refcount and completion arrays: the index type; one entry (of `entryWidth` slots) per index value. */
   index?: ValueType;
-  /** Slots per entry of a lock or refcount array (rwsem: RWSEM_ENTRY_WIDTH: writer, reader mask, waiting-writer mask). */
+  /** Slots per entry of a lock or refcount array (rwsem: RWSEM_ENTRY_WIDTH: writer, reader mask, waiting-writer mask; srcu: srcuEntryWidth). */
   entryWidth?: number;
+  /** srcu: this is the RCU domain (its read side is atomic context). */
+  rcu?: boolean;
   lockKind?: LockKind;
   /** pc and local: the owning thread. */
   thread?: number;
@@ -240,6 +254,26 @@ export type Op = OpSource & (
    * Waiting inside an atomic block after its first statement (`noBlock`) is atomic-blocked.
    */
   | { k: "wait_completion"; c: Addr; name: string; noBlock?: boolean }
+  /**
+   * SRCU and RCU (`rcu`: the RCU domain). srcu_read_lock: the thread's nesting depth goes up
+   * (past SRCU_NEST_MAX: out-of-range); never blocks, adds no lock-order edge.
+   * srcu_read_unlock: down (at 0: unlock-not-held); leaving the outermost section takes the
+   * thread out of every grace period of the domain that waits for it.
+   */
+  | { k: "srcu_read_lock" | "srcu_read_unlock"; d: Addr; name: string; rcu: boolean }
+  /**
+   * The start of a grace period (a step that stays at the synchronize statement): enabled iff
+   * the thread waits for none yet, is not a reader of the domain itself, and other threads are
+   * inside read-side sections; those become the readers it waits for.
+   */
+  | { k: "srcu_gp_start"; d: Addr; name: string; rcu: boolean }
+  /**
+   * synchronize_srcu / synchronize_rcu: sleep-in-atomic first in atomic context; inside the
+   * thread's own read-side section of the domain, recursive-locking; then enabled iff no
+   * other thread is a reader (no grace period to wait for) or the started grace period is
+   * held up by nobody any more (it ends). A lock-order acquisition of the domain.
+   */
+  | { k: "srcu_sync"; d: Addr; name: string; rcu: boolean }
   /** might_sleep(): sleep-in-atomic when the thread holds a spinlock. */
   | { k: "might_sleep" }
   /** The thread finishes: exit-holding-lock check. */

@@ -111,6 +111,10 @@ class Printer {
       case "exit": return "exit \\* holds no lock";
       case "rwsem_queue": return `queue_writer(${this.addr(o.lock)})`;
       case "might_sleep": return "might_sleep \\* holds no spinlock";
+      case "srcu_read_lock": return o.rcu ? "rcu_read_lock" : `srcu_read_lock(${this.addr(o.d)})`;
+      case "srcu_read_unlock": return o.rcu ? "rcu_read_unlock" : `srcu_read_unlock(${this.addr(o.d)})`;
+      case "srcu_gp_start": return `${o.rcu ? "rcu" : `srcu(${this.addr(o.d)})`}: start a grace period for the readers inside`;
+      case "srcu_sync": return `${o.rcu ? "synchronize_rcu" : `synchronize_srcu(${this.addr(o.d)})`} \\* not in atomic context; the grace period, if any, has ended`;
       case "complete": return o.mode === "one" ? `complete(${this.addr(o.c)})` : o.mode === "all" ? `complete_all(${this.addr(o.c)})` : `reinit_completion(${this.addr(o.c)})`;
       case "wait_completion": return `wait_for_completion(${this.addr(o.c)}) \\* holds no spinlock${o.noBlock ? ", must not block" : ""}`;
       case "alloc": return `${this.addr(o.target)}' = alloc ${this.m.pools[o.pool]!.name}(${o.fields.map((f) => this.expr(f)).join(", ")})`;
@@ -140,7 +144,9 @@ class Printer {
       const kind = v.kind === "lock" ? v.lockKind! : v.kind;
       const type = v.kind === "lock" ? (v.index ? `[${typeText(v.index)}]` : "") : v.index ? `[${typeText(v.index)}] ${typeText(v.type)}` : typeText(v.type);
       let init = "";
-      if (v.kind === "completion") {
+      if (v.kind === "srcu") {
+        init = `= no readers${v.index ? " each" : ""}  \\* per thread: read-side depth, then the grace period it waits for`;
+      } else if (v.kind === "completion") {
         init = `= 0${v.index ? " each" : ""}  \\* done: pending complete() calls, ${v.type!.kind === "int" ? v.type!.hi : ""} after complete_all()`;
       } else if (v.kind === "var" || v.kind === "refcount") {
         init = v.kind === "refcount" && v.index ? `= ${m.initial[v.offset]} each` : `= ${formatSlots(m, v.type!, m.initial, v.offset)}`;

@@ -68,6 +68,8 @@ export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;
 
 // ---------------------------------------------------------------- statements
 
+export type SrcuOp = "srcu_read_lock" | "srcu_read_unlock" | "synchronize_srcu" | "rcu_read_lock" | "rcu_read_unlock" | "synchronize_rcu";
+
 export type CompletionOp = "complete" | "complete_all" | "wait_for_completion" | "reinit_completion";
 
 export type LockOp = "lock" | "unlock" | "down_read" | "up_read" | "down_write" | "up_write";
@@ -91,6 +93,8 @@ export type Stmt =
   | { kind: "Refcount"; op: "get" | "put"; target: Expr; span: Span }
   /** `await cond` or `await cond : "label"` (the label names the wait in reports). */
   | { kind: "Await"; cond: Expr; label?: string; span: Span }
+  /** An SRCU statement on the domain `target`, or an RCU one (no target) (srcu.ts). */
+  | { kind: "Srcu"; op: SrcuOp; target?: Expr; span: Span }
   /** complete / complete_all / wait_for_completion / reinit_completion of a completion (completion.ts). */
   | { kind: "Completion"; op: CompletionOp; target: Expr; span: Span }
   | { kind: "Assert"; cond: Expr; message?: string; span: Span }
@@ -113,6 +117,7 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "Assign": return [s.target, s.value];
     case "Call": return [s.callee, ...s.args, s.result];
     case "Lock": case "Refcount": case "Completion": return [s.target];
+    case "Srcu": return [s.target];
     case "Await": case "Assert": return [s.cond];
     case "If": return s.cond.kind === "Expr" ? [s.cond.expr] : s.cond.kind === "DecAndLock" ? [s.cond.target, s.cond.lock] : [s.cond.target];
     case "While": return [s.cond];
@@ -145,6 +150,8 @@ export type Decl =
   | { kind: "Var"; name: Ident; type?: TypeNode; init?: Expr; span: Span }
   | { kind: "LockDecl"; lockKind: LockKind; name: Ident; index?: TypeNode; span: Span }
   | { kind: "Refcount"; name: Ident; index?: TypeNode; type?: TypeNode; init?: Expr; span: Span }
+  /** `srcu d` / `srcu d[T]`: an SRCU domain, struct srcu_struct (srcu.ts). */
+  | { kind: "Srcu"; name: Ident; index?: TypeNode; span: Span }
   /** `completion c` / `completion c[T]`: struct completion (completion.ts). */
   | { kind: "Completion"; name: Ident; index?: TypeNode; span: Span }
   | { kind: "Ops"; name: Ident; fields: OpsField[]; span: Span }

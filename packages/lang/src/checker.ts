@@ -5,6 +5,7 @@
 // are diagnostics; the checker never throws on user input.
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
 import { COMPLETION_DONE_FUNCTION } from "./completion.js";
+import { RCU_DOMAIN } from "./srcu.js";
 import { TRYLOCK_FUNCTIONS, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
@@ -15,7 +16,7 @@ import { ErrorSpans } from "./error-index.js";
 import { ResolutionDepth, SuggestionBudget, valueSlotsProblem } from "./checker-limits.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
-  type BoundSymbol, type CompletionSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
+  type BoundSymbol, type CompletionSymbol, type SrcuSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
   type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
   type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, symbolKindName,
 } from "./symbols.js";
@@ -49,6 +50,9 @@ export interface CheckedModel {
   locks: LockSymbol[];
   refcounts: RefcountSymbol[];
   completions: CompletionSymbol[];
+  srcus: SrcuSymbol[];
+  /** Some statement uses the RCU domain (rcu_read_lock, rcu_read_unlock, synchronize_rcu). */
+  usesRcu: boolean;
   opsTypes: OpsSymbol[];
   procs: ProcSymbol[];
   processes: ProcessSymbol[];
@@ -113,6 +117,8 @@ class Checker {
   private readonly locks: LockSymbol[] = [];
   private readonly refcounts: RefcountSymbol[] = [];
   private readonly completions: CompletionSymbol[] = [];
+  private readonly srcus: SrcuSymbol[] = [];
+  private usesRcu = false;
   private readonly opsTypes: OpsSymbol[] = [];
   private readonly procs: ProcSymbol[] = [];
   private readonly processes: ProcessSymbol[] = [];
@@ -168,6 +174,8 @@ class Checker {
         locks: this.locks,
         refcounts: this.refcounts,
         completions: this.completions,
+        srcus: this.srcus,
+        usesRcu: this.usesRcu,
         opsTypes: this.opsTypes,
         procs: this.procs,
         processes: this.processes,
@@ -219,6 +227,11 @@ class Checker {
       case "Refcount": {
         const s: RefcountSymbol = { kind: "refcount", ...base(d.name), decl: d, type: { kind: "int", lo: 0, hi: DEFAULT_REFCOUNT_MAX }, init: 0 };
         if (this.addGlobal(s)) this.refcounts.push(s);
+        return;
+      }
+      case "Srcu": {
+        const s: SrcuSymbol = { kind: "srcu", ...base(d.name), decl: d };
+        if (this.addGlobal(s)) this.srcus.push(s);
         return;
       }
       case "Completion": {
@@ -299,7 +312,7 @@ class Checker {
     switch (d.kind) {
       case "Const": case "Var": return visitType(d.type);
       case "TypeDecl": return visitType(d.type, d.name.name);
-      case "LockDecl": case "Completion": return visitType(d.index);
+      case "LockDecl": case "Completion": case "Srcu": return visitType(d.index);
       case "Refcount": visitType(d.index); return visitType(d.type);
       case "Ops": for (const f of d.fields) { for (const p of f.params) visitType(p.type); visitType(f.ret); } return;
       case "Proc": for (const p of d.params) visitType(p.type); visitType(d.ret); return visitBlock(d.body);
@@ -333,6 +346,7 @@ class Checker {
       case "lock": this.resolveLock(sym); return;
       case "refcount": this.resolveRefcount(sym); return;
       case "completion": this.resolveCompletion(sym); return;
+      case "srcu": this.resolveSrcu(sym); return;
       case "ops": this.resolveOps(sym); return;
       case "proc": this.resolveProc(sym); return;
       case "process": this.resolveProcess(sym); return;
@@ -654,6 +668,13 @@ class Checker {
     }
   }
 
+  private resolveSrcu(sym: SrcuSymbol): void {
+    if (sym.decl.index) {
+      const t = this.resolveType(sym.decl.index);
+      if (t.kind !== "error" && this.checkIndexType(t, sym.decl.index.span, "SRCU domain array indices")) sym.index = t;
+    }
+  }
+
   private resolveCompletion(sym: CompletionSymbol): void {
     if (sym.decl.index) {
       const t = this.resolveType(sym.decl.index);
@@ -865,6 +886,10 @@ class Checker {
       case "Completion":
         this.completionTarget(s.target, scope);
         return;
+      case "Srcu":
+        if (s.target) this.srcuTarget(s.target, scope);
+        else this.usesRcu = true;
+        return;
       case "Await":
       case "Assert":
         this.expectType(this.expr(s.cond, scope, ectx, BOOL), BOOL, s.cond.span);
@@ -960,7 +985,7 @@ class Checker {
           }
           return (e.ty = sym.type);
         }
-        const hint = sym.kind === "refcount" ? " (use get/put)" : sym.kind === "lock" ? " (use lock/unlock)" : sym.kind === "completion" ? " (use complete/wait_for_completion)" : "";
+        const hint = sym.kind === "refcount" ? " (use get/put)" : sym.kind === "lock" ? " (use lock/unlock)" : sym.kind === "completion" ? " (use complete/wait_for_completion)" : sym.kind === "srcu" ? " (use srcu_read_lock/synchronize_srcu)" : "";
         this.diags.push(error(LangCodes.NotAssignable, `cannot assign to '${e.name}': it is ${withArticle(symbolKindName(sym))}${hint}`, e.span));
         return (e.ty = ERROR);
       }
@@ -1056,8 +1081,17 @@ class Checker {
     return sym?.kind === "completion" ? sym : undefined;
   }
 
-  private entity(e: Expr, scope: Scope, want: "lock" | "refcount" | "completion"): LockSymbol | RefcountSymbol | CompletionSymbol | undefined {
-    const what = withArticle(want);
+  private srcuTarget(e: Expr, scope: Scope): SrcuSymbol | undefined {
+    if (e.kind === "Name" && e.name === RCU_DOMAIN && !scope.lookup(e.name) && !this.globals.has(e.name)) {
+      this.diags.push(error(LangCodes.RcuAsSrcu, "'rcu' is the RCU domain, which has statements of its own: use rcu_read_lock, rcu_read_unlock and synchronize_rcu (srcu_* statements take a domain declared with 'srcu')", e.span));
+      return undefined;
+    }
+    const sym = this.entity(e, scope, "srcu");
+    return sym?.kind === "srcu" ? sym : undefined;
+  }
+
+  private entity(e: Expr, scope: Scope, want: "lock" | "refcount" | "completion" | "srcu"): LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | undefined {
+    const what = want === "srcu" ? "an SRCU domain" : withArticle(want);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
     if (e.kind === "Index") {
@@ -1070,7 +1104,7 @@ class Checker {
     }
     const sym = scope.lookup(nameExpr.name) ?? this.globals.get(nameExpr.name);
     if (!sym) {
-      this.unknownName(nameExpr.name, nameExpr.span, want);
+      this.unknownName(nameExpr.name, nameExpr.span, want === "srcu" ? "SRCU domain" : want);
       return undefined;
     }
     nameExpr.sym = sym;
@@ -1078,10 +1112,10 @@ class Checker {
       this.diags.push(error(LangCodes.WrongKindOfName, `'${nameExpr.name}' is ${withArticle(symbolKindName(sym))}, not ${what}`, nameExpr.span, "span" in sym ? [{ message: "declared here", span: sym.span }] : []));
       return undefined;
     }
-    const target = sym as LockSymbol | RefcountSymbol | CompletionSymbol;
+    const target = sym as LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol;
     const indexType = target.index;
     const declaredIndexed = target.decl.index !== undefined;
-    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : target.kind === "completion" ? { kind: "completion" } : { kind: "refcount", lo: target.type.lo, hi: target.type.hi };
+    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : target.kind === "completion" ? { kind: "completion" } : target.kind === "srcu" ? { kind: "srcu" } : { kind: "refcount", lo: target.type.lo, hi: target.type.hi };
     if (index) {
       if (!declaredIndexed) {
         this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is not an array`, e.span));
@@ -1091,7 +1125,7 @@ class Checker {
       if (indexType) this.expectType(it, indexType, index.span);
       e.ty = nameExpr.ty;
     } else if (declaredIndexed) {
-      this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is an array of ${want}s: name one entry, e.g. ${target.name}[...]`, e.span));
+      this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is an array of ${want === "srcu" ? "SRCU domains" : `${want}s`}: name one entry, e.g. ${target.name}[...]`, e.span));
       return undefined;
     }
     return target;
@@ -1401,6 +1435,9 @@ class Checker {
         return ERROR;
       case "completion":
         this.diags.push(error(LangCodes.TypeMismatch, `completion '${e.name}' is not a value: use ${COMPLETION_DONE_FUNCTION}(${e.name})`, e.span));
+        return ERROR;
+      case "srcu":
+        this.diags.push(error(LangCodes.TypeMismatch, `SRCU domain '${e.name}' is not a value: use srcu_read_lock, srcu_read_unlock or synchronize_srcu on it`, e.span));
         return ERROR;
       default:
         this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is ${withArticle(symbolKindName(sym))}, not a value`, e.span));

@@ -71,6 +71,8 @@ export const LangCodes = {
   TrylockWrongLock: "K4021",
   /** dec_and_lock(r, m) with m an rwsem. */
   DecAndLockWrongLock: "K4022",
+  /** An srcu_* statement on `rcu` (RCU has statements of its own). */
+  RcuAsSrcu: "K4040",
 
   ConstEvaluation: "K5001",
   UnknownSetting: "K5002",

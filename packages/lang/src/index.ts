@@ -18,3 +18,4 @@ export * from "./input-file.js";
 export * from "./printable.js";
 export * from "./locking.js";
 export * from "./completion.js";
+export * from "./srcu.js";

@@ -23,6 +23,7 @@ export const KEYWORDS: ReadonlySet<string> = new Set([
   "proc", "process", "invariant", "final",
   "if", "then", "else", "while", "for", "in", "either", "or", "pick", "call", "return", "atomic", "skip",
   "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "dec_and_test", "dec_and_lock", "might_sleep",
+  "srcu", "srcu_read_lock", "srcu_read_unlock", "synchronize_srcu", "rcu_read_lock", "rcu_read_unlock", "synchronize_rcu",
   "completion", "complete", "complete_all", "wait_for_completion", "reinit_completion",
   "await", "assert", "alloc", "free",
   "true", "false", "none", "null", "not", "and", "forall", "exists", "set", "bool",

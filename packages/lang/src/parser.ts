@@ -24,12 +24,13 @@ export interface ParseResult {
 }
 
 const DECL_KEYWORDS = new Set([
-  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final", "object", "completion",
+  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "ops", "proc", "process", "invariant", "final", "object", "completion", "srcu",
 ]);
 const STMT_KEYWORDS = new Set([
   "var", "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "await", "assert",
   "if", "while", "for", "either", "pick", "call", "return", "atomic", "skip", "free", "might_sleep",
   "complete", "complete_all", "wait_for_completion", "reinit_completion",
+  "srcu_read_lock", "srcu_read_unlock", "synchronize_srcu", "rcu_read_lock", "rcu_read_unlock", "synchronize_rcu",
 ]);
 const LOCK_OPS = new Set<string>(["lock", "unlock", "down_read", "up_read", "down_write", "up_write"]);
 const COMPARISONS = new Set(["==", "!=", "<", "<=", ">", ">=", "in", "notin"]);
@@ -274,6 +275,11 @@ class Parser {
         const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
         return { kind: "LockDecl", lockKind: t.value, name, index, span: this.spanFrom(start) };
       }
+      case "srcu": {
+        const name = this.ident("an SRCU domain name");
+        const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
+        return { kind: "Srcu", name, index, span: this.spanFrom(start) };
+      }
       case "completion": {
         const name = this.ident("a completion name");
         const index = this.eat("[") ? this.parseTypeThen("]") : undefined;
@@ -496,6 +502,20 @@ class Parser {
           this.next();
           const target = this.parseExpr();
           return { kind: "Refcount", op: t.value, target, span: this.spanFrom(start) };
+        }
+        case "srcu_read_lock":
+        case "srcu_read_unlock":
+        case "synchronize_srcu": {
+          this.next();
+          const target = this.parseExpr();
+          return { kind: "Srcu", op: t.value, target, span: this.spanFrom(start) };
+        }
+        case "rcu_read_lock":
+        case "rcu_read_unlock":
+        case "synchronize_rcu": {
+          this.next();
+          if (this.eat("(") && !this.eat(")")) this.fail(LangCodes.Expected, `${t.value}() takes no arguments (RCU has one domain), found ${describe(this.peek())}`, this.peek().span, true);
+          return { kind: "Srcu", op: t.value, span: this.spanFrom(start) };
         }
         case "complete":
         case "complete_all":

@@ -53,6 +53,11 @@ export interface RefcountSymbol extends SymbolBase {
   type: Type & { kind: "int" };
   init: number;
 }
+export interface SrcuSymbol extends SymbolBase {
+  kind: "srcu";
+  decl: DeclOf<"Srcu">;
+  index?: Type;
+}
 export interface CompletionSymbol extends SymbolBase {
   kind: "completion";
   decl: DeclOf<"Completion">;
@@ -107,7 +112,7 @@ export interface BoundSymbol extends SymbolBase {
 }
 
 export type GlobalSymbol =
-  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol | CompletionSymbol
+  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol
   | OpsSymbol | ProcSymbol | ProcessSymbol | PropertySymbol | ObjectSymbol;
 
 export type Symbol = GlobalSymbol | LocalSymbol | BoundSymbol;
@@ -121,6 +126,7 @@ export function symbolKindName(s: Symbol): string {
     case "lock": return s.lockKind;
     case "refcount": return "refcount";
     case "completion": return "completion";
+    case "srcu": return "SRCU domain";
     case "ops": return "ops table type";
     case "object": return "object pool";
     case "proc": return "procedure";

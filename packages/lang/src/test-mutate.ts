@@ -55,10 +55,11 @@ export const VOCABULARY = [
   "[x in Dev: ", "{a: 1}", "[]", "{}", "[0: 1]", "alloc", "free", "skip", "var", "object",
   "return", "either", "or", "pick", "atomic", "await", "assert", "get", "put", "lock", "unlock", "down_read", "up_read", "down_write", "up_write",
   "complete", "complete_all", "wait_for_completion", "reinit_completion", ': "a label"', "completion",
+  "srcu", "srcu_read_lock", "srcu_read_unlock", "synchronize_srcu", "rcu_read_lock", "rcu_read_unlock", "synchronize_rcu", "rcu",
   "type", "const", "ops", "refcount", "mutex", "rwsem", "spinlock", "proc", "process", "invariant", "final", "import",
   "process q { skip }\n", "process q[i in 0..1] { lock m[i] }\n", 'import "core.knot"\n', 'import "nowhere.knot"\n', "const K = K\n",
   "type T = set<T>\n", "type T = {a: T}\n", "proc r() { call r() }\n", "object o[0] { f: bool }\n", "object o[65] { f: o }\n",
-  "var big: [0..4096] bool\n", "var s: set<0..40>\n", "mutex m[0..5000]\n", "completion c\n", "completion cs[0..1]\n", "process w { wait_for_completion c }\n", "refcount r: 5..1 = 0\n",
+  "var big: [0..4096] bool\n", "var s: set<0..40>\n", "mutex m[0..5000]\n", "completion c\n", "completion cs[0..1]\n", "process w { wait_for_completion c }\n", "srcu d\n", "srcu ds[0..1]\n", "process s { srcu_read_lock d; synchronize_srcu d }\n", "refcount r: 5..1 = 0\n",
   "while true { skip }", "atomic { while true { skip } }", "\u00a0", "\t", "\r\n", "é", "😀",
   // hidden and control characters, bare and inside strings: messages must stay printable
   "\u0000", "\u0007", "\u001b[2J", "\u202e", "\u2066", "\u2028", "\ufeff", "\ud800", "\u200b", '"\u001b]0;x\u0007"', '"a\u202eb"', "\\u001b",

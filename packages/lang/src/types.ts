@@ -29,6 +29,7 @@ export type Type =
   | { kind: "lock"; lockKind: "mutex" | "spinlock" | "rwsem" }
   | { kind: "refcount"; lo: number; hi: number }
   | { kind: "completion" }
+  | { kind: "srcu" }
   /** Absorbs follow-on errors after one has been reported. */
   | { kind: "error" };
 
@@ -57,6 +58,7 @@ export function typeToString(t: Type): string {
     case "lock": return t.lockKind;
     case "refcount": return "refcount";
     case "completion": return "completion";
+    case "srcu": return "srcu";
     case "error": return "<error>";
   }
 }
@@ -83,6 +85,7 @@ export function sameType(a: Type, b: Type): boolean {
     case "lock": return b.kind === "lock" && a.lockKind === b.lockKind;
     case "refcount": return b.kind === "refcount";
     case "completion": return b.kind === "completion";
+    case "srcu": return b.kind === "srcu";
   }
 }
 

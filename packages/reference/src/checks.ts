@@ -100,6 +100,7 @@ function describeWait(w: Wait, finishedThreads: ReadonlySet<string>): string {
   }
   if (w.kind === "never") return "cannot continue (every branch's condition is false)";
   if (w.kind === "completion") return `waits for completion ${w.completion}`;
+  if (w.kind === "grace-period") return `waits for ${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.domain}`} (held up by ${w.heldUpBy.join(" and ")})`;
   if (w.reason === "await" && w.labelled) return `waits for ${w.text}`;
   if (w.reason === "await") return `waits until ${w.text.replace(/^await /, "")}`;
   if (w.reason === "pick") return `waits: ${w.text}`;
@@ -117,12 +118,13 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   };
   const selfOnly = blocked.find((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock" && w.self));
   if (selfOnly && recursive) return recursiveAt(selfOnly);
-  const set = new Set(blocked.filter((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock")).map((s) => s.name));
+  // a lock wait needs every holder to be in the set; a grace period, one of the readers it waits for
+  const set = new Set(blocked.filter((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock" || w.kind === "grace-period")).map((s) => s.name));
   for (let changed = true; changed;) {
     changed = false;
     for (const s of blocked) {
       if (!set.has(s.name)) continue;
-      if (s.waits.some((w) => w.kind === "lock" && w.heldBy.some((h) => !set.has(h)))) {
+      if (s.waits.some((w) => (w.kind === "lock" && w.heldBy.some((h) => !set.has(h))) || (w.kind === "grace-period" && !w.heldUpBy.some((h) => set.has(h))))) {
         set.delete(s.name);
         changed = true;
       }
@@ -137,8 +139,9 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   // that only wait on it are left out). Walk it from its lowest-numbered thread.
   const byName = new Map(members.map((s) => [s.name, s]));
   const edge = (s: ThreadStatus) => {
-    const w = s.waits.find((x) => x.kind === "lock" && x.heldBy.some((h) => set.has(h))) as Wait & { kind: "lock" };
-    return { wait: w, holder: byName.get(w.heldBy.find((h) => set.has(h))!)! };
+    const w = s.waits.find((x) => (x.kind === "lock" && x.heldBy.some((h) => set.has(h))) || (x.kind === "grace-period" && x.heldUpBy.some((h) => set.has(h)))) as Wait & { kind: "lock" | "grace-period" };
+    const holders = w.kind === "lock" ? w.heldBy : w.heldUpBy;
+    return { wait: w, holder: byName.get(holders.find((h) => set.has(h))!)! };
   };
   const path: ThreadStatus[] = [];
   let cur = members[0]!;
@@ -151,6 +154,7 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   const ordered = [...cycle.slice(cycle.indexOf(first)), ...cycle.slice(0, cycle.indexOf(first))];
   const parts = ordered.map((s) => {
     const e = edge(s);
+    if (e.wait.kind === "grace-period") return `${s.name} waits for ${e.wait.rcu ? "an RCU grace period" : `an SRCU grace period of ${e.wait.domain}`}, held up by ${e.holder.name}`;
     return e.wait.queued ? `${s.name} waits for ${e.wait.lock} behind the waiting writer ${e.holder.name}` : `${s.name} waits for ${e.wait.lock}, held by ${e.holder.name}`;
   });
   return { kind: "lock-cycle", message: parts.join("; "), threads: ordered.map((m) => m.name), at: edge(first).wait.at };

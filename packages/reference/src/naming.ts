@@ -6,9 +6,10 @@
 // `finished`. `changesFromPatches` turns a step's immer patches into the
 // changes a trace shows: shared entries (map entries as `m[k]`) and the acting
 // thread's locals while they are in scope.
-import type { Type } from "@knot/lang";
+import { RCU_DOMAIN, type Type } from "@knot/lang";
 import type { Patch } from "immer";
 import { formatCompletion } from "./completion.js";
+import { formatSrcu } from "./srcu.js";
 import { formatObjectFields } from "./checks.js";
 import type { Program } from "./program.js";
 import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
@@ -74,6 +75,17 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
       entities: Array.from({ length: n }, (_, i) => ({
         name: c.index ? `${c.name}[${String(scalarAt(c.index, i))}]` : c.name,
         format: (s: RState) => formatCompletion(s.completions[c.name]![i]!),
+      })),
+    });
+  }
+  const names = prog.threads.map((t) => t.name);
+  const domains = [...m.srcus.map((d) => ({ name: d.name, n: d.index ? scalarCount(d.index) : 1, index: d.index })), ...(m.usesRcu ? [{ name: RCU_DOMAIN, n: 1, index: undefined }] : [])];
+  for (const d of domains) {
+    out.push({
+      key: `srcu/${d.name}`,
+      entities: Array.from({ length: d.n }, (_, i) => ({
+        name: d.index ? `${d.name}[${String(scalarAt(d.index, i))}]` : d.name,
+        format: (s: RState) => formatSrcu(s.srcu[d.name]![i]!, names),
       })),
     });
   }

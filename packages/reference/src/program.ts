@@ -325,7 +325,7 @@ export class Program {
     const s = si.stmt;
     const rs = (e: Expr) => this.readsShared(e, ctx);
     switch (s.kind) {
-      case "Lock": case "Refcount": case "Await": case "Completion": return "action";
+      case "Lock": case "Refcount": case "Await": case "Completion": case "Srcu": return "action";
       case "Free": {
         const f = this.fold(s.target, ctx);
         return f && f.value === null ? "local" : "action"; // `free null` does nothing

@@ -140,7 +140,8 @@ export class Reference {
 
   /** Every lock entry (`fork[2]`) in declaration order. */
   lockEntryNames(): string[] {
-    return this.entities.filter((g) => g.key.startsWith("locks/")).flatMap((g) => g.entities.map((e) => e.name));
+    // SRCU and RCU domains are lock-order nodes too (lockdep's srcu and rcu maps), after the locks, as knot lays them out
+    return this.entities.filter((g) => g.key.startsWith("locks/") || g.key.startsWith("srcu/")).flatMap((g) => g.entities.map((e) => e.name));
   }
 
   name(state: RState): NamedState {

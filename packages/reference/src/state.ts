@@ -6,6 +6,7 @@
 // parameters are compile-time constants (which decides folding, as in knot).
 // A finished thread has no frames. Dead locals are absent, never stale.
 import type { CompletionCount } from "./completion.js";
+import type { SrcuEntry } from "./srcu.js";
 import type { RValue } from "./values.js";
 
 /** A mutex or spinlock entry: the holding thread's name, or null when free. */
@@ -52,6 +53,8 @@ export interface RState {
   refcounts: Record<string, number[]>;
   /** One count per completion of an array (completion.ts). */
   completions: Record<string, CompletionCount[]>;
+  /** One entry per SRCU domain of an array, and `rcu` when the model uses RCU (srcu.ts). */
+  srcu: Record<string, SrcuEntry[]>;
   objects: Record<string, RObject[]>;
   threads: RThread[];
 }

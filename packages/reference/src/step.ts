@@ -13,11 +13,12 @@
 // The state is an immer draft; every way through the choices is one run of the
 // step, enumerated by replaying prefixes of choice indices (PathOracle).
 import {
-  COMPLETION_COUNT_MAX, type CompletionOp, type CompletionSymbol, type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
+  COMPLETION_COUNT_MAX, RCU_DOMAIN, SRCU_NEST_MAX, type SrcuOp, type SrcuSymbol, srcuAction, type CompletionOp, type CompletionSymbol, type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
   type TrylockUse, spanText, trylockUse, typeToString,
 } from "@knot/lang";
 import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
 import { type CompletionCount, completionDone, completionStep } from "./completion.js";
+import { type SrcuEntry, newSrcuEntry, readLock, readUnlock, synchronize } from "./srcu.js";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
@@ -35,6 +36,8 @@ export type Wait =
   | { kind: "lock"; lock: string; heldBy: string[]; self: boolean; queued?: boolean; statement: string; at: Location }
   /** wait_for_completion on a count of 0. */
   | { kind: "completion"; completion: string; statement: string; at: Location }
+  /** synchronize_* waiting for the readers `heldUpBy` of its grace period. */
+  | { kind: "grace-period"; domain: string; rcu: boolean; heldUpBy: string[]; statement: string; at: Location }
   | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; labelled?: boolean; check?: string; statement: string; at: Location }
   | { kind: "never"; statement: string; at: Location };
 
@@ -331,8 +334,10 @@ export class Runner implements EvalEnv {
   private threadEnd(): void {
     const info = this.prog.threads[this.t]!;
     const held = this.locksHeld();
-    if (held.length && this.prog.enabled("exit-holding-lock")) {
-      throw new StepViolation({ kind: "exit-holding-lock", message: `${this.me} finishes while holding ${held.join(", ")}`, statement: `end of ${info.process.name}`, at: info.owner.body.end });
+    const inside = this.readSections();
+    if ((held.length || inside.length) && this.prog.enabled("exit-holding-lock")) {
+      const parts = [...(held.length ? [`while holding ${held.join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${d}`)];
+      throw new StepViolation({ kind: "exit-holding-lock", message: `${this.me} finishes ${parts.join(" and ")}`, statement: `end of ${info.process.name}`, at: info.owner.body.end });
     }
     this.thread.frames.splice(0);
     this.ctxCache = undefined;
@@ -351,8 +356,8 @@ export class Runner implements EvalEnv {
         return this.after(id);
       case "MightSleep": {
         // include/linux/kernel.h: "annotation for functions that can sleep" (atomic context: a spinlock)
-        const spin = this.prog.enabled("sleep-in-atomic") ? this.locksHeld("spinlock")[0] : undefined;
-        if (spin) this.violation("sleep-in-atomic", `${this.me} calls might_sleep() while holding spinlock ${spin}`);
+        const ctx = this.prog.enabled("sleep-in-atomic") ? this.atomicContext() : undefined;
+        if (ctx) this.violation("sleep-in-atomic", `${this.me} calls might_sleep() ${ctx}`);
         return this.after(id);
       }
       case "LocalVar": {
@@ -389,6 +394,10 @@ export class Runner implements EvalEnv {
       }
       case "Completion":
         this.completionOp(s.op, s.target);
+        return this.after(id);
+      case "Srcu":
+        // a synchronize that starts a grace period stays at the statement
+        if (this.srcuOp(s.op, s.target) === "started") return;
         return this.after(id);
       case "Await":
         if (!this.eval(s.cond)) {
@@ -587,7 +596,7 @@ export class Runner implements EvalEnv {
 
   private acquired(name: string): void {
     const si = this.prog.stmt(this.current);
-    this.acquisitions.push({ taken: name, held: this.locksHeld().filter((h) => h !== name), statement: si.label, at: si.at });
+    this.acquisitions.push({ taken: name, held: [...this.locksHeld(), ...this.readSections()].filter((h) => h !== name), statement: si.label, at: si.at });
   }
 
   private byThread(names: string[]): string[] {
@@ -597,8 +606,8 @@ export class Runner implements EvalEnv {
 
   private sleepCheck(kind: string, name: string): void {
     if (!this.prog.enabled("sleep-in-atomic")) return;
-    const spin = this.locksHeld("spinlock")[0];
-    if (spin) this.violation("sleep-in-atomic", `${this.me} takes ${kind} ${name}, which may sleep, while holding spinlock ${spin}`);
+    const ctx = this.atomicContext();
+    if (ctx) this.violation("sleep-in-atomic", `${this.me} takes ${kind} ${name}, which may sleep, ${ctx}`);
   }
 
   /** Lock entries this thread holds (optionally of one kind), in declaration order. */
@@ -649,6 +658,60 @@ export class Runner implements EvalEnv {
     return c === 1;
   }
 
+  // ------------------------------------------------------------ SRCU and RCU
+
+  private srcuEntry(target: Expr | undefined): { entry: SrcuEntry; name: string } {
+    if (!target) return { entry: this.s.srcu[RCU_DOMAIN]![0]!, name: RCU_DOMAIN };
+    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
+    const sym = nameExpr.sym as SrcuSymbol;
+    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
+    return { entry: this.s.srcu[sym.name]![index]!, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+  }
+
+  /** The read-side sections the thread is inside, as domain entry names (for the lock-order graph and exits). */
+  private readSections(): string[] {
+    return readSectionsOf(this.prog, this.s as RState, this.t);
+  }
+
+  /** "while holding spinlock s" / "inside an RCU read-side critical section" when the thread may not sleep here. */
+  private atomicContext(): string | undefined {
+    const spin = this.locksHeld("spinlock")[0];
+    if (spin) return `while holding spinlock ${spin}`;
+    const rcu = this.s.srcu[RCU_DOMAIN]?.[0];
+    if (rcu && rcu.depth[this.t]! > 0) return "inside an RCU read-side critical section";
+    return undefined;
+  }
+
+  private srcuOp(op: SrcuOp, target: Expr | undefined): "done" | "started" {
+    const { entry, name } = this.srcuEntry(target);
+    const t = this.t;
+    const rcu = target === undefined;
+    switch (srcuAction(op)) {
+      case "read":
+        if (readLock(entry, t) === "overflow") this.fail("out-of-range", `${rcu ? "rcu_read_lock" : `srcu_read_lock ${name}`} nests read-side sections deeper than ${SRCU_NEST_MAX} (knot's bound)`);
+        return "done";
+      case "unlock":
+        if (readUnlock(entry, t, this.me) === "not-inside" && this.prog.enabled("unlock-not-held")) {
+          this.violation("unlock-not-held", `${this.me} does ${rcu ? "rcu_read_unlock" : `srcu_read_unlock ${name}`}, but it is not inside a read-side section of ${name}`);
+        }
+        return "done";
+      case "sync": {
+        const call = rcu ? "synchronize_rcu()" : `synchronize_srcu(${name})`;
+        const ctx = this.prog.enabled("sleep-in-atomic") ? this.atomicContext() : undefined;
+        if (ctx) this.violation("sleep-in-atomic", `${this.me} calls ${call}, which sleeps, ${ctx}`);
+        if (entry.depth[t]! > 0) this.fail("recursive-locking", `${this.me} calls ${call} inside its own read-side section of ${name}: the grace period waits for ${this.me} itself`);
+        const r = synchronize(entry, t, this.prog.threads.map((x) => x.name));
+        if (r === "started") return "started";
+        if (r !== "done") {
+          const si = this.prog.stmt(this.current);
+          this.block({ kind: "grace-period", domain: name, rcu, heldUpBy: r.heldUpBy, statement: si.label, at: si.at });
+        }
+        this.acquired(name);
+        return "done";
+      }
+    }
+  }
+
   // ------------------------------------------------------------ completions
 
   private completionEntry(target: Expr): { sym: CompletionSymbol; index: number; name: string } {
@@ -661,8 +724,8 @@ export class Runner implements EvalEnv {
   private completionOp(op: CompletionOp, target: Expr): void {
     if (op === "wait_for_completion") {
       // __wait_for_common: might_sleep() before anything else
-      const spin = this.prog.enabled("sleep-in-atomic") ? this.locksHeld("spinlock")[0] : undefined;
-      if (spin) this.violation("sleep-in-atomic", `${this.me} calls wait_for_completion(${spanText(target.span)}), which may sleep, while holding spinlock ${spin}`);
+      const ctx = this.prog.enabled("sleep-in-atomic") ? this.atomicContext() : undefined;
+      if (ctx) this.violation("sleep-in-atomic", `${this.me} calls wait_for_completion(${spanText(target.span)}), which may sleep, ${ctx}`);
     }
     const { sym, index, name } = this.completionEntry(target);
     const counts = this.s.completions[sym.name]!;
@@ -839,6 +902,18 @@ export function locksHeldBy(prog: Program, s: RState, thread: string, only?: str
   return out;
 }
 
+/** The SRCU/RCU domain entries thread `t` is inside a read-side section of, by name, in declaration order (rcu last). */
+export function readSectionsOf(prog: Program, s: RState, t: number): string[] {
+  const out: string[] = [];
+  for (const d of prog.model.srcus) {
+    s.srcu[d.name]!.forEach((e, i) => {
+      if (e.depth[t]! > 0) out.push(d.index ? `${d.name}[${String(scalarAt(d.index, i))}]` : d.name);
+    });
+  }
+  if (s.srcu[RCU_DOMAIN]?.[0]?.depth[t]) out.push(RCU_DOMAIN);
+  return out;
+}
+
 export function fmt(l: Location): string {
   return `${l.file}:${l.line}:${l.col}`;
 }
@@ -924,8 +999,11 @@ export function sharedInitial(prog: Program): RState {
   for (const r of m.refcounts) refcounts[r.name] = Array.from({ length: r.index ? scalarCount(r.index) : 1 }, () => r.init);
   const completions: Record<string, CompletionCount[]> = newRecord();
   for (const c of m.completions) completions[c.name] = Array.from({ length: c.index ? scalarCount(c.index) : 1 }, (): CompletionCount => 0);
+  const srcu: Record<string, SrcuEntry[]> = newRecord();
+  for (const d of m.srcus) srcu[d.name] = Array.from({ length: d.index ? scalarCount(d.index) : 1 }, () => newSrcuEntry(prog.threads.length));
+  if (m.usesRcu) srcu[RCU_DOMAIN] = [newSrcuEntry(prog.threads.length)];
   const threads: RThread[] = prog.threads.map((t) => ({ name: t.name, frames: [] }));
-  return { globals, locks, refcounts, completions, objects, threads };
+  return { globals, locks, refcounts, completions, srcu, objects, threads };
 }
 
 /** Start-up: every thread's local work before its first resting point, in thread order. */

@@ -19,6 +19,8 @@ export interface ChainFrame {
 
 export interface HeldLock {
   lock: string;
+  /** An SRCU/RCU read-side section the thread is inside (`lock` names the domain; `at` is where it entered). */
+  section?: boolean;
   /** The statement that took it, when the trace shows it. */
   at?: SrcLoc;
   statement?: string;
@@ -32,7 +34,12 @@ export interface CallChain {
   /** For blocked threads: what the statement waits for. */
   /** `queued`: a reader waiting behind the waiting writers `heldBy`, not held by them. */
   /** `completion`: a wait_for_completion, with the threads that could still complete it (`condition` says it in words). */
-  waitsFor: { lock?: string; heldBy?: string[]; heldBySelf?: boolean; queued?: boolean; condition?: string; holderFinished?: boolean[]; completion?: string; completers?: string[] }[];
+  waitsFor: {
+    lock?: string; heldBy?: string[]; heldBySelf?: boolean; queued?: boolean; condition?: string; holderFinished?: boolean[];
+    completion?: string; completers?: string[];
+    /** A grace period of this domain, held up by the readers `heldUpBy`. */
+    gracePeriod?: string; heldUpBy?: string[];
+  }[];
   holds: HeldLock[];
 }
 
@@ -51,11 +58,13 @@ export type TraceEvent =
   | { kind: "get" | "put"; refcount: string; from: number; to: number }
   /** complete / complete_all / reinit_completion of a completion entry, or a wait_for_completion that returned. */
   | { kind: "complete" | "complete_all" | "reinit_completion" | "wait_for_completion"; completion: string }
+  /** An SRCU/RCU read-side section entered or left, a grace period started (the synchronize waits) or waited for to its end. */
+  | { kind: "read_lock" | "read_unlock" | "grace_period_start" | "synchronize"; domain: string; rcu: boolean }
   /**
    * Deadlocks: after the last step, `thread` is blocked at `statement`, waiting for
    * `lock` held by `heldBy` (or, for a stuck thread, for `condition`).
    */
-  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string; completion?: string };
+  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string; completion?: string; gracePeriod?: string };
 
 export interface TraceStepReport {
   index: number;
@@ -93,6 +102,12 @@ export interface ViolationReport {
   trace: TraceReport;
 }
 
+/** What a lock-order edge says in words. */
+export function edgeAction(e: LockOrderEdgeReport): string {
+  // reports saved before knot said it in words have no `action`
+  return e.action ?? `${e.thread} takes ${e.to} while holding ${e.from}`;
+}
+
 /** One edge of a lock-order cycle: where a thread took `to` while holding `from`. */
 export interface LockOrderEdgeReport {
   from: string;
@@ -103,6 +118,8 @@ export interface LockOrderEdgeReport {
   frames: ChainFrame[];
   /** Where `from` was taken, on the same trace. */
   held?: HeldLock;
+  /** The edge in words: "T takes B while holding A", "T waits for an SRCU grace period of D while holding A", "T takes B inside a read-side section of D". */
+  action?: string;
   trace: TraceReport;
 }
 
@@ -143,7 +160,7 @@ interface LockEntry {
 }
 
 /** One entry per lock (or refcount) and per index of a lock (refcount) array, named as in traces. */
-function entriesOf(model: Model, kind: "lock" | "refcount" | "completion"): LockEntry[] {
+function entriesOf(model: Model, kind: "lock" | "refcount" | "completion" | "srcu"): LockEntry[] {
   const out: LockEntry[] = [];
   for (const v of model.layout.vars) {
     if (v.kind !== kind) continue;
@@ -177,11 +194,13 @@ export class ReportBuilder {
   private readonly locks: LockEntry[];
   private readonly refcounts: LockEntry[];
   private readonly completions: LockEntry[];
+  private readonly domains: LockEntry[];
 
   constructor(private readonly model: Model, private readonly replayed?: ReadonlyMap<EngineTrace, Change[][]>) {
     this.locks = lockEntries(model);
     this.refcounts = entriesOf(model, "refcount");
     this.completions = entriesOf(model, "completion");
+    this.domains = entriesOf(model, "srcu");
   }
 
   build(result: SearchResult, options: ReportOptions): CheckReport {
@@ -212,10 +231,14 @@ export class ReportBuilder {
       locks: w.locks,
       edges: w.edges.map((e) => {
         const step = m.steps[e.step]!;
-        const lockOp = step.ops.find((op) => op.k === "lock");
+        const lockOp = step.ops.find((op) => op.k === "lock" || op.k === "srcu_sync");
         const fake: Violation = { kind: "lock-order", message: "", state: -1, trace: e.trace, key: "" };
         const states = [e.trace.initial, ...e.trace.steps.map((x) => x.state)];
         const held = this.holds(e.thread, fake, states[states.length - 1]!).find((h) => h.lock === e.from);
+        const name = m.threads[e.thread]!.name;
+        const to = this.domains.find((d) => d.name === e.to);
+        const under = this.domains.some((d) => d.name === e.from) ? `inside a read-side section of ${e.from}` : `while holding ${e.from}`;
+        const action = to ? `${name} waits for ${to.v.rcu ? "an RCU grace period" : `an SRCU grace period of ${e.to}`} ${under}` : `${name} takes ${e.to} ${under}`;
         return {
           from: e.from,
           to: e.to,
@@ -223,6 +246,7 @@ export class ReportBuilder {
           statement: { text: lockOp?.label ?? step.label, at: lockOp?.at ?? step.at },
           frames: (lockOp?.frames ?? step.frames).map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })),
           held,
+          action,
           trace: this.trace(fake),
         };
       }),
@@ -289,6 +313,20 @@ export class ReportBuilder {
       }
       out.push(taken);
     }
+    // read-side sections, entered where the thread's depth last went up from 0
+    for (const d of this.domains) {
+      if (!(s[d.slot + tid]! > 0)) continue;
+      let held: HeldLock = { lock: d.name, section: true };
+      for (let i = v.trace.steps.length - 1; i >= 0; i--) {
+        const st = v.trace.steps[i]!;
+        if (st.thread !== tid || !(states[i]![d.slot + tid] === 0 && states[i + 1]![d.slot + tid]! > 0)) continue;
+        const step = this.model.steps[st.step]!;
+        const op = step.ops.find((o) => o.k === "srcu_read_lock");
+        held = { lock: d.name, section: true, at: op?.at ?? step.at, statement: op?.label ?? step.label };
+        break;
+      }
+      out.push(held);
+    }
     return out;
   }
 
@@ -312,7 +350,9 @@ export class ReportBuilder {
             }
           : w.kind === "completion"
             ? { completion: w.name, completers: w.completers.map((o) => m.threads[o]!.name), condition: `wait_for_completion ${w.name} (${completersText(w.completers.map((o) => m.threads[o]!.name))})` }
-            : w.kind === "await" ? { condition: w.labelled ? w.what : `${w.what}${w.shows ? ` (${w.shows})` : ""}` } : { condition: w.what },
+            : w.kind === "await" ? { condition: w.labelled ? w.what : `${w.what}${w.shows ? ` (${w.shows})` : ""}` }
+              : w.kind === "grace-period" ? { gracePeriod: w.name, heldUpBy: w.owners.map((o) => m.threads[o]!.name), condition: `${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.name}`}, held up by ${w.owners.map((o) => m.threads[o]!.name).join(" and ")}` }
+              : { condition: w.what },
       ),
       holds: this.holds(b.thread, v, s),
     };
@@ -412,7 +452,23 @@ export class ReportBuilder {
       keyed.push({ key: opIndex(kind, r.v), event: { kind, refcount: r.name, from: a, to: b } });
     }
     this.completionEvents(step.ops, last, failedOp !== undefined, before, after, keyed);
+    this.srcuEvents(tid, step.ops, last, failedOp !== undefined, before, after, keyed);
     return keyed.sort((x, y) => x.key - y.key).map((k) => k.event);
+  }
+
+  /** SRCU/RCU events, one per op the step ran, naming the entry whose slot for this thread changed (else the op's text). */
+  private srcuEvents(tid: number, ops: readonly Op[], last: number, failed: boolean, before: ArrayLike<number>, after: ArrayLike<number>, keyed: { key: number; event: TraceEvent }[]): void {
+    const m = this.model;
+    const T = m.threads.length;
+    ops.forEach((op, i) => {
+      if (i > last || (failed && i === last)) return;
+      if (op.k !== "srcu_read_lock" && op.k !== "srcu_read_unlock" && op.k !== "srcu_gp_start" && op.k !== "srcu_sync") return;
+      const v = layoutVarAt(m.layout, op.d.offset);
+      const own = op.k === "srcu_read_lock" || op.k === "srcu_read_unlock" ? 0 : T;
+      const changed = this.domains.find((e) => e.v === v && before[e.slot + own + tid] !== after[e.slot + own + tid]);
+      const kind = op.k === "srcu_read_lock" ? "read_lock" : op.k === "srcu_read_unlock" ? "read_unlock" : op.k === "srcu_gp_start" ? "grace_period_start" : "synchronize";
+      keyed.push({ key: i, event: { kind, domain: changed?.name ?? op.name, rcu: op.rcu } });
+    });
   }
 
   /**
@@ -441,6 +497,7 @@ function blockEvents(chains: readonly CallChain[]): TraceEvent[] {
       const base = { kind: "block" as const, thread: c.thread, statement: c.statement.text, at: c.statement.at };
       if (w.lock) out.push({ ...base, lock: w.lock, heldBy: w.heldBy ?? [], ...(w.queued ? { queued: true } : {}) });
       else if (w.completion) out.push({ ...base, completion: w.completion, condition: w.condition });
+      else if (w.gracePeriod) out.push({ ...base, gracePeriod: w.gracePeriod, condition: w.condition });
       else if (w.condition) out.push({ ...base, condition: w.condition });
     }
   }

@@ -130,7 +130,7 @@ process q { lock a; ${which === "q" ? "lock a;" : ""} unlock a }
     const head = report(TWO_BUGS, { DOUBLE_LOCK: "true" });
     const text = renderCompareText(compareReports(base, head, { version: "test" }));
     expect(text.split("\n")[0]).toBe("regression: the head introduces 1 violation, and fixes 1 violation");
-    expect(text).toContain("introduced (in the head, not in the base): 1 violation\n\nviolation[recursive-locking]: q waits for a, which it already holds\n  A thread tries");
+    expect(text).toContain("introduced (in the head, not in the base): 1 violation\n\nviolation[recursive-locking]: q waits for a, which it already holds\n  A thread waits for itself");
     expect(text).toContain("  Trace (");
     expect(text).toMatch(/fixed \(in the base, not in the head\): 1 violation\n {2}violation\[refcount-underflow\]: .*\n {4}at model\.knot:10:18\n/);
     expect(text).toContain("unchanged (in both): none");

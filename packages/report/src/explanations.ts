@@ -2,8 +2,8 @@
 import type { ViolationKind } from "@knot/ir";
 
 export const EXPLANATIONS: Record<ViolationKind, string> = {
-  "recursive-locking": "A thread tries to take a lock it already holds; kernel locks are not recursive, so it waits for itself forever.",
-  "lock-cycle": "Threads wait for locks held by each other in a cycle (an ABBA deadlock), so none of them can ever proceed.",
+  "recursive-locking": "A thread waits for itself: it takes a lock it already holds (kernel locks are not recursive), or waits for a grace period inside its own read-side section, so it waits forever.",
+  "lock-cycle": "Threads wait for each other in a cycle (for locks the others hold, or for grace periods their read-side sections hold up: an ABBA deadlock), so none of them can ever proceed.",
   "stuck": "No thread can take another step, yet some threads have not finished.",
   "unlock-not-held": "A thread releases a lock that it does not hold.",
   "exit-holding-lock": "A thread finishes while still holding a lock, which then can never be released.",

@@ -8,7 +8,7 @@
 // who holds the lock. Pure: reads only the report (its steps' events). Every
 // text a model author controls goes through `mermaidText`, so no name, message
 // or statement can break a diagram.
-import type { CheckReport, TraceEvent, TraceReport, TraceStepReport, ViolationReport, WarningReport } from "./check-report.js";
+import { type CheckReport, type TraceEvent, type TraceReport, type TraceStepReport, type ViolationReport, type WarningReport, edgeAction } from "./check-report.js";
 import { constantsLine, statisticsText } from "./text.js";
 
 /** The highlight of failures and blocking requests (translucent, so it reads on light and dark themes). */
@@ -141,6 +141,18 @@ function stepLines(s: TraceStepReport, p: Participants, kind: string, indent: st
         touched.add(e.completion);
         effects.push(`${indent}${t}->>${p.lock(e.completion)}: ${mermaidText(`${n} ${e.kind} ${e.completion}`)}`);
         break;
+      case "read_lock":
+      case "read_unlock":
+      case "grace_period_start":
+      case "synchronize": {
+        touched.add(e.domain);
+        const d = p.lock(e.domain);
+        const what = e.kind === "read_lock" ? (e.rcu ? "rcu_read_lock" : `srcu_read_lock ${e.domain}`)
+          : e.kind === "read_unlock" ? (e.rcu ? "rcu_read_unlock" : `srcu_read_unlock ${e.domain}`)
+          : e.kind === "grace_period_start" ? `${e.rcu ? "synchronize_rcu" : `synchronize_srcu ${e.domain}`}: a grace period starts` : `${e.rcu ? "synchronize_rcu" : `synchronize_srcu ${e.domain}`} returns`;
+        effects.push(e.kind === "synchronize" ? `${indent}${d}-->>${t}: ${mermaidText(`${n} ${what}`)}` : `${indent}${t}->>${d}: ${mermaidText(`${n} ${what}`)}`);
+        break;
+      }
       case "wait_for_completion":
         touched.add(e.completion);
         effects.push(`${indent}${p.lock(e.completion)}-->>${t}: ${mermaidText(`${n} wait_for_completion ${e.completion} returns`)}`);
@@ -175,6 +187,10 @@ function blockLines(events: readonly TraceEvent[], p: Participants): string[] {
       const who = holders.length === 1 && holders[0] === b.thread ? `${b.thread} itself` : holders.join(" and ") || "nobody";
       lines.push(`    ${t}-x${l}: ${mermaidText(`${b.statement} (blocks)`)}`);
       lines.push(`    Note over ${t},${l}: ${mermaidText(b.queued ? `${b.lock}: a reader queues behind the waiting writer ${who}` : `${b.lock} is held by ${who}`)}`);
+    } else if (b.gracePeriod !== undefined) {
+      const d = p.lock(b.gracePeriod);
+      lines.push(`    ${t}-x${d}: ${mermaidText(`${b.statement} (blocks)`)}`);
+      lines.push(`    Note over ${t},${d}: ${mermaidText(b.condition ?? `waits for a grace period of ${b.gracePeriod}`)}`);
     } else if (b.completion !== undefined) {
       const c = p.lock(b.completion);
       lines.push(`    ${t}-x${c}: ${mermaidText(`${b.statement} (blocks)`)}`);
@@ -234,7 +250,7 @@ export function warningDiagram(w: WarningReport): string {
   for (const l of w.locks) p.lock(l);
   const body: string[] = [];
   w.edges.forEach((e, i) => {
-    body.push(`  ${i === 0 ? "par" : "and"} ${mermaidText(`${e.from} → ${e.to}: ${e.thread} takes ${e.to} while holding ${e.from}`)}`);
+    body.push(`  ${i === 0 ? "par" : "and"} ${mermaidText(`${e.from} → ${e.to}: ${edgeAction(e)}`)}`);
     const lines = e.trace.steps.flatMap((s) => stepLines(s, p, w.kind, "    "));
     // a loop, not push(...lines): a trace may have more lines than a call has room for arguments
     for (const l of lines.length ? lines : [`    Note over ${p.thread(e.thread)}: ${mermaidText(e.statement.text)}`]) body.push(l);

@@ -15,7 +15,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type SrcLoc, type ViolationKind, VIOLATION_KINDS } from "@knot/ir";
-import type { CallChain, CheckReport, TraceReport, ViolationReport, WarningReport } from "./check-report.js";
+import { type CallChain, type CheckReport, type TraceReport, type ViolationReport, type WarningReport, edgeAction } from "./check-report.js";
 import { EXPLANATIONS } from "./explanations.js";
 
 export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -228,7 +228,7 @@ class SarifBuilder {
     const level: SarifLevel = expected ? "note" : check.passed ? "warning" : "error";
     const related = this.chainLocations(w.edges.map((e) => ({ thread: e.thread, frames: e.frames, statement: e.statement, waitsFor: [], holds: e.held ? [e.held] : [] })), 1);
     const flows: SarifCodeFlow[] = w.edges
-      .map((e) => ({ message: { text: `${e.thread} takes ${e.to} while holding ${e.from}` }, threadFlows: [{ locations: this.threadFlow(e.trace, w.kind) }] }))
+      .map((e) => ({ message: { text: edgeAction(e) }, threadFlows: [{ locations: this.threadFlow(e.trace, w.kind) }] }))
       .filter((f) => f.threadFlows[0]!.locations.length > 0);
     return {
       ...this.base(check, "lock-order", expected, level, w.message, at),

@@ -2,7 +2,7 @@
 // its one-sentence explanation, the call chain of each thread involved (as in
 // kernel commit messages), then the numbered trace with what each step changed.
 import type { SrcLoc } from "@knot/ir";
-import type { CallChain, CheckReport, TraceReport, ViolationReport, WarningReport } from "./check-report.js";
+import { type CallChain, type CheckReport, type TraceReport, type ViolationReport, type WarningReport, edgeAction } from "./check-report.js";
 
 function loc(a: SrcLoc): string {
   return `${a.file}:${a.line}:${a.col}`;
@@ -38,6 +38,7 @@ function chainText(c: CallChain): string[] {
   const lines = rows.map(([a, b]) => `  ${pad(a, width)}${b}`.trimEnd());
   lines.splice(1, 0, ...c.holds.map((h) => {
     const stmt = h.statement && h.statement !== `lock ${h.lock}` ? ` (${h.statement})` : "";
+    if (h.section) return `      inside a read-side section of ${h.lock}${h.at ? `, entered at ${loc(h.at)}` : ""}`;
     return `      holds ${h.lock}${h.at ? `, taken at ${loc(h.at)}${stmt}` : ""}`;
   }));
   for (const w of c.waitsFor) {
@@ -97,7 +98,7 @@ export function warningText(w: WarningReport): string {
   lines.push(`  ${w.explanation}`);
   for (const e of w.edges) {
     lines.push("");
-    lines.push(`  ${e.from} -> ${e.to}: ${e.thread} takes ${e.to} while holding ${e.from}`);
+    lines.push(`  ${e.from} -> ${e.to}: ${edgeAction(e)}`);
     const chain: CallChain = { thread: e.thread, frames: e.frames, statement: e.statement, waitsFor: [], holds: e.held ? [e.held] : [] };
     append(lines, chainText(chain).map((l) => `  ${l}`));
     append(lines, traceText(e.trace, w.kind, true).map((l) => `  ${l}`));
