@@ -24,6 +24,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["dec_and_lock", /\bdec_and_lock\(/],
   ["might_sleep", /\bmight_sleep\(\)/],
   ["completion", /\b(wait_for_completion|complete|complete_all) /],
+  ["try_wait_for_completion", /\btry_wait_for_completion\(/],
   ["await label", /\bawait [^\n]*: "/],
   ["srcu", /\b(srcu_read_lock|synchronize_srcu) /],
   ["rcu", /\b(rcu_read_lock|synchronize_rcu)\b/],

@@ -457,6 +457,7 @@ export class ModelGenerator {
   /** complete / complete_all / wait_for_completion / reinit_completion of cp or ca[i]. */
   private completionStmt(scope: Scope): string {
     const c = this.f.completionArr && this.chance(0.4) ? `ca[${this.idx(scope)}]` : "cp";
+    if (this.chance(0.15)) return this.chance(0.5) ? `if try_wait_for_completion(${c}) { complete ${c} }` : `if not try_wait_for_completion(${c}) { skip }`;
     return `${this.weighted<string>([
       [3, () => "complete"],
       [0.7, () => "complete_all"],

@@ -71,7 +71,7 @@ function opBytes(model: Model, op: Op, locks: number, lockOrder: boolean): numbe
     case "free": return 250 + 40 * (model.pools[op.pool]?.defaults.length ?? 0);
     case "exit": return 60 * locks;
     case "might_sleep": return 60 * locks;
-    case "complete": return 200;
+    case "complete": case "try_wait_completion": return 200;
     case "srcu_read_lock": return 150;
     case "srcu_read_unlock": case "srcu_gp_start": return 150 + 80 * model.threads.length;
     case "srcu_sync": return 300 + 80 * model.threads.length + 60 * locks + (lockOrder ? 80 * locks : 0);

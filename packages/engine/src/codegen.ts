@@ -556,6 +556,14 @@ class Generator {
         w.close();
         return;
       }
+      case "try_wait_completion": {
+        const x = this.slotTemp(o.c);
+        const v = this.temp();
+        w.line(`const ${v} = ${this.read(x)};`);
+        w.line(`if (${v} ${o.taken ? "===" : "!=="} 0) return ${R_DISABLED};`);
+        if (o.taken) w.line(`if (${v} !== ${COMPLETION_ALL}) { ${this.write(x, `(${v} - 1)`)} }`);
+        return;
+      }
       case "wait_completion": {
         // might_sleep() first, as __wait_for_common does
         if (this.on("sleep-in-atomic")) this.atomicChecks();
@@ -664,7 +672,7 @@ class Generator {
       case "assign": o.values.forEach((v) => exprs.push(v)); o.targets.forEach(addr); break;
       case "lock": case "unlock": case "trylock": case "rwsem_queue": addr(o.lock); break;
       case "refget": case "refput": addr(o.ref); break;
-      case "complete": case "wait_completion": addr(o.c); break;
+      case "complete": case "wait_completion": case "try_wait_completion": addr(o.c); break;
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": addr(o.d); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;

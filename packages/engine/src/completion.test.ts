@@ -68,3 +68,24 @@ describe("await", () => {
     expect(r.violations).toEqual(["stuck: no thread can move: v[1] waits until go[i] and n > 1 (i = 1, n = 2); v[2] waits until go[i] and n > 1 (i = 2, n = 2); h waits for the VM is ready"]);
   });
 });
+
+describe("try_wait_for_completion", () => {
+  it("takes a pending complete if there is one and never waits; complete_all's stays", () => {
+    const r = run([
+      "completion c", "completion d", "var got: 0..3",
+      "process p {",
+      "  if try_wait_for_completion(c) { got := 1 }",
+      "  var again: bool = try_wait_for_completion(d)",
+      "  while not try_wait_for_completion(d) { skip }",
+      "  assert again or got == 1 or got == 0",
+      "}",
+      "process q { complete c; complete_all d }",
+    ].join("\n"));
+    expect(r.violations).toEqual([]);
+  });
+
+  it("under a spinlock is no sleep, and a failed one leaves the count", () => {
+    const r = run("spinlock s\ncompletion c\nprocess p { lock s; if not try_wait_for_completion(c) { complete c }; unlock s; wait_for_completion c; assert not completion_done(c) }");
+    expect(r.violations).toEqual([]);
+  });
+});

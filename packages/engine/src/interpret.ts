@@ -610,6 +610,17 @@ export class ModelCompiler {
         };
       }
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return this.compileSrcu(op);
+      case "try_wait_completion": {
+        const addr = compileAddr(op.c, this.exprOpts);
+        const taken = op.taken;
+        return (s, c) => {
+          const x = addr(s, c);
+          const v = s[x]!;
+          if ((v !== 0) !== taken) return DISABLED;
+          if (taken && v !== COMPLETION_ALL) s[x] = v - 1;
+          return ENABLED;
+        };
+      }
       case "wait_completion": {
         const addr = compileAddr(op.c, this.exprOpts);
         const { name } = op;

@@ -142,7 +142,7 @@ export function constantSlots(model: Model, initial: ArrayLike<number>): Map<num
   const used = new Set<number>();
   for (const st of model.steps) {
     for (const op of st.ops) {
-      if (op.k === "complete" || op.k === "wait_completion") used.add(model.layout.slotOwner[op.c.offset]!);
+      if (op.k === "complete" || op.k === "wait_completion" || op.k === "try_wait_completion") used.add(model.layout.slotOwner[op.c.offset]!);
       if (op.k === "srcu_read_lock" || op.k === "srcu_read_unlock" || op.k === "srcu_gp_start" || op.k === "srcu_sync") used.add(model.layout.slotOwner[op.d.offset]!);
     }
   }

@@ -714,8 +714,8 @@ class Lowerer {
         if (tried) {
           const head = this.stmtNode("branch", s, env, []);
           const body = this.block(s.body, env, head);
-          const lock = this.lockAddr(tried.target, env);
-          const op = (taken: boolean): Op => ({ k: "trylock", lock: lock.addr, lockKind: lock.kind, mode: tried.info.mode, name: lock.name, taken, at: head.at, label: head.label, frames: head.frames });
+          const made = this.tryOp(tried, env);
+          const op = (taken: boolean): Op => ({ ...made(taken), at: head.at, label: head.label, frames: head.frames });
           // the loop runs while the condition holds: while the trylock succeeds, or with not, while it fails
           head.alts = [{ ops: [op(!tried.negated)], next: body }, { ops: [op(tried.negated)], next }];
           head.shared = true;
@@ -1003,12 +1003,22 @@ class Lowerer {
    * the lock busy (`ops(false)`, on to `busy`); exactly one is enabled in any state.
    */
   private trylockNode(s: Stmt, use: TrylockUse, env: FrameEnv, ops: (taken: boolean) => Op[], taken: Node, busy: Node): Node {
-    const lock = this.lockAddr(use.target, env);
-    const op = (t: boolean): Op => ({ k: "trylock", lock: lock.addr, lockKind: lock.kind, mode: use.info.mode, name: lock.name, taken: t });
+    const op = this.tryOp(use, env);
     return this.stmtNode("branch", s, env, [
       { ops: [op(true), ...ops(true)], next: taken },
       { ops: [op(false), ...ops(false)], next: busy },
     ], true);
+  }
+
+  /** The op of one outcome of a trylock or a try_wait_for_completion. */
+  private tryOp(use: TrylockUse, env: FrameEnv): (taken: boolean) => Op {
+    if (!use.info) {
+      const { addr, name } = this.completionAddr(use.target, env);
+      return (taken) => ({ k: "try_wait_completion", c: addr, name, taken });
+    }
+    const lock = this.lockAddr(use.target, env);
+    const mode = use.info.mode;
+    return (taken) => ({ k: "trylock", lock: lock.addr, lockKind: lock.kind, mode, name: lock.name, taken });
   }
 
   private lockAddr(e: LExpr, env: FrameEnv): { addr: Addr; kind: LockKind; name: string } {
@@ -1716,7 +1726,7 @@ function addrShared(a: Addr): boolean {
 export function opsShared(ops: Op[]): boolean {
   for (const op of ops) {
     switch (op.k) {
-      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion":
+      case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion": case "try_wait_completion":
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;

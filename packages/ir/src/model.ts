@@ -255,6 +255,11 @@ export type Op = OpSource & (
    */
   | { k: "wait_completion"; c: Addr; name: string; noBlock?: boolean }
   /**
+   * One outcome of try_wait_for_completion: `taken` is enabled iff the count is not 0 and
+   * then takes one unless it is COMPLETION_ALL; not taken iff it is 0. Never waits or sleeps.
+   */
+  | { k: "try_wait_completion"; c: Addr; name: string; taken: boolean }
+  /**
    * SRCU and RCU (`rcu`: the RCU domain). srcu_read_lock: the thread's nesting depth goes up
    * (past SRCU_NEST_MAX: out-of-range); never blocks, adds no lock-order edge.
    * srcu_read_unlock: down (at 0: unlock-not-held); leaving the outermost section takes the

@@ -115,6 +115,7 @@ class Printer {
       case "srcu_read_unlock": return o.rcu ? "rcu_read_unlock" : `srcu_read_unlock(${this.addr(o.d)})`;
       case "srcu_gp_start": return `${o.rcu ? "rcu" : `srcu(${this.addr(o.d)})`}: start a grace period for the readers inside`;
       case "srcu_sync": return `${o.rcu ? "synchronize_rcu" : `synchronize_srcu(${this.addr(o.d)})`} \\* not in atomic context; the grace period, if any, has ended`;
+      case "try_wait_completion": return `try_wait_for_completion(${this.addr(o.c)}) = ${o.taken ? "TRUE" : "FALSE"}`;
       case "complete": return o.mode === "one" ? `complete(${this.addr(o.c)})` : o.mode === "all" ? `complete_all(${this.addr(o.c)})` : `reinit_completion(${this.addr(o.c)})`;
       case "wait_completion": return `wait_for_completion(${this.addr(o.c)}) \\* holds no spinlock${o.noBlock ? ", must not block" : ""}`;
       case "alloc": return `${this.addr(o.target)}' = alloc ${this.m.pools[o.pool]!.name}(${o.fields.map((f) => this.expr(f)).join(", ")})`;

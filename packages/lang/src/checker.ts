@@ -6,7 +6,7 @@
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
 import { COMPLETION_DONE_FUNCTION } from "./completion.js";
 import { RCU_DOMAIN } from "./srcu.js";
-import { TRYLOCK_FUNCTIONS, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
+import { TRYLOCK_FUNCTIONS, TRY_WAIT_FUNCTION, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
 import { type Diagnostic, LangCodes, error, hasErrors } from "./diagnostics.js";
@@ -1571,12 +1571,28 @@ class Checker {
     return BOOL;
   }
 
+  /** try_wait_for_completion(c): a bool, where a trylock may stand, on a completion. */
+  private tryWait(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
+    if (e.args.length !== 1) {
+      this.diags.push(error(LangCodes.ArgumentCount, `${TRY_WAIT_FUNCTION}() takes one argument, the completion`, e.span));
+      return ERROR;
+    }
+    if (ctx.mode !== "thread" || !this.trylockSites.has(e)) {
+      const where = ctx.mode !== "thread" ? ` (not in ${ctx.what})` : "";
+      this.diags.push(error(LangCodes.TrylockMisplaced, `${TRY_WAIT_FUNCTION}() takes a pending completion when there is one, so it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer${where}`, e.span));
+      return BOOL;
+    }
+    this.completionTarget(e.args[0]!, scope);
+    return BOOL;
+  }
+
   private builtin(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
     const name = e.fn.name;
     if (isTrylockFunction(name)) return this.trylock(e, name, scope, ctx);
+    if (name === TRY_WAIT_FUNCTION) return this.tryWait(e, scope, ctx);
     if (!BUILTINS.includes(name)) {
       const sym = this.globals.get(name);
-      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${[...BUILTINS, ...Object.keys(TRYLOCK_FUNCTIONS)].join(", ")})`;
+      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${[...BUILTINS, ...Object.keys(TRYLOCK_FUNCTIONS), TRY_WAIT_FUNCTION].join(", ")})`;
       this.diags.push(error(LangCodes.UnknownName, `unknown function '${name}'${hint}`, e.fn.span));
       for (const a of e.args) this.expr(a, scope, ctx, undefined);
       return ERROR;

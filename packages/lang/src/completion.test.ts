@@ -67,3 +67,14 @@ describe("await labels", () => {
     checkMarked("var b: bool\nprocess p { await b : [[ready]] }", [C.Expected]);
   });
 });
+
+describe("try_wait_for_completion", () => {
+  it("stands where a trylock may, on a completion", () => {
+    checkMarked(DECLS + "process p {\n  if try_wait_for_completion(done) { skip }\n  b := try_wait_for_completion(ready[0])\n  while not try_wait_for_completion(done) { skip }\n}", []);
+  });
+
+  it("is K4020 elsewhere and wants a completion", () => {
+    const r = checkMarked(DECLS + "process p {\n  assert [[try_wait_for_completion(done)]]\n  if try_wait_for_completion([[m]]) { skip }\n}", [C.TrylockMisplaced, C.WrongKindOfName]);
+    expect(r.diagnostics[0]!.message).toContain("try_wait_for_completion() takes a pending completion when there is one");
+  });
+});

@@ -4,6 +4,8 @@
 // changes the state, so it is not an ordinary expression: it may only be the whole
 // condition of an if or a while (or `not` of it), or the whole right side of `:=`
 // or of a local's initializer, where each stage gives it its two outcomes.
+// try_wait_for_completion(c) (completion.ts) is the completion family's trylock:
+// it stands where a trylock may, and `info` is undefined for it.
 import type { Expr, LockKind } from "./ast.js";
 
 export type TrylockFunction = "mutex_trylock" | "spin_trylock" | "down_read_trylock" | "down_write_trylock";
@@ -24,12 +26,16 @@ export function isTrylockFunction(name: string): name is TrylockFunction {
   return Object.prototype.hasOwnProperty.call(TRYLOCK_FUNCTIONS, name);
 }
 
-/** A trylock call as a condition or a value: the call, its lock, and whether the condition is its negation. */
+/** try_wait_for_completion(c): take one pending complete() if there is one, never waiting. */
+export const TRY_WAIT_FUNCTION = "try_wait_for_completion";
+
+/** A trylock call as a condition or a value: the call, its lock (or completion), and whether the condition is its negation. */
 export interface TrylockUse {
   call: Expr & { kind: "Builtin" };
-  fn: TrylockFunction;
+  fn: TrylockFunction | typeof TRY_WAIT_FUNCTION;
   target: Expr;
-  info: TrylockInfo;
+  /** The lock kind and mode; undefined for try_wait_for_completion. */
+  info?: TrylockInfo;
   negated: boolean;
 }
 
@@ -42,6 +48,8 @@ export function trylockUse(e: Expr | undefined, allowNot: boolean): TrylockUse |
     negated = !negated;
     x = x.operand;
   }
-  if (x.kind !== "Builtin" || !isTrylockFunction(x.fn.name) || x.args.length !== 1) return undefined;
+  if (x.kind !== "Builtin" || x.args.length !== 1) return undefined;
+  if (x.fn.name === TRY_WAIT_FUNCTION) return { call: x, fn: TRY_WAIT_FUNCTION, target: x.args[0]!, negated };
+  if (!isTrylockFunction(x.fn.name)) return undefined;
   return { call: x, fn: x.fn.name, target: x.args[0]!, info: TRYLOCK_FUNCTIONS[x.fn.name], negated };
 }

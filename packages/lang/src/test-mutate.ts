@@ -50,7 +50,7 @@ export const VOCABULARY = [
   "{", "}", "(", ")", "[", "]", "..", ",", ":", ";", ":=", "==", "=", "!=", "<", ">=", "+", "-", "*", "/", "%", "&", "=>", ".", "\n",
   "in", "not", "not in", "and", "or", "if", "then", "else", "while", "for", "call", "forall", "exists", "none", "null", "true", "false",
   "0", "1", "-1", "2147483647", "2147483648", "99999999999", "0x", "0x7fffffff", "0..3", "1..0", "-5..5",
-  "size(", "held(", "locked(", "dec_and_test(", "dec_and_lock(", "might_sleep()", "mutex_trylock(", "spin_trylock(", "down_read_trylock(", "down_write_trylock(", "completion_done(", "set<", "bool", "Dev", "N", "d", "p", "x", "kvm_vfio", "dev_ops", "kvm_users",
+  "size(", "held(", "locked(", "dec_and_test(", "dec_and_lock(", "might_sleep()", "mutex_trylock(", "spin_trylock(", "down_read_trylock(", "down_write_trylock(", "completion_done(", "try_wait_for_completion(", "set<", "bool", "Dev", "N", "d", "p", "x", "kvm_vfio", "dev_ops", "kvm_users",
   "\\A", "\\E", "\\in", "\\notin", "/\\", "\\/", "~", "#", "&&", "||", '"', '"unterminated', "/*", "*/", "\\*", "(*",
   "[x in Dev: ", "{a: 1}", "[]", "{}", "[0: 1]", "alloc", "free", "skip", "var", "object",
   "return", "either", "or", "pick", "atomic", "await", "assert", "get", "put", "lock", "unlock", "down_read", "up_read", "down_write", "up_write",

@@ -573,6 +573,7 @@ export class Runner implements EvalEnv {
    * adds no dependency for a trylock); the lock is held afterwards like any other.
    */
   private tryLock(use: TrylockUse): boolean {
+    if (!use.info) return this.tryWait(use.target);
     const { sym, index, name } = this.lockEntry(use.target);
     const entries = this.s.locks[sym.name]!;
     const me = this.me;
@@ -734,6 +735,16 @@ export class Runner implements EvalEnv {
     if (next === "wait") this.block({ kind: "completion", completion: name, statement: si.label, at: si.at });
     if (next === "overflow") this.fail("out-of-range", `complete ${name} would count more than ${COMPLETION_COUNT_MAX} pending completions (knot's bound)`);
     counts[index] = next;
+  }
+
+  /** try_wait_for_completion: take a pending complete() if there is one; never waits, never sleeps. */
+  private tryWait(target: Expr): boolean {
+    const { sym, index } = this.completionEntry(target);
+    const counts = this.s.completions[sym.name]!;
+    const done = counts[index]!;
+    if (done === 0) return false;
+    counts[index] = completionStep("wait_for_completion", done) as CompletionCount;
+    return true;
   }
 
   completion(sym: CompletionSymbol, index: number): boolean {

@@ -20,7 +20,7 @@ function eventLines(t: TraceReport): string[] {
       case "acquire": case "release": return `${e.kind} ${e.lock}${e.mode ? ` (${e.mode})` : ""}`;
       case "call": return `call ${e.proc} via ${e.via} at ${e.at.line}:${e.at.col}`;
       case "get": case "put": return `${e.kind} ${e.refcount} ${e.from}->${e.to}`;
-      case "complete": case "complete_all": case "reinit_completion": case "wait_for_completion": return `${e.kind} ${e.completion}`;
+      case "complete": case "complete_all": case "reinit_completion": case "wait_for_completion": case "try_wait_for_completion": return `${e.kind} ${e.completion}`;
       case "read_lock": case "read_unlock": case "grace_period_start": case "synchronize": return `${e.kind} ${e.domain}`;
       case "block": return `block ${e.thread} at ${e.statement}: ${e.lock !== undefined ? `${e.lock} held by ${e.heldBy!.join(",")}` : e.condition}`;
     }

@@ -57,7 +57,7 @@ export type TraceEvent =
   /** A refcount entry went up (get) or down (put). */
   | { kind: "get" | "put"; refcount: string; from: number; to: number }
   /** complete / complete_all / reinit_completion of a completion entry, or a wait_for_completion that returned. */
-  | { kind: "complete" | "complete_all" | "reinit_completion" | "wait_for_completion"; completion: string }
+  | { kind: "complete" | "complete_all" | "reinit_completion" | "wait_for_completion" | "try_wait_for_completion"; completion: string }
   /** An SRCU/RCU read-side section entered or left, a grace period started (the synchronize waits) or waited for to its end. */
   | { kind: "read_lock" | "read_unlock" | "grace_period_start" | "synchronize"; domain: string; rcu: boolean }
   /**
@@ -478,12 +478,12 @@ export class ReportBuilder {
   private completionEvents(ops: readonly Op[], last: number, failed: boolean, before: ArrayLike<number>, after: ArrayLike<number>, keyed: { key: number; event: TraceEvent }[]): void {
     const m = this.model;
     ops.forEach((op, i) => {
-      if (i > last || (op.k !== "complete" && op.k !== "wait_completion")) return;
+      if (i > last || (op.k !== "complete" && op.k !== "wait_completion" && !(op.k === "try_wait_completion" && op.taken))) return;
       if (failed && i === last) return; // the op that raised the violation did not run
       const v = layoutVarAt(m.layout, op.c.offset);
       const changed = this.completions.find((e) => e.v === v && before[e.slot] !== after[e.slot]);
       const name = changed?.name ?? op.name;
-      const kind = op.k === "wait_completion" ? "wait_for_completion" : op.mode === "one" ? "complete" : op.mode === "all" ? "complete_all" : "reinit_completion";
+      const kind = op.k === "try_wait_completion" ? "try_wait_for_completion" : op.k === "wait_completion" ? "wait_for_completion" : op.mode === "one" ? "complete" : op.mode === "all" ? "complete_all" : "reinit_completion";
       keyed.push({ key: i, event: { kind, completion: name } });
     });
   }

@@ -153,9 +153,10 @@ function stepLines(s: TraceStepReport, p: Participants, kind: string, indent: st
         effects.push(e.kind === "synchronize" ? `${indent}${d}-->>${t}: ${mermaidText(`${n} ${what}`)}` : `${indent}${t}->>${d}: ${mermaidText(`${n} ${what}`)}`);
         break;
       }
+      case "try_wait_for_completion":
       case "wait_for_completion":
         touched.add(e.completion);
-        effects.push(`${indent}${p.lock(e.completion)}-->>${t}: ${mermaidText(`${n} wait_for_completion ${e.completion} returns`)}`);
+        effects.push(`${indent}${p.lock(e.completion)}-->>${t}: ${mermaidText(`${n} ${e.kind} ${e.completion} returns${e.kind === "try_wait_for_completion" ? " true" : ""}`)}`);
         break;
       case "block":
         break; // drawn after the trace, by blockLines
