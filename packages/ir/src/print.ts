@@ -146,7 +146,7 @@ class Printer {
       const type = v.kind === "lock" ? (v.index ? `[${typeText(v.index)}]` : "") : v.index ? `[${typeText(v.index)}] ${typeText(v.type)}` : typeText(v.type);
       let init = "";
       if (v.kind === "srcu") {
-        init = `= no readers${v.index ? " each" : ""}  \\* per thread: read-side depth, then the grace period it waits for`;
+        init = `= idle${v.index ? " each" : ""}  \\* per thread: read-side depth, then the grace period it waits for`;
       } else if (v.kind === "completion") {
         init = `= 0${v.index ? " each" : ""}  \\* done: pending complete() calls, ${v.type!.kind === "int" ? v.type!.hi : ""} after complete_all()`;
       } else if (v.kind === "var" || v.kind === "refcount") {
