@@ -72,6 +72,24 @@ describe("Mermaid diagrams are valid Mermaid", () => {
   });
 });
 
+describe("grace periods and completions as messages between lifelines", () => {
+  it("draws read-side sections, the grace period's start and the blocked synchronize to the domain", async () => {
+    const r = reportsOf(join(root, "models/kernel/synchronize_srcu_under_mutex.knot"), [{ name: "SYNC", text: "under_lock" }])[0]!;
+    const d = await parseSequence(violationDiagram(r.violations[0]!));
+    const id = (name: string) => d.participants.find((p) => p.name === name)!.id;
+    expect(d.lines).toContainEqual(expect.objectContaining({ type: LINE.solid, from: id("vcpu"), to: id("kvm_srcu"), text: "3. srcu_read_lock kvm_srcu" }));
+    expect(d.lines).toContainEqual(expect.objectContaining({ type: LINE.solid, from: id("ioctl"), to: id("kvm_srcu"), text: "4. synchronize_srcu kvm_srcu: a grace period starts" }));
+    expect(d.lines).toContainEqual(expect.objectContaining({ type: LINE.solidCross, from: id("ioctl"), to: id("kvm_srcu"), text: "synchronize_srcu kvm_srcu (blocks)" }));
+  });
+
+  it("draws complete as a message to the completion and a wait returning as one back", async () => {
+    const r = reportsOf(join(root, "models/kernel/wait_for_completion_under_lock.knot"), [{ name: "WAIT", text: "under_lock" }])[0]!;
+    const d = await parseSequence(violationDiagram(r.violations[0]!));
+    const id = (name: string) => d.participants.find((p) => p.name === name)!.id;
+    expect(d.lines).toContainEqual(expect.objectContaining({ type: LINE.solidCross, from: id("unbind"), to: id("fw_done"), text: "wait_for_completion fw_done (blocks)" }));
+  });
+});
+
 describe("the kvm-vfio deadlock as a sequence diagram", () => {
   it("has the threads and the lock, each lock step, the call through dev_ops, and the blocked request highlighted", async () => {
     const r = reportsOf(join(root, "models/kvm/vfio.knot"), [{ name: "TEARDOWN", text: "destroy" }])[0]!;
