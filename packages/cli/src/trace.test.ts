@@ -33,6 +33,9 @@ describe("knot trace", () => {
     ["strict lock-order violation", ["models/examples/philosophers.knot", "--set", "N=3", "--strict", "--no-lock-cycle"]],
     ["incomplete", ["models/examples/philosophers.knot", "--set", "ORDERED=true", "--max-states", "40"]],
     ["every violation", ["models/examples/abba.knot", "--all"]],
+    ["a grace period and SRCU events", ["models/kernel/synchronize_srcu_under_mutex.knot", "--set", "SYNC=under_lock"]],
+    ["a completion", ["models/kernel/wait_for_completion_under_lock.knot", "--set", "WAIT=under_lock", "--all"]],
+    ["completion events", ["docs/examples/completion.knot", "--set", "WAIT_UNDER_SPINLOCK=true"]],
   ];
   for (const [what, args] of runs) {
     it(`renders a saved report (${what}) exactly as knot check prints it, and exits 0`, async () => {
@@ -65,7 +68,7 @@ describe("knot trace", () => {
     ["a compare report", '{"knot": "0.1.0", "version": 1, "kind": "compare"}', /error\[K9012\]: .* is a knot compare report, not a check report/],
     ["another version", '{"knot": "2.0.0", "version": 2}', /error\[K9013\]: .* is a version 2 report \(written by knot 2\.0\.0\); this knot reads version 1/],
     ["a field of the wrong type", "", /error\[K9014\]: .* is not a well-formed knot check report: violations\[0\]\.trace\.steps\[2\]\.at\.line should be a number/],
-    ["an unknown event", "", /error\[K9014\]: .*: violations\[0\]\.trace\.steps\[0\]\.events\[0\]\.kind should be one of "acquire", "release", "call", "get", "put", "block"/],
+    ["an unknown event", "", /error\[K9014\]: .*: violations\[0\]\.trace\.steps\[0\]\.events\[0\]\.kind should be one of "acquire", "release", "call", "get", "put", "complete"/],
   ];
   it.each(bad.map((b, i) => [...b, i + 1] as const))("rejects %s with a clear error and exit 2", async (_what, text, expected, i) => {
     let content = text;

@@ -175,16 +175,30 @@ const byKind = (shapes: Record<string, Shape>): Shape => (v, p) => {
 
 const srcLoc = obj({ file: str, line: num, col: num });
 const chainFrame = obj({ proc: str, at: srcLoc, via: opt(str) });
-const heldLock = obj({ lock: str, at: opt(srcLoc), statement: opt(str) });
+const heldLock = obj({ lock: str, section: opt(bool), at: opt(srcLoc), statement: opt(str) });
 const lockEvent = obj({ lock: str, mode: opt(oneOf("read", "write")) });
 const refEvent = obj({ refcount: str, from: num, to: num });
+const completionEvent = obj({ completion: str });
+const srcuEvent = obj({ domain: str, rcu: bool });
 const traceEvent = byKind({
   acquire: lockEvent,
   release: lockEvent,
   call: obj({ proc: str, via: str, at: srcLoc }),
   get: refEvent,
   put: refEvent,
-  block: obj({ thread: str, statement: str, at: srcLoc, lock: opt(str), heldBy: opt(list(str)), condition: opt(str) }),
+  complete: completionEvent,
+  complete_all: completionEvent,
+  reinit_completion: completionEvent,
+  wait_for_completion: completionEvent,
+  try_wait_for_completion: completionEvent,
+  read_lock: srcuEvent,
+  read_unlock: srcuEvent,
+  grace_period_start: srcuEvent,
+  synchronize: srcuEvent,
+  block: obj({
+    thread: str, statement: str, at: srcLoc, lock: opt(str), heldBy: opt(list(str)), queued: opt(bool), condition: opt(str),
+    completion: opt(str), gracePeriod: opt(str),
+  }),
 });
 const trace = obj({
   initial: list(obj({ name: str, value: str })),
@@ -201,7 +215,10 @@ const callChain = obj({
   thread: str,
   frames: list(chainFrame),
   statement: obj({ text: str, at: srcLoc }),
-  waitsFor: list(obj({ lock: opt(str), heldBy: opt(list(str)), heldBySelf: opt(bool), condition: opt(str), holderFinished: opt(list(bool)) })),
+  waitsFor: list(obj({
+    lock: opt(str), heldBy: opt(list(str)), heldBySelf: opt(bool), queued: opt(bool), condition: opt(str), holderFinished: opt(list(bool)),
+    completion: opt(str), completers: opt(list(str)), gracePeriod: opt(str), heldUpBy: opt(list(str)),
+  })),
   holds: list(heldLock),
 });
 const violation = obj({
@@ -209,7 +226,7 @@ const violation = obj({
 });
 const warning = obj({
   kind: str, message: str, explanation: str, locks: list(str),
-  edges: list(obj({ from: str, to: str, thread: str, statement: obj({ text: str, at: srcLoc }), frames: list(chainFrame), held: opt(heldLock), trace })),
+  edges: list(obj({ from: str, to: str, thread: str, statement: obj({ text: str, at: srcLoc }), frames: list(chainFrame), held: opt(heldLock), action: opt(str), trace })),
 });
 const checkReport = obj({
   knot: str,
