@@ -2,324 +2,26 @@
 // once, so that executing a step is a loop over closures reading and writing one
 // Int32Array. A step reports through a reusable Outcome object (no allocation on
 // the hot path): enabled, disabled (and why, when the reason is a blocking
-// statement), or a violation.
-import { type Addr, SRCU_NEST_MAX, COMPLETION_ALL, type ShownLocal, COMPLETION_COUNT_MAX, type Expr, type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
+// statement), or a violation. Expressions and the step results are in
+// interpret-core.ts, the completion and SRCU/RCU ops in interpret-sync.ts.
+import { type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
+import {
+  type CompiledModel, type CompileOptions, DISABLED, ENABLED, type ExprOptions, Fault, type OpFn, Outcome, type StepFn, type ThreadCtx, VIOLATED,
+  compileAddr, compileExpr, lockOwners,
+} from "./interpret-core.js";
+import { compileCompletionOp, compileSrcuOp, type OpContext } from "./interpret-sync.js";
 
-/** The running thread, set before its steps are executed. */
-export interface ThreadCtx {
-  tid: number;
-  /** tid + 1: the value a lock owner slot holds. */
-  owner: number;
-  /** 1 << tid: the bit in an rwsem reader mask. */
-  bit: number;
-  base: number;
-  instance: number;
-  /** Values of quantifier-bound variables. */
-  bound: number[];
-}
+export * from "./interpret-core.js";
 
-export const ENABLED = 0;
-export const DISABLED = 1;
-export const VIOLATED = 2;
-
-/** Why a step cannot run (only for blocking statements; failed branch conditions are no reason). */
-export type WaitReason =
-  /** `queued`: a reader waiting behind the waiting writers `owners` (nobody holds it for writing). */
-  | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[]; queued?: boolean }
-  /** `what`: the statement, or the await's label (`labelled`); `shows`: its locals' values ("v = 1"), filled in by the search. */
-  | { kind: "await"; what: string; labelled?: boolean; locals?: ShownLocal[]; shows?: string }
-  /** A grace period of the SRCU (or RCU) domain entry at `slot`, held up by the readers `owners`. */
-  | { kind: "grace-period"; slot: number; name: string; rcu: boolean; owners: number[] }
-  /** wait_for_completion on a count of 0. `completers`: the threads that could still complete it (filled in by the search). */
-  | { kind: "completion"; slot: number; name: string; completers: number[] }
-  /** The statement would violate a check that is switched off, so it cannot run at all. */
-  | { kind: "fault"; check: ViolationKind; what: string };
-
-/**
- * What a step did. Wait details are plain fields rather than an object, because a
- * blocked lock attempt is common (every philosopher waiting for a fork) and must
- * not allocate; `waitReason` builds the object when a report needs it.
- */
-export class Outcome {
-  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick; 3: a fault whose check is off; 4: a completion; 5: a grace period (waitSlot: the domain entry). */
-  waitKind = 0;
-  waitSlot = -1;
-  waitLockKind: LockKind = "mutex";
-  waitMode: "exclusive" | "read" | "write" = "exclusive";
-  waitName = "";
-  waitLabelled = false;
-  waitRcu = false;
-  waitShows: ShownLocal[] | undefined = undefined;
-  /** Grace periods: the model's thread count and the waiting thread. */
-  waitThreads = 0;
-  waitTid = 0;
-  violation: ViolationKind | undefined;
-  message = "";
-  /** Index in the step's ops of the op that raised the violation (its source locates the violation). */
-  failedOp = -1;
-  reset(): void {
-    this.waitKind = 0;
-    this.violation = undefined;
-    this.failedOp = -1;
-  }
-}
-
-export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
-  if (o.waitKind === 1) {
-    const queued = o.waitLockKind === "rwsem" && o.waitMode === "read" && s[o.waitSlot] === 0;
-    return { kind: "lock", slot: o.waitSlot, lockKind: o.waitLockKind, mode: o.waitMode, name: o.waitName, owners: lockOwners(s, o.waitSlot, o.waitLockKind, o.waitMode), ...(queued ? { queued } : {}) };
-  }
-  if (o.waitKind === 2) return { kind: "await", what: o.waitName, ...(o.waitLabelled ? { labelled: true } : {}), ...(o.waitShows ? { locals: o.waitShows } : {}) };
-  if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
-  if (o.waitKind === 5) {
-    const threads = o.waitThreads;
-    const mask = s[o.waitSlot + threads + o.waitTid]! & ~(1 << o.waitTid);
-    const owners: number[] = [];
-    for (let t = 0; t < threads; t++) if ((mask >>> t) & 1) owners.push(t);
-    return { kind: "grace-period", slot: o.waitSlot, name: o.waitName, rcu: o.waitRcu, owners };
-  }
-  if (o.waitKind === 4) return { kind: "completion", slot: o.waitSlot, name: o.waitName, completers: [] };
-  return undefined;
-}
-
-/** Thrown by expressions on runtime errors (out of range, division by zero); caught per step. */
-export class Fault {
-  constructor(readonly kind: ViolationKind, readonly message: string) {}
-}
-
-type ExprFn = (s: Int32Array, c: ThreadCtx) => number;
-type AddrFn = (s: Int32Array, c: ThreadCtx) => number;
-/** Returns ENABLED, DISABLED or VIOLATED; fills `o` for the latter two. */
-type OpFn = (s: Int32Array, c: ThreadCtx, o: Outcome) => number;
-export type StepFn = (s: Int32Array, c: ThreadCtx, o: Outcome) => number;
-
-export interface CompiledModel {
-  steps: StepFn[];
-  /** Slots of all spinlocks (for sleep-in-atomic). */
-  spinSlots: number[];
-  /** Every lock: first slot, kind, display name (for exit-holding-lock and decoding). */
-  locks: { slot: number; kind: LockKind; name: string }[];
-  /** Every SRCU domain entry and the RCU domain: first slot, display name (lock-order nodes, as lockdep has them). */
-  domains: { slot: number; name: string; rcu: boolean }[];
-}
-
-export interface CompileOptions {
-  /** Checks switched off: their ops never report. */
-  disabled: ReadonlySet<ViolationKind>;
-  /** Called when a thread takes a lock while holding others (lock-order analysis). */
-  onAcquire?: (heldSlots: number[], slot: number, c: ThreadCtx) => void;
-}
-
-function popcount(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-export function compileAddr(a: Addr, opts: ExprOptions = {}): AddrFn {
-  const off = a.offset;
-  const terms = a.terms.map((t) => ({ index: compileExpr(t.index, opts), stride: t.stride }));
-  if (a.space === "global") {
-    if (terms.length === 0) return () => off;
-    if (terms.length === 1) {
-      const { index, stride } = terms[0]!;
-      return (s, c) => off + index(s, c) * stride;
-    }
-    return (s, c) => {
-      let slot = off;
-      for (const t of terms) slot += t.index(s, c) * t.stride;
-      return slot;
-    };
-  }
-  if (terms.length === 0) return (_s, c) => c.base + off;
-  return (s, c) => {
-    let slot = c.base + off;
-    for (const t of terms) slot += t.index(s, c) * t.stride;
-    return slot;
-  };
-}
-
-/** How expressions behave when a check they would raise is switched off. */
-export interface ExprOptions {
-  /** use-after-free is off: a freed object reads as its (zeroed) fields and can be written. */
-  allowFreed?: boolean;
-}
-
-export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
-  switch (e.k) {
-    case "const": {
-      const v = e.v;
-      return () => v;
-    }
-    case "read": {
-      if (e.addr.terms.length === 0) {
-        const off = e.addr.offset;
-        return e.addr.space === "global" ? (s) => s[off]! : (s, c) => s[c.base + off]!;
-      }
-      const addr = compileAddr(e.addr, opts);
-      return (s, c) => s[addr(s, c)]!;
-    }
-    case "instance": return (_s, c) => c.instance;
-    case "bound": {
-      const id = e.id;
-      return (_s, c) => c.bound[id]!;
-    }
-    case "un": {
-      const a = compileExpr(e.a, opts);
-      switch (e.op) {
-        case "neg": return (s, c) => -a(s, c);
-        case "not": return (s, c) => (a(s, c) ? 0 : 1);
-        case "popcount": return (s, c) => popcount(a(s, c));
-      }
-      break;
-    }
-    case "bin": {
-      const a = compileExpr(e.a, opts);
-      const b = compileExpr(e.b, opts);
-      switch (e.op) {
-        case "+": return (s, c) => a(s, c) + b(s, c);
-        case "-": return (s, c) => a(s, c) - b(s, c);
-        case "*": return (s, c) => a(s, c) * b(s, c);
-        // left to right, as everywhere (and as the compiled code's div(a, b)): a fault in the
-        // dividend comes before a division by zero
-        case "/": return (s, c) => {
-          const x = a(s, c);
-          const y = b(s, c);
-          if (y === 0) throw new Fault("out-of-range", "division by zero");
-          return Math.trunc(x / y);
-        };
-        case "%": return (s, c) => {
-          const x = a(s, c);
-          const y = b(s, c);
-          if (y === 0) throw new Fault("out-of-range", "division by zero (in %)");
-          return x % y;
-        };
-        case "==": return (s, c) => (a(s, c) === b(s, c) ? 1 : 0);
-        case "!=": return (s, c) => (a(s, c) !== b(s, c) ? 1 : 0);
-        case "<": return (s, c) => (a(s, c) < b(s, c) ? 1 : 0);
-        case "<=": return (s, c) => (a(s, c) <= b(s, c) ? 1 : 0);
-        case ">": return (s, c) => (a(s, c) > b(s, c) ? 1 : 0);
-        case ">=": return (s, c) => (a(s, c) >= b(s, c) ? 1 : 0);
-        case "and": return (s, c) => (a(s, c) && b(s, c) ? 1 : 0);
-        case "or": return (s, c) => (a(s, c) || b(s, c) ? 1 : 0);
-        case "|": return (s, c) => a(s, c) | b(s, c);
-        case "&": return (s, c) => a(s, c) & b(s, c);
-        case "&~": return (s, c) => a(s, c) & ~b(s, c);
-      }
-      break;
-    }
-    case "ite": {
-      const cond = compileExpr(e.c, opts);
-      const a = compileExpr(e.a, opts);
-      const b = compileExpr(e.b, opts);
-      return (s, c) => (cond(s, c) ? a(s, c) : b(s, c));
-    }
-    case "table": {
-      const values = Int32Array.from(e.values);
-      const index = compileExpr(e.index, opts);
-      return (s, c) => values[index(s, c)]!;
-    }
-    case "pos": {
-      const a = compileExpr(e.a, opts);
-      const { lo, count, what } = e;
-      return (s, c) => {
-        const v = a(s, c);
-        const i = v - lo;
-        if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
-        return i;
-      };
-    }
-    case "bit": {
-      const a = compileExpr(e.a, opts);
-      const { lo, count, what } = e;
-      return (s, c) => {
-        const v = a(s, c);
-        const i = v - lo;
-        if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
-        return 1 << i;
-      };
-    }
-    case "member": {
-      const a = compileExpr(e.a, opts);
-      const set = compileExpr(e.set, opts);
-      const { lo, count } = e;
-      return (s, c) => {
-        const i = a(s, c) - lo;
-        return i >= 0 && i < count ? (set(s, c) >>> i) & 1 : 0;
-      };
-    }
-    case "held": {
-      const addr = compileAddr(e.lock, opts);
-      if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] === c.owner || (s[x + 1]! & c.bit) !== 0 ? 1 : 0; };
-      return (s, c) => (s[addr(s, c)] === c.owner ? 1 : 0);
-    }
-    case "locked": {
-      const addr = compileAddr(e.lock, opts);
-      if (e.lockKind === "rwsem") return (s, c) => { const x = addr(s, c); return s[x] !== 0 || s[x + 1] !== 0 ? 1 : 0; };
-      return (s, c) => (s[addr(s, c)] !== 0 ? 1 : 0);
-    }
-    case "deref": {
-      const ref = compileExpr(e.ref, opts);
-      const { offset, stride, name, what } = e;
-      const allowFreed = opts.allowFreed === true;
-      return (s, c) => {
-        const r = ref(s, c);
-        if (r === 0) throw new Fault("null-deref", `${what} is null`);
-        const i = r - 1;
-        if (s[offset + i * stride] !== OBJECT_LIVE && !allowFreed) throw new Fault("use-after-free", `${what} points to ${name}[${i}], which was freed`);
-        return i;
-      };
-    }
-    case "quant": {
-      const set = compileExpr(e.set, opts);
-      const body = compileExpr(e.body, opts);
-      const { lo, count, id } = e;
-      const forall = e.q === "forall";
-      return (s, c) => {
-        const mask = set(s, c);
-        for (let i = 0; i < count; i++) {
-          if (!((mask >>> i) & 1)) continue;
-          c.bound[id] = lo + i;
-          const b = body(s, c);
-          if (forall && !b) return 0;
-          if (!forall && b) return 1;
-        }
-        return forall ? 1 : 0;
-      };
-    }
-  }
-  throw new Error(`unknown expression ${(e as Expr).k}`);
-}
-
-/**
- * The threads a lock request waits for: the holder of a mutex or spinlock; for an
- * rwsem, a writer waits for the writer and every reader, a reader for the writer or,
- * when there is none, for the waiting writers it queues behind.
- */
-export function lockOwners(s: Int32Array, slot: number, kind: LockKind, mode: "exclusive" | "read" | "write" = "write"): number[] {
-  const out: number[] = [];
-  if (s[slot] !== 0) out.push(s[slot]! - 1);
-  else if (kind === "rwsem" && mode === "read") {
-    const mask = s[slot + 2]!;
-    for (let t = 0; t < 32; t++) if ((mask >>> t) & 1) out.push(t);
-  }
-  if (kind === "rwsem" && mode !== "read") {
-    const mask = s[slot + 1]!;
-    // one bit per thread, all 32 of them (thread 31's bit is the sign bit)
-    for (let t = 0; t < 32; t++) if ((mask >>> t) & 1) out.push(t);
-  }
-  return out;
-}
-
-export class ModelCompiler {
+export class ModelCompiler implements OpContext {
   private readonly spinSlots: number[] = [];
   private readonly domains: { slot: number; name: string; rcu: boolean }[] = [];
   /** The RCU domain's first slot (a reader's depth is at rcuSlot + thread), or -1. */
   private rcuSlot = -1;
-  private readonly threadCount: number;
+  readonly threadCount: number;
   private readonly locks: { slot: number; kind: LockKind; name: string }[] = [];
-  private readonly threadName: (tid: number) => string;
-  private readonly exprOpts: ExprOptions;
+  readonly threadName: (tid: number) => string;
+  readonly exprOpts: ExprOptions;
 
   constructor(private readonly model: Model, private readonly options: CompileOptions) {
     for (const v of model.layout.vars) {
@@ -349,7 +51,7 @@ export class ModelCompiler {
     return { steps: this.model.steps.map((st) => this.compileStep(st)), spinSlots: this.spinSlots, locks: this.locks, domains: this.domains };
   }
 
-  private on(kind: ViolationKind): boolean {
+  on(kind: ViolationKind): boolean {
     return !this.options.disabled.has(kind);
   }
 
@@ -381,14 +83,14 @@ export class ModelCompiler {
   }
 
   /** A statement whose check is switched off but which cannot run without breaking the state: the thread stops here. */
-  private cannotRun(o: Outcome, kind: ViolationKind, message: string): number {
+  cannotRun(o: Outcome, kind: ViolationKind, message: string): number {
     o.waitKind = 3;
     o.violation = kind;
     o.message = message;
     return DISABLED;
   }
 
-  private violate(o: Outcome, kind: ViolationKind, message: string): number {
+  violate(o: Outcome, kind: ViolationKind, message: string): number {
     o.violation = kind;
     o.message = message;
     return VIOLATED;
@@ -410,14 +112,14 @@ export class ModelCompiler {
   }
 
   /** What makes the thread's context atomic (a spinlock it holds, an RCU read-side section), as a message ends; undefined when nothing does. */
-  private atomicContext(s: Int32Array, c: ThreadCtx): string | undefined {
+  atomicContext(s: Int32Array, c: ThreadCtx): string | undefined {
     for (const sl of this.spinSlots) if (s[sl] === c.owner) return `while holding spinlock ${this.lockName(sl)}`;
     if (this.rcuSlot >= 0 && s[this.rcuSlot + c.tid]! > 0) return "inside an RCU read-side critical section";
     return undefined;
   }
 
   /** Can any thread ever be in atomic context (so sleeping points need a check)? */
-  private get atomicPossible(): boolean {
+  get atomicPossible(): boolean {
     return this.spinSlots.length > 0 || this.rcuSlot >= 0;
   }
 
@@ -593,58 +295,8 @@ export class ModelCompiler {
           return ENABLED;
         };
       }
-      case "complete": {
-        const addr = compileAddr(op.c, this.exprOpts);
-        const name = op.name;
-        if (op.mode === "all") return (s, c) => { s[addr(s, c)] = COMPLETION_ALL; return ENABLED; };
-        if (op.mode === "reinit") return (s, c) => { s[addr(s, c)] = 0; return ENABLED; };
-        const range = this.on("out-of-range");
-        const msg = `complete ${name} would count more than ${COMPLETION_COUNT_MAX} pending completions (knot's bound)`;
-        return (s, c, o) => {
-          const x = addr(s, c);
-          const v = s[x]!;
-          if (v === COMPLETION_ALL) return ENABLED;
-          if (v >= COMPLETION_COUNT_MAX) return range ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
-          s[x] = v + 1;
-          return ENABLED;
-        };
-      }
-      case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return this.compileSrcu(op);
-      case "try_wait_completion": {
-        const addr = compileAddr(op.c, this.exprOpts);
-        const taken = op.taken;
-        return (s, c) => {
-          const x = addr(s, c);
-          const v = s[x]!;
-          if ((v !== 0) !== taken) return DISABLED;
-          if (taken && v !== COMPLETION_ALL) s[x] = v - 1;
-          return ENABLED;
-        };
-      }
-      case "wait_completion": {
-        const addr = compileAddr(op.c, this.exprOpts);
-        const { name } = op;
-        const noBlock = op.noBlock === true;
-        const checkSleep = this.atomicPossible && this.on("sleep-in-atomic");
-        const atomicBlocked = this.on("atomic-blocked");
-        return (s, c, o) => {
-          if (checkSleep) {
-            const ctx = this.atomicContext(s, c);
-            if (ctx) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls wait_for_completion(${name}), which may sleep, ${ctx}`);
-          }
-          const x = addr(s, c);
-          const v = s[x]!;
-          if (v === 0) {
-            if (noBlock) return atomicBlocked ? this.violate(o, "atomic-blocked", `wait_for_completion ${name} would block inside an atomic block (only its first statement may block)`) : DISABLED;
-            o.waitKind = 4;
-            o.waitSlot = x;
-            o.waitName = name;
-            return DISABLED;
-          }
-          if (v !== COMPLETION_ALL) s[x] = v - 1;
-          return ENABLED;
-        };
-      }
+      case "complete": case "try_wait_completion": case "wait_completion": return compileCompletionOp(op, this);
+      case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return compileSrcuOp(op, this);
       case "might_sleep": {
         if (!this.on("sleep-in-atomic") || !this.atomicPossible) return () => ENABLED;
         return (s, c, o) => {
@@ -666,90 +318,11 @@ export class ModelCompiler {
   }
 
   /** A lock-order acquisition of `x`: an edge from every lock held and every read-side section the thread is inside. */
-  private acquired(s: Int32Array, c: ThreadCtx, x: number): void {
+  acquired(s: Int32Array, c: ThreadCtx, x: number): void {
     const onAcquire = this.options.onAcquire;
     if (!onAcquire) return;
     const held = [...this.heldLocks(s, c), ...this.readSections(s, c)].filter((h) => h !== x);
     if (held.length) onAcquire(held, x, c);
-  }
-
-  /** SRCU and RCU (model.ts; language.md, "SRCU and RCU"). Entry: depth per thread, then grace period per thread. */
-  private compileSrcu(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock" | "srcu_gp_start" | "srcu_sync" }): OpFn {
-    const addr = compileAddr(op.d, this.exprOpts);
-    const T = this.threadCount;
-    const { name } = op;
-    const what = op.rcu ? "rcu_read_lock" : `srcu_read_lock ${name}`;
-    switch (op.k) {
-      case "srcu_read_lock": {
-        const range = this.on("out-of-range");
-        const msg = `${what} nests read-side sections deeper than ${SRCU_NEST_MAX} (knot's bound)`;
-        return (s, c, o) => {
-          const x = addr(s, c) + c.tid;
-          const d = s[x]!;
-          if (d >= SRCU_NEST_MAX) return range ? this.violate(o, "out-of-range", msg) : this.cannotRun(o, "out-of-range", msg);
-          s[x] = d + 1;
-          return ENABLED;
-        };
-      }
-      case "srcu_read_unlock": {
-        const check = this.on("unlock-not-held");
-        const verb = op.rcu ? "rcu_read_unlock" : `srcu_read_unlock ${name}`;
-        return (s, c, o) => {
-          const base = addr(s, c);
-          const d = s[base + c.tid]!;
-          if (d === 0) return check ? this.violate(o, "unlock-not-held", `${this.threadName(c.tid)} does ${verb}, but it is not inside a read-side section of ${name}`) : ENABLED;
-          s[base + c.tid] = d - 1;
-          // the outermost section ended: no grace period waits for this thread any more
-          if (d === 1) for (let w = 0; w < T; w++) s[base + T + w] = s[base + T + w]! & ~c.bit;
-          return ENABLED;
-        };
-      }
-      case "srcu_gp_start": {
-        // in atomic context synchronize_* is sleep-in-atomic before anything else: no grace period starts
-        const checkSleep = this.atomicPossible && this.on("sleep-in-atomic");
-        return (s, c) => {
-          const base = addr(s, c);
-          if (s[base + T + c.tid] !== 0 || s[base + c.tid] !== 0) return DISABLED;
-          if (checkSleep && this.atomicContext(s, c)) return DISABLED;
-          let readers = 0;
-          for (let r = 0; r < T; r++) if (r !== c.tid && s[base + r]! > 0) readers |= 1 << r;
-          if (readers === 0) return DISABLED;
-          s[base + T + c.tid] = readers | c.bit;
-          return ENABLED;
-        };
-      }
-      case "srcu_sync": {
-        const checkSleep = this.atomicPossible && this.on("sleep-in-atomic");
-        const recursive = this.on("recursive-locking");
-        const call = op.rcu ? "synchronize_rcu()" : `synchronize_srcu(${name})`;
-        return (s, c, o) => {
-          if (checkSleep) {
-            const ctx = this.atomicContext(s, c);
-            if (ctx) return this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} calls ${call}, which sleeps, ${ctx}`);
-          }
-          const base = addr(s, c);
-          if (s[base + c.tid]! > 0) {
-            const msg = `${this.threadName(c.tid)} calls ${call} inside its own read-side section of ${name}: the grace period waits for ${this.threadName(c.tid)} itself`;
-            return recursive ? this.violate(o, "recursive-locking", msg) : this.cannotRun(o, "recursive-locking", msg);
-          }
-          const g = s[base + T + c.tid]!;
-          if (g === 0) {
-            for (let r = 0; r < T; r++) if (r !== c.tid && s[base + r]! > 0) return DISABLED; // a grace period to start first
-          } else if (g !== c.bit) {
-            o.waitKind = 5;
-            o.waitSlot = base;
-            o.waitName = name;
-            o.waitRcu = op.rcu;
-            o.waitThreads = T;
-            o.waitTid = c.tid;
-            return DISABLED;
-          }
-          s[base + T + c.tid] = 0;
-          this.acquired(s, c, base);
-          return ENABLED;
-        };
-      }
-    }
   }
 
   /** One outcome of a trylock (model.ts): never waits, never sleeps, records no lock-order edge. */
