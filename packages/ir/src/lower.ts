@@ -21,10 +21,11 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN, srcuAction,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
+import { type SyncLoweringContext, completionAddr, completionOp, srcuOps } from "./lower-sync.js";
 import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
 import type {
@@ -637,25 +638,19 @@ class Lowerer {
         return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
       }
       case "Srcu": {
-        const rcu = s.target === undefined;
-        const { addr, name } = rcu ? { addr: { space: "global" as const, offset: this.rcuOffset!, terms: [] }, name: RCU_DOMAIN } : this.srcuAddr(s.target!, env);
-        const action = srcuAction(s.op);
-        if (action !== "sync") return this.stmtNode("stmt", s, env, [{ ops: [{ k: action === "read" ? "srcu_read_lock" : "srcu_read_unlock", d: addr, name, rcu }], next }], true);
+        const { main, gpStart } = srcuOps(s, this.syncContext(env));
+        if (!gpStart) return this.stmtNode("stmt", s, env, [{ ops: [main], next }], true);
         if (this.region !== undefined) {
           this.diags.push(error(IrCodes.SyncInAtomic, `${s.op} waits for a grace period, which ends only when other threads leave their read-side sections, so it cannot be inside an atomic block (an atomic block is one step)`, s.span));
         }
-        const node = this.stmtNode("stmt", s, env, [{ ops: [{ k: "srcu_sync", d: addr, name, rcu }], next }], true);
+        const node = this.stmtNode("stmt", s, env, [{ ops: [main], next }], true);
         // the grace period starts in a step of its own that stays here, so that readers
         // entering later do not hold it up (language.md, "SRCU and RCU")
-        node.alts.push({ ops: [{ k: "srcu_gp_start", d: addr, name, rcu, at: node.at, label: node.label, frames: node.frames }], next: node });
+        node.alts.push({ ops: [{ ...gpStart, at: node.at, label: node.label, frames: node.frames }], next: node });
         return node;
       }
-      case "Completion": {
-        const { addr, name } = this.completionAddr(s.target, env);
-        const op: Op = s.op === "wait_for_completion" ? { k: "wait_completion", c: addr, name }
-          : { k: "complete", c: addr, mode: s.op === "complete" ? "one" : s.op === "complete_all" ? "all" : "reinit", name };
-        return this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
-      }
+      case "Completion":
+        return this.stmtNode("stmt", s, env, [{ ops: [completionOp(s, this.syncContext(env))], next }], true);
       case "Await": {
         const cond = this.scalar(s.cond, env);
         const op: Op = s.label !== undefined
@@ -1013,7 +1008,7 @@ class Lowerer {
   /** The op of one outcome of a trylock or a try_wait_for_completion. */
   private tryOp(use: TrylockUse, env: FrameEnv): (taken: boolean) => Op {
     if (!use.info) {
-      const { addr, name } = this.completionAddr(use.target, env);
+      const { addr, name } = completionAddr(use.target, this.syncContext(env));
       return (taken) => ({ k: "try_wait_completion", c: addr, name, taken });
     }
     const lock = this.lockAddr(use.target, env);
@@ -1059,23 +1054,14 @@ class Lowerer {
     return out.length ? { shows: out } : {};
   }
 
-  private srcuAddr(e: LExpr, env: FrameEnv): { addr: Addr; name: string } {
-    const base = e.kind === "Index" ? e.target : e;
-    const sym = (base as LExpr & { kind: "Name" }).sym!;
-    if (sym.kind !== "srcu") throw new Error("srcu domain expected");
-    const offset = this.globalOffset.get(sym)!;
-    const width = srcuEntryWidth(this.m.processes.reduce((n, p) => n + p.instances.length, 0));
-    const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: width }] : [];
-    return { addr: { space: "global", offset, terms }, name: spanText(e.span) };
-  }
-
-  private completionAddr(e: LExpr, env: FrameEnv): { addr: Addr; name: string } {
-    const base = e.kind === "Index" ? e.target : e;
-    const sym = (base as LExpr & { kind: "Name" }).sym!;
-    if (sym.kind !== "completion") throw new Error("completion expected");
-    const offset = this.globalOffset.get(sym)!;
-    const terms = e.kind === "Index" ? [{ index: this.position(e.index, sym.index!, env, sym.name), stride: 1 }] : [];
-    return { addr: { space: "global", offset, terms }, name: spanText(e.span) };
+  /** What lower-sync.ts needs, in the frame `env`. */
+  private syncContext(env: FrameEnv): SyncLoweringContext {
+    return {
+      offsetOf: (sym) => this.globalOffset.get(sym)!,
+      position: (e, key, what) => this.position(e, key, env, what),
+      threads: this.m.processes.reduce((n, p) => n + p.instances.length, 0),
+      rcuOffset: this.rcuOffset,
+    };
   }
 
   private refAddr(e: LExpr, env: FrameEnv): { addr: Addr; lo: number; hi: number; name: string } {
@@ -1301,7 +1287,7 @@ class Lowerer {
           const s = this.scalar(arg, env);
           return [isConst(s) ? K(popcountConst(s.v)) : { k: "un", op: "popcount", a: s }];
         }
-        if (e.fn.name === COMPLETION_DONE_FUNCTION) return [bin("!=", { k: "read", addr: this.completionAddr(arg, env).addr }, K(0))];
+        if (e.fn.name === COMPLETION_DONE_FUNCTION) return [bin("!=", { k: "read", addr: completionAddr(arg, this.syncContext(env)).addr }, K(0))];
         const { addr, kind } = this.lockAddr(arg, env);
         return [{ k: e.fn.name === "held" ? "held" : "locked", lock: addr, lockKind: kind }];
       }
