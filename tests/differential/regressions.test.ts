@@ -412,6 +412,20 @@ process b { rcu_read_lock; down_read rw; up_read rw; rcu_read_unlock }
     first: {},
     all: {},
   },
+  {
+    // engine was wrong (seed 941623): synchronize_srcu checked atomic context before it
+    // evaluated its operand; C evaluates a call's arguments first, so an index out of range
+    // is what the statement raises (language.md, "SRCU and RCU"), as the reference had it
+    name: "synchronize_srcu of an entry out of range inside rcu_read_lock is out-of-range, not sleep-in-atomic",
+    text: `
+type D = 0..1
+srcu sa[D]
+var k: 0..3 = 2
+process p { rcu_read_lock; synchronize_srcu sa[k]; rcu_read_unlock }
+`,
+    first: { first: { kind: "out-of-range" } },
+    all: { kinds: ["out-of-range"] },
+  },
 ];
 
 describe("disagreements found by the differential tests", () => {

@@ -565,9 +565,9 @@ class Generator {
         return;
       }
       case "wait_completion": {
-        // might_sleep() first, as __wait_for_common does
-        if (this.on("sleep-in-atomic")) this.atomicChecks();
+        // the operand first (C evaluates it before the call), then might_sleep(), as __wait_for_common does
         const x = this.slotTemp(o.c);
+        if (this.on("sleep-in-atomic")) this.atomicChecks();
         const v = this.temp();
         w.line(`const ${v} = ${this.read(x)};`);
         w.line(`if (${v} === 0) return ${o.noBlock ? (this.on("atomic-blocked") ? R_VIOLATED : R_DISABLED) : R_OTHER};`);
@@ -626,8 +626,8 @@ class Generator {
       }
       case "srcu_sync": {
         const T = this.m.threads.length;
-        if (this.atomicPossible && this.on("sleep-in-atomic")) this.atomicChecks();
         const x = this.slotTemp(o.d);
+        if (this.atomicPossible && this.on("sleep-in-atomic")) this.atomicChecks();
         w.line(`if (${this.read(this.plusThread(x))} > 0) return ${this.on("recursive-locking") ? R_VIOLATED : R_OTHER};`);
         const g = this.temp("gp");
         w.line(`const ${g} = ${this.read(this.plusThread(x, T))};`);

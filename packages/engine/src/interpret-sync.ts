@@ -59,11 +59,12 @@ export function compileCompletionOp(op: Op & { k: "complete" | "try_wait_complet
       const checkSleep = cx.atomicPossible && cx.on("sleep-in-atomic");
       const atomicBlocked = cx.on("atomic-blocked");
       return (s, c, o) => {
+        // the operand first (C evaluates a call's arguments before the call), then might_sleep()
+        const x = addr(s, c);
         if (checkSleep) {
           const ctx = cx.atomicContext(s, c);
           if (ctx) return cx.violate(o, "sleep-in-atomic", `${cx.threadName(c.tid)} calls wait_for_completion(${name}), which may sleep, ${ctx}`);
         }
-        const x = addr(s, c);
         const v = s[x]!;
         if (v === 0) {
           if (noBlock) return atomicBlocked ? cx.violate(o, "atomic-blocked", `wait_for_completion ${name} would block inside an atomic block (only its first statement may block)`) : DISABLED;
@@ -129,11 +130,11 @@ export function compileSrcuOp(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock
       const recursive = cx.on("recursive-locking");
       const call = op.rcu ? "synchronize_rcu()" : `synchronize_srcu(${name})`;
       return (s, c, o) => {
+        const base = addr(s, c); // the operand first, as for wait_for_completion
         if (checkSleep) {
           const ctx = cx.atomicContext(s, c);
           if (ctx) return cx.violate(o, "sleep-in-atomic", `${cx.threadName(c.tid)} calls ${call}, which sleeps, ${ctx}`);
         }
-        const base = addr(s, c);
         if (s[base + c.tid]! > 0) {
           const msg = `${cx.threadName(c.tid)} calls ${call} inside its own read-side section of ${name}: the grace period waits for ${cx.threadName(c.tid)} itself`;
           return recursive ? cx.violate(o, "recursive-locking", msg) : cx.cannotRun(o, "recursive-locking", msg);

@@ -723,12 +723,13 @@ export class Runner implements EvalEnv {
   }
 
   private completionOp(op: CompletionOp, target: Expr): void {
+    // the operand first (C evaluates a call's arguments before the call)
+    const { sym, index, name } = this.completionEntry(target);
     if (op === "wait_for_completion") {
-      // __wait_for_common: might_sleep() before anything else
+      // __wait_for_common: might_sleep() before it looks at the count
       const ctx = this.prog.enabled("sleep-in-atomic") ? this.atomicContext() : undefined;
       if (ctx) this.violation("sleep-in-atomic", `${this.me} calls wait_for_completion(${spanText(target.span)}), which may sleep, ${ctx}`);
     }
-    const { sym, index, name } = this.completionEntry(target);
     const counts = this.s.completions[sym.name]!;
     const next = completionStep(op, counts[index]!);
     const si = this.prog.stmt(this.current);
