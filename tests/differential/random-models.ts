@@ -156,6 +156,12 @@ export class ModelGenerator {
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
   }
 
+  /** The model goes past an integer limit on purpose: the checker must reject it with this code (or another one recorded). */
+  private reject(code: string): void {
+    // a model can go past several limits; the checker reports at least one of them
+    if (!this.rejects?.includes(code)) this.rejects = [...(this.rejects ?? []), code];
+  }
+
   // ------------------------------------------------------------ randomness
 
   private chance(x: number): boolean {
@@ -275,7 +281,7 @@ export class ModelGenerator {
     this.global("wb", { k: "int", lo: -WMAX - 1, hi: WMAX, text: "WMIN..WMAX" }, this.pick(["WMIN", "-1", "WMAX", "-WODD"]), true);
     if (this.chance(0.03)) {
       this.emit("var wpast: 0..WMAX + 1"); // one past 32 bits
-      this.rejects = ["K4010"];
+      this.reject("K4010");
     }
   }
 
@@ -291,8 +297,8 @@ export class ModelGenerator {
       [1, () => `(WMAX * WMAX * WMAX) / (WMAX * WMAX) - ${wa}`], // closed constant beyond 2^53, folded exactly
       [1, () => `-wb + ${wa}`],
       [1, () => `wb % (${small} - 1)`], // by zero when the small one is 1
-      [0.05, () => { this.rejects = ["K4011"]; return `${wa} * wb`; }], // can pass 2^53
-      [0.05, () => { this.rejects = ["K4011"]; return `wb * WK`; }], // -2^53 is one past
+      [0.05, () => { this.reject("K4011"); return `${wa} * wb`; }], // can pass 2^53
+      [0.05, () => { this.reject("K4011"); return `wb * WK`; }], // -2^53 is one past
     ]);
   }
 
