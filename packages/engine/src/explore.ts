@@ -690,10 +690,15 @@ export class Explorer {
         if (w) {
           if (w.kind === "lock") w.name = this.lockName(w.slot, w.name);
           if (w.kind === "await" && w.locals) {
-            const base = this.model.threads[t]!.localBase;
             const th = this.model.threads[t]!;
-            w.shows = w.locals.map((l) => `${l.name} = ${l.instance ? formatSlots(this.model, l.type, [th.instance], 0) : l.value ? formatSlots(this.model, l.type, l.value, 0) : formatSlots(this.model, l.type, s, base + l.local!)}`).join(", ");
+            w.shows = w.locals.map((l) => `${l.name} = ${l.instance ? formatSlots(this.model, l.type, [th.instance], 0) : l.value ? formatSlots(this.model, l.type, l.value, 0) : formatSlots(this.model, l.type, s, th.localBase + l.local!)}`).join(", ");
             delete w.locals;
+          }
+          if (w.kind === "grace-period") {
+            // the readers it still waits for: its mask (model.ts, srcuEntryWidth) without its own bit
+            const T = this.model.threads.length;
+            const mask = s[w.slot + T + t]! & ~(1 << t);
+            for (let r = 0; r < T; r++) if ((mask >>> r) & 1) w.owners.push(r);
           }
           if (w.kind === "completion") w.completers = (this.completionReach ??= new CompletionReach(this.model)).completers(s, w.slot, t);
           if (!out.some((x) => JSON.stringify(x) === JSON.stringify(w))) out.push(w);
@@ -780,8 +785,8 @@ export class Explorer {
             const w = byThread.get(tid)!.waits.find((x) => (x.kind === "lock" || x.kind === "grace-period") && x.owners.includes(nextId)) as WaitReason & { kind: "lock" | "grace-period" };
             const next = model.threads[nextId]!.name;
             if (w.kind === "grace-period") {
-              const at = sectionEntry(model, trace, nextId, w.slot + nextId);
-              return `${model.threads[tid]!.name} waits for ${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.name}`}, held up by ${next}'s read-side section${at ? ` entered at ${at.file}:${at.line}:${at.col}` : ""}`;
+              const at = sectionEntry(model, trace, nextId, w.slot + nextId)?.at;
+              return `${model.threads[tid]!.name} waits for ${gracePeriodText(w.name, w.rcu)}, held up by ${next}'s read-side section${at ? ` entered at ${at.file}:${at.line}:${at.col}` : ""}`;
             }
             return w.queued ? `${model.threads[tid]!.name} waits for ${w.name} behind the waiting writer ${next}` : `${model.threads[tid]!.name} waits for ${w.name}, held by ${next}`;
           });
@@ -844,19 +849,25 @@ interface CompiledProperty {
 
 /**
  * Where thread `tid` entered the read-side section it is in (its depth at `slot` went from 0
- * up), from the trace: the srcu_read_lock op's position; undefined when the trace does not show it.
+ * up), from the trace: the srcu_read_lock statement; undefined when the trace does not show it.
  */
-export function sectionEntry(model: Model, trace: EngineTrace, tid: number, slot: number): SrcLoc | undefined {
+export function sectionEntry(model: Model, trace: EngineTrace, tid: number, slot: number): { at: SrcLoc; label: string } | undefined {
   for (let i = trace.steps.length - 1; i >= 0; i--) {
     const st = trace.steps[i]!;
     if (st.thread !== tid) continue;
     const before = i === 0 ? trace.initial : trace.steps[i - 1]!.state;
     if (before[slot] === 0 && st.state[slot]! > 0) {
       const step = model.steps[st.step]!;
-      return step.ops.find((o) => o.k === "srcu_read_lock")?.at ?? step.at;
+      const op = step.ops.find((o) => o.k === "srcu_read_lock");
+      return { at: op?.at ?? step.at, label: op?.label ?? step.label };
     }
   }
   return undefined;
+}
+
+/** "an SRCU grace period of kvm_srcu", "an RCU grace period". */
+export function gracePeriodText(domain: string, rcu: boolean): string {
+  return rcu ? "an RCU grace period" : `an SRCU grace period of ${domain}`;
 }
 
 /** How a stuck report says what an await waits for: its label, or its condition with its locals' values. */
@@ -876,7 +887,7 @@ function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc:
   return waits.map((w) => {
     if (w.kind === "await") return awaitText(w);
     if (w.kind === "fault") return `cannot continue: ${w.what} (the ${w.check} check is switched off, so the statement cannot run)`;
-    if (w.kind === "grace-period") return `waits for ${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.name}`} (held up by ${w.owners.map((o) => model.threads[o]!.name).join(" and ")})`;
+    if (w.kind === "grace-period") return `waits for ${gracePeriodText(w.name, w.rcu)} (held up by ${w.owners.map((o) => model.threads[o]!.name).join(" and ")})`;
     if (w.kind === "completion") return `waits for completion ${w.name} (${completersText(w.completers.map((t) => model.threads[t]!.name))})`;
     const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
     return w.queued ? `waits for ${w.name} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.name} (held by ${holders.join(" and ")})`;

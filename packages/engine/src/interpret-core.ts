@@ -27,7 +27,7 @@ export type WaitReason =
   | { kind: "lock"; slot: number; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; owners: number[]; queued?: boolean }
   /** `what`: the statement, or the await's label (`labelled`); `shows`: its locals' values ("v = 1"), filled in by the search. */
   | { kind: "await"; what: string; labelled?: boolean; locals?: ShownLocal[]; shows?: string }
-  /** A grace period of the SRCU (or RCU) domain entry at `slot`, held up by the readers `owners`. */
+  /** A grace period of the SRCU (or RCU) domain entry at `slot`, held up by the readers `owners` (filled in by the search). */
   | { kind: "grace-period"; slot: number; name: string; rcu: boolean; owners: number[] }
   /** wait_for_completion on a count of 0. `completers`: the threads that could still complete it (filled in by the search). */
   | { kind: "completion"; slot: number; name: string; completers: number[] }
@@ -49,9 +49,6 @@ export class Outcome {
   waitLabelled = false;
   waitRcu = false;
   waitShows: ShownLocal[] | undefined = undefined;
-  /** Grace periods: the model's thread count and the waiting thread. */
-  waitThreads = 0;
-  waitTid = 0;
   violation: ViolationKind | undefined;
   message = "";
   /** Index in the step's ops of the op that raised the violation (its source locates the violation). */
@@ -70,13 +67,7 @@ export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
   }
   if (o.waitKind === 2) return { kind: "await", what: o.waitName, ...(o.waitLabelled ? { labelled: true } : {}), ...(o.waitShows ? { locals: o.waitShows } : {}) };
   if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
-  if (o.waitKind === 5) {
-    const threads = o.waitThreads;
-    const mask = s[o.waitSlot + threads + o.waitTid]! & ~(1 << o.waitTid);
-    const owners: number[] = [];
-    for (let t = 0; t < threads; t++) if ((mask >>> t) & 1) owners.push(t);
-    return { kind: "grace-period", slot: o.waitSlot, name: o.waitName, rcu: o.waitRcu, owners };
-  }
+  if (o.waitKind === 5) return { kind: "grace-period", slot: o.waitSlot, name: o.waitName, rcu: o.waitRcu, owners: [] };
   if (o.waitKind === 4) return { kind: "completion", slot: o.waitSlot, name: o.waitName, completers: [] };
   return undefined;
 }

@@ -85,11 +85,10 @@ export function compileSrcuOp(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock
   const addr = compileAddr(op.d, cx.exprOpts);
   const T = cx.threadCount;
   const { name } = op;
-  const what = op.rcu ? "rcu_read_lock" : `srcu_read_lock ${name}`;
   switch (op.k) {
     case "srcu_read_lock": {
       const range = cx.on("out-of-range");
-      const msg = `${what} nests read-side sections deeper than ${SRCU_NEST_MAX} (knot's bound)`;
+      const msg = `${op.rcu ? "rcu_read_lock" : `srcu_read_lock ${name}`} nests read-side sections deeper than ${SRCU_NEST_MAX} (knot's bound)`;
       return (s, c, o) => {
         const x = addr(s, c) + c.tid;
         const d = s[x]!;
@@ -147,8 +146,6 @@ export function compileSrcuOp(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock
           o.waitSlot = base;
           o.waitName = name;
           o.waitRcu = op.rcu;
-          o.waitThreads = T;
-          o.waitTid = c.tid;
           return DISABLED;
         }
         s[base + T + c.tid] = 0;

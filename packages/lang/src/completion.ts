@@ -5,19 +5,10 @@
 // complete_all() sets it to UINT_MAX, wait_for_completion() waits until it is not
 // zero and then takes one unless it is UINT_MAX, reinit_completion() sets it to 0,
 // completion_done() is `done != 0`.
-import type { CompletionOp } from "./ast.js";
-
 /** The most pending complete() calls a completion counts (knot's bound; the kernel's is UINT_MAX - 1). */
 export const COMPLETION_COUNT_MAX = 14;
 /** The count after complete_all(): the kernel's UINT_MAX, which complete() and wait_for_completion() leave alone. */
 export const COMPLETION_ALL = 15;
 
-export const COMPLETION_OPS: readonly CompletionOp[] = ["complete", "complete_all", "wait_for_completion", "reinit_completion"];
-
 /** The built-in expression reading a completion: `completion_done(c)`. */
 export const COMPLETION_DONE_FUNCTION = "completion_done";
-
-/** Does this statement wait (and so may sleep)? */
-export function completionWaits(op: CompletionOp): boolean {
-  return op === "wait_for_completion";
-}

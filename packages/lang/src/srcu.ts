@@ -13,14 +13,6 @@ export const SRCU_NEST_MAX = 3;
 /** The name reports give the RCU domain. */
 export const RCU_DOMAIN = "rcu";
 
-export const SRCU_STATEMENTS: readonly SrcuOp[] = ["srcu_read_lock", "srcu_read_unlock", "synchronize_srcu"];
-export const RCU_STATEMENTS: readonly SrcuOp[] = ["rcu_read_lock", "rcu_read_unlock", "synchronize_rcu"];
-
-/** Does the statement act on the RCU domain (and so take no operand)? */
-export function isRcuOp(op: SrcuOp): boolean {
-  return op.startsWith("rcu_") || op === "synchronize_rcu";
-}
-
 /** read: enters a read-side section; unlock: leaves one; sync: waits for a grace period. */
 export function srcuAction(op: SrcuOp): "read" | "unlock" | "sync" {
   return op.endsWith("read_lock") ? "read" : op.endsWith("read_unlock") ? "unlock" : "sync";

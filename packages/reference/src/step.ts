@@ -491,11 +491,16 @@ export class Runner implements EvalEnv {
 
   // ------------------------------------------------------------ locks
 
-  private lockEntry(target: Expr): { sym: LockSymbol; index: number; name: string } {
+  /** The entry a lock, refcount, completion or SRCU target names (`x` or `x[i]`): its symbol, position and display name. */
+  private entryOf<S extends LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol>(target: Expr): { sym: S; index: number; name: string } {
     const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
-    const sym = nameExpr.sym as LockSymbol;
+    const sym = nameExpr.sym as S;
     const index = entryIndex(target, sym.index, this, new Map(), this.prog);
     return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+  }
+
+  private lockEntry(target: Expr): { sym: LockSymbol; index: number; name: string } {
+    return this.entryOf<LockSymbol>(target);
   }
 
   /** A lock statement; "queued" when a down_write joined the rwsem's wait queue instead of taking it. */
@@ -619,10 +624,7 @@ export class Runner implements EvalEnv {
   // ------------------------------------------------------------ refcounts
 
   private refEntry(target: Expr): { sym: RefcountSymbol; index: number; name: string } {
-    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
-    const sym = nameExpr.sym as RefcountSymbol;
-    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
-    return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+    return this.entryOf<RefcountSymbol>(target);
   }
 
   private refGet(target: Expr): void {
@@ -663,10 +665,8 @@ export class Runner implements EvalEnv {
 
   private srcuEntry(target: Expr | undefined): { entry: SrcuEntry; name: string } {
     if (!target) return { entry: this.s.srcu[RCU_DOMAIN]![0]!, name: RCU_DOMAIN };
-    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
-    const sym = nameExpr.sym as SrcuSymbol;
-    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
-    return { entry: this.s.srcu[sym.name]![index]!, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+    const { sym, index, name } = this.entryOf<SrcuSymbol>(target);
+    return { entry: this.s.srcu[sym.name]![index]!, name };
   }
 
   /** The read-side sections the thread is inside, as domain entry names (for the lock-order graph and exits). */
@@ -716,10 +716,7 @@ export class Runner implements EvalEnv {
   // ------------------------------------------------------------ completions
 
   private completionEntry(target: Expr): { sym: CompletionSymbol; index: number; name: string } {
-    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
-    const sym = nameExpr.sym as CompletionSymbol;
-    const index = entryIndex(target, sym.index, this, new Map(), this.prog);
-    return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+    return this.entryOf<CompletionSymbol>(target);
   }
 
   private completionOp(op: CompletionOp, target: Expr): void {

@@ -3,7 +3,7 @@
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
 import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, layoutVarAt } from "@knot/ir";
-import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText } from "@knot/engine";
+import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText, gracePeriodText, sectionEntry } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
 export const REPORT_VERSION = 1;
@@ -238,7 +238,7 @@ export class ReportBuilder {
         const name = m.threads[e.thread]!.name;
         const to = this.domains.find((d) => d.name === e.to);
         const under = this.domains.some((d) => d.name === e.from) ? `inside a read-side section of ${e.from}` : `while holding ${e.from}`;
-        const action = to ? `${name} waits for ${to.v.rcu ? "an RCU grace period" : `an SRCU grace period of ${e.to}`} ${under}` : `${name} takes ${e.to} ${under}`;
+        const action = to ? `${name} waits for ${gracePeriodText(e.to, to.v.rcu === true)} ${under}` : `${name} takes ${e.to} ${under}`;
         return {
           from: e.from,
           to: e.to,
@@ -316,16 +316,8 @@ export class ReportBuilder {
     // read-side sections, entered where the thread's depth last went up from 0
     for (const d of this.domains) {
       if (!(s[d.slot + tid]! > 0)) continue;
-      let held: HeldLock = { lock: d.name, section: true };
-      for (let i = v.trace.steps.length - 1; i >= 0; i--) {
-        const st = v.trace.steps[i]!;
-        if (st.thread !== tid || !(states[i]![d.slot + tid] === 0 && states[i + 1]![d.slot + tid]! > 0)) continue;
-        const step = this.model.steps[st.step]!;
-        const op = step.ops.find((o) => o.k === "srcu_read_lock");
-        held = { lock: d.name, section: true, at: op?.at ?? step.at, statement: op?.label ?? step.label };
-        break;
-      }
-      out.push(held);
+      const entry = sectionEntry(this.model, v.trace, tid, d.slot + tid);
+      out.push({ lock: d.name, section: true, ...(entry ? { at: entry.at, statement: entry.label } : {}) });
     }
     return out;
   }
@@ -351,7 +343,7 @@ export class ReportBuilder {
           : w.kind === "completion"
             ? { completion: w.name, completers: w.completers.map((o) => m.threads[o]!.name), condition: `wait_for_completion ${w.name} (${completersText(w.completers.map((o) => m.threads[o]!.name))})` }
             : w.kind === "await" ? { condition: w.labelled ? w.what : `${w.what}${w.shows ? ` (${w.shows})` : ""}` }
-              : w.kind === "grace-period" ? { gracePeriod: w.name, heldUpBy: w.owners.map((o) => m.threads[o]!.name), condition: `${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.name}`}, held up by ${w.owners.map((o) => m.threads[o]!.name).join(" and ")}` }
+              : w.kind === "grace-period" ? { gracePeriod: w.name, heldUpBy: w.owners.map((o) => m.threads[o]!.name), condition: `${gracePeriodText(w.name, w.rcu)}, held up by ${w.owners.map((o) => m.threads[o]!.name).join(" and ")}` }
               : { condition: w.what },
       ),
       holds: this.holds(b.thread, v, s),
