@@ -29,6 +29,11 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["srcu", /\b(srcu_read_lock|synchronize_srcu) /],
   ["rcu", /\b(rcu_read_lock|synchronize_rcu)\b/],
   ["grace period", /\bsynchronize_(srcu|rcu)\b/],
+  ["queue_work", /\bqueue_work[ (]/],
+  ["flush_work", /\bflush_work /],
+  ["cancel_work_sync", /\bcancel_work_sync[ (]/],
+  ["flush_workqueue", /\bflush_workqueue /],
+  ["ordered workqueue", /max_active: 1\b/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

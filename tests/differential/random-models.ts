@@ -129,6 +129,7 @@ export class ModelGenerator {
     enumT: boolean; set: boolean; setMode: boolean; map: boolean; mapMode: boolean; rec: boolean; obj: boolean; ops: boolean;
     lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean; wide: boolean; completion: boolean; completionArr: boolean;
     srcu: boolean; srcuArr: boolean; rcu: boolean;
+    wq: boolean; wqArr: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -151,6 +152,8 @@ export class ModelGenerator {
       srcu: mulberry32(seed ^ 0x27d4eb2f)() < 0.35,
       srcuArr: mulberry32(seed ^ 0x165667b1)() < 0.3,
       rcu: mulberry32(seed ^ 0xd3a2646c)() < 0.3,
+      wq: mulberry32(seed ^ 0x4cf5ad43)() < 0.35,
+      wqArr: mulberry32(seed ^ 0x2545f491)() < 0.4,
     };
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
@@ -249,6 +252,7 @@ export class ModelGenerator {
     // helper procedures: each may call the ones before it
     const helpers = this.int(0, 2);
     for (let i = 0; i < helpers; i++) this.helper(i);
+    if (f.wq) this.workqueueDecls();
     // processes
     const nproc = this.int(2, 3);
     const instanced = this.chance(0.35) ? this.int(0, nproc - 1) : -1;
@@ -443,6 +447,47 @@ export class ModelGenerator {
         return [f.srcu && (!f.rcu || this.chance(0.6)) ? `synchronize_srcu ${this.srcuDomain(scope)}` : "synchronize_rcu"];
       }],
       [f.srcu ? 0.2 : 0, () => [`srcu_read_unlock ${this.srcuDomain(scope)}`]], // not inside: unlock-not-held
+      [f.wq ? 4 : 0, () => this.workStmt(scope)],
+    ]);
+  }
+
+  /**
+   * A workqueue (ordered, two workers, or one per work) with a work and maybe a work array, each
+   * running a work function of its own: random statements, which may queue, flush or cancel
+   * works themselves (their own included: recursive-locking).
+   */
+  private workqueueDecls(): void {
+    // from a stream of its own, so that a workqueue's shape does not shift the rest of the model
+    const r = mulberry32(this.seed ^ 0x68e31da4);
+    const wf = (name: string, param: boolean) => {
+      const params: Var[] = param ? [{ name: this.fresh("wi"), ty: IDX, shared: false, writable: false }] : [];
+      const info: ProcInfo = { name, params: params.map((p) => p.ty), hasWhile: false };
+      const scope = this.bodyScope(params, info, [...this.helpers]);
+      const body = this.block(scope, this.int(1, 2), 1, {});
+      this.emit(`proc ${name}(${params.map((p) => `${p.name}: ${typeText(p.ty)}`).join(", ")}) {`);
+      for (const l of body) this.emit(`  ${l}`);
+      this.emit("}");
+    };
+    wf("wf0", false);
+    if (this.f.wqArr) wf("wf1", true);
+    const shape = r();
+    this.emit(shape < 0.4 ? "workqueue wq0 { max_active: 1 }" : shape < 0.75 ? "workqueue wq0 { max_active: 2 }" : "workqueue wq0");
+    this.emit("work wk0 on wq0 runs wf0()");
+    if (this.f.wqArr) this.emit(`work wka[i in Idx] on wq0 runs wf1(${r() < 0.7 ? "i" : "1 - i"})`);
+  }
+
+  /** A work statement: queueing, flushing, cancelling, as statements and as conditions. */
+  private workStmt(scope: Scope): string[] {
+    const w = this.f.wqArr && this.chance(0.5) ? `wka[${this.idx(scope)}]` : "wk0";
+    const waits = !scope.inAtomic;
+    if (waits) scope.flags.hasWhile = true; // a flush cannot be inside atomic, so neither can this body's callers
+    return this.weighted<string[]>([
+      [3, () => [`queue_work ${w}`]],
+      [1, () => [`if ${this.chance(0.3) ? "not " : ""}queue_work(${w}) { ${this.pick(["skip", "get r0", `x0 := ${this.int(0, 1)}`])} }`]],
+      [waits ? 2 : 0, () => [`flush_work ${w}`]],
+      [waits ? 1.5 : 0, () => [`cancel_work_sync ${w}`]],
+      [waits ? 1 : 0, () => [`if cancel_work_sync(${w}) { ${this.pick(["skip", "put r0", `x0 := ${this.int(0, 1)}`])} }`]],
+      [waits ? 0.8 : 0, () => ["flush_workqueue wq0"]],
     ]);
   }
 
@@ -870,7 +915,7 @@ export function generateModel(seed: number): GeneratedModel {
 const PROTOTYPE_NAMES: [RegExp, string][] = [
   [/\bmode_a\b/g, "__proto__"], [/\bmode_b\b/g, "constructor"], [/\bmode_c\b/g, "toString"],
   [/(?<=[.{,] ?)a(?=:| :=|\b)/g, "hasOwnProperty"], [/(?<=[.{,] ?)b(?=:| :=|\b)/g, "valueOf"],
-  [/\bval\b/g, "isPrototypeOf"], [/\bon\b/g, "propertyIsEnumerable"],
+  [/\bval\b/g, "isPrototypeOf"], [/(?<!^work [^\n]*)\bon\b/gm, "propertyIsEnumerable"], // not a work declaration's `on`
   [/\bopen\b/g, "toLocaleString"], [/\brelease\b/g, "__defineGetter__"], [/\bquery\b/g, "__lookupSetter__"],
   [/\bb0\b/g, "__defineSetter__"], [/\bx0\b/g, "__lookupGetter__"],
 ];

@@ -7,7 +7,10 @@
 // Safety: nothing a model author wrote reaches the generated text. Names and
 // messages stay in the IR; the code holds only numbers, generated identifiers,
 // and indices into tables passed in at load time.
-import { type Addr, SRCU_NEST_MAX, COMPLETION_ALL, COMPLETION_COUNT_MAX, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, exprMayFault } from "@knot/ir";
+import {
+  type Addr, SRCU_NEST_MAX, COMPLETION_ALL, COMPLETION_COUNT_MAX, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, type Workqueue,
+  WORK_FLUSH_DONE, WORK_FLUSH_NONE, WORK_FLUSH_PENDING, WORK_FLUSH_RUNNING, exprMayFault,
+} from "@knot/ir";
 import type { PackedLayout } from "./packing.js";
 
 /** A number as code: negative ones in parentheses, so that no operator written before it can merge with its sign. */
@@ -160,13 +163,51 @@ class Generator {
       w.line(`if (${held} && ${id} !== ${l.slot}) H[${nh}++] = ${l.slot};`);
     }
     for (const d of this.domains) w.line(`if (${this.read(this.plusThread({ g: d }))} > 0 && ${id} !== ${d}) H[${nh}++] = ${d};`);
+    // a worker running a work holds its workqueue's pseudo-lock, then the work's (interpret.ts, pseudoHeld)
+    const worker = this.m.processes[this.m.threads[this.t0]!.process]!.worker;
+    if (worker) {
+      const q = this.m.workqueues[worker.wq]!;
+      const wp = this.temp("wp");
+      w.line(`const ${wp} = ${this.read(this.workerSlot(q, "WW", (tid) => q.workers.indexOf(tid)))};`);
+      w.open(`if (${wp} !== 0) {`);
+      w.line(`if (${id} !== ${q.offset}) H[${nh}++] = ${q.offset};`);
+      const e = this.temp("we");
+      w.line(`const ${e} = T${this.table(q.works.map((x) => x.entry))}[${wp} - 1];`);
+      w.line(`if (${id} !== ${e}) H[${nh}++] = ${e};`);
+      w.close();
+    }
     w.line(`if (${nh} > 0) acquire(H, ${id}, ${nh});`);
   }
 
-  /** Return violated when the thread is in atomic context: it holds a spinlock, or is inside an RCU read-side section. */
-  private atomicChecks(): void {
-    for (const sl of this.spinSlots) this.w.line(`if (${this.read({ g: sl })} === O) return ${R_VIOLATED};`);
-    if (this.rcuSlot >= 0) this.w.line(`if (${this.read(this.plusThread({ g: this.rcuSlot }))} > 0) return ${R_VIOLATED};`);
+  /** The slot of the running worker's running work in workqueue `q` (worker number by thread; `name`: its per-thread table's, one per `worker` function). */
+  private workerSlot(q: Workqueue, name: string, worker: (tid: number) => number): SlotRef {
+    const n = q.works.length;
+    const slot = this.uniform(`${name}${this.m.workqueues.indexOf(q)}`, (tid) => q.offset + n + worker(tid));
+    return /^\d+$/.test(slot) ? { g: Number(slot) } : { d: slot };
+  }
+
+  /** A number per thread of the current group, as a constant when every thread of the group has the same. */
+  private uniform(name: string, value: (tid: number) => number): string {
+    const v = value(this.group[0]!);
+    if (this.group.every((t) => value(t) === v)) return num(v);
+    return this.threadTable(name, value);
+  }
+
+  /** Return violated (or `code`) when the thread is in atomic context: it holds a spinlock, or is inside an RCU read-side section. */
+  private atomicChecks(code: number = R_VIOLATED): void {
+    for (const sl of this.spinSlots) this.w.line(`if (${this.read({ g: sl })} === O) return ${code};`);
+    if (this.rcuSlot >= 0) this.w.line(`if (${this.read(this.plusThread({ g: this.rcuSlot }))} > 0) return ${code};`);
+  }
+
+  /** Return violated when the thread holds a lock or is inside a read-side section (exit-holding-lock). */
+  private holdingChecks(): void {
+    for (const l of this.locks) {
+      const held = l.kind === "rwsem"
+        ? `${this.read({ g: l.slot })} === O || (${this.read({ g: l.slot + 1 })} & BIT) !== 0`
+        : `${this.read({ g: l.slot })} === O`;
+      this.w.line(`if (${held}) return ${R_VIOLATED};`);
+    }
+    for (const d of this.domains) this.w.line(`if (${this.read(this.plusThread({ g: d }))} > 0) return ${R_VIOLATED};`);
   }
 
   private get atomicPossible(): boolean {
@@ -642,16 +683,242 @@ class Generator {
       }
       case "exit": {
         if (!this.on("exit-holding-lock")) return;
-        for (const l of this.locks) {
-          const held = l.kind === "rwsem"
-            ? `${this.read({ g: l.slot })} === O || (${this.read({ g: l.slot + 1 })} & BIT) !== 0`
-            : `${this.read({ g: l.slot })} === O`;
-          w.line(`if (${held}) return ${R_VIOLATED};`);
-        }
-        for (const d of this.domains) w.line(`if (${this.read(this.plusThread({ g: d }))} > 0) return ${R_VIOLATED};`);
+        this.holdingChecks();
         return;
       }
+      case "queue_work": case "work_start": case "work_end": case "work_wait":
+        this.workOp(o);
+        return;
     }
+  }
+
+  // ------------------------------------------------------------ workqueues
+
+  /*
+   * The workqueue ops, as interpret-workqueue.ts has them. The workqueue's slots (its queue,
+   * then a slot per worker) are copied into the scratch array WQ, where the helpers wqPend
+   * (is the work at a position pending?), wqRun (the worker running it, or -1) and wqDeq
+   * (take it out of the queue) work as isPending, runningOn and dequeue do; the queue slots
+   * are written back where the op changes them.
+   */
+  private loadQueue(q: Workqueue): void {
+    const width = q.works.length + q.workers.length;
+    for (let i = 0; i < width; i++) this.w.line(`WQ[${i}] = ${this.read({ g: q.offset + i })};`);
+  }
+
+  private storeQueue(q: Workqueue): void {
+    for (let i = 0; i < q.works.length; i++) {
+      const line = this.write({ g: q.offset + i }, `WQ[${i}]`);
+      if (line) this.w.line(line);
+    }
+  }
+
+  private workOp(o: Op & { k: "queue_work" | "work_start" | "work_end" | "work_wait" }): void {
+    const w = this.w;
+    const q = this.m.workqueues[o.wq]!;
+    const n = q.works.length;
+    const W = q.workers.length;
+    const T = this.m.threads.length;
+    switch (o.k) {
+      case "queue_work": {
+        const x = this.slotTemp(o.entry); // the entry first, then the position
+        const p = this.temp("p");
+        w.line(`const ${p} = ${this.expr(o.pos)};`);
+        this.loadQueue(q);
+        const queued = this.temp("qd");
+        w.line(`const ${queued} = !wqPend(${n}, ${p}) && ${this.read(x)} === 0;`);
+        if (o.result !== undefined) w.line(`if (${queued} !== ${o.result}) return ${R_DISABLED};`);
+        w.open(`if (${queued}) {`);
+        w.line(`for (let i = 0; i < ${n}; i++) { if (WQ[i] !== 0) continue; WQ[i] = ${p} + 1; break; }`);
+        this.storeQueue(q);
+        w.close();
+        return;
+      }
+      case "work_start": {
+        const entry = q.works[o.pos]!.entry;
+        const k = this.temp("k");
+        w.line(`const ${k} = ${this.expr({ k: "instance" })};`);
+        this.loadQueue(q);
+        w.line(`if (WQ[${n} + ${k}] !== 0) return ${R_DISABLED};`);
+        w.line(`for (let j = 0; j < ${k}; j++) if (WQ[${n} + j] === 0) return ${R_DISABLED};`); // the lowest idle worker starts
+        const first = this.temp("first");
+        w.line(`let ${first} = -1;`);
+        w.line(`for (let i = 0; i < ${n}; i++) { const v = WQ[i]; if (v === 0) break; if (wqRun(${n}, ${W}, v - 1) >= 0) continue; ${first} = v - 1; break; }`);
+        w.line(`if (${first} !== ${o.pos}) return ${R_DISABLED};`);
+        w.line(`wqDeq(${n}, ${o.pos});`);
+        this.storeQueue(q);
+        // lockdep's process_one_work(): the workqueue's map, then the work's
+        if (this.opts.lockOrder) this.acquisition(`${q.offset}`);
+        const line = this.write(this.workerSlot(q, "WK", (tid) => this.m.threads[tid]!.instance), `${o.pos + 1}`);
+        if (line) w.line(line);
+        if (this.opts.lockOrder) this.acquisition(`${entry}`);
+        for (let t = 0; t < T; t++) this.flushState({ g: entry + 2 + t }, WORK_FLUSH_PENDING, WORK_FLUSH_RUNNING);
+        return;
+      }
+      case "work_end": {
+        const entry = q.works[o.pos]!.entry;
+        if (this.on("exit-holding-lock")) this.holdingChecks();
+        const line = this.write(this.workerSlot(q, "WK", (tid) => this.m.threads[tid]!.instance), "0");
+        if (line) w.line(line);
+        for (let t = 0; t < T; t++) this.flushState({ g: entry + 2 + t }, WORK_FLUSH_RUNNING, WORK_FLUSH_DONE);
+        return;
+      }
+      case "work_wait":
+        if (o.call === "flush_workqueue") this.flushWorkqueue(o, q);
+        else this.workWait(o, q);
+        return;
+    }
+  }
+
+  /** A cancel took the pending instance off the queue (`was`): the flushes waiting for it are done (interpret-workqueue.ts, cancelPending). */
+  private cancelledFlushes(x: SlotRef, was: string): void {
+    const T = this.m.threads.length;
+    this.w.open(`if (${was}) {`);
+    for (let t = 0; t < T; t++) this.flushState(this.plus(x, 2 + t), WORK_FLUSH_PENDING, WORK_FLUSH_DONE);
+    this.w.close();
+  }
+
+  /** A flush state `from` becomes `to`. */
+  private flushState(f: SlotRef, from: number, to: number): void {
+    const v = this.read(f);
+    if (/^\(?-?\d+\)?$/.test(v) && Number(v.replace(/[()]/g, "")) !== from) return; // a flush state that never changes
+    const line = this.write(f, `${to}`);
+    if (line) this.w.line(`if (${v} === ${from}) { ${line} }`);
+  }
+
+  /**
+   * sleep-in-atomic, then recursive-locking when `own` (a condition) holds: a violation, or
+   * (register) not this step (interpret-workqueue.ts, refuse).
+   */
+  private refuse(register: boolean, own: string | undefined): void {
+    if (this.atomicPossible && this.on("sleep-in-atomic")) this.atomicChecks(register ? R_DISABLED : R_VIOLATED);
+    if (own === undefined) return;
+    const code = register ? R_DISABLED : this.on("recursive-locking") ? R_VIOLATED : R_OTHER;
+    this.w.line(`if (${own}) return ${code};`);
+  }
+
+  /** The running thread's worker number in `q` as code, or undefined when no thread of the group is one of its workers. */
+  private ownWorker(q: Workqueue): string | undefined {
+    if (this.group.every((t) => !q.workers.includes(t))) return undefined;
+    return this.uniform(`WI${this.m.workqueues.indexOf(q)}`, (tid) => q.workers.indexOf(tid));
+  }
+
+  /** flush_work and cancel_work_sync of one work (interpret-workqueue.ts, workWait). */
+  private workWait(o: Op & { k: "work_wait" }, q: Workqueue): void {
+    const w = this.w;
+    const n = q.works.length;
+    const W = q.workers.length;
+    const cancel = o.call === "cancel_work_sync";
+    const x = this.slotTemp(o.entry!); // the operand first, as C evaluates it
+    const p = this.temp("p");
+    w.line(`const ${p} = ${this.expr(o.pos!)};`);
+    const me = this.ownWorker(q);
+    let own: string | undefined;
+    if (me !== undefined && me !== "(-1)") {
+      const slot = /^\d+$/.test(me) ? this.read({ g: q.offset + n + Number(me) }) : `rd(t, ${q.offset + n} + ${me})`;
+      own = /^\d+$/.test(me) ? `${slot} === ${p} + 1` : `(${me} >= 0 && ${slot} === ${p} + 1)`;
+    }
+    this.refuse(o.register, own);
+    const f = this.plusThread(x, 2);
+    const state = this.temp("st");
+    w.line(`const ${state} = ${this.read(f)};`);
+    this.loadQueue(q);
+    const pending = this.temp("pend");
+    const running = this.temp("run");
+    w.line(`const ${pending} = wqPend(${n}, ${p});`);
+    w.line(`const ${running} = wqRun(${n}, ${W}, ${p}) >= 0;`);
+    const acquire = (id: string) => {
+      if (this.opts.lockOrder) this.acquisition(id);
+    };
+    if (o.register) {
+      w.line(`if (${state} !== ${WORK_FLUSH_NONE}) return ${R_DISABLED};`);
+      if (cancel) {
+        w.line(`if (${this.read(x)} !== 0 || !${running}) return ${R_DISABLED};`);
+        const was = this.temp("was");
+        w.line(`const ${was} = wqDeq(${n}, ${p});`);
+        this.storeQueue(q);
+        this.cancelledFlushes(x, was);
+        w.line(this.write(this.plus(x, 1), `(${was} ? 1 : 0)`));
+        w.line(this.write(x, "O"));
+        w.line(this.write(f, `${WORK_FLUSH_RUNNING}`));
+        acquire(this.absolute(x));
+        return;
+      }
+      w.line(`if (!${pending} && !${running}) return ${R_DISABLED};`);
+      w.line(this.write(f, `(${pending} ? ${WORK_FLUSH_PENDING} : ${WORK_FLUSH_RUNNING})`));
+      acquire(this.absolute(x));
+      if (q.ordered) acquire(`${q.offset}`);
+      return;
+    }
+    w.open(`if (${state} === ${WORK_FLUSH_DONE}) {`);
+    if (cancel) {
+      const was = this.temp("was");
+      w.line(`const ${was} = ${this.read(this.plus(x, 1))} !== 0;`);
+      if (o.result !== undefined) w.line(`if (${was} !== ${o.result}) return ${R_DISABLED};`);
+      w.line(this.write(x, "0"));
+      w.line(this.write(this.plus(x, 1), "0"));
+    }
+    w.line(this.write(f, `${WORK_FLUSH_NONE}`));
+    w.mid("} else {");
+    // waiting: a wait-for edge the search checks in full (it re-runs the interpreter)
+    w.line(`if (${state} !== ${WORK_FLUSH_NONE}) return ${R_COMPLEX};`);
+    if (cancel) {
+      w.line(`if (${this.read(x)} !== 0) return ${R_COMPLEX};`); // another thread's cancel: the kernel's cancel_waitq
+      w.line(`if (${running}) return ${R_DISABLED};`); // registers first
+      if (o.result !== undefined) w.line(`if (${pending} !== ${o.result}) return ${R_DISABLED};`);
+      const was = this.temp("was");
+      w.line(`const ${was} = wqDeq(${n}, ${p});`);
+      this.storeQueue(q);
+      this.cancelledFlushes(x, was);
+      acquire(this.absolute(x));
+    } else {
+      w.line(`if (${pending} || ${running}) return ${R_DISABLED};`); // registers first
+      acquire(this.absolute(x));
+    }
+    w.close();
+  }
+
+  /** flush_workqueue (interpret-workqueue.ts, flushWorkqueue). */
+  private flushWorkqueue(o: Op & { k: "work_wait" }, q: Workqueue): void {
+    const w = this.w;
+    const n = q.works.length;
+    const W = q.workers.length;
+    const me = this.ownWorker(q);
+    let own: string | undefined;
+    if (me !== undefined && me !== "(-1)") {
+      own = /^\d+$/.test(me) ? `${this.read({ g: q.offset + n + Number(me) })} !== 0` : `(${me} >= 0 && rd(t, ${q.offset + n} + ${me}) !== 0)`;
+    }
+    this.refuse(o.register, own);
+    const waiting = this.temp("waiting");
+    const done = this.temp("done");
+    const busy = this.temp("busy");
+    w.line(`let ${waiting} = false, ${done} = false, ${busy} = false;`);
+    this.loadQueue(q);
+    const flush = q.works.map((x) => this.plusThread({ g: x.entry }, 2));
+    flush.forEach((f, i) => {
+      const v = this.temp("f");
+      w.line(`const ${v} = ${this.read(f)};`);
+      w.line(`if (${v} === ${WORK_FLUSH_PENDING} || ${v} === ${WORK_FLUSH_RUNNING}) ${waiting} = true; else if (${v} === ${WORK_FLUSH_DONE}) ${done} = true;`);
+      w.line(`if (wqPend(${n}, ${i}) || wqRun(${n}, ${W}, ${i}) >= 0) ${busy} = true;`);
+    });
+    if (o.register) {
+      w.line(`if (${waiting} || ${done} || !${busy}) return ${R_DISABLED};`);
+      flush.forEach((f, i) => {
+        w.line(`if (wqPend(${n}, ${i})) { ${this.write(f, `${WORK_FLUSH_PENDING}`)} } else if (wqRun(${n}, ${W}, ${i}) >= 0) { ${this.write(f, `${WORK_FLUSH_RUNNING}`)} }`);
+      });
+      if (this.opts.lockOrder) this.acquisition(`${q.offset}`);
+      return;
+    }
+    w.line(`if (${waiting}) return ${R_COMPLEX};`);
+    w.open(`if (${done}) {`);
+    for (const f of flush) {
+      const line = this.write(f, `${WORK_FLUSH_NONE}`);
+      if (line) w.line(line);
+    }
+    w.mid("} else {");
+    w.line(`if (${busy}) return ${R_DISABLED};`); // registers first
+    if (this.opts.lockOrder) this.acquisition(`${q.offset}`);
+    w.close();
   }
 
   /** A lock or refcount slot, computed once into a temporary when it is dynamic. */
@@ -676,6 +943,8 @@ class Generator {
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": addr(o.d); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;
+      case "queue_work": addr(o.entry); exprs.push(o.pos); break;
+      case "work_wait": if (o.entry) addr(o.entry); if (o.pos) exprs.push(o.pos); break;
       default: break;
     }
     return exprs.some(exprMayFault);
@@ -753,7 +1022,14 @@ class Generator {
     w.line("// Generated by knot: successor functions over packed states. Do not edit.");
     w.open("export function create(rt: any): ((s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number)[] {");
     w.line("const { rd, wr, pos, mem, div, mod, pc32, deref, fault, acquire, begin, commit } = rt;");
-    w.line(`const H = new Int32Array(${Math.max(1, this.locks.length + this.domains.length)});`);
+    w.line(`const H = new Int32Array(${Math.max(1, this.locks.length + this.domains.length + (this.m.workqueues.length ? 2 : 0))});`);
+    if (this.m.workqueues.length) {
+      // the workqueue helpers (interpret-workqueue.ts: isPending, runningOn, dequeue) on a copy of a workqueue's slots
+      w.line(`const WQ = new Int32Array(${Math.max(...this.m.workqueues.map((q) => q.works.length + q.workers.length))});`);
+      w.line("function wqPend(n: number, p: number): boolean { for (let i = 0; i < n; i++) { const v = WQ[i]; if (v === 0) return false; if (v === p + 1) return true; } return false; }");
+      w.line("function wqRun(n: number, nw: number, p: number): number { for (let k = 0; k < nw; k++) if (WQ[n + k] === p + 1) return k; return -1; }");
+      w.line("function wqDeq(n: number, p: number): boolean { for (let i = 0; i < n; i++) { const v = WQ[i]; if (v === 0) return false; if (v !== p + 1) continue; for (let j = i; j < n - 1; j++) WQ[j] = WQ[j + 1]; WQ[n - 1] = 0; return true; } return false; }");
+    }
     w.line("//TABLES");
     w.line("function noSteps(_s: Int32Array, _idx: number, _out: Int32Array, _outStep: Int32Array, info: Int32Array): number { info[0] = -1; info[1] = -1; return 0; }");
     const threadEntries: string[] = new Array(this.m.threads.length);

@@ -3,6 +3,7 @@
 // states and transitions and the same violations with the same traces; the
 // fingerprint store must agree with the exact one; generated code must carry
 // nothing a model author wrote.
+import { engineSummary as summary } from "./test-pipeline.js";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -43,19 +44,6 @@ function configurations(): { file: string; set: Record<string, string> }[] {
   return out;
 }
 
-function summary(r: SearchResult, m: Model) {
-  return {
-    states: r.stats.states,
-    transitions: r.stats.transitions,
-    complete: r.stats.complete,
-    violations: r.violations.map((v) => ({
-      kind: v.kind,
-      message: v.message,
-      trace: v.trace.steps.map((s) => `${m.threads[s.thread]!.name}:${s.step}${s.failed ? "!" : ""}`),
-    })),
-    warnings: r.warnings.map((w) => w.message),
-  };
-}
 
 function both(m: Model, options: SearchOptions = {}) {
   const disabled = options.disabled ?? new Set();

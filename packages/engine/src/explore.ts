@@ -12,6 +12,7 @@ import {
   type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
 } from "./interpret.js";
 import { CompletionReach } from "./completions.js";
+import { workWaitOwners } from "./interpret-workqueue.js";
 import { LockOrderGraph } from "./lock-order.js";
 import { type PackedLayout, computePackedLayout, constantSlots, pack, readSlot, unpack } from "./packing.js";
 import { ExactStateStore, FingerprintStateStore, MAX_EXACT_STATES, SEEN, type StateStore } from "./state-store.js";
@@ -191,6 +192,7 @@ export class Explorer {
   private readonly stepTo: Int32Array;
   private readonly threadSteps: Int32Array[][];
   private readonly endLoc: number[];
+  private readonly idleLoc: number[];
   private readonly invariants: CompiledProperty[];
   private readonly finals: CompiledProperty[];
   private transitions = 0;
@@ -219,6 +221,8 @@ export class Explorer {
     this.stepTo = Int32Array.from(model.steps.map((s) => s.to));
     this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));
     this.endLoc = model.threads.map((t) => model.processes[t.process]!.end);
+    // a worker resting idle counts as finished (language.md, "workqueues")
+    this.idleLoc = model.threads.map((t) => model.processes[t.process]!.worker?.idle ?? -1);
     const props = (kind: "invariant" | "final") =>
       model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond, { allowFreed: this.disabled.has("use-after-free") }) }));
     this.invariants = this.disabled.has("invariant") ? [] : props("invariant");
@@ -342,6 +346,7 @@ export class Explorer {
     const pcShift = Int32Array.from(model.threads.map((t) => layout.shift[t.pcSlot]!));
     const pcMask = Int32Array.from(model.threads.map((t) => layout.mask[t.pcSlot]!));
     const endLoc = Int32Array.from(this.endLoc);
+    const idleLoc = Int32Array.from(this.idleLoc);
     let expanded = run.expanded;
     let limitHit = false;
     let transitions = run.transitions;
@@ -403,6 +408,10 @@ export class Explorer {
         }
         if (limitHit || this.stop) break;
         enabledTotal += enabled;
+        if (enabled === 0 && loc === idleLoc[t]) {
+          unfinished--;
+          continue;
+        }
         if (enabled === 0) {
           blocked[blockedCount++] = t;
           waitSlot[t] = info[1]!;
@@ -558,7 +567,7 @@ export class Explorer {
   private lockOrderWarnings(): LockOrderWarning[] {
     const graph = this.lockOrder;
     if (!graph) return [];
-    const name = (slot: number) => this.compiled.locks.find((l) => l.slot === slot)?.name ?? this.compiled.domains.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
+    const name = (slot: number) => this.compiled.locks.find((l) => l.slot === slot)?.name ?? this.compiled.domains.find((d) => d.slot === slot)?.name ?? this.compiled.pseudoLocks.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
     return graph.cycles().map((cycle) => {
       const edges: LockOrderEdge[] = cycle.map((from, i) => {
         const to = cycle[(i + 1) % cycle.length]!;
@@ -701,6 +710,7 @@ export class Explorer {
             for (let r = 0; r < T; r++) if ((mask >>> r) & 1) w.owners.push(r);
           }
           if (w.kind === "completion") w.completers = (this.completionReach ??= new CompletionReach(this.model)).completers(s, w.slot, t);
+          if (w.kind === "work") Object.assign(w, workWaitOwners(this.model, s, w.slot, t));
           if (!out.some((x) => JSON.stringify(x) === JSON.stringify(w))) out.push(w);
         }
       }
@@ -717,7 +727,7 @@ export class Explorer {
     const blocked: BlockedThread[] = [];
     for (const t of model.threads) {
       const loc = s[t.pcSlot]!;
-      if (loc === this.endLoc[t.id]) continue;
+      if (loc === this.endLoc[t.id] || loc === this.idleLoc[t.id]) continue;
       const c = this.ctxs[t.id]!;
       let canMove = false;
       const tmp = new Int32Array(s.length);
@@ -735,13 +745,13 @@ export class Explorer {
     // wait-for cycles: threads whose every wait is a lock held only by such threads, or a
     // grace period held up by (at least) one such thread
     if (this.on("recursive-locking") || this.on("lock-cycle")) {
-      const edge = (w: WaitReason) => w.kind === "lock" || w.kind === "grace-period";
+      const edge = (w: WaitReason) => w.kind === "lock" || w.kind === "grace-period" || w.kind === "work";
       let dead = blocked.filter((b) => b.waits.length > 0 && b.waits.every(edge));
       for (let changed = true; changed; ) {
         changed = false;
         const ids = new Set(dead.map((b) => b.thread));
         const keep = dead.filter((b) => b.waits.every((w) =>
-          w.kind === "lock" ? w.owners.length > 0 && w.owners.every((o) => ids.has(o)) : w.kind === "grace-period" && w.owners.some((o) => ids.has(o))));
+          w.kind === "lock" || w.kind === "work" ? w.owners.length > 0 && w.owners.every((o) => ids.has(o)) : w.kind === "grace-period" && w.owners.some((o) => ids.has(o))));
         if (keep.length !== dead.length) {
           dead = keep;
           changed = true;
@@ -749,18 +759,23 @@ export class Explorer {
       }
       // A thread whose every request waits (also) on a lock it holds itself can never
       // go on, whatever the other holders do (an rwsem reader asking to write).
-      const selfBlocked = blocked.find((b) => b.waits.length > 0 && b.waits.every((w) => w.kind === "lock" && w.owners.includes(b.thread)));
+      // A work wait whose only possible owner is the thread itself (a work flushing one queued
+      // behind it on its own ordered workqueue) can never go on either.
+      const onSelf = (w: WaitReason, t: number) => (w.kind === "lock" && w.owners.includes(t)) || (w.kind === "work" && w.owners.length === 1 && w.owners[0] === t);
+      const selfBlocked = blocked.find((b) => b.waits.length > 0 && b.waits.every((w) => onSelf(w, b.thread)));
       if (selfBlocked && !dead.includes(selfBlocked)) dead.push(selfBlocked);
       if (dead.length > 0) {
-        const self = selfBlocked ?? dead.find((b) => b.waits.some((w) => w.kind === "lock" && w.owners.includes(b.thread)));
+        const self = selfBlocked ?? dead.find((b) => b.waits.some((w) => onSelf(w, b.thread)));
         if (self && this.on("recursive-locking")) {
-          const w = self.waits.find((x) => x.kind === "lock" && x.owners.includes(self.thread)) as WaitReason & { kind: "lock" };
+          const w = self.waits.find((x) => onSelf(x, self.thread)) as WaitReason & { kind: "lock" | "work" };
           const name = model.threads[self.thread]!.name;
           const key = `recursive-locking@${self.thread}:${self.location}`;
           if (!this.seen.has(key)) {
             this.report({
               kind: "recursive-locking",
-              message: `${name} waits for ${w.name}, which it already holds`,
+              message: w.kind === "work"
+                ? `${name} waits in ${w.call} for ${w.name}, which can only run after ${name}'s own work returns (${model.workqueues.find((q) => q.offset === w.slot || q.works.some((x) => x.entry === w.slot))?.name ?? "its workqueue"} has no other worker)`
+                : `${name} waits for ${w.name}, which it already holds`,
               state: idx, thread: self.thread, blocked: [self], cycle: [self.thread], trace: this.trace(idx), key,
             });
           }
@@ -772,7 +787,7 @@ export class Explorer {
           let t = dead[0]!.thread;
           while (!cycle.includes(t)) {
             cycle.push(t);
-            const w = byThread.get(t)!.waits[0] as WaitReason & { kind: "lock" | "grace-period" };
+            const w = byThread.get(t)!.waits[0] as WaitReason & { kind: "lock" | "grace-period" | "work" };
             t = w.owners.find((o) => byThread.has(o))!;
           }
           const ring = cycle.slice(cycle.indexOf(t));
@@ -782,8 +797,9 @@ export class Explorer {
           const trace = this.trace(idx);
           const parts = ordered.map((tid, i) => {
             const nextId = ordered[(i + 1) % ordered.length]!;
-            const w = byThread.get(tid)!.waits.find((x) => (x.kind === "lock" || x.kind === "grace-period") && x.owners.includes(nextId)) as WaitReason & { kind: "lock" | "grace-period" };
+            const w = byThread.get(tid)!.waits.find((x) => (x.kind === "lock" || x.kind === "grace-period" || x.kind === "work") && x.owners.includes(nextId)) as WaitReason & { kind: "lock" | "grace-period" | "work" };
             const next = model.threads[nextId]!.name;
+            if (w.kind === "work") return `${model.threads[tid]!.name} ${workWaitText(w, model)}`;
             if (w.kind === "grace-period") {
               const at = sectionEntry(model, trace, nextId, w.slot + nextId)?.at;
               return `${model.threads[tid]!.name} waits for ${gracePeriodText(w.name, w.rcu)}, held up by ${next}'s read-side section${at ? ` entered at ${at.file}:${at.line}:${at.col}` : ""}`;
@@ -877,6 +893,15 @@ export function awaitText(w: WaitReason & { kind: "await" }): string {
   return `waits until ${w.what.slice(6)}${w.shows ? ` (${w.shows})` : ""}`;
 }
 
+/** "waits in flush_work for shutdown_work[1] (running on kworker/events[0])", or behind the busy workers. */
+export function workWaitText(w: WaitReason & { kind: "work" }, model: Model): string {
+  const names = w.owners.map((o) => model.threads[o]!.name);
+  const what = w.call === "flush_workqueue" ? `waits in flush_workqueue for the works on ${w.name}` : `waits in ${w.call} for ${w.name}`;
+  if (w.running !== undefined) return `${what} (running on ${model.threads[w.running]!.name})`;
+  if (names.length === 0) return `${what} (behind another thread's cancel_work_sync)`;
+  return `${what} (${w.call === "flush_workqueue" ? "run by" : "pending behind the works running on"} ${names.join(" and ")})`;
+}
+
 /** "no thread left that can complete it", "only B can still complete it". */
 export function completersText(names: string[]): string {
   return names.length === 0 ? "no thread left that can complete it" : `only ${names.join(" or ")} can still complete it`;
@@ -889,6 +914,7 @@ function describeWaits(waits: WaitReason[], model: Model, s: Int32Array, endLoc:
     if (w.kind === "fault") return `cannot continue: ${w.what} (the ${w.check} check is switched off, so the statement cannot run)`;
     if (w.kind === "grace-period") return `waits for ${gracePeriodText(w.name, w.rcu)} (held up by ${w.owners.map((o) => model.threads[o]!.name).join(" and ")})`;
     if (w.kind === "completion") return `waits for completion ${w.name} (${completersText(w.completers.map((t) => model.threads[t]!.name))})`;
+    if (w.kind === "work") return workWaitText(w, model);
     const holders = w.owners.map((o) => `${model.threads[o]!.name}${s[model.threads[o]!.pcSlot] === endLoc[o] ? ", which has finished" : ""}`);
     return w.queued ? `waits for ${w.name} (behind the waiting writer ${holders.join(" and ")})` : `waits for ${w.name} (held by ${holders.join(" and ")})`;
   }).join(", or ");

@@ -96,8 +96,8 @@ export class InterpretedGenerator implements SuccessorGenerator {
           if (o.waitLockKind === "rwsem") wait = -2;
           else if (wait === -3) wait = o.waitSlot;
           else if (wait !== o.waitSlot) wait = -2;
-        } else if (o.waitKind === 5) {
-          wait = -2; // a grace period: a wait-for edge to each reader, checked in full
+        } else if (o.waitKind === 5 || o.waitKind === 6) {
+          wait = -2; // a grace period or a work wait: wait-for edges to readers or workers, checked in full
         } else if (o.waitKind !== 0) {
           other = true;
         }

@@ -31,6 +31,12 @@ export type WaitReason =
   | { kind: "grace-period"; slot: number; name: string; rcu: boolean; owners: number[] }
   /** wait_for_completion on a count of 0. `completers`: the threads that could still complete it (filled in by the search). */
   | { kind: "completion"; slot: number; name: string; completers: number[] }
+  /**
+   * flush_work / cancel_work_sync (`slot`: the work's entry) or flush_workqueue (`slot`: the
+   * workqueue's first slot) waiting; `owners`: the workers it waits for (it is deadlocked when
+   * all of them are), `running`: the worker running the work (both filled in by the search).
+   */
+  | { kind: "work"; call: string; slot: number; name: string; owners: number[]; running?: number }
   /** The statement would violate a check that is switched off, so it cannot run at all. */
   | { kind: "fault"; check: ViolationKind; what: string };
 
@@ -40,7 +46,7 @@ export type WaitReason =
  * not allocate; `waitReason` builds the object when a report needs it.
  */
 export class Outcome {
-  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick; 3: a fault whose check is off; 4: a completion; 5: a grace period (waitSlot: the domain entry). */
+  /** 0: no blocking statement; 1: a lock; 2: an await or an empty pick; 3: a fault whose check is off; 4: a completion; 5: a grace period (waitSlot: the domain entry); 6: a work statement (interpret-workqueue.ts). */
   waitKind = 0;
   waitSlot = -1;
   waitLockKind: LockKind = "mutex";
@@ -49,6 +55,8 @@ export class Outcome {
   waitLabelled = false;
   waitRcu = false;
   waitShows: ShownLocal[] | undefined = undefined;
+  /** The work statement waiting (waitKind 6). */
+  waitCall = "";
   violation: ViolationKind | undefined;
   message = "";
   /** Index in the step's ops of the op that raised the violation (its source locates the violation). */
@@ -69,6 +77,7 @@ export function waitReason(o: Outcome, s: Int32Array): WaitReason | undefined {
   if (o.waitKind === 3) return { kind: "fault", check: o.violation!, what: o.message };
   if (o.waitKind === 5) return { kind: "grace-period", slot: o.waitSlot, name: o.waitName, rcu: o.waitRcu, owners: [] };
   if (o.waitKind === 4) return { kind: "completion", slot: o.waitSlot, name: o.waitName, completers: [] };
+  if (o.waitKind === 6) return { kind: "work", call: o.waitCall, slot: o.waitSlot, name: o.waitName, owners: [] };
   return undefined;
 }
 
@@ -91,6 +100,8 @@ export interface CompiledModel {
   locks: { slot: number; kind: LockKind; name: string }[];
   /** Every SRCU domain entry and the RCU domain: first slot, display name (lock-order nodes, as lockdep has them). */
   domains: { slot: number; name: string; rcu: boolean }[];
+  /** The workqueues' and work items' lockdep pseudo-locks (lock-order nodes). */
+  pseudoLocks: { slot: number; name: string }[];
 }
 
 export interface CompileOptions {

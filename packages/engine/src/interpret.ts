@@ -9,11 +9,20 @@ import {
   type CompiledModel, type CompileOptions, DISABLED, ENABLED, type ExprOptions, Fault, type OpFn, Outcome, type StepFn, type ThreadCtx, VIOLATED,
   compileAddr, compileExpr, lockOwners,
 } from "./interpret-core.js";
-import { compileCompletionOp, compileSrcuOp, type OpContext } from "./interpret-sync.js";
+import { compileCompletionOp, compileSrcuOp } from "./interpret-sync.js";
+import { type WorkOpContext, compileWorkOp } from "./interpret-workqueue.js";
 
 export * from "./interpret-core.js";
 
-export class ModelCompiler implements OpContext {
+/** The lockdep pseudo-locks of the workqueues (language.md, "workqueues"): their lock-order node slots and names. */
+export function pseudoLocks(model: Model): { slot: number; name: string }[] {
+  return model.workqueues.flatMap((q) => [
+    { slot: q.offset, name: `(wq_completion)${q.name}` },
+    ...q.works.map((w) => ({ slot: w.entry, name: `(work_completion)(&${w.name})` })),
+  ]);
+}
+
+export class ModelCompiler implements WorkOpContext {
   private readonly spinSlots: number[] = [];
   private readonly domains: { slot: number; name: string; rcu: boolean }[] = [];
   /** The RCU domain's first slot (a reader's depth is at rcuSlot + thread), or -1. */
@@ -23,7 +32,14 @@ export class ModelCompiler implements OpContext {
   readonly threadName: (tid: number) => string;
   readonly exprOpts: ExprOptions;
 
-  constructor(private readonly model: Model, private readonly options: CompileOptions) {
+  private readonly pseudo: { slot: number; name: string }[];
+  /** Per thread: its workqueue and worker number, when it is a worker. */
+  private readonly workerOf: ({ wq: number; k: number } | undefined)[];
+
+  constructor(readonly model: Model, private readonly options: CompileOptions) {
+    this.pseudo = pseudoLocks(model);
+    this.workerOf = model.threads.map(() => undefined);
+    model.workqueues.forEach((q, wq) => q.workers.forEach((t, k) => (this.workerOf[t] = { wq, k })));
     for (const v of model.layout.vars) {
       if (v.kind !== "lock") continue;
       const ew = v.entryWidth ?? 1;
@@ -48,7 +64,7 @@ export class ModelCompiler implements OpContext {
   }
 
   compile(): CompiledModel {
-    return { steps: this.model.steps.map((st) => this.compileStep(st)), spinSlots: this.spinSlots, locks: this.locks, domains: this.domains };
+    return { steps: this.model.steps.map((st) => this.compileStep(st)), spinSlots: this.spinSlots, locks: this.locks, domains: this.domains, pseudoLocks: this.pseudo };
   }
 
   on(kind: ViolationKind): boolean {
@@ -104,6 +120,22 @@ export class ModelCompiler implements OpContext {
     return out;
   }
 
+  /** The pseudo-locks a worker holds while it runs a work: its workqueue's, then the work's. */
+  private pseudoHeld(s: Int32Array, c: ThreadCtx): number[] {
+    const w = this.workerOf[c.tid];
+    if (!w) return [];
+    const q = this.model.workqueues[w.wq]!;
+    const p = s[q.offset + q.works.length + w.k]!;
+    return p === 0 ? [] : [q.offset, q.works[p - 1]!.entry];
+  }
+
+  holdingText(s: Int32Array, c: ThreadCtx): string | undefined {
+    const held = this.heldLocks(s, c);
+    const inside = this.readSections(s, c);
+    if (held.length === 0 && inside.length === 0) return undefined;
+    return [...(held.length ? [`while holding ${held.map((h) => this.lockName(h)).join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${this.lockName(d)}`)].join(" and ");
+  }
+
   /** The SRCU/RCU domain entries whose read side the thread is inside. */
   private readSections(s: Int32Array, c: ThreadCtx): number[] {
     const out: number[] = [];
@@ -124,7 +156,7 @@ export class ModelCompiler implements OpContext {
   }
 
   private lockName(slot: number): string {
-    return this.locks.find((l) => l.slot === slot)?.name ?? this.domains.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
+    return this.locks.find((l) => l.slot === slot)?.name ?? this.domains.find((d) => d.slot === slot)?.name ?? this.pseudo.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
   }
 
   compileOp(op: Op): OpFn {
@@ -297,6 +329,7 @@ export class ModelCompiler implements OpContext {
       }
       case "complete": case "try_wait_completion": case "wait_completion": return compileCompletionOp(op, this);
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return compileSrcuOp(op, this);
+      case "queue_work": case "work_start": case "work_end": case "work_wait": return compileWorkOp(op, this);
       case "might_sleep": {
         if (!this.on("sleep-in-atomic") || !this.atomicPossible) return () => ENABLED;
         return (s, c, o) => {
@@ -307,11 +340,8 @@ export class ModelCompiler implements OpContext {
       case "exit": {
         if (!this.on("exit-holding-lock")) return () => ENABLED;
         return (s, c, o) => {
-          const held = this.heldLocks(s, c);
-          const inside = this.readSections(s, c);
-          if (held.length === 0 && inside.length === 0) return ENABLED;
-          const parts = [...(held.length ? [`while holding ${held.map((h) => this.lockName(h)).join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${this.lockName(d)}`)];
-          return this.violate(o, "exit-holding-lock", `${this.threadName(c.tid)} finishes ${parts.join(" and ")}`);
+          const held = this.holdingText(s, c);
+          return held ? this.violate(o, "exit-holding-lock", `${this.threadName(c.tid)} finishes ${held}`) : ENABLED;
         };
       }
     }
@@ -321,7 +351,7 @@ export class ModelCompiler implements OpContext {
   acquired(s: Int32Array, c: ThreadCtx, x: number): void {
     const onAcquire = this.options.onAcquire;
     if (!onAcquire) return;
-    const held = [...this.heldLocks(s, c), ...this.readSections(s, c)].filter((h) => h !== x);
+    const held = [...this.heldLocks(s, c), ...this.readSections(s, c), ...this.pseudoHeld(s, c)].filter((h) => h !== x);
     if (held.length) onAcquire(held, x, c);
   }
 

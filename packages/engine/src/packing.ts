@@ -81,6 +81,20 @@ function varRanges(v: StateVar, model: Model): [number, number][] {
       }
       break;
     }
+    case "workqueue": {
+      // the queue's and the workers' slots: a work's position + 1, or 0
+      const n = model.workqueues[v.wq!]!.works.length;
+      for (let i = 0; i < v.width; i++) out.push([0, n]);
+      break;
+    }
+    case "work": {
+      // per entry its canceller (thread + 1), was-pending, then a flush state (0..3) per thread
+      for (let i = 0; i < v.width / v.entryWidth!; i++) {
+        out.push([0, threads], [0, 1]);
+        for (let t = 0; t < threads; t++) out.push([0, 3]);
+      }
+      break;
+    }
     case "refcount": {
       const t = v.type as ValueType & { kind: "int" };
       for (let i = 0; i < v.width; i++) out.push([t.lo, t.hi]);
@@ -149,6 +163,35 @@ export function constantSlots(model: Model, initial: ArrayLike<number>): Map<num
   const out = new Map<number, number>();
   model.layout.vars.forEach((v, vi) => {
     if ((v.kind === "srcu" || v.kind === "completion") && !used.has(vi)) for (let i = 0; i < v.width; i++) out.set(v.offset + i, initial[v.offset + i]!);
+  });
+  // a work's canceller slots stay 0 unless some step cancels it, and a thread's flush state
+  // for it unless the thread's process flushes or cancels it (or flushes its workqueue)
+  const waiters = new Map<number, Set<number>>(); // work var -> processes
+  const cancelled = new Set<number>();
+  const workVars = (wq: number) => model.layout.vars.flatMap((v, vi) => (v.kind === "work" && v.wq === wq ? [vi] : []));
+  for (const st of model.steps) {
+    for (const op of st.ops) {
+      if (op.k !== "work_wait") continue;
+      const vars = op.entry ? [model.layout.slotOwner[op.entry.offset]!] : workVars(op.wq);
+      for (const vi of vars) {
+        if (!waiters.has(vi)) waiters.set(vi, new Set());
+        waiters.get(vi)!.add(st.process);
+        if (op.call === "cancel_work_sync") cancelled.add(vi);
+      }
+    }
+  }
+  model.layout.vars.forEach((v, vi) => {
+    if (v.kind !== "work") return;
+    const ew = v.entryWidth!;
+    const procs = waiters.get(vi) ?? new Set<number>();
+    for (let e = 0; e < v.width / ew; e++) {
+      const base = v.offset + e * ew;
+      if (!cancelled.has(vi)) {
+        out.set(base, 0);
+        out.set(base + 1, 0);
+      }
+      for (const t of model.threads) if (!procs.has(t.process)) out.set(base + 2 + t.id, 0);
+    }
   });
   for (const v of model.layout.vars) {
     if (v.kind !== "local" && v.kind !== "var") continue;

@@ -57,3 +57,18 @@ export function slotOf(model: Model, name: string): number {
 export function traceLines(model: Model, v: Violation): string[] {
   return v.trace.steps.map((s) => `${model.threads[s.thread]!.name}: ${model.steps[s.step]!.label}`);
 }
+
+/** What two searches of the same model must agree on: counts, each violation with its message and trace, the warnings. */
+export function engineSummary(r: SearchResult, m: Model) {
+  return {
+    states: r.stats.states,
+    transitions: r.stats.transitions,
+    complete: r.stats.complete,
+    violations: r.violations.map((v) => ({
+      kind: v.kind,
+      message: v.message,
+      trace: v.trace.steps.map((s) => `${m.threads[s.thread]!.name}:${s.step}${s.failed ? "!" : ""}`),
+    })),
+    warnings: r.warnings.map((w) => w.message),
+  };
+}

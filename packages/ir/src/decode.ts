@@ -1,6 +1,6 @@
 // Decoding: a packed state back into the names and values a user wrote.
 // Used for traces (per-step changes), state dumps and the state graph.
-import { COMPLETION_ALL, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType } from "./model.js";
+import { COMPLETION_ALL, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType, type Workqueue } from "./model.js";
 
 export interface NamedValue {
   name: string;
@@ -125,6 +125,44 @@ export function formatSrcuSlots(model: Model, s: ArrayLike<number>, offset: numb
   return parts.length ? parts.join("; ") : "idle";
 }
 
+/**
+ * A workqueue: its queue and what its workers run, "queue: shutdown_work[1]; kworker/wq[0]
+ * runs shutdown_work[0]", or "idle" (language.md, "workqueues").
+ */
+export function formatWorkqueueSlots(model: Model, wq: Workqueue, s: ArrayLike<number>): string {
+  const n = wq.works.length;
+  const queued: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = s[wq.offset + i]!;
+    if (p > 0) queued.push(wq.works[p - 1]?.name ?? `work ${p - 1}`);
+  }
+  const parts = queued.length ? [`queue: ${queued.join(", ")}`] : [];
+  wq.workers.forEach((t, k) => {
+    const p = s[wq.offset + n + k]!;
+    if (p > 0) parts.push(`${model.threads[t]?.name ?? `worker ${k}`} runs ${wq.works[p - 1]?.name ?? `work ${p - 1}`}`);
+  });
+  return parts.length ? parts.join("; ") : "idle";
+}
+
+/**
+ * A work item's cancel and flushes in progress: "cancelled by p (was pending); flush of q
+ * waits for its running instance", or "idle" when there are none.
+ */
+export function formatWorkSlots(model: Model, s: ArrayLike<number>, entry: number): string {
+  const T = model.threads.length;
+  const name = (t: number) => model.threads[t]?.name ?? `thread ${t}`;
+  const parts: string[] = [];
+  const by = s[entry]!;
+  if (by > 0) parts.push(`cancelled by ${name(by - 1)} (${s[entry + 1] ? "was pending" : "was not pending"})`);
+  const waits = ["", "its pending instance", "its running instance", ""];
+  for (let t = 0; t < T; t++) {
+    const f = s[entry + 2 + t]!;
+    if (f === 0) continue;
+    parts.push(f === 3 ? `flush of ${name(t)} ends` : `flush of ${name(t)} waits for ${waits[f]}`);
+  }
+  return parts.length ? parts.join("; ") : "idle";
+}
+
 /** One object of a pool: "unallocated", its fields while live, or "freed". */
 export function formatObject(model: Model, pool: Pool, s: ArrayLike<number>, i: number): string {
   const base = pool.offset + i * pool.stride;
@@ -160,6 +198,18 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
       offset: v.offset + i * ew,
       format: (s: ArrayLike<number>) => formatSrcuSlots(model, s, v.offset + i * ew),
     }));
+  }
+  if (v.kind === "workqueue") {
+    const wq = model.workqueues[v.wq!]!;
+    return [{ name: v.name, offset: v.offset, format: (s: ArrayLike<number>) => formatWorkqueueSlots(model, wq, s) }];
+  }
+  if (v.kind === "work") {
+    const ew = v.entryWidth!;
+    const wq = model.workqueues[v.wq!]!;
+    return Array.from({ length: v.width / ew }, (_, i) => {
+      const entry = v.offset + i * ew;
+      return { name: wq.works.find((w) => w.entry === entry)?.name ?? v.name, offset: entry, format: (s: ArrayLike<number>) => formatWorkSlots(model, s, entry) };
+    });
   }
   if (v.kind === "completion") {
     const format = (x: number | undefined) => (x === COMPLETION_ALL ? "all" : String(x));
@@ -209,6 +259,7 @@ export function describeLocation(model: Model, thread: number, s: ArrayLike<numb
   const loc = proc.locations[s[t.pcSlot]!];
   if (!loc) return `?${s[t.pcSlot]}`;
   if (loc.kind === "end") return "finished";
+  if (proc.worker && loc.id === proc.worker.idle) return "idle";
   return `${loc.label} (${loc.at.file}:${loc.at.line}:${loc.at.col})`;
 }
 
@@ -217,7 +268,7 @@ export function decodeShared(model: Model, s: ArrayLike<number>): NamedValue[] {
   const out: NamedValue[] = [];
   for (const v of model.layout.vars) {
     if (v.kind === "pc" || v.kind === "local") continue;
-    if (v.kind === "lock" || v.kind === "object" || v.kind === "completion" || v.kind === "srcu" || (v.kind === "refcount" && v.index)) {
+    if (v.kind === "lock" || v.kind === "object" || v.kind === "completion" || v.kind === "srcu" || v.kind === "workqueue" || v.kind === "work" || (v.kind === "refcount" && v.index)) {
       for (const e of entries(model, v)) out.push({ name: e.name, value: e.format(s) });
     } else {
       out.push({ name: v.name, value: formatSlots(model, v.type!, s, v.offset) });

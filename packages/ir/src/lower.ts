@@ -20,12 +20,14 @@
 // bounded as they are built (lower-limits.ts), before they can exhaust memory or stack.
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
-  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol,
+  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol,
   error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
 import { type SyncLoweringContext, completionAddr, completionOp, srcuOps } from "./lower-sync.js";
+import { workerThreadName } from "@knot/lang";
+import { type WorkLoweringContext, addWorkqueueVars, workCall, workCallOps, workInstances, workItemName, workOps, workqueueTable } from "./lower-workqueue.js";
 import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
 import type {
@@ -256,6 +258,7 @@ class Lowerer {
   private readonly pools: Pool[] = [];
   private readonly poolIndex = new Map<ObjectSymbol, number>();
   private frameCounter = 0;
+  private locationIds = new Map<Node, number>();
   // per-process state
   private nodes: Node[] = [];
   private localSlots: LocalSlotInfo[] = [];
@@ -281,7 +284,7 @@ class Lowerer {
     for (const v of m.vars) this.stateBudget.add(`variable '${v.name}'`, widthOf(v.type), v.span);
     for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1), l.span);
     for (const r of m.refcounts) this.stateBudget.add(`refcount '${r.name}'`, r.index ? cardinality(r.index) : 1, r.span);
-    const nThreads = m.processes.reduce((n, p) => n + p.instances.length, 0);
+    const nThreads = this.threadCount;
     const srcuWidth = srcuEntryWidth(nThreads);
     for (const d of m.srcus) this.stateBudget.add(`SRCU domain '${d.name}'`, (d.index ? cardinality(d.index) : 1) * srcuWidth, d.span);
     for (const c of m.completions) this.stateBudget.add(`completion '${c.name}'`, c.index ? cardinality(c.index) : 1, c.span);
@@ -327,6 +330,7 @@ class Lowerer {
         name: d.name, kind: "srcu", width: entries * srcuWidth, entryWidth: srcuWidth, index: d.index ? toValueType(d.index) : undefined,
       }, new Array(entries * srcuWidth).fill(0)));
     }
+    addWorkqueueVars(m, nThreads, addGlobal, this.globalOffset);
     if (m.usesRcu) this.rcuOffset = addGlobal({ name: RCU_DOMAIN, kind: "srcu", width: srcuWidth, entryWidth: srcuWidth, rcu: true }, new Array(srcuWidth).fill(0));
     for (const o of m.objects) {
       const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
@@ -360,34 +364,44 @@ class Lowerer {
       processes.push(this.lowerProcess(p, processes.length));
       processLocals.push(this.localSlots);
     }
+    const workerProcesses: { process: number; workers: number }[] = [];
+    m.workqueues.forEach((q, wi) => {
+      if (q.workers === 0) return;
+      workerProcesses.push({ process: processes.length, workers: q.workers });
+      processes.push(this.lowerWorkers(q, wi, processes.length));
+      processLocals.push(this.localSlots);
+    });
 
     // threads: pc and locals after the globals
     const threads: Thread[] = [];
     const vars = [...this.globalVars];
     let width = this.globalWidth;
-    m.processes.forEach((p, pi) => {
-      const proc = processes[pi]!;
-      for (const inst of p.instances) {
-        const id = threads.length;
-        const name = p.instance ? `${p.name}[${formatScalar(p.instance.type, inst, (i) => this.procNames[i]!)}]` : p.name;
-        const pcSlot = width;
-        vars.push({ name: `pc[${name}]`, kind: "pc", offset: pcSlot, width: 1, thread: id });
-        width++;
-        const localBase = width;
-        const used = new Map<string, number>();
-        for (const l of processLocals[pi]!) {
-          const short = l.frame.length ? `${l.frame[l.frame.length - 1]}.${l.name}` : l.name;
-          const n = (used.get(short) ?? 0) + 1;
-          used.set(short, n);
-          vars.push({
-            name: `${name}.${short}${n > 1 ? `#${n}` : ""}`, kind: "local", offset: localBase + l.offset, width: l.width,
-            type: l.type, thread: id, frame: l.frame, hidden: l.hidden || undefined, frameId: l.frameId,
-          });
-        }
-        width += proc.localWidth;
-        threads.push({ id, name, process: pi, instance: inst, pcSlot, localBase });
+    const addThread = (name: string, pi: number, instance: number) => {
+      const id = threads.length;
+      const pcSlot = width;
+      vars.push({ name: `pc[${name}]`, kind: "pc", offset: pcSlot, width: 1, thread: id });
+      width++;
+      const localBase = width;
+      const used = new Map<string, number>();
+      for (const l of processLocals[pi]!) {
+        const short = l.frame.length ? `${l.frame[l.frame.length - 1]}.${l.name}` : l.name;
+        const n = (used.get(short) ?? 0) + 1;
+        used.set(short, n);
+        vars.push({
+          name: `${name}.${short}${n > 1 ? `#${n}` : ""}`, kind: "local", offset: localBase + l.offset, width: l.width,
+          type: l.type, thread: id, frame: l.frame, hidden: l.hidden || undefined, frameId: l.frameId,
+        });
       }
+      width += processes[pi]!.localWidth;
+      threads.push({ id, name, process: pi, instance, pcSlot, localBase });
+    };
+    m.processes.forEach((p, pi) => {
+      for (const inst of p.instances) addThread(p.instance ? `${p.name}[${formatScalar(p.instance.type, inst, (i) => this.procNames[i]!)}]` : p.name, pi, inst);
     });
+    // the workers, after the processes' threads: instance k is worker k (lang/workqueue.ts)
+    for (const { process: pi, workers } of workerProcesses) {
+      for (let k = 0; k < workers; k++) addThread(`${processes[pi]!.name}[${k}]`, pi, k);
+    }
     // An rwsem's readers are a bit mask in one 32-bit slot, one bit per thread.
     const rwsem = m.locks.find((l) => l.lockKind === "rwsem");
     if (rwsem && threads.length > MAX_THREADS_WITH_RWSEM) {
@@ -424,6 +438,7 @@ class Lowerer {
       properties,
       procNames: this.procNames,
       pools: this.pools,
+      workqueues: workqueueTable(m, this.globalOffset, nThreads, m.processes.reduce((n, p) => n + p.instances.length, 0), srcLoc),
     };
   }
 
@@ -455,14 +470,73 @@ class Lowerer {
     const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: ret, frames: [], path: [], active: new Set() };
     const entry = this.block(p.decl.body, env, end);
     ret.alts = [{ ops: this.resetSlots(env.slots), next: end }];
-
-    this.markLocations(entry, end);
-    const located = this.numberLocations(entry, end);
-    const proc: Process = {
-      name: p.name, localWidth: this.localWidth, locations: [], init: [], end: end.id,
+    return this.finishProcess({
+      name: p.name, localWidth: 0, locations: [], init: [], end: 0,
       instance: p.instance ? { name: p.instance.name, type: toValueType(p.instance.type) } : undefined,
       at,
-    };
+    }, entry, end, index);
+  }
+
+  /**
+   * The worker threads of a workqueue (language.md, "workqueues"): from the idle location, a
+   * step per work item that starts it and runs its function's local work, as a call of it; the
+   * function's return leads to a location of its own whose step ends the work and goes idle.
+   */
+  private lowerWorkers(q: WorkqueueSymbol, wq: number, index: number): Process {
+    this.nodes = [];
+    this.localSlots = [];
+    this.localWidth = 0;
+    this.region = undefined;
+    this.boundExprs = new Map();
+    const name = workerThreadName(q.name);
+    this.currentProcess = { kind: "process", name, span: q.span, decl: undefined as never, instances: [], locals: [] };
+    const tooLarge = this.stateBudget.startProcess(name, q.workers, q.span);
+    if (tooLarge) throw new LowerError(tooLarge);
+    const at = srcLoc(q.span);
+    const end = this.makeNode("end", [], at, `end of ${name}`, []);
+    const idle = this.makeNode("stmt", [], at, "start a work", []);
+    idle.shared = true;
+    let pos = 0;
+    for (const w of q.works) {
+      const proc = w.proc!;
+      const d = w.decl;
+      for (const v of workInstances(w)) {
+        const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: idle, frames: [], path: [], active: new Set() };
+        if (w.instance) env.consts.set(w.instance, [K(v)]);
+        const done = this.makeNode("stmt", [{ ops: [{ k: "work_end", wq, pos }], next: idle }], srcLoc(d.span), `${workItemName(w, v)} done`, []);
+        done.shared = true;
+        const callSpan: Span = { file: d.span.file, start: d.proc.span.start, end: d.span.end };
+        const call: Stmt & { kind: "Call" } = {
+          kind: "Call", callee: { kind: "Name", name: proc.name, sym: proc, span: d.proc.span, ty: proc.type }, args: d.args, span: callSpan, calleeSpan: d.proc.span,
+        };
+        const body = this.call(call, env, done);
+        const start: Op = { k: "work_start", wq, pos, at: srcLoc(d.span), label: `${workItemName(w, v)}: ${workCall(w, v)}`, frames: [] };
+        idle.alts.push({ ops: [start, ...body.alts[0]!.ops], next: body.alts[0]!.next, choice: start.label });
+        pos++;
+      }
+    }
+    const proc = this.finishProcess({ name, localWidth: 0, locations: [], init: [], end: 0, instance: { name: "worker", type: { kind: "int", lo: 0, hi: q.workers - 1 } }, at }, idle, end, index);
+    proc.worker = { wq, idle: this.renumbered(idle) };
+    // a start step reads as the work it runs, at the work's declaration
+    for (const sid of proc.locations[proc.worker.idle]!.steps) {
+      const st = this.steps[sid]!;
+      const start = st.ops.find((o) => o.k === "work_start")!;
+      st.label = start.label!;
+      st.at = start.at!;
+      delete st.choice;
+    }
+    return proc;
+  }
+
+  /** The final location id of a node, after finishProcess. */
+  private renumbered(n: Node): number {
+    return this.locationIds.get(n)!;
+  }
+
+  private finishProcess(proc: Process, entry: Node, end: Node, index: number): Process {
+    this.markLocations(entry, end);
+    const located = this.numberLocations(entry, end);
+    proc.localWidth = this.localWidth;
     // Expand every location, then keep only the locations some step can reach: an
     // action that is always executed as part of a choice's step is never a resting place.
     const initSteps = this.expandInit(entry, index);
@@ -484,6 +558,7 @@ class Lowerer {
       this.steps.push(st);
       return st.id;
     };
+    this.locationIds = new Map(kept.map((n) => [n, renumber.get(n.id)!]));
     for (const n of kept) {
       proc.locations.push({ id: renumber.get(n.id)!, kind: n.location!, at: n.at, label: n.label, frames: n.frames, steps: [] } as Location);
     }
@@ -651,6 +726,17 @@ class Lowerer {
       }
       case "Completion":
         return this.stmtNode("stmt", s, env, [{ ops: [completionOp(s, this.syncContext(env))], next }], true);
+      case "Work": {
+        const { main, register } = workOps(s, this.workContext(env));
+        if (!register) return this.stmtNode("stmt", s, env, [{ ops: [main], next }], true);
+        if (this.region !== undefined) {
+          this.diags.push(error(IrCodes.SyncInAtomic, `${s.op} waits for work items to finish, which takes other threads' steps, so it cannot be inside an atomic block (an atomic block is one step)`, s.span));
+        }
+        const node = this.stmtNode("stmt", s, env, [{ ops: [main], next }], true);
+        // registering what it waits for is a step of its own that stays here (language.md, "workqueues")
+        node.alts.push({ ops: [{ ...register, at: node.at, label: node.label, frames: node.frames }], next: node });
+        return node;
+      }
       case "Await": {
         const cond = this.scalar(s.cond, env);
         const op: Op = s.label !== undefined
@@ -714,6 +800,7 @@ class Lowerer {
           // the loop runs while the condition holds: while the trylock succeeds, or with not, while it fails
           head.alts = [{ ops: [op(!tried.negated)], next: body }, { ops: [op(tried.negated)], next }];
           head.shared = true;
+          this.addRegisterStep(head, tried, env);
           return head;
         }
         const c = this.scalar(s.cond, env);
@@ -999,14 +1086,31 @@ class Lowerer {
    */
   private trylockNode(s: Stmt, use: TrylockUse, env: FrameEnv, ops: (taken: boolean) => Op[], taken: Node, busy: Node): Node {
     const op = this.tryOp(use, env);
-    return this.stmtNode("branch", s, env, [
+    const node = this.stmtNode("branch", s, env, [
       { ops: [op(true), ...ops(true)], next: taken },
       { ops: [op(false), ...ops(false)], next: busy },
     ], true);
+    this.addRegisterStep(node, use, env);
+    return node;
   }
 
-  /** The op of one outcome of a trylock or a try_wait_for_completion. */
+  /** cancel_work_sync(w) as a condition waits like the statement: its registration step stays at the node. */
+  private addRegisterStep(node: Node, use: TrylockUse, env: FrameEnv): void {
+    if (use.fn !== "cancel_work_sync") return;
+    if (this.region !== undefined) {
+      this.diags.push(error(IrCodes.SyncInAtomic, "cancel_work_sync waits for a running work item to finish, which takes other threads' steps, so it cannot be inside an atomic block (an atomic block is one step)", use.call.span));
+    }
+    const { register } = workCallOps("cancel_work_sync", use.target, this.workContext(env));
+    node.alts.push({ ops: [{ ...register!, at: node.at, label: node.label, frames: node.frames }], next: node });
+  }
+
+  /** The op of one outcome of a trylock, a try_wait_for_completion, or queue_work(w) / cancel_work_sync(w). */
   private tryOp(use: TrylockUse, env: FrameEnv): (taken: boolean) => Op {
+    if (use.fn === "queue_work" || use.fn === "cancel_work_sync") {
+      const fn = use.fn;
+      const cx = this.workContext(env);
+      return (taken) => workCallOps(fn, use.target, cx, taken).main;
+    }
     if (!use.info) {
       const { addr, name } = completionAddr(use.target, this.syncContext(env));
       return (taken) => ({ k: "try_wait_completion", c: addr, name, taken });
@@ -1059,8 +1163,30 @@ class Lowerer {
     return {
       offsetOf: (sym) => this.globalOffset.get(sym)!,
       position: (e, key, what) => this.position(e, key, env, what),
-      threads: this.m.processes.reduce((n, p) => n + p.instances.length, 0),
+      threads: this.threadCount,
       rcuOffset: this.rcuOffset,
+    };
+  }
+
+  /** The model's threads: its processes' instances, then the workqueues' workers. */
+  private get threadCount(): number {
+    return this.m.processes.reduce((n, p) => n + p.instances.length, 0) + this.m.workqueues.reduce((n, q) => n + q.workers, 0);
+  }
+
+  private workContext(env: FrameEnv): WorkLoweringContext {
+    return {
+      offsetOf: (sym) => this.globalOffset.get(sym)!,
+      position: (e, key, what) => this.position(e, key, env, what),
+      threads: this.threadCount,
+      wqIndex: (sym) => this.m.workqueues.indexOf(sym),
+      basePosition: (sym) => {
+        let n = 0;
+        for (const w of sym.wq!.works) {
+          if (w === sym) return n;
+          n += workInstances(w).length;
+        }
+        throw new Error("work not on its workqueue");
+      },
     };
   }
 
@@ -1471,16 +1597,21 @@ class Lowerer {
     // step of the place it starts from, as a thread resting there shows
     const action = p.action && !p.action.pending ? p.action.node : from;
     const simplified = dropRedundantResets(p.ops);
-    const proc = this.currentProcess!;
-    const exit: Op = { k: "exit", at: srcLoc(proc.decl.body.span), label: `end of ${proc.name}`, frames: [] };
-    exit.at = { ...exit.at!, line: proc.decl.body.span.file.position(proc.decl.body.span.end - 1).line, col: proc.decl.body.span.file.position(proc.decl.body.span.end - 1).col };
-    const ops = p.to.location === "end" ? [...simplified, exit] : simplified;
+    const ops = p.to.location === "end" ? [...simplified, this.exitOp()] : simplified;
     return {
       id: -1, process, from: fromId, to: p.to.id, ops,
       at: action.at, label: action.label, frames: action.frames,
       choice: p.action?.choice,
       silent: p.action === undefined || p.action.pending ? true : undefined,
     };
+  }
+
+  /** The thread's exit, at the closing brace of its process (workers never reach their end). */
+  private exitOp(): Op {
+    const proc = this.currentProcess!;
+    const body = proc.decl.body.span;
+    const close = body.file.position(body.end - 1);
+    return { k: "exit", at: { ...srcLoc(body), line: close.line, col: close.col }, label: `end of ${proc.name}`, frames: [] };
   }
 
   private countPaths(paths: Path[], at: Node): void {
@@ -1714,6 +1845,7 @@ export function opsShared(ops: Op[]): boolean {
     switch (op.k) {
       case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion": case "try_wait_completion":
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return true;
+      case "queue_work": case "work_start": case "work_end": case "work_wait": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

@@ -42,13 +42,55 @@ export { SRCU_NEST_MAX } from "@knot/lang";
 /** A completion's count (lang/completion.ts): the engine sees these through the IR. */
 export { COMPLETION_ALL, COMPLETION_COUNT_MAX } from "@knot/lang";
 
+/**
+ * Slots of one work item's entry (language.md, "workqueues"): its canceller (thread + 1, or
+ * 0), whether it was pending when that cancel began, then per thread its flush state
+ * (WORK_FLUSH_*).
+ */
+export function workEntryWidth(threads: number): number {
+  return 2 + threads;
+}
+
+/** A thread's flush state for a work item: not flushing it, waiting for its pending instance, for its running instance, or the instance it waited for has finished. */
+export const WORK_FLUSH_NONE = 0;
+export const WORK_FLUSH_PENDING = 1;
+export const WORK_FLUSH_RUNNING = 2;
+export const WORK_FLUSH_DONE = 3;
+
+/**
+ * A workqueue: its state variable's slots at `offset` are first the queue (one slot per work
+ * item: the pending works' positions + 1, in queueing order, then 0s), then per worker the
+ * position + 1 of the work it runs (0: idle).
+ */
+export interface Workqueue {
+  name: string;
+  offset: number;
+  /** Its work items by position (declaration order, array entries by index). */
+  works: WorkItem[];
+  /** Thread ids of its workers, worker 0 first. */
+  workers: number[];
+  /** Declared max_active: 1 (lockdep's flush_work then also takes the workqueue's pseudo-lock). */
+  ordered: boolean;
+  at: SrcLoc;
+}
+
+export interface WorkItem {
+  /** As reports write it: `release_work`, `shutdown_work[1]`. */
+  name: string;
+  /** First slot of its entry (workEntryWidth slots). */
+  entry: number;
+  /** What it runs, as a call: `irqfd_shutdown(1)`. */
+  call: string;
+  at: SrcLoc;
+}
+
 /** Slots of one rwsem: the writer (thread + 1, or 0), the reader mask, the waiting-writer mask (a bit per thread). */
 export const RWSEM_ENTRY_WIDTH = 3;
 
 /** One named thing in the state vector; `width` consecutive slots from `offset`. */
 export interface StateVar {
   name: string;
-  kind: "var" | "lock" | "refcount" | "completion" | "srcu" | "pc" | "local" | "object";
+  kind: "var" | "lock" | "refcount" | "completion" | "srcu" | "workqueue" | "work" | "pc" | "local" | "object";
   offset: number;
   width: number;
   /** var, refcount, completion (its count) and local: the value type. lock: undefined. */
@@ -57,6 +99,8 @@ export interface StateVar {
   index?: ValueType;
   /** Slots per entry of a lock or refcount array (rwsem: RWSEM_ENTRY_WIDTH: writer, reader mask, waiting-writer mask; srcu: srcuEntryWidth). */
   entryWidth?: number;
+  /** workqueue and work: the index into Model.workqueues. */
+  wq?: number;
   /** srcu: this is the RCU domain (its read side is atomic context). */
   rcu?: boolean;
   lockKind?: LockKind;
@@ -279,6 +323,31 @@ export type Op = OpSource & (
    * held up by nobody any more (it ends). A lock-order acquisition of the domain.
    */
   | { k: "srcu_sync"; d: Addr; name: string; rcu: boolean }
+  /**
+   * queue_work (language.md, "workqueues"): the work at position `pos` of workqueue `wq`, entry
+   * `entry`, joins the end of the queue unless it is pending or has a canceller. `result`
+   * undefined: the statement (always enabled); true/false: one outcome of queue_work(w) as a
+   * condition, enabled iff it is what happens.
+   */
+  | { k: "queue_work"; wq: number; pos: Expr; entry: Addr; name: string; result?: boolean }
+  /**
+   * A worker of `wq` (the running thread; its instance is its worker number) starts the work at
+   * `pos`: enabled iff it is the lowest-numbered idle worker and `pos` is the first work in the
+   * queue not running on another worker. Flush states PENDING for it become RUNNING.
+   */
+  | { k: "work_start"; wq: number; pos: number }
+  /** The worker's work at `pos` has returned: it stops running (flush states RUNNING -> DONE); exit-holding-lock check. */
+  | { k: "work_end"; wq: number; pos: number }
+  /**
+   * flush_work / cancel_work_sync of a work (`pos`, `entry`), flush_workqueue of `wq` (no pos).
+   * `register`: the step that stays at the statement, registering the thread's flush states
+   * (and, for a cancel of a running work, its canceller); otherwise the step that returns:
+   * at once when there is nothing to wait for, or once the instances it waited for have
+   * finished. Sleep-in-atomic first; recursive-locking when the thread is the worker running
+   * the work (or a worker of the workqueue). `result`: one outcome of cancel_work_sync(w) as
+   * a condition (was it pending). A lock-order acquisition of the pseudo-locks in the first step.
+   */
+  | { k: "work_wait"; call: "flush_work" | "cancel_work_sync" | "flush_workqueue"; wq: number; pos?: Expr; entry?: Addr; name: string; register: boolean; result?: boolean }
   /** might_sleep(): sleep-in-atomic when the thread holds a spinlock. */
   | { k: "might_sleep" }
   /** The thread finishes: exit-holding-lock check. */
@@ -335,6 +404,8 @@ export interface Step {
 
 export interface Process {
   name: string;
+  /** A workqueue's worker threads: the workqueue's index; its idle location counts as finished. */
+  worker?: { wq: number; idle: number };
   /** Width of each thread's local area. */
   localWidth: number;
   locations: Location[];
@@ -370,4 +441,6 @@ export interface Model {
   procNames: string[];
   /** Object pools, in declaration order (Expr/Op `pool` fields index this). */
   pools: Pool[];
+  /** Workqueues, in declaration order (Op `wq` fields index this). */
+  workqueues: Workqueue[];
 }

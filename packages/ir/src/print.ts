@@ -88,6 +88,12 @@ class Printer {
     }
   }
 
+  /** A work named by its position in its workqueue: its name when the position is known, else the workqueue and the position. */
+  private workName(wq: number, pos: Expr): string {
+    const q = this.m.workqueues[wq]!;
+    return pos.k === "const" ? q.works[pos.v]?.name ?? `${q.name}, work ${pos.v}` : `${q.name}, work ${this.expr(pos)}`;
+  }
+
   op(o: Op): string {
     switch (o.k) {
       case "assume": return o.wait !== undefined ? `await ${this.expr(o.cond)}` : this.expr(o.cond);
@@ -120,6 +126,13 @@ class Printer {
       case "wait_completion": return `wait_for_completion(${this.addr(o.c)}) \\* holds no spinlock${o.noBlock ? ", must not block" : ""}`;
       case "alloc": return `${this.addr(o.target)}' = alloc ${this.m.pools[o.pool]!.name}(${o.fields.map((f) => this.expr(f)).join(", ")})`;
       case "free": return `free ${this.m.pools[o.pool]!.name}(${this.expr(o.ref)})`;
+      case "queue_work": return `queue_work(${this.workName(o.wq, o.pos)})${o.result === undefined ? "" : ` = ${o.result ? "TRUE" : "FALSE"}`}`;
+      case "work_start": return `start(${this.m.workqueues[o.wq]!.works[o.pos]!.name}) \\* the lowest idle worker, the first queued work not running`;
+      case "work_end": return `done(${this.m.workqueues[o.wq]!.works[o.pos]!.name}) \\* holds no lock`;
+      case "work_wait": {
+        const what = o.pos ? this.workName(o.wq, o.pos) : this.m.workqueues[o.wq]!.name;
+        return o.register ? `${o.call}(${what}): register what it waits for` : `${o.call}(${what})${o.result === undefined ? "" : ` = ${o.result ? "TRUE" : "FALSE"}`} \\* not in atomic context; nothing left to wait for`;
+      }
     }
   }
 

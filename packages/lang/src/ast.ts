@@ -72,6 +72,9 @@ export type SrcuOp = "srcu_read_lock" | "srcu_read_unlock" | "synchronize_srcu" 
 
 export type CompletionOp = "complete" | "complete_all" | "wait_for_completion" | "reinit_completion";
 
+/** The workqueue statements (workqueue.ts). */
+export type WorkOp = "queue_work" | "flush_work" | "cancel_work_sync" | "flush_workqueue";
+
 export type LockOp = "lock" | "unlock" | "down_read" | "up_read" | "down_write" | "up_write";
 
 export interface Block {
@@ -97,6 +100,8 @@ export type Stmt =
   | { kind: "Srcu"; op: SrcuOp; target?: Expr; span: Span }
   /** complete / complete_all / wait_for_completion / reinit_completion of a completion (completion.ts). */
   | { kind: "Completion"; op: CompletionOp; target: Expr; span: Span }
+  /** queue_work / flush_work / cancel_work_sync of a work item, flush_workqueue of a workqueue (workqueue.ts). */
+  | { kind: "Work"; op: WorkOp; target: Expr; span: Span }
   | { kind: "Assert"; cond: Expr; message?: string; span: Span }
   | { kind: "If"; cond: IfCond; then: Block; else?: Block; span: Span }
   | { kind: "While"; cond: Expr; body: Block; span: Span }
@@ -116,7 +121,7 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "LocalVar": return [s.init];
     case "Assign": return [s.target, s.value];
     case "Call": return [s.callee, ...s.args, s.result];
-    case "Lock": case "Refcount": case "Completion": return [s.target];
+    case "Lock": case "Refcount": case "Completion": case "Work": return [s.target];
     case "Srcu": return [s.target];
     case "Await": case "Assert": return [s.cond];
     case "If": return s.cond.kind === "Expr" ? [s.cond.expr] : s.cond.kind === "DecAndLock" ? [s.cond.target, s.cond.lock] : [s.cond.target];
@@ -154,6 +159,10 @@ export type Decl =
   | { kind: "Srcu"; name: Ident; index?: TypeNode; span: Span }
   /** `completion c` / `completion c[T]`: struct completion (completion.ts). */
   | { kind: "Completion"; name: Ident; index?: TypeNode; span: Span }
+  /** `workqueue wq` / `workqueue wq { max_active: N }`: alloc_workqueue() (workqueue.ts). */
+  | { kind: "Workqueue"; name: Ident; maxActive?: Expr; span: Span }
+  /** `work w on wq runs f(args)` / `work w[i in T] on wq runs f(i)`: INIT_WORK(&w, f) (workqueue.ts). */
+  | { kind: "Work"; name: Ident; instance?: { binder: Ident; domain: TypeNode; sym?: LocalSymbol }; wq: Ident; proc: Ident; args: Expr[]; span: Span }
   | { kind: "Ops"; name: Ident; fields: OpsField[]; span: Span }
   | { kind: "Proc"; name: Ident; params: Param[]; ret?: TypeNode; body: Block; span: Span }
   | { kind: "Process"; name: Ident; instance?: { binder: Ident; domain: TypeNode; sym?: LocalSymbol }; body: Block; span: Span }

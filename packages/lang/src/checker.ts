@@ -6,6 +6,7 @@
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
 import { COMPLETION_DONE_FUNCTION } from "./completion.js";
 import { RCU_DOMAIN } from "./srcu.js";
+import { MAX_WORKERS, WORK_CONDITIONS, stateName, workerCount } from "./workqueue.js";
 import { TRYLOCK_FUNCTIONS, TRY_WAIT_FUNCTION, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
@@ -18,7 +19,7 @@ import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type CompletionSymbol, type SrcuSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
   type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
-  type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, symbolKindName,
+  type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, type WorkSymbol, type WorkqueueSymbol, symbolKindName,
 } from "./symbols.js";
 import {
   ANY_INT, BOOL, ERROR, MAX_MAP_KEYS, MAX_SET_ELEMENTS, type Type, cardinality, isFiniteScalar,
@@ -51,6 +52,9 @@ export interface CheckedModel {
   refcounts: RefcountSymbol[];
   completions: CompletionSymbol[];
   srcus: SrcuSymbol[];
+  /** Workqueues and work items (workqueue.ts), in declaration order. */
+  workqueues: WorkqueueSymbol[];
+  works: WorkSymbol[];
   /** Some statement uses the RCU domain (rcu_read_lock, rcu_read_unlock, synchronize_rcu). */
   usesRcu: boolean;
   opsTypes: OpsSymbol[];
@@ -119,6 +123,8 @@ class Checker {
   private readonly completions: CompletionSymbol[] = [];
   private readonly srcus: SrcuSymbol[] = [];
   private usesRcu = false;
+  private readonly workqueues: WorkqueueSymbol[] = [];
+  private readonly works: WorkSymbol[] = [];
   private readonly opsTypes: OpsSymbol[] = [];
   private readonly procs: ProcSymbol[] = [];
   private readonly processes: ProcessSymbol[] = [];
@@ -144,6 +150,9 @@ class Checker {
     for (const m of this.loaded.modules) for (const d of m.decls) this.declareEnumsIn(d);
     this.checkOverrideNames();
     for (const m of this.loaded.modules) for (const d of m.decls) this.resolveDecl(d);
+    for (const w of this.works) this.checkWork(w);
+    // a work array is one work item per index value
+    for (const q of this.workqueues) q.workers = workerCount(q.maxActive, q.works.reduce((n, w) => n + (w.index ? cardinality(w.index) : 1), 0));
     for (const p of this.procs) this.checkBody(p);
     for (const p of this.processes) this.checkBody(p);
     for (const p of [...this.invariants, ...this.finals]) {
@@ -175,6 +184,8 @@ class Checker {
         refcounts: this.refcounts,
         completions: this.completions,
         srcus: this.srcus,
+        workqueues: this.workqueues,
+        works: this.works,
         usesRcu: this.usesRcu,
         opsTypes: this.opsTypes,
         procs: this.procs,
@@ -237,6 +248,16 @@ class Checker {
       case "Completion": {
         const s: CompletionSymbol = { kind: "completion", ...base(d.name), decl: d };
         if (this.addGlobal(s)) this.completions.push(s);
+        return;
+      }
+      case "Workqueue": {
+        const s: WorkqueueSymbol = { kind: "workqueue", ...base(d.name), decl: d, works: [], workers: 0 };
+        if (this.addGlobal(s)) this.workqueues.push(s);
+        return;
+      }
+      case "Work": {
+        const s: WorkSymbol = { kind: "work", ...base(d.name), decl: d };
+        if (this.addGlobal(s)) this.works.push(s);
         return;
       }
       case "Ops": {
@@ -317,6 +338,7 @@ class Checker {
       case "Ops": for (const f of d.fields) { for (const p of f.params) visitType(p.type); visitType(f.ret); } return;
       case "Proc": for (const p of d.params) visitType(p.type); visitType(d.ret); return visitBlock(d.body);
       case "Process": visitType(d.instance?.domain); return visitBlock(d.body);
+      case "Work": return visitType(d.instance?.domain);
       case "Object": for (const f of d.fields) visitType(f.type); return;
       default: return;
     }
@@ -347,6 +369,7 @@ class Checker {
       case "refcount": this.resolveRefcount(sym); return;
       case "completion": this.resolveCompletion(sym); return;
       case "srcu": this.resolveSrcu(sym); return;
+      case "workqueue": this.resolveWorkqueue(sym); return;
       case "ops": this.resolveOps(sym); return;
       case "proc": this.resolveProc(sym); return;
       case "process": this.resolveProcess(sym); return;
@@ -675,6 +698,64 @@ class Checker {
     }
   }
 
+  private resolveWorkqueue(sym: WorkqueueSymbol): void {
+    const e = sym.decl.maxActive;
+    if (!e) return;
+    const v = this.constInt(e, "max_active");
+    if (v === undefined) return;
+    if (v < 1) {
+      this.diags.push(error(LangCodes.MaxActiveBelowOne, `max_active of workqueue '${sym.name}' is ${v}; a workqueue needs at least one worker (max_active: 1 is an ordered workqueue)`, e.span));
+      return;
+    }
+    if (v > MAX_WORKERS) {
+      this.diags.push(error(LangCodes.TooManyWorkers, `max_active of workqueue '${sym.name}' is ${v}; knot runs at most ${MAX_WORKERS} workers per workqueue (each is a thread of the model)`, e.span));
+      return;
+    }
+    sym.maxActive = v;
+  }
+
+  /** A work item: its index, its workqueue, and a procedure called with arguments fixed by the declaration. */
+  private checkWork(sym: WorkSymbol): void {
+    const d = sym.decl;
+    const scope = new Scope();
+    if (d.instance) {
+      const t = this.resolveType(d.instance.domain);
+      if (t.kind !== "error" && this.checkIndexType(t, d.instance.domain.span, "work array indices")) {
+        sym.index = t;
+        // bound to each index value in turn, like a `for` variable (not a process instance)
+        const local: LocalSymbol = { kind: "local", role: "for", name: d.instance.binder.name, span: d.instance.binder.span, type: t, index: 0 };
+        d.instance.sym = local;
+        sym.instance = local;
+        scope.names.set(local.name, local);
+      }
+    }
+    const wq = this.globals.get(d.wq.name);
+    if (!wq) this.unknownName(d.wq.name, d.wq.span, "workqueue");
+    else if (wq.kind !== "workqueue") {
+      this.diags.push(error(LangCodes.WrongKindOfName, `'${d.wq.name}' is ${withArticle(symbolKindName(wq))}, not a workqueue`, d.wq.span, [{ message: "declared here", span: wq.span }]));
+    } else {
+      sym.wq = wq;
+      wq.works.push(sym);
+    }
+    const proc = this.globals.get(d.proc.name);
+    if (!proc) this.unknownName(d.proc.name, d.proc.span, "procedure");
+    else if (proc.kind !== "proc") {
+      this.diags.push(error(LangCodes.WrongKindOfName, `'${d.proc.name}' is ${withArticle(symbolKindName(proc))}, not a procedure`, d.proc.span, [{ message: "declared here", span: proc.span }]));
+    } else {
+      sym.proc = proc;
+      if (d.args.length !== proc.params.length) {
+        this.diags.push(error(LangCodes.ArgumentCount, `${proc.name} takes ${proc.params.length} argument${proc.params.length === 1 ? "" : "s"}, but work '${sym.name}' gives ${d.args.length}`, d.proc.span));
+      }
+    }
+    d.args.forEach((a, i) => {
+      const pt = sym.proc?.params[i]?.type;
+      const at = this.expr(a, scope, { mode: "thread", what: "a work's arguments" }, pt);
+      if (pt) this.expectType(at, pt, a.span);
+      const state = stateName(a);
+      if (state) this.diags.push(error(LangCodes.NotAllowedHere, `a work's arguments are fixed when it is declared (INIT_WORK binds the function to its own work item): use constants and the index '${d.instance?.binder.name ?? "i"}', not ${state}`, a.span));
+    });
+  }
+
   private resolveCompletion(sym: CompletionSymbol): void {
     if (sym.decl.index) {
       const t = this.resolveType(sym.decl.index);
@@ -890,6 +971,10 @@ class Checker {
         if (s.target) this.srcuTarget(s.target, scope);
         else this.usesRcu = true;
         return;
+      case "Work":
+        if (s.op === "flush_workqueue") this.entity(s.target, scope, "workqueue");
+        else this.entity(s.target, scope, "work");
+        return;
       case "Await":
       case "Assert":
         this.expectType(this.expr(s.cond, scope, ectx, BOOL), BOOL, s.cond.span);
@@ -1090,8 +1175,8 @@ class Checker {
     return sym?.kind === "srcu" ? sym : undefined;
   }
 
-  private entity(e: Expr, scope: Scope, want: "lock" | "refcount" | "completion" | "srcu"): LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | undefined {
-    const what = want === "srcu" ? "an SRCU domain" : withArticle(want);
+  private entity(e: Expr, scope: Scope, want: "lock" | "refcount" | "completion" | "srcu" | "work" | "workqueue"): LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkSymbol | WorkqueueSymbol | undefined {
+    const what = want === "srcu" ? "an SRCU domain" : want === "work" ? "a work item" : withArticle(want);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
     if (e.kind === "Index") {
@@ -1112,10 +1197,10 @@ class Checker {
       this.diags.push(error(LangCodes.WrongKindOfName, `'${nameExpr.name}' is ${withArticle(symbolKindName(sym))}, not ${what}`, nameExpr.span, "span" in sym ? [{ message: "declared here", span: sym.span }] : []));
       return undefined;
     }
-    const target = sym as LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol;
-    const indexType = target.index;
-    const declaredIndexed = target.decl.index !== undefined;
-    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : target.kind === "completion" ? { kind: "completion" } : target.kind === "srcu" ? { kind: "srcu" } : { kind: "refcount", lo: target.type.lo, hi: target.type.hi };
+    const target = sym as LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkSymbol | WorkqueueSymbol;
+    const indexType = target.kind === "workqueue" ? undefined : target.index;
+    const declaredIndexed = target.kind === "work" ? target.decl.instance !== undefined : target.kind === "workqueue" ? false : target.decl.index !== undefined;
+    nameExpr.ty = target.kind === "lock" ? { kind: "lock", lockKind: target.lockKind } : target.kind === "refcount" ? { kind: "refcount", lo: target.type.lo, hi: target.type.hi } : { kind: target.kind };
     if (index) {
       if (!declaredIndexed) {
         this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is not an array`, e.span));
@@ -1125,7 +1210,7 @@ class Checker {
       if (indexType) this.expectType(it, indexType, index.span);
       e.ty = nameExpr.ty;
     } else if (declaredIndexed) {
-      this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is an array of ${want === "srcu" ? "SRCU domains" : `${want}s`}: name one entry, e.g. ${target.name}[...]`, e.span));
+      this.diags.push(error(LangCodes.TypeMismatch, `'${target.name}' is an array of ${want === "srcu" ? "SRCU domains" : want === "work" ? "work items" : `${want}s`}: name one entry, e.g. ${target.name}[...]`, e.span));
       return undefined;
     }
     return target;
@@ -1439,6 +1524,12 @@ class Checker {
       case "srcu":
         this.diags.push(error(LangCodes.TypeMismatch, `SRCU domain '${e.name}' is not a value: use srcu_read_lock, srcu_read_unlock or synchronize_srcu on it`, e.span));
         return ERROR;
+      case "work":
+        this.diags.push(error(LangCodes.TypeMismatch, `work item '${e.name}' is not a value: use queue_work, flush_work or cancel_work_sync on it`, e.span));
+        return ERROR;
+      case "workqueue":
+        this.diags.push(error(LangCodes.TypeMismatch, `workqueue '${e.name}' is not a value: use flush_workqueue on it`, e.span));
+        return ERROR;
       default:
         this.diags.push(error(LangCodes.WrongKindOfName, `'${e.name}' is ${withArticle(symbolKindName(sym))}, not a value`, e.span));
         return ERROR;
@@ -1586,13 +1677,30 @@ class Checker {
     return BOOL;
   }
 
+  /** queue_work(w) / cancel_work_sync(w): a bool (was it queued / was it pending), where a trylock may stand. */
+  private workCondition(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
+    const name = e.fn.name;
+    if (e.args.length !== 1) {
+      this.diags.push(error(LangCodes.ArgumentCount, `${name}() takes one argument, the work item`, e.span));
+      return ERROR;
+    }
+    if (ctx.mode !== "thread" || !this.trylockSites.has(e)) {
+      const where = ctx.mode !== "thread" ? ` (not in ${ctx.what})` : "";
+      this.diags.push(error(LangCodes.TrylockMisplaced, `${name}() changes the work item's state, so as a value it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer; as a statement, write '${name} ${spanText(e.args[0]!.span)}'${where}`, e.span));
+      return BOOL;
+    }
+    this.entity(e.args[0]!, scope, "work");
+    return BOOL;
+  }
+
   private builtin(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
     const name = e.fn.name;
     if (isTrylockFunction(name)) return this.trylock(e, name, scope, ctx);
     if (name === TRY_WAIT_FUNCTION) return this.tryWait(e, scope, ctx);
+    if (WORK_CONDITIONS.has(name)) return this.workCondition(e, scope, ctx);
     if (!BUILTINS.includes(name)) {
       const sym = this.globals.get(name);
-      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${[...BUILTINS, ...Object.keys(TRYLOCK_FUNCTIONS), TRY_WAIT_FUNCTION].join(", ")})`;
+      const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${[...BUILTINS, ...Object.keys(TRYLOCK_FUNCTIONS), TRY_WAIT_FUNCTION, ...WORK_CONDITIONS].join(", ")})`;
       this.diags.push(error(LangCodes.UnknownName, `unknown function '${name}'${hint}`, e.fn.span));
       for (const a of e.args) this.expr(a, scope, ctx, undefined);
       return ERROR;

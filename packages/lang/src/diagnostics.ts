@@ -73,6 +73,10 @@ export const LangCodes = {
   DecAndLockWrongLock: "K4022",
   /** An srcu_* statement on `rcu` (RCU has statements of its own). */
   RcuAsSrcu: "K4040",
+  /** A workqueue's max_active below 1. */
+  MaxActiveBelowOne: "K4050",
+  /** A workqueue's max_active above the workers knot runs per workqueue (workqueue.ts, MAX_WORKERS). */
+  TooManyWorkers: "K4051",
 
   ConstEvaluation: "K5001",
   UnknownSetting: "K5002",

@@ -19,3 +19,4 @@ export * from "./printable.js";
 export * from "./locking.js";
 export * from "./completion.js";
 export * from "./srcu.js";
+export * from "./workqueue.js";

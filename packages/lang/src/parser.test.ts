@@ -60,6 +60,7 @@ function showStmt(s: Stmt): string {
     case "Await": return `await ${show(s.cond)}${s.label !== undefined ? ` : ${JSON.stringify(s.label)}` : ""}`;
     case "Completion": return `${s.op} ${show(s.target)}`;
     case "Srcu": return s.target ? `${s.op} ${show(s.target)}` : s.op;
+    case "Work": return `${s.op} ${show(s.target)}`;
     case "Assert": return `assert ${show(s.cond)}${s.message !== undefined ? ` : ${JSON.stringify(s.message)}` : ""}`;
     case "If": {
       const cond = s.cond.kind === "DecAndTest" ? `dec_and_test(${show(s.cond.target)})` : s.cond.kind === "DecAndLock" ? `dec_and_lock(${show(s.cond.target)}, ${show(s.cond.lock)})` : show(s.cond.expr);

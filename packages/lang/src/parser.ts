@@ -12,9 +12,10 @@
 // own recursion (parentheses, blocks, types) is counted as it descends. The first
 // place past a limit is one diagnostic; the statement or declaration around it is
 // skipped like any other syntax error.
-import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, OpsField, Param, Stmt, TypeNode } from "./ast.js";
+import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, OpsField, Param, Stmt, TypeNode, WorkOp } from "./ast.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { type Token, lex } from "./lexer.js";
+import { WORKQUEUE_DECL, WORK_DECL, WORK_STATEMENTS } from "./workqueue.js";
 import { MAX_BLOCK_DEPTH, MAX_EXPRESSION_DEPTH, MAX_TYPE_DEPTH } from "./limits.js";
 import { type SourceFile, type Span, joinSpans } from "./source.js";
 
@@ -235,11 +236,67 @@ class Parser {
     this.fail(LangCodes.Expected, `expected a line break after the declaration, found ${describe(t)}`);
   }
 
+  /** `workqueue` and `work` are declaration words only where a declaration starts (workqueue.ts). */
+  private atWorkDeclaration(): boolean {
+    const t = this.peek();
+    return t.kind === "ident" && (t.value === WORKQUEUE_DECL || t.value === WORK_DECL) && this.peek(1).kind === "ident";
+  }
+
+  private parseWorkDecl(): Decl {
+    const t = this.next();
+    const start = t.span;
+    if (t.value === WORKQUEUE_DECL) {
+      const name = this.ident("a workqueue name");
+      let maxActive: Expr | undefined;
+      if (this.eat("{")) {
+        const key = this.peek();
+        if (key.kind !== "ident" || key.value !== "max_active") this.fail(LangCodes.Expected, `expected 'max_active: N' in the workqueue's braces, found ${describe(key)}`);
+        this.next();
+        this.expect(":", "after max_active");
+        maxActive = this.parseExpr();
+        this.eat(",");
+        this.expect("}", "to close the workqueue's settings");
+      }
+      return { kind: "Workqueue", name, maxActive, span: this.spanFrom(start) };
+    }
+    const name = this.ident("a work item name");
+    let instance: { binder: Ident; domain: TypeNode } | undefined;
+    if (this.eat("[")) {
+      const binder = this.ident("an index variable");
+      this.expect("in", "after the index variable (e.g. 'work shutdown[i in Irqfd] on wq runs irqfd_shutdown(i)')");
+      const domain = this.parseTypeThen("]");
+      instance = { binder, domain };
+    }
+    this.word("on", "after the work item's name (e.g. 'work release_work on events runs vfio_release()')");
+    const wq = this.ident("the workqueue the work runs on");
+    this.word("runs", "after the workqueue (e.g. 'work release_work on events runs vfio_release()')");
+    const proc = this.ident("the procedure the work runs");
+    this.expect("(", "after the procedure: the work's arguments, '()' for none");
+    const args: Expr[] = [];
+    if (!this.at(")")) {
+      do args.push(this.parseExpr());
+      while (this.eat(","));
+    }
+    this.expect(")", "to close the work's arguments");
+    return { kind: "Work", name, instance, wq, proc, args, span: this.spanFrom(start) };
+  }
+
+  /** A contextual word (an identifier such as `on` or `runs`). */
+  private word(w: string, context: string): void {
+    const t = this.peek();
+    if (t.kind === "ident" && t.value === w) {
+      this.next();
+      return;
+    }
+    this.fail(LangCodes.Expected, `expected '${w}' ${context}, found ${describe(t)}`);
+  }
+
   private parseDecl(): Decl {
     const t = this.peek();
     const start = t.span;
+    if (this.atWorkDeclaration()) return this.parseWorkDecl();
     if (t.kind !== "keyword" || !DECL_KEYWORDS.has(t.value)) {
-      return this.fail(LangCodes.ExpectedDeclaration, `expected a declaration (const, type, var, mutex, spinlock, rwsem, refcount, object, ops, proc, process, invariant, final, import), found ${describe(t)}`);
+      return this.fail(LangCodes.ExpectedDeclaration, `expected a declaration (const, type, var, mutex, spinlock, rwsem, refcount, completion, srcu, workqueue, work, object, ops, proc, process, invariant, final, import), found ${describe(t)}`);
     }
     this.next();
     switch (t.value) {
@@ -604,6 +661,13 @@ class Parser {
           return { kind: "Free", target, span: this.spanFrom(start) };
         }
       }
+    }
+    // queue_work w, flush_work w, cancel_work_sync w, flush_workqueue wq (also with parentheses):
+    // words only here, so that `flush_work := 1` still assigns a variable of that name
+    if (t.kind === "ident" && WORK_STATEMENTS.has(t.value) && (this.peek(1).kind === "ident" || this.at("(", 1))) {
+      this.next();
+      const target = this.parseExpr();
+      return { kind: "Work", op: t.value as WorkOp, target, span: this.spanFrom(start) };
     }
     if (t.kind === "ident") {
       const target = this.parsePostfix();

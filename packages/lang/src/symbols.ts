@@ -63,6 +63,26 @@ export interface CompletionSymbol extends SymbolBase {
   decl: DeclOf<"Completion">;
   index?: Type;
 }
+export interface WorkqueueSymbol extends SymbolBase {
+  kind: "workqueue";
+  decl: DeclOf<"Workqueue">;
+  /** max_active as declared (undefined: as many as the works on it). */
+  maxActive?: number;
+  /** The work items declared on it, in declaration order. */
+  works: WorkSymbol[];
+  /** Its worker threads (workqueue.ts, workerCount). */
+  workers: number;
+}
+export interface WorkSymbol extends SymbolBase {
+  kind: "work";
+  decl: DeclOf<"Work">;
+  /** The index type of a work array. */
+  index?: Type;
+  /** The index variable of a work array (bound to each index value in the arguments). */
+  instance?: LocalSymbol;
+  wq?: WorkqueueSymbol;
+  proc?: ProcSymbol;
+}
 export interface OpsSymbol extends SymbolBase {
   kind: "ops";
   decl: DeclOf<"Ops">;
@@ -112,7 +132,7 @@ export interface BoundSymbol extends SymbolBase {
 }
 
 export type GlobalSymbol =
-  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol
+  | ConstSymbol | TypeSymbol | EnumMemberSymbol | VarSymbol | LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkqueueSymbol | WorkSymbol
   | OpsSymbol | ProcSymbol | ProcessSymbol | PropertySymbol | ObjectSymbol;
 
 export type Symbol = GlobalSymbol | LocalSymbol | BoundSymbol;
@@ -127,6 +147,8 @@ export function symbolKindName(s: Symbol): string {
     case "refcount": return "refcount";
     case "completion": return "completion";
     case "srcu": return "SRCU domain";
+    case "workqueue": return "workqueue";
+    case "work": return "work item";
     case "ops": return "ops table type";
     case "object": return "object pool";
     case "proc": return "procedure";

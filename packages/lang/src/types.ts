@@ -30,6 +30,8 @@ export type Type =
   | { kind: "refcount"; lo: number; hi: number }
   | { kind: "completion" }
   | { kind: "srcu" }
+  | { kind: "work" }
+  | { kind: "workqueue" }
   /** Absorbs follow-on errors after one has been reported. */
   | { kind: "error" };
 
@@ -59,6 +61,8 @@ export function typeToString(t: Type): string {
     case "refcount": return "refcount";
     case "completion": return "completion";
     case "srcu": return "srcu";
+    case "work": return "work";
+    case "workqueue": return "workqueue";
     case "error": return "<error>";
   }
 }
@@ -86,6 +90,8 @@ export function sameType(a: Type, b: Type): boolean {
     case "refcount": return b.kind === "refcount";
     case "completion": return b.kind === "completion";
     case "srcu": return b.kind === "srcu";
+    case "work": return b.kind === "work";
+    case "workqueue": return b.kind === "workqueue";
   }
 }
 

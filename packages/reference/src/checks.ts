@@ -3,17 +3,21 @@
 // every wait is for a lock it owns is recursive-locking at once; otherwise the
 // blocked threads whose waits are all lock waits, repeatedly dropping any that
 // waits for a lock with an owner outside the set, are deadlocked:
-// recursive-locking if one waits on itself, else lock-cycle); stuck when no
-// thread can move; finals and then leak when every thread has finished.
+// recursive-locking if one waits on itself, else lock-cycle); a grace period
+// waits for its readers (deadlocked when one of them is), a flush or cancel for
+// the workers of workqueue.ts (deadlocked when all of them are, as a lock with
+// several holders); stuck when no thread can move; finals and then leak when
+// every thread has finished (an idle worker with nothing to start counts as finished).
 // A property whose evaluation faults is reported under the fault's check, or
 // taken to hold when that check is switched off.
 import type { Location, ObjectSymbol, PropertySymbol } from "@knot/lang";
 import { completionDone } from "./completion.js";
 import { type EvalEnv, evaluate } from "./evaluate.js";
 import type { Program } from "./program.js";
-import { type RState, isFinished } from "./state.js";
+import type { RState } from "./state.js";
 import { type StepOutcome, type Wait, isLocked } from "./step.js";
 import { type RValue, formatValue, parseRef } from "./values.js";
+import { describeWorkWait, workCycleEdge, workSelfWait } from "./workqueue.js";
 
 export interface StateViolation {
   kind: string;
@@ -39,7 +43,7 @@ export interface ThreadStatus {
 }
 
 export function threadStatus(prog: Program, state: RState, t: number, steps: readonly StepOutcome[]): ThreadStatus {
-  const finished = isFinished(state.threads[t]!);
+  const finished = prog.finished(state, t);
   const canMove = steps.some((s) => s.result.kind !== "blocked");
   const waits = canMove ? [] : steps.map((s) => (s.result as { kind: "blocked"; wait: Wait }).wait).filter((w) => w.kind !== "never");
   return { index: t, name: prog.threads[t]!.name, finished, canMove, waits };
@@ -101,10 +105,27 @@ function describeWait(w: Wait, finishedThreads: ReadonlySet<string>): string {
   if (w.kind === "never") return "cannot continue (every branch's condition is false)";
   if (w.kind === "completion") return `waits for completion ${w.completion}`;
   if (w.kind === "grace-period") return `waits for ${w.rcu ? "an RCU grace period" : `an SRCU grace period of ${w.domain}`} (held up by ${w.heldUpBy.join(" and ")})`;
+  if (w.kind === "work") return describeWorkWait(w);
   if (w.reason === "await" && w.labelled) return `waits for ${w.text}`;
   if (w.reason === "await") return `waits until ${w.text.replace(/^await /, "")}`;
   if (w.reason === "pick") return `waits: ${w.text}`;
   return `cannot continue: ${w.text} (the ${w.check} check is switched off, so the statement cannot run)`;
+}
+
+/**
+ * A wait that is an edge of the wait-for graph: the threads it waits for, and whether it is
+ * deadlocked only when all of them are (a lock, a flush's workers) or when one is (a grace
+ * period). A flush that waits for nobody (a worker is idle) is no edge.
+ */
+function graphWait(w: Wait): { holders: string[]; all: boolean } | undefined {
+  if (w.kind === "lock") return { holders: w.heldBy, all: true };
+  if (w.kind === "work") return w.heldBy.length ? { holders: w.heldBy, all: true } : undefined;
+  if (w.kind === "grace-period") return { holders: w.heldUpBy, all: false };
+  return undefined;
+}
+
+function selfWait(w: Wait): boolean {
+  return (w.kind === "lock" || w.kind === "work") && w.self;
 }
 
 /** recursive-locking or lock-cycle, when some unfinished thread cannot move. */
@@ -113,18 +134,22 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   if (!blocked.length) return undefined;
   const recursive = prog.enabled("recursive-locking");
   const recursiveAt = (s: ThreadStatus): StateViolation => {
-    const w = s.waits.find((x) => x.kind === "lock" && x.self) as Wait & { kind: "lock" };
-    return { kind: "recursive-locking", message: `${s.name} waits for ${w.lock}, which it already holds`, threads: [s.name], at: w.at };
+    const w = s.waits.find(selfWait) as Wait & { kind: "lock" | "work" };
+    const message = w.kind === "work" ? workSelfWait(s.name, w) : `${s.name} waits for ${w.lock}, which it already holds`;
+    return { kind: "recursive-locking", message, threads: [s.name], at: w.at };
   };
-  const selfOnly = blocked.find((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock" && w.self));
+  const selfOnly = blocked.find((s) => s.waits.length > 0 && s.waits.every(selfWait));
   if (selfOnly && recursive) return recursiveAt(selfOnly);
-  // a lock wait needs every holder to be in the set; a grace period, one of the readers it waits for
-  const set = new Set(blocked.filter((s) => s.waits.length > 0 && s.waits.every((w) => w.kind === "lock" || w.kind === "grace-period")).map((s) => s.name));
+  const set = new Set(blocked.filter((s) => s.waits.length > 0 && s.waits.every((w) => graphWait(w) !== undefined)).map((s) => s.name));
   for (let changed = true; changed;) {
     changed = false;
     for (const s of blocked) {
       if (!set.has(s.name)) continue;
-      if (s.waits.some((w) => (w.kind === "lock" && w.heldBy.some((h) => !set.has(h))) || (w.kind === "grace-period" && !w.heldUpBy.some((h) => set.has(h))))) {
+      const free = s.waits.some((w) => {
+        const g = graphWait(w)!;
+        return g.all ? g.holders.some((h) => !set.has(h)) : !g.holders.some((h) => set.has(h));
+      });
+      if (free) {
         set.delete(s.name);
         changed = true;
       }
@@ -132,16 +157,17 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   }
   if (set.size === 0) return undefined;
   const members = blocked.filter((s) => set.has(s.name));
-  const self = members.find((s) => s.waits.some((w) => w.kind === "lock" && w.self));
+  const self = members.find((s) => s.waits.some(selfWait));
   if (self) return recursive ? recursiveAt(self) : undefined;
   if (!prog.enabled("lock-cycle")) return undefined;
   // Follow waits inside the set until a thread repeats: that is the cycle (threads
   // that only wait on it are left out). Walk it from its lowest-numbered thread.
   const byName = new Map(members.map((s) => [s.name, s]));
   const edge = (s: ThreadStatus) => {
-    const w = s.waits.find((x) => (x.kind === "lock" && x.heldBy.some((h) => set.has(h))) || (x.kind === "grace-period" && x.heldUpBy.some((h) => set.has(h)))) as Wait & { kind: "lock" | "grace-period" };
-    const holders = w.kind === "lock" ? w.heldBy : w.heldUpBy;
-    return { wait: w, holder: byName.get(holders.find((h) => set.has(h))!)! };
+    const w = s.waits.find((x) => graphWait(x)!.holders.some((h) => set.has(h)))!;
+    const holders = graphWait(w)!.holders.filter((h) => set.has(h));
+    // a flush waiting for several workers, itself among them, is held up by the others
+    return { wait: w, holder: byName.get(holders.find((h) => h !== s.name) ?? holders[0]!)! };
   };
   const path: ThreadStatus[] = [];
   let cur = members[0]!;
@@ -155,7 +181,9 @@ export function waitForViolation(prog: Program, statuses: readonly ThreadStatus[
   const parts = ordered.map((s) => {
     const e = edge(s);
     if (e.wait.kind === "grace-period") return `${s.name} waits for ${e.wait.rcu ? "an RCU grace period" : `an SRCU grace period of ${e.wait.domain}`}, held up by ${e.holder.name}`;
-    return e.wait.queued ? `${s.name} waits for ${e.wait.lock} behind the waiting writer ${e.holder.name}` : `${s.name} waits for ${e.wait.lock}, held by ${e.holder.name}`;
+    if (e.wait.kind === "work") return workCycleEdge(s.name, e.wait);
+    const w = e.wait as Wait & { kind: "lock" };
+    return w.queued ? `${s.name} waits for ${w.lock} behind the waiting writer ${e.holder.name}` : `${s.name} waits for ${w.lock}, held by ${e.holder.name}`;
   });
   return { kind: "lock-cycle", message: parts.join("; "), threads: ordered.map((m) => m.name), at: edge(first).wait.at };
 }
@@ -165,8 +193,9 @@ export function afterSuccessorViolations(prog: Program, s: RState, statuses: rea
   const out: StateViolation[] = [];
   const deadlock = waitForViolation(prog, statuses);
   if (deadlock) out.push(deadlock);
+  // (an idle worker counts as finished, yet it may still start a pending work)
   const allFinished = statuses.every((x) => x.finished);
-  if (!allFinished && statuses.every((x) => x.finished || !x.canMove) && !deadlock && prog.enabled("stuck")) {
+  if (!allFinished && statuses.every((x) => !x.canMove) && !deadlock && prog.enabled("stuck")) {
     const finished = new Set(statuses.filter((x) => x.finished).map((x) => x.name));
     const blocked = statuses.filter((x) => !x.finished);
     const parts = blocked.map((x) => `${x.name} ${x.waits.length ? x.waits.map((w) => describeWait(w, finished)).join(", or ") : "cannot continue (every branch's condition is false)"}`);

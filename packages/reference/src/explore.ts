@@ -57,13 +57,16 @@ export function stateKey(s: RState): string {
 /**
  * Where a thread rests as knot's locations tell it apart: the statement and
  * every call site on the way, and the element of every running `for` loop
- * (knot unrolls loops, so each element has its own copy of the body).
+ * (knot unrolls loops, so each element has its own copy of the body), and for a worker
+ * the work item it runs (each has its own copy of its function).
  */
 export function positionKey(prog: Program, s: RState, thread: number): string {
   const t = s.threads[thread]!;
-  if (!t.frames.length) return "end";
+  if (!t.frames.length) return prog.threads[thread]!.worker ? `end:${prog.work.runningOf(s, thread)?.name ?? "idle"}` : "end";
   const binder = (id: string) => (prog.stmt(Number(id)).stmt as Stmt & { kind: "For" }).binder.name;
-  return t.frames.map((f) => `${f.at}${Object.keys(f.snapshots).sort().map((k) => `/${k}=${JSON.stringify(f.locals[binder(k)] ?? null)}`).join("")}`).join(">");
+  // a worker runs each work item's own copy of its function, as an unrolled loop runs each element's
+  const work = prog.threads[thread]!.worker ? `${prog.work.runningOf(s, thread)?.name ?? "idle"}:` : "";
+  return work + t.frames.map((f) => `${f.at}${Object.keys(f.snapshots).sort().map((k) => `/${k}=${JSON.stringify(f.locals[binder(k)] ?? null)}`).join("")}`).join(">");
 }
 
 /** Distinct violations as `knot check --all` counts them: a property by name, a deadlock or stuck state by its threads and their locations, a leak by pool. */

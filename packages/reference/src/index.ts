@@ -19,3 +19,4 @@ export { ModelError } from "./program.js";
 export type { Acquisition, Failure, Wait } from "./step.js";
 export type { LockEntry, MutexEntry, ObjectStatus, RFrame, RObject, RState, RThread, RwsemEntry } from "./state.js";
 export type { RValue } from "./values.js";
+export type { WorkEntry, WorkqueueEntry, WorkWait } from "./workqueue.js";

@@ -3,9 +3,12 @@
 // per lock, per refcount array entry and per object; locks as `free`, the
 // holder, `write: T` or `read: T1, T2`; objects as `unallocated`, `freed` or
 // their fields), and each thread's resting statement as `file:line:col` or
-// `finished`. `changesFromPatches` turns a step's immer patches into the
-// changes a trace shows: shared entries (map entries as `m[k]`) and the acting
-// thread's locals while they are in scope.
+// `finished` (a worker thread: `idle`, or at the end of its work the work
+// declaration's `file:line:col`). Workqueues and work items are entries too,
+// after the SRCU domains (workqueue.ts formats them). `changesFromPatches` turns
+// a step's immer patches into the changes a trace shows: shared entries (map
+// entries as `m[k]`) and the acting thread's locals while they are in scope (a
+// worker's frames are all procedures: `f.x`).
 import { RCU_DOMAIN, type Type } from "@knot/lang";
 import type { Patch } from "immer";
 import { formatCompletion } from "./completion.js";
@@ -15,6 +18,7 @@ import type { Program } from "./program.js";
 import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
 import { fmt } from "./step.js";
 import { type RRecord, type RValue, defaultOf, newRecord, formatValue, keyName, scalarAt, scalarCount, scalarValues, valueEquals } from "./values.js";
+import { formatWork, formatWorkqueue } from "./workqueue.js";
 
 export interface NamedState {
   shared: Record<string, string>;
@@ -43,7 +47,7 @@ interface Entity {
   format(s: RState): string;
 }
 
-/** The shared entities in knot's layout order: variables, locks, refcounts, objects. */
+/** The shared entities in knot's layout order: variables, locks, refcounts, completions, SRCU domains, workqueues, work items, objects. */
 export function sharedEntities(prog: Program): { key: string; entities: Entity[] }[] {
   const m = prog.model;
   const out: { key: string; entities: Entity[] }[] = [];
@@ -89,6 +93,18 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
       })),
     });
   }
+  // each workqueue, then each work item (the model's declaration order, arrays by index)
+  for (const q of prog.work.queues) out.push({ key: `workqueues/${q.name}`, entities: [{ name: q.name, format: (s: RState) => formatWorkqueue(s.workqueues[q.name]!, q) }] });
+  for (const w of m.works) {
+    const n = w.index ? scalarCount(w.index) : 1;
+    out.push({
+      key: `works/${w.name}`,
+      entities: Array.from({ length: n }, (_, i) => ({
+        name: prog.work.item(w, i).name,
+        format: (s: RState) => formatWork(s.works[w.name]![i]!, names),
+      })),
+    });
+  }
   for (const pool of m.objects) {
     out.push({
       key: `objects/${pool.name}`,
@@ -104,8 +120,13 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
   return out;
 }
 
-export function threadPosition(prog: Program, t: RThread): string {
-  if (t.frames.length === 0) return "finished";
+export function threadPosition(prog: Program, s: RState, index: number): string {
+  const t = s.threads[index]!;
+  if (t.frames.length === 0) {
+    if (!prog.threads[index]!.worker) return "finished";
+    const w = prog.work.runningOf(s, index);
+    return w ? fmt(w.at) : "idle";
+  }
   return fmt(prog.stmt(t.frames[t.frames.length - 1]!.at).at);
 }
 
@@ -113,7 +134,7 @@ export function nameState(prog: Program, s: RState, entities = sharedEntities(pr
   const shared: Record<string, string> = newRecord();
   for (const g of entities) for (const e of g.entities) shared[e.name] = e.format(s);
   const threads: Record<string, string> = newRecord();
-  s.threads.forEach((t) => { threads[t.name] = threadPosition(prog, t); });
+  s.threads.forEach((t, i) => { threads[t.name] = threadPosition(prog, s, i); });
   return { shared, threads };
 }
 
@@ -128,9 +149,10 @@ export function sameNamedState(a: NamedState, b: NamedState): boolean {
 /**
  * The locals of a thread as a trace shows them: `x` in the process body
  * (always), `proc.x` while proc's frame is live; a local out of its scope
- * holds its zero value (the type's default).
+ * holds its zero value (the type's default). A worker thread (`process`
+ * undefined) has no process body: every frame is a procedure's.
  */
-function threadLocals(prog: Program, t: RThread, process: string): Map<string, { value: RValue; text: string }> {
+function threadLocals(prog: Program, t: RThread, process: string | undefined): Map<string, { value: RValue; text: string }> {
   const out = new Map<string, { value: RValue; text: string }>();
   const show = (owner: string, locals: Record<string, RValue>, prefix: string) => {
     const info = prog.owner(owner);
@@ -141,6 +163,10 @@ function threadLocals(prog: Program, t: RThread, process: string): Map<string, {
       out.set(prefix + name, { value, text: formatValue(type, value) });
     }
   };
+  if (process === undefined) {
+    for (const f of t.frames) show(f.proc, f.locals, `${f.proc}.`);
+    return out;
+  }
   const bottom = t.frames[0];
   show(process, bottom ? bottom.locals : newRecord(), "");
   for (const f of t.frames.slice(1)) show(f.proc, f.locals, `${f.proc}.`);
@@ -181,12 +207,13 @@ export function changesFromPatches(prog: Program, before: RState, after: RState,
   }
   if (threadTouched) {
     const info = prog.threads[actingThread]!;
-    const b = threadLocals(prog, before.threads[actingThread]!, info.process.name);
-    const a = threadLocals(prog, after.threads[actingThread]!, info.process.name);
+    const process = info.process?.name;
+    const b = threadLocals(prog, before.threads[actingThread]!, process);
+    const a = threadLocals(prog, after.threads[actingThread]!, process);
     // a local is shown when its value changed (entering a frame with a zero value is no change)
     for (const [name, now] of a) {
       const was = b.get(name);
-      const type = localType(prog, info.process.name, after.threads[actingThread]!, name);
+      const type = localType(prog, process, name);
       const wasValue = was ? was.value : defaultOf(type);
       if (valueEquals(wasValue, now.value)) continue;
       out.push({ name, before: was ? was.text : "-", after: now.text, thread: info.name });
@@ -195,8 +222,8 @@ export function changesFromPatches(prog: Program, before: RState, after: RState,
   return out;
 }
 
-function localType(prog: Program, process: string, t: RThread, shown: string): Type {
+function localType(prog: Program, process: string | undefined, shown: string): Type {
   const dot = shown.indexOf(".");
-  const owner = dot < 0 ? process : shown.slice(0, dot);
+  const owner = dot < 0 ? process! : shown.slice(0, dot);
   return prog.owner(owner).localTypes.get(dot < 0 ? shown : shown.slice(dot + 1))!;
 }

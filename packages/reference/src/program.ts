@@ -8,12 +8,16 @@
 // after constant folding of constants, unrolled `for` variables and parameters
 // passed a constant (and never assigned), as knot does: `if C and g` with C
 // false reads nothing shared, and a loop whose every path acts needs no rest.
+// The threads are the processes' instances, then the workqueues' worker
+// threads (workqueue.ts), which rest with no frames while idle.
 import {
   type Block, type BoundSymbol, type CheckedModel, type Expr, type LocalSymbol, type Location, type LockSymbol, type ObjectSymbol,
   type ProcSymbol, type ProcessSymbol, type RefcountSymbol, type Stmt, type Symbol, type Type, spanText, toLocation,
 } from "@knot/lang";
 import { type EvalEnv, NotConstant, evaluate } from "./evaluate.js";
+import type { RState } from "./state.js";
 import { type RValue, canonical, fromEncoded, scalarValues } from "./values.js";
+import { WorkTable, type WorkerInfo } from "./workqueue.js";
 
 export type StmtKind = "local" | "action" | "atomic" | "choice" | "breaker";
 
@@ -57,10 +61,13 @@ export interface StmtInfo {
 export interface ThreadInfo {
   index: number;
   name: string;
-  process: ProcessSymbol;
-  owner: OwnerInfo;
+  /** The process of a process thread (undefined for a worker thread). */
+  process?: ProcessSymbol;
+  owner?: OwnerInfo;
   /** The instance variable's value, for `process p[x in T]`. */
   instance?: { sym: LocalSymbol; value: RValue };
+  /** A workqueue's worker thread (`kworker/wq[k]`): idle, or running a work's procedure. */
+  worker?: WorkerInfo;
 }
 
 /** What folding may assume in one frame: values of constant parameters and of unrolled `for` variables. */
@@ -111,6 +118,8 @@ export class Program {
   readonly pools = new Map<string, ObjectSymbol>();
   readonly locks = new Map<string, LockSymbol>();
   readonly refcounts = new Map<string, RefcountSymbol>();
+  /** The work items, workqueues and worker threads (workqueue.ts). */
+  readonly work: WorkTable;
   private readonly consts = new Map<Symbol, RValue>();
   private readonly kindCache = new Map<string, StmtKind>();
   private readonly breakerCache = new Map<string, boolean>();
@@ -134,6 +143,15 @@ export class Program {
         this.threads.push({ index: this.threads.length, name, process: p, owner, instance: inst });
       }
     }
+    // worker threads after the processes, in workqueue declaration order
+    this.work = new WorkTable(model, this.threads.length);
+    for (const [index, worker] of this.work.workers) this.threads.push({ index, name: worker.wq.workerNames[worker.k]!, worker });
+  }
+
+  /** A process thread has finished; a worker thread is idle with nothing to start (workqueue.ts). */
+  finished(s: RState, t: number): boolean {
+    if (s.threads[t]!.frames.length) return false;
+    return !this.threads[t]!.worker || this.work.workerFinished(s, t);
   }
 
   constValue(sym: Symbol): RValue {
@@ -188,7 +206,7 @@ export class Program {
 
   /**
    * knot inlines calls, so recursion is a model error (K6001) -- found while inlining what the
-   * processes call: a recursive procedure that no process calls is never inlined, and is no error.
+   * processes and the works call: a recursive procedure that none calls is never inlined, and is no error.
    */
   private checkNoRecursion(): void {
     const state = new Map<string, number>();
@@ -201,6 +219,7 @@ export class Program {
       state.set(name, 2);
     };
     for (const p of this.model.processes) for (const callee of this.directCallees(this.owners.get(p.name)!.body)) visit(callee, []);
+    for (const w of this.model.works) visit(w.proc!.name, []); // a worker runs the work's function as a call
   }
 
   private directCallees(b: BlockInfo): string[] {
@@ -325,7 +344,7 @@ export class Program {
     const s = si.stmt;
     const rs = (e: Expr) => this.readsShared(e, ctx);
     switch (s.kind) {
-      case "Lock": case "Refcount": case "Await": case "Completion": case "Srcu": return "action";
+      case "Lock": case "Refcount": case "Await": case "Completion": case "Srcu": case "Work": return "action";
       case "Free": {
         const f = this.fold(s.target, ctx);
         return f && f.value === null ? "local" : "action"; // `free null` does nothing

@@ -94,7 +94,7 @@ export class Reference {
 
   toTransition(state: RState, o: StepOutcome, withChanges = true): Transition {
     const p = this.program;
-    const stmt = p.stmt(o.action ?? o.start);
+    const stmt = o.place ?? p.stmt(o.action ?? o.start); // a worker's start or end of a work has no statement
     const tr: Transition = {
       thread: { index: o.thread, name: p.threads[o.thread]!.name },
       at: stmt.at,
@@ -138,10 +138,12 @@ export class Reference {
     return [...invariantViolations(this.program, state), ...afterSuccessorViolations(this.program, state, this.statuses(state))];
   }
 
-  /** Every lock entry (`fork[2]`) in declaration order. */
+  /** Every lock-order node (`fork[2]`) in declaration order. */
   lockEntryNames(): string[] {
-    // SRCU and RCU domains are lock-order nodes too (lockdep's srcu and rcu maps), after the locks, as knot lays them out
-    return this.entities.filter((g) => g.key.startsWith("locks/") || g.key.startsWith("srcu/")).flatMap((g) => g.entities.map((e) => e.name));
+    // SRCU and RCU domains are lock-order nodes too (lockdep's srcu and rcu maps), after the locks, as knot lays them out;
+    // then the workqueues' pseudo-locks, `(wq_completion)wq` and its works' `(work_completion)(&w)` (workqueue.ts)
+    const entries = this.entities.filter((g) => g.key.startsWith("locks/") || g.key.startsWith("srcu/")).flatMap((g) => g.entities.map((e) => e.name));
+    return [...entries, ...this.program.work.lockNames()];
   }
 
   name(state: RState): NamedState {

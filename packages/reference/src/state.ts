@@ -4,10 +4,13 @@
 // the id of the statement it rests at (for callers: the call in progress), its
 // live locals by name, the snapshots of its running `for` loops, and which
 // parameters are compile-time constants (which decides folding, as in knot).
-// A finished thread has no frames. Dead locals are absent, never stale.
+// A finished thread has no frames; so has a worker thread that is idle or rests
+// at the end of its work (Program.finished tells them apart by the work it runs).
+// Dead locals are absent, never stale.
 import type { CompletionCount } from "./completion.js";
 import type { SrcuEntry } from "./srcu.js";
 import type { RValue } from "./values.js";
+import type { WorkEntry, WorkqueueEntry } from "./workqueue.js";
 
 /** A mutex or spinlock entry: the holding thread's name, or null when free. */
 export type MutexEntry = string | null;
@@ -55,14 +58,13 @@ export interface RState {
   completions: Record<string, CompletionCount[]>;
   /** One entry per SRCU domain of an array, and `rcu` when the model uses RCU (srcu.ts). */
   srcu: Record<string, SrcuEntry[]>;
+  /** Per workqueue its queue and what each worker runs; per work item (by work, one per index value) its canceller and flush states (workqueue.ts). */
+  workqueues: Record<string, WorkqueueEntry>;
+  works: Record<string, WorkEntry[]>;
   objects: Record<string, RObject[]>;
   threads: RThread[];
 }
 
 export function isRwsem(e: LockEntry): e is RwsemEntry {
   return e !== null && typeof e === "object";
-}
-
-export function isFinished(t: RThread): boolean {
-  return t.frames.length === 0;
 }

@@ -12,9 +12,12 @@
 // shared statement may block, a later one is `atomic-blocked`.
 // The state is an immer draft; every way through the choices is one run of the
 // step, enumerated by replaying prefixes of choice indices (PathOracle).
+// A workqueue's worker thread (workqueue.ts) has two steps of its own, taken
+// with no frames: the start of a work (then the function's local work, as a
+// call) and, after the function returned, the end of it.
 import {
   COMPLETION_COUNT_MAX, RCU_DOMAIN, SRCU_NEST_MAX, type SrcuOp, type SrcuSymbol, srcuAction, type CompletionOp, type CompletionSymbol, type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
-  type TrylockUse, spanText, trylockUse, typeToString,
+  type TrylockUse, type WorkOp, type WorkSymbol, spanText, trylockUse, typeToString,
 } from "@knot/lang";
 import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
 import { type CompletionCount, completionDone, completionStep } from "./completion.js";
@@ -23,6 +26,7 @@ import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
 import { type RRecord, type RValue, defaultOf, newRecord, fromEncoded, keyName, parseRef, scalarAt, scalarCount, scalarIndex } from "./values.js";
+import { type WorkRuntime, type WorkWait, type WorkerMove, endWork, initialWorkState, startWork, workArguments, workStatement, workerMove } from "./workqueue.js";
 
 enablePatches();
 
@@ -38,6 +42,8 @@ export type Wait =
   | { kind: "completion"; completion: string; statement: string; at: Location }
   /** synchronize_* waiting for the readers `heldUpBy` of its grace period. */
   | { kind: "grace-period"; domain: string; rcu: boolean; heldUpBy: string[]; statement: string; at: Location }
+  /** flush_work, cancel_work_sync or flush_workqueue waiting for the workers `heldBy` (workqueue.ts). */
+  | WorkWait
   | { kind: "condition"; reason: "await" | "pick" | "fault"; text: string; labelled?: boolean; check?: string; statement: string; at: Location }
   | { kind: "never"; statement: string; at: Location };
 
@@ -64,6 +70,9 @@ export interface Failure {
 export class StepViolation {
   constructor(readonly failure: Failure) {}
 }
+
+/** A statement's step that ends with the thread still at the statement (cancel_work_sync(w) registering as a condition). */
+class Stay {}
 
 /** Replays a prefix of choice indices, then takes the first alternative of every further choice. */
 export class PathOracle {
@@ -110,6 +119,8 @@ export class Runner implements EvalEnv {
   phase: Phase = "post";
   /** The step's action: the first action or atomic block it executed. */
   action?: number;
+  /** A step that reached the end of a work through local work only executed that end: where it is. */
+  endPlace?: { label: string; at: Location };
   readonly choices: string[] = [];
   /** Locks taken by the step, each with the locks the thread held then (for the lock-order graph). */
   readonly acquisitions: Acquisition[] = [];
@@ -120,6 +131,8 @@ export class Runner implements EvalEnv {
   private touched = false;
   private readonly me: string;
   private ctxCache?: FrameCtx;
+  /** A worker's own step (start or end of a work) has no statement: its label and the work declaration. */
+  private pseudo?: { label: string; at: Location };
 
   constructor(
     private readonly prog: Program,
@@ -144,12 +157,46 @@ export class Runner implements EvalEnv {
   /** Start-up: push the process frame and run its local work up to the first resting point. */
   startup(): void {
     const info = this.prog.threads[this.t]!;
+    if (info.worker) return; // a worker starts idle
     const locals: Record<string, RValue> = newRecord();
     if (info.instance) locals[info.instance.sym.name] = info.instance.value;
-    this.thread.frames.push({ proc: info.process.name, at: -1, locals, snapshots: {}, constParams: [] });
+    this.thread.frames.push({ proc: info.process!.name, at: -1, locals, snapshots: {}, constParams: [] });
     this.ctxCache = undefined;
     this.phase = "startup";
-    this.enterBlock(info.owner.body);
+    this.enterBlock(info.owner!.body);
+    this.loop();
+  }
+
+  /** The statement being executed, as violations and acquisitions name it. */
+  private here(): { label: string; at: Location } {
+    return this.current >= 0 ? this.prog.stmt(this.current) : this.pseudo!;
+  }
+
+  /**
+   * A worker's own step: the start of a work (it leaves the queue; the worker takes
+   * `(wq_completion)wq` then `(work_completion)(&w)`, then runs the function's local work
+   * as a call does), or its end (exit-holding-lock as at a thread's end, then idle).
+   */
+  workerStep(move: WorkerMove): void {
+    this.pseudo = { label: move.label, at: move.item.at };
+    const item = move.item;
+    if (move.kind === "end") {
+      const held = this.locksHeld();
+      const inside = this.readSections();
+      if ((held.length || inside.length) && this.prog.enabled("exit-holding-lock")) {
+        const parts = [...(held.length ? [`while holding ${held.join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${d}`)];
+        this.violation("exit-holding-lock", `${this.me} finishes work ${item.name} ${parts.join(" and ")}`);
+      }
+      endWork(this.prog.work, this.s, this.t);
+      return;
+    }
+    this.acquired(item.wq.lock);
+    startWork(this.prog.work, this.s, this.t, item);
+    this.acquired(item.lock);
+    // every argument is a constant: parameters never assigned are folded, as for a call with constants
+    const args = workArguments(this.prog, item, (kind, message) => this.fail(kind, message));
+    const owner = this.prog.owner(item.proc.name);
+    this.enterProc(item.proc.name, args, item.proc.params.filter((p) => !owner.assigned.has(p.name)).map((p) => p.name));
     this.loop();
   }
 
@@ -182,7 +229,11 @@ export class Runner implements EvalEnv {
 
   private act(id: number, kind: StmtKind): void {
     this.action ??= id;
-    this.exec(id);
+    try {
+      this.exec(id);
+    } catch (err) {
+      if (!(err instanceof Stay)) throw err; // the statement's step is done; the thread stays at it
+    }
     if (kind !== "atomic" && this.phase === "pre") this.phase = "post";
   }
 
@@ -333,11 +384,29 @@ export class Runner implements EvalEnv {
 
   private threadEnd(): void {
     const info = this.prog.threads[this.t]!;
+    if (info.worker) {
+      // the work's function returned: the worker rests at the end of the work, whose step checks
+      // what it holds. The end is an action: a step that has not executed one yet (from a loop
+      // head or a choice, through local work only) executes it too, as it would any action.
+      this.thread.frames.splice(0);
+      this.ctxCache = undefined;
+      this.atomicStack = [];
+      this.finished = true;
+      if (this.phase === "pre" && this.action === undefined) {
+        const move = workerMove(this.prog.work, this.s, this.t);
+        if (move?.kind === "end") {
+          this.phase = "post";
+          this.endPlace = { label: move.label, at: move.item.at };
+          this.workerStep(move);
+        }
+      }
+      return;
+    }
     const held = this.locksHeld();
     const inside = this.readSections();
     if ((held.length || inside.length) && this.prog.enabled("exit-holding-lock")) {
       const parts = [...(held.length ? [`while holding ${held.join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${d}`)];
-      throw new StepViolation({ kind: "exit-holding-lock", message: `${this.me} finishes ${parts.join(" and ")}`, statement: `end of ${info.process.name}`, at: info.owner.body.end });
+      throw new StepViolation({ kind: "exit-holding-lock", message: `${this.me} finishes ${parts.join(" and ")}`, statement: `end of ${info.process!.name}`, at: info.owner!.body.end });
     }
     this.thread.frames.splice(0);
     this.ctxCache = undefined;
@@ -398,6 +467,10 @@ export class Runner implements EvalEnv {
       case "Srcu":
         // a synchronize that starts a grace period stays at the statement
         if (this.srcuOp(s.op, s.target) === "started") return;
+        return this.after(id);
+      case "Work":
+        // a flush or cancel that registers stays at the statement
+        if (this.workOp(s.op, s.target).stay) return;
         return this.after(id);
       case "Await":
         if (!this.eval(s.cond)) {
@@ -480,8 +553,13 @@ export class Runner implements EvalEnv {
     }
     const proc = this.prog.procs.get(target)!;
     const args = s.args.map((a) => this.eval(a));
+    this.enterProc(target, args, [...this.prog.constParams(proc, s.args, this.ctx()).keys()]);
+  }
+
+  /** Enter procedure `target` with evaluated arguments (range-checked against the parameters). */
+  private enterProc(target: string, args: readonly RValue[], constParams: string[]): void {
+    const proc = this.prog.procs.get(target)!;
     proc.params.forEach((p, i) => this.checkStore(args[i]!, p.type, `arguments of ${target}`));
-    const constParams = [...this.prog.constParams(proc, s.args, this.ctx()).keys()];
     const locals: Record<string, RValue> = newRecord();
     proc.params.forEach((p, i) => { locals[p.name] = plain(args[i]!); });
     this.thread.frames.push({ proc: target, at: -1, locals, snapshots: {}, constParams });
@@ -492,7 +570,7 @@ export class Runner implements EvalEnv {
   // ------------------------------------------------------------ locks
 
   /** The entry a lock, refcount, completion or SRCU target names (`x` or `x[i]`): its symbol, position and display name. */
-  private entryOf<S extends LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol>(target: Expr): { sym: S; index: number; name: string } {
+  private entryOf<S extends LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkSymbol>(target: Expr): { sym: S; index: number; name: string } {
     const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
     const sym = nameExpr.sym as S;
     const index = entryIndex(target, sym.index, this, new Map(), this.prog);
@@ -578,6 +656,12 @@ export class Runner implements EvalEnv {
    * adds no dependency for a trylock); the lock is held afterwards like any other.
    */
   private tryLock(use: TrylockUse): boolean {
+    if (use.fn === "queue_work" || use.fn === "cancel_work_sync") {
+      // a cancel that registers has no value yet: the statement's step ends there
+      const r = this.workOp(use.fn, use.target);
+      if (r.stay) throw new Stay();
+      return r.value;
+    }
     if (!use.info) return this.tryWait(use.target);
     const { sym, index, name } = this.lockEntry(use.target);
     const entries = this.s.locks[sym.name]!;
@@ -600,9 +684,11 @@ export class Runner implements EvalEnv {
     return true;
   }
 
+  /** A lock-order acquisition: edges from every lock held, read-side section entered and (a worker's) pseudo-lock. */
   private acquired(name: string): void {
-    const si = this.prog.stmt(this.current);
-    this.acquisitions.push({ taken: name, held: [...this.locksHeld(), ...this.readSections()].filter((h) => h !== name), statement: si.label, at: si.at });
+    const si = this.here();
+    const held = [...this.locksHeld(), ...this.readSections(), ...this.prog.work.pseudoHeld(this.s as RState, this.t)];
+    this.acquisitions.push({ taken: name, held: held.filter((h) => h !== name), statement: si.label, at: si.at });
   }
 
   private byThread(names: string[]): string[] {
@@ -711,6 +797,30 @@ export class Runner implements EvalEnv {
         return "done";
       }
     }
+  }
+
+  // ------------------------------------------------------------ workqueues
+
+  /** A workqueue statement or condition (workqueue.ts), after evaluating its operand. */
+  private workOp(op: WorkOp, target: Expr) {
+    const name = op === "flush_workqueue" ? (target as Expr & { kind: "Name" }).name : this.entryOf<WorkSymbol>(target).name;
+    const si = this.here();
+    const rt: WorkRuntime = {
+      table: this.prog.work,
+      s: this.s as RState,
+      t: this.t,
+      me: this.me,
+      statement: { label: si.label, at: si.at },
+      enabled: (check) => this.prog.enabled(check),
+      atomicContext: () => this.atomicContext(),
+      inAtomic: () => this.atomicStack.length > 0,
+      fail: (kind, message) => this.fail(kind, message),
+      violation: (kind, message) => this.violation(kind, message),
+      block: (wait) => this.block(wait),
+      acquire: (lock) => this.acquired(lock),
+      modelError: (code, message) => { throw new ModelError(code, message); },
+    };
+    return workStatement(rt, op, name);
   }
 
   // ------------------------------------------------------------ completions
@@ -874,18 +984,18 @@ export class Runner implements EvalEnv {
   /** A check that stops the statement: a violation, or with the check off a statement that cannot run. */
   private fail(kind: string, message: string): never {
     if (this.prog.enabled(kind)) this.violation(kind, message);
-    const si = this.prog.stmt(this.current);
+    const si = this.here();
     throw new Blocked({ kind: "condition", reason: "fault", check: kind, text: message, statement: si.label, at: si.at });
   }
 
   private violation(kind: string, message: string): never {
-    const si = this.prog.stmt(this.current);
+    const si = this.here();
     throw new StepViolation({ kind, message, statement: si.label, at: si.at });
   }
 
   private block(wait: Wait): never {
     if (this.phase === "atomic" && this.touched) {
-      this.violation("atomic-blocked", `${this.prog.stmt(this.current).label} would block inside an atomic block (only its first statement may block)`);
+      this.violation("atomic-blocked", `${this.here().label} would block inside an atomic block (only its first statement may block)`);
     }
     throw new Blocked(wait);
   }
@@ -935,6 +1045,8 @@ export interface StepOutcome {
   start: number;
   /** The step's action (statement id), if it executed one. */
   action?: number;
+  /** A worker's start or end of a work (no statement): its label and the work declaration; `start` is -1. */
+  place?: { label: string; at: Location };
   choices: string[];
   result:
     | { kind: "enabled"; next: RState; patches: Patch[]; inversePatches: Patch[]; acquisitions: Acquisition[] }
@@ -945,8 +1057,14 @@ export interface StepOutcome {
 /** Every way thread `t` can take a step from `state` (enabled, violating or blocked), in knot's order. */
 export function threadSteps(prog: Program, state: RState, t: number): StepOutcome[] {
   const thread = state.threads[t]!;
-  if (thread.frames.length === 0) return [];
-  const start = thread.frames[thread.frames.length - 1]!.at;
+  if (thread.frames.length === 0) {
+    const move = prog.threads[t]!.worker ? workerMove(prog.work, state, t) : undefined;
+    return move ? runSteps(prog, state, t, -1, (r) => r.workerStep(move), { label: move.label, at: move.item.at }) : [];
+  }
+  return runSteps(prog, state, t, thread.frames[thread.frames.length - 1]!.at, (r) => r.step());
+}
+
+function runSteps(prog: Program, state: RState, t: number, start: number, run: (r: Runner) => void, place?: StepOutcome["place"]): StepOutcome[] {
   const out: StepOutcome[] = [];
   let prefix: number[] | undefined = [];
   while (prefix) {
@@ -956,7 +1074,7 @@ export function threadSteps(prog: Program, state: RState, t: number): StepOutcom
     try {
       const [next, patches, inversePatches] = produceWithPatches(state, (draft) => {
         runner = new Runner(prog, draft, t, oracle);
-        runner.step();
+        run(runner);
       });
       result = { kind: "enabled", next, patches, inversePatches, acquisitions: runner!.acquisitions };
     } catch (err) {
@@ -964,7 +1082,8 @@ export function threadSteps(prog: Program, state: RState, t: number): StepOutcom
       else if (err instanceof StepViolation) result = { kind: "violation", failure: err.failure };
       else throw err;
     }
-    out.push({ thread: t, start, action: runner?.action, choices: runner ? [...runner.choices] : [], result });
+    const at = place ?? runner?.endPlace;
+    out.push({ thread: t, start, action: runner?.action, ...(at ? { place: at } : {}), choices: runner ? [...runner.choices] : [], result });
     prefix = oracle.next();
   }
   return out;
@@ -1011,8 +1130,9 @@ export function sharedInitial(prog: Program): RState {
   const srcu: Record<string, SrcuEntry[]> = newRecord();
   for (const d of m.srcus) srcu[d.name] = Array.from({ length: d.index ? scalarCount(d.index) : 1 }, () => newSrcuEntry(prog.threads.length));
   if (m.usesRcu) srcu[RCU_DOMAIN] = [newSrcuEntry(prog.threads.length)];
+  const { workqueues, works } = initialWorkState(m, prog.work, prog.threads.length);
   const threads: RThread[] = prog.threads.map((t) => ({ name: t.name, frames: [] }));
-  return { globals, locks, refcounts, completions, srcu, objects, threads };
+  return { globals, locks, refcounts, completions, srcu, workqueues, works, objects, threads };
 }
 
 /** Start-up: every thread's local work before its first resting point, in thread order. */

@@ -22,6 +22,7 @@ function eventLines(t: TraceReport): string[] {
       case "get": case "put": return `${e.kind} ${e.refcount} ${e.from}->${e.to}`;
       case "complete": case "complete_all": case "reinit_completion": case "wait_for_completion": case "try_wait_for_completion": return `${e.kind} ${e.completion}`;
       case "read_lock": case "read_unlock": case "grace_period_start": case "synchronize": return `${e.kind} ${e.domain}`;
+      case "queue_work": case "work_start": case "work_end": case "flush_work": case "cancel_work_sync": case "flush_workqueue": return `${e.kind} ${e.work}${e.queued === false ? " (not queued)" : ""}${e.waits ? " (waits)" : ""}`;
       case "block": return `block ${e.thread} at ${e.statement}: ${e.lock !== undefined ? `${e.lock} held by ${e.heldBy!.join(",")}` : e.condition}`;
     }
   };

@@ -3,7 +3,7 @@
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
 import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, layoutVarAt } from "@knot/ir";
-import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText, gracePeriodText, sectionEntry } from "@knot/engine";
+import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText, gracePeriodText, sectionEntry, workWaitText } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
 export const REPORT_VERSION = 1;
@@ -39,6 +39,8 @@ export interface CallChain {
     completion?: string; completers?: string[];
     /** A grace period of this domain, held up by the readers `heldUpBy`. */
     gracePeriod?: string; heldUpBy?: string[];
+    /** flush_work / cancel_work_sync of this work item (flush_workqueue: of this workqueue), waiting for the workers `workers`. */
+    work?: string; workers?: string[];
   }[];
   holds: HeldLock[];
 }
@@ -61,10 +63,16 @@ export type TraceEvent =
   /** An SRCU/RCU read-side section entered or left, a grace period started (the synchronize waits) or waited for to its end. */
   | { kind: "read_lock" | "read_unlock" | "grace_period_start" | "synchronize"; domain: string; rcu: boolean }
   /**
+   * Workqueues: a work queued (`queued` false: it was already pending or being cancelled), a
+   * worker starting or ending it, a flush_work / cancel_work_sync / flush_workqueue that
+   * registered what it waits for (`waits`) or returned.
+   */
+  | { kind: "queue_work" | "work_start" | "work_end" | "flush_work" | "cancel_work_sync" | "flush_workqueue"; work: string; workqueue: string; queued?: boolean; waits?: boolean }
+  /**
    * Deadlocks: after the last step, `thread` is blocked at `statement`, waiting for
    * `lock` held by `heldBy` (or, for a stuck thread, for `condition`).
    */
-  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string; completion?: string; gracePeriod?: string };
+  | { kind: "block"; thread: string; statement: string; at: SrcLoc; lock?: string; heldBy?: string[]; queued?: boolean; condition?: string; completion?: string; gracePeriod?: string; work?: string; workers?: string[] };
 
 export interface TraceStepReport {
   index: number;
@@ -159,6 +167,14 @@ interface LockEntry {
   v: StateVar;
 }
 
+/** "while running shutdown_work[1]" / "while running a work of wq" for an edge from a worker's pseudo-lock; else `under`. */
+function pseudoUnder(from: string, under: string): string {
+  const work = /^\(work_completion\)\(&(.*)\)$/.exec(from);
+  if (work) return `while running ${work[1]}`;
+  if (from.startsWith("(wq_completion)")) return `while running a work of ${from.slice("(wq_completion)".length)}`;
+  return under;
+}
+
 /** One entry per lock (or refcount) and per index of a lock (refcount) array, named as in traces. */
 function entriesOf(model: Model, kind: "lock" | "refcount" | "completion" | "srcu"): LockEntry[] {
   const out: LockEntry[] = [];
@@ -231,14 +247,17 @@ export class ReportBuilder {
       locks: w.locks,
       edges: w.edges.map((e) => {
         const step = m.steps[e.step]!;
-        const lockOp = step.ops.find((op) => op.k === "lock" || op.k === "srcu_sync");
+        const lockOp = step.ops.find((op) => op.k === "lock" || op.k === "srcu_sync" || op.k === "work_wait" || op.k === "work_start");
         const fake: Violation = { kind: "lock-order", message: "", state: -1, trace: e.trace, key: "" };
         const states = [e.trace.initial, ...e.trace.steps.map((x) => x.state)];
         const held = this.holds(e.thread, fake, states[states.length - 1]!).find((h) => h.lock === e.from);
         const name = m.threads[e.thread]!.name;
         const to = this.domains.find((d) => d.name === e.to);
         const under = this.domains.some((d) => d.name === e.from) ? `inside a read-side section of ${e.from}` : `while holding ${e.from}`;
-        const action = to ? `${name} waits for ${gracePeriodText(e.to, to.v.rcu === true)} ${under}` : `${name} takes ${e.to} ${under}`;
+        const action = lockOp?.k === "work_start" ? `${name} starts ${e.to.replace(/^\(work_completion\)\(&(.*)\)$/, "$1")} ${e.from.startsWith("(wq_completion)") ? `on ${e.from.slice("(wq_completion)".length)}` : `while holding ${e.from}`}`
+          : lockOp?.k === "work_wait" ? `${name} calls ${lockOp.call} ${lockOp.name} ${pseudoUnder(e.from, under)}`
+          : e.from.startsWith("(") ? `${name} takes ${e.to} ${pseudoUnder(e.from, under)}`
+          : to ? `${name} waits for ${gracePeriodText(e.to, to.v.rcu === true)} ${under}` : `${name} takes ${e.to} ${under}`;
         return {
           from: e.from,
           to: e.to,
@@ -344,6 +363,7 @@ export class ReportBuilder {
             ? { completion: w.name, completers: w.completers.map((o) => m.threads[o]!.name), condition: `wait_for_completion ${w.name} (${completersText(w.completers.map((o) => m.threads[o]!.name))})` }
             : w.kind === "await" ? { condition: w.labelled ? w.what : `${w.what}${w.shows ? ` (${w.shows})` : ""}` }
               : w.kind === "grace-period" ? { gracePeriod: w.name, heldUpBy: w.owners.map((o) => m.threads[o]!.name), condition: `${gracePeriodText(w.name, w.rcu)}, held up by ${w.owners.map((o) => m.threads[o]!.name).join(" and ")}` }
+              : w.kind === "work" ? { work: w.name, workers: w.owners.map((o) => m.threads[o]!.name), condition: workWaitText(w, m).replace(/^waits (in )?/, "") }
               : { condition: w.what },
       ),
       holds: this.holds(b.thread, v, s),
@@ -445,7 +465,36 @@ export class ReportBuilder {
     }
     this.completionEvents(step.ops, last, failedOp !== undefined, before, after, keyed);
     this.srcuEvents(tid, step.ops, last, failedOp !== undefined, before, after, keyed);
+    this.workEvents(step.ops, last, failedOp !== undefined, before, after, keyed);
     return keyed.sort((x, y) => x.key - y.key).map((k) => k.event);
+  }
+
+  /** Workqueue events, one per workqueue op the step ran (language.md, "workqueues"). */
+  private workEvents(ops: readonly Op[], last: number, failed: boolean, before: ArrayLike<number>, after: ArrayLike<number>, keyed: { key: number; event: TraceEvent }[]): void {
+    const m = this.model;
+    ops.forEach((op, i) => {
+      if (i > last || (failed && i === last)) return;
+      if (op.k !== "queue_work" && op.k !== "work_start" && op.k !== "work_end" && op.k !== "work_wait") return;
+      const q = m.workqueues[op.wq]!;
+      if (op.k === "work_start" || op.k === "work_end") {
+        keyed.push({ key: i, event: { kind: op.k, work: q.works[op.pos]!.name, workqueue: q.name } });
+        return;
+      }
+      // the work entry whose slots changed names a dynamic index; else the statement's text
+      const changed = q.works.find((w) => {
+        for (let k = 0; k < 2 + m.threads.length; k++) if (before[w.entry + k] !== after[w.entry + k]) return true;
+        return false;
+      });
+      if (op.k === "queue_work") {
+        const n = q.works.length;
+        let added: string | undefined;
+        for (let k = 0; k < n; k++) if (after[q.offset + k] !== 0 && before[q.offset + k] !== after[q.offset + k]) added = q.works[after[q.offset + k]! - 1]?.name;
+        keyed.push({ key: i, event: { kind: "queue_work", work: added ?? op.name, workqueue: q.name, queued: added !== undefined } });
+        return;
+      }
+      const work = op.call === "flush_workqueue" ? q.name : changed?.name ?? op.name;
+      keyed.push({ key: i, event: { kind: op.call, work, workqueue: q.name, ...(op.register ? { waits: true } : {}) } });
+    });
   }
 
   /** SRCU/RCU events, one per op the step ran, naming the entry whose slot for this thread changed (else the op's text). */
@@ -490,6 +539,7 @@ function blockEvents(chains: readonly CallChain[]): TraceEvent[] {
       if (w.lock) out.push({ ...base, lock: w.lock, heldBy: w.heldBy ?? [], ...(w.queued ? { queued: true } : {}) });
       else if (w.completion) out.push({ ...base, completion: w.completion, condition: w.condition });
       else if (w.gracePeriod) out.push({ ...base, gracePeriod: w.gracePeriod, condition: w.condition });
+      else if (w.work) out.push({ ...base, work: w.work, workers: w.workers ?? [], condition: w.condition });
       else if (w.condition) out.push({ ...base, condition: w.condition });
     }
   }

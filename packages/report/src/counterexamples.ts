@@ -38,8 +38,9 @@ export function namedEngineState(model: Model, s: ArrayLike<number>): NamedState
   for (const v of decodeShared(model, s)) shared[v.name] = v.value;
   const threads: Record<string, string> = Object.create(null); // names from the model may be __proto__
   for (const t of model.threads) {
-    const loc = model.processes[t.process]!.locations[s[t.pcSlot]!];
-    threads[t.name] = !loc || loc.kind === "end" ? "finished" : `${loc.at.file}:${loc.at.line}:${loc.at.col}`;
+    const proc = model.processes[t.process]!;
+    const loc = proc.locations[s[t.pcSlot]!];
+    threads[t.name] = !loc || loc.kind === "end" ? "finished" : proc.worker?.idle === loc.id ? "idle" : `${loc.at.file}:${loc.at.line}:${loc.at.col}`;
   }
   return { shared, threads };
 }

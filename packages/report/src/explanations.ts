@@ -2,12 +2,12 @@
 import type { ViolationKind } from "@knot/ir";
 
 export const EXPLANATIONS: Record<ViolationKind, string> = {
-  "recursive-locking": "A thread waits for itself: it takes a lock it already holds (kernel locks are not recursive), or waits for a grace period inside its own read-side section, so it waits forever.",
-  "lock-cycle": "Threads wait for each other in a cycle (for locks the others hold, or for grace periods their read-side sections hold up: an ABBA deadlock), so none of them can ever proceed.",
+  "recursive-locking": "A thread waits for itself: it takes a lock it already holds (kernel locks are not recursive), waits for a grace period inside its own read-side section, or flushes (cancels) the work it is running or one that can only run after it, so it waits forever.",
+  "lock-cycle": "Threads wait for each other in a cycle (for locks the others hold, for grace periods their read-side sections hold up, or for works they are running: an ABBA deadlock), so none of them can ever proceed.",
   "stuck": "No thread can take another step, yet some threads have not finished.",
   "unlock-not-held": "A thread releases a lock that it does not hold.",
-  "exit-holding-lock": "A thread finishes while still holding a lock, which then can never be released.",
-  "sleep-in-atomic": "Something that may sleep (a mutex, an rwsem, wait_for_completion, might_sleep()) runs while a spinlock is held, where sleeping is not allowed.",
+  "exit-holding-lock": "A thread finishes (or a worker ends a work) while still holding a lock, which then can never be released.",
+  "sleep-in-atomic": "Something that may sleep (a mutex, an rwsem, wait_for_completion, synchronize_*, flush_work, cancel_work_sync, might_sleep()) runs while a spinlock is held or inside an RCU read-side section, where sleeping is not allowed.",
   "atomic-blocked": "A statement inside an atomic block would block after the block's first statement, which would break its atomicity.",
   "refcount-underflow": "A reference is dropped from a count that is already zero: the object was released too often.",
   "refcount-inc-from-zero": "A reference is taken on an object whose count is zero, i.e. one that is already being freed.",

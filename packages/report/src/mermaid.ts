@@ -158,6 +158,26 @@ function stepLines(s: TraceStepReport, p: Participants, kind: string, indent: st
         touched.add(e.completion);
         effects.push(`${indent}${p.lock(e.completion)}-->>${t}: ${mermaidText(`${n} ${e.kind} ${e.completion} returns${e.kind === "try_wait_for_completion" ? " true" : ""}`)}`);
         break;
+      case "queue_work":
+        touched.add(e.workqueue).add(e.work);
+        effects.push(`${indent}${t}->>${p.lock(e.workqueue)}: ${mermaidText(`${n} queue_work ${e.work}${e.queued ? "" : ": already pending, not queued"}`)}`);
+        break;
+      case "work_start":
+        touched.add(e.workqueue).add(e.work);
+        effects.push(`${indent}${p.lock(e.workqueue)}->>${t}: ${mermaidText(`${n} runs ${e.work}`)}`);
+        break;
+      case "work_end":
+        touched.add(e.workqueue).add(e.work);
+        effects.push(`${indent}${t}-->>${p.lock(e.workqueue)}: ${mermaidText(`${n} ${e.work} done`)}`);
+        break;
+      case "flush_work":
+      case "cancel_work_sync":
+      case "flush_workqueue":
+        touched.add(e.workqueue).add(e.work);
+        effects.push(e.waits
+          ? `${indent}${t}->>${p.lock(e.workqueue)}: ${mermaidText(`${n} ${e.kind} ${e.work} waits`)}`
+          : `${indent}${p.lock(e.workqueue)}-->>${t}: ${mermaidText(`${n} ${e.kind} ${e.work} returns`)}`);
+        break;
       case "block":
         break; // drawn after the trace, by blockLines
     }
@@ -192,6 +212,11 @@ function blockLines(events: readonly TraceEvent[], p: Participants): string[] {
       const d = p.lock(b.gracePeriod);
       lines.push(`    ${t}-x${d}: ${mermaidText(`${b.statement} (blocks)`)}`);
       lines.push(`    Note over ${t},${d}: ${mermaidText(b.condition ?? `waits for a grace period of ${b.gracePeriod}`)}`);
+    } else if (b.work !== undefined) {
+      const w = p.lock(b.work);
+      for (const h of b.workers ?? []) p.thread(h);
+      lines.push(`    ${t}-x${w}: ${mermaidText(`${b.statement} (blocks)`)}`);
+      lines.push(`    Note over ${t},${w}: ${mermaidText(b.condition ?? `waits for ${b.work}`)}`);
     } else if (b.completion !== undefined) {
       const c = p.lock(b.completion);
       lines.push(`    ${t}-x${c}: ${mermaidText(`${b.statement} (blocks)`)}`);

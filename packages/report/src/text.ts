@@ -69,7 +69,7 @@ export function traceText(t: TraceReport, kind: string, compact = false): string
     }
     if (s.failed) lines.push(s.failure ? `          then ${s.failure.statement}  ${loc(s.failure.at)}\n          ^ ${kind} here` : `          ^ ${kind} here`);
   }
-  const unfinished = t.final.filter((f) => f.at !== "finished");
+  const unfinished = t.final.filter((f) => f.at !== "finished" && f.at !== "idle");
   if (unfinished.length && t.steps.length && kind !== "assertion" && !compact) {
     lines.push("    afterwards:");
     const w = longest(unfinished.map((f) => f.thread)) + 2;

@@ -180,6 +180,7 @@ const lockEvent = obj({ lock: str, mode: opt(oneOf("read", "write")) });
 const refEvent = obj({ refcount: str, from: num, to: num });
 const completionEvent = obj({ completion: str });
 const srcuEvent = obj({ domain: str, rcu: bool });
+const workEvent = obj({ work: str, workqueue: str, queued: opt(bool), waits: opt(bool) });
 const traceEvent = byKind({
   acquire: lockEvent,
   release: lockEvent,
@@ -195,9 +196,15 @@ const traceEvent = byKind({
   read_unlock: srcuEvent,
   grace_period_start: srcuEvent,
   synchronize: srcuEvent,
+  queue_work: workEvent,
+  work_start: workEvent,
+  work_end: workEvent,
+  flush_work: workEvent,
+  cancel_work_sync: workEvent,
+  flush_workqueue: workEvent,
   block: obj({
     thread: str, statement: str, at: srcLoc, lock: opt(str), heldBy: opt(list(str)), queued: opt(bool), condition: opt(str),
-    completion: opt(str), gracePeriod: opt(str),
+    completion: opt(str), gracePeriod: opt(str), work: opt(str), workers: opt(list(str)),
   }),
 });
 const trace = obj({
@@ -218,6 +225,7 @@ const callChain = obj({
   waitsFor: list(obj({
     lock: opt(str), heldBy: opt(list(str)), heldBySelf: opt(bool), queued: opt(bool), condition: opt(str), holderFinished: opt(list(bool)),
     completion: opt(str), completers: opt(list(str)), gracePeriod: opt(str), heldUpBy: opt(list(str)),
+    work: opt(str), workers: opt(list(str)),
   })),
   holds: list(heldLock),
 });
