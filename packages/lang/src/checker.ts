@@ -5,8 +5,9 @@
 // are diagnostics; the checker never throws on user input.
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
 import { COMPLETION_DONE_FUNCTION } from "./completion.js";
-import { RCU_DOMAIN } from "./srcu.js";
-import { MAX_WORKERS, WORK_CONDITIONS, stateName, workerCount } from "./workqueue.js";
+import { WORK_CONDITIONS, workerCount } from "./workqueue.js";
+import { type ExprCtx, type Mode, Scope } from "./checker-scope.js";
+import { type EntityKind, type EntitySymbol, type SyncChecker, checkWork, completionTarget, resolveSyncIndex, resolveWorkqueue, srcuTarget, tryWait, workCondition } from "./checker-sync.js";
 import { TRYLOCK_FUNCTIONS, TRY_WAIT_FUNCTION, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
@@ -70,21 +71,6 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
 }
 
-type Mode = "const" | "global" | "thread";
-
-interface ExprCtx {
-  mode: Mode;
-  /** What the context is called in messages ("a constant", "an invariant"). */
-  what: string;
-}
-
-class Scope {
-  readonly names = new Map<string, LocalSymbol | BoundSymbol>();
-  constructor(readonly parent?: Scope) {}
-  lookup(name: string): LocalSymbol | BoundSymbol | undefined {
-    return this.names.get(name) ?? this.parent?.lookup(name);
-  }
-}
 
 interface BodyCtx {
   owner: ProcSymbol | ProcessSymbol;
@@ -140,8 +126,18 @@ class Checker {
   private readonly trylockSites = new Set<Expr>();
   private readonly depth = new ResolutionDepth(this.diags);
 
+  /** The services the family rules of checker-sync.ts use. */
+  private readonly sync: SyncChecker;
+
   constructor(private readonly loaded: LoadedModel, private readonly options: CheckOptions) {
     this.env = { constValue: (s) => this.constValue(s), bound: new Map() };
+    this.sync = {
+      diags: this.diags, globals: this.globals, trylockSites: this.trylockSites,
+      resolveType: (n) => this.resolveType(n), checkIndexType: (t, span, what) => this.checkIndexType(t, span, what),
+      constInt: (e, what) => this.constInt(e, what), entity: (e, scope, want) => this.entity(e, scope, want),
+      expr: (e, scope, ctx, expected) => this.expr(e, scope, ctx, expected), expectType: (a, b, span) => this.expectType(a, b, span),
+      unknownName: (name, span, what) => this.unknownName(name, span, what),
+    };
   }
 
   run(): CheckResult {
@@ -150,7 +146,7 @@ class Checker {
     for (const m of this.loaded.modules) for (const d of m.decls) this.declareEnumsIn(d);
     this.checkOverrideNames();
     for (const m of this.loaded.modules) for (const d of m.decls) this.resolveDecl(d);
-    for (const w of this.works) this.checkWork(w);
+    for (const w of this.works) checkWork(this.sync, w, new Scope());
     // a work array is one work item per index value
     for (const q of this.workqueues) q.workers = workerCount(q.maxActive, q.works.reduce((n, w) => n + (w.index ? cardinality(w.index) : 1), 0));
     for (const p of this.procs) this.checkBody(p);
@@ -367,9 +363,8 @@ class Checker {
       case "var": this.resolveVar(sym); return;
       case "lock": this.resolveLock(sym); return;
       case "refcount": this.resolveRefcount(sym); return;
-      case "completion": this.resolveCompletion(sym); return;
-      case "srcu": this.resolveSrcu(sym); return;
-      case "workqueue": this.resolveWorkqueue(sym); return;
+      case "completion": case "srcu": resolveSyncIndex(this.sync, sym); return;
+      case "workqueue": resolveWorkqueue(this.sync, sym); return;
       case "ops": this.resolveOps(sym); return;
       case "proc": this.resolveProc(sym); return;
       case "process": this.resolveProcess(sym); return;
@@ -691,78 +686,6 @@ class Checker {
     }
   }
 
-  private resolveSrcu(sym: SrcuSymbol): void {
-    if (sym.decl.index) {
-      const t = this.resolveType(sym.decl.index);
-      if (t.kind !== "error" && this.checkIndexType(t, sym.decl.index.span, "SRCU domain array indices")) sym.index = t;
-    }
-  }
-
-  private resolveWorkqueue(sym: WorkqueueSymbol): void {
-    const e = sym.decl.maxActive;
-    if (!e) return;
-    const v = this.constInt(e, "max_active");
-    if (v === undefined) return;
-    if (v < 1) {
-      this.diags.push(error(LangCodes.MaxActiveBelowOne, `max_active of workqueue '${sym.name}' is ${v}; a workqueue needs at least one worker (max_active: 1 is an ordered workqueue)`, e.span));
-      return;
-    }
-    if (v > MAX_WORKERS) {
-      this.diags.push(error(LangCodes.TooManyWorkers, `max_active of workqueue '${sym.name}' is ${v}; knot runs at most ${MAX_WORKERS} workers per workqueue (each is a thread of the model)`, e.span));
-      return;
-    }
-    sym.maxActive = v;
-  }
-
-  /** A work item: its index, its workqueue, and a procedure called with arguments fixed by the declaration. */
-  private checkWork(sym: WorkSymbol): void {
-    const d = sym.decl;
-    const scope = new Scope();
-    if (d.instance) {
-      const t = this.resolveType(d.instance.domain);
-      if (t.kind !== "error" && this.checkIndexType(t, d.instance.domain.span, "work array indices")) {
-        sym.index = t;
-        // bound to each index value in turn, like a `for` variable (not a process instance)
-        const local: LocalSymbol = { kind: "local", role: "for", name: d.instance.binder.name, span: d.instance.binder.span, type: t, index: 0 };
-        d.instance.sym = local;
-        sym.instance = local;
-        scope.names.set(local.name, local);
-      }
-    }
-    const wq = this.globals.get(d.wq.name);
-    if (!wq) this.unknownName(d.wq.name, d.wq.span, "workqueue");
-    else if (wq.kind !== "workqueue") {
-      this.diags.push(error(LangCodes.WrongKindOfName, `'${d.wq.name}' is ${withArticle(symbolKindName(wq))}, not a workqueue`, d.wq.span, [{ message: "declared here", span: wq.span }]));
-    } else {
-      sym.wq = wq;
-      wq.works.push(sym);
-    }
-    const proc = this.globals.get(d.proc.name);
-    if (!proc) this.unknownName(d.proc.name, d.proc.span, "procedure");
-    else if (proc.kind !== "proc") {
-      this.diags.push(error(LangCodes.WrongKindOfName, `'${d.proc.name}' is ${withArticle(symbolKindName(proc))}, not a procedure`, d.proc.span, [{ message: "declared here", span: proc.span }]));
-    } else {
-      sym.proc = proc;
-      if (d.args.length !== proc.params.length) {
-        this.diags.push(error(LangCodes.ArgumentCount, `${proc.name} takes ${proc.params.length} argument${proc.params.length === 1 ? "" : "s"}, but work '${sym.name}' gives ${d.args.length}`, d.proc.span));
-      }
-    }
-    d.args.forEach((a, i) => {
-      const pt = sym.proc?.params[i]?.type;
-      const at = this.expr(a, scope, { mode: "thread", what: "a work's arguments" }, pt);
-      if (pt) this.expectType(at, pt, a.span);
-      const state = stateName(a);
-      if (state) this.diags.push(error(LangCodes.NotAllowedHere, `a work's arguments are fixed when it is declared (INIT_WORK binds the function to its own work item): use constants and the index '${d.instance?.binder.name ?? "i"}', not ${state}`, a.span));
-    });
-  }
-
-  private resolveCompletion(sym: CompletionSymbol): void {
-    if (sym.decl.index) {
-      const t = this.resolveType(sym.decl.index);
-      if (t.kind !== "error" && this.checkIndexType(t, sym.decl.index.span, "completion array indices")) sym.index = t;
-    }
-  }
-
   private resolveRefcount(sym: RefcountSymbol): void {
     const d = sym.decl;
     if (d.index) {
@@ -965,10 +888,10 @@ class Checker {
         this.refcountTarget(s.target, scope);
         return;
       case "Completion":
-        this.completionTarget(s.target, scope);
+        completionTarget(this.sync, s.target, scope);
         return;
       case "Srcu":
-        if (s.target) this.srcuTarget(s.target, scope);
+        if (s.target) srcuTarget(this.sync, s.target, scope);
         else this.usesRcu = true;
         return;
       case "Work":
@@ -1161,21 +1084,7 @@ class Checker {
     return sym?.kind === "refcount" ? sym : undefined;
   }
 
-  private completionTarget(e: Expr, scope: Scope): CompletionSymbol | undefined {
-    const sym = this.entity(e, scope, "completion");
-    return sym?.kind === "completion" ? sym : undefined;
-  }
-
-  private srcuTarget(e: Expr, scope: Scope): SrcuSymbol | undefined {
-    if (e.kind === "Name" && e.name === RCU_DOMAIN && !scope.lookup(e.name) && !this.globals.has(e.name)) {
-      this.diags.push(error(LangCodes.RcuAsSrcu, "'rcu' is the RCU domain, which has statements of its own: use rcu_read_lock, rcu_read_unlock and synchronize_rcu (srcu_* statements take a domain declared with 'srcu')", e.span));
-      return undefined;
-    }
-    const sym = this.entity(e, scope, "srcu");
-    return sym?.kind === "srcu" ? sym : undefined;
-  }
-
-  private entity(e: Expr, scope: Scope, want: "lock" | "refcount" | "completion" | "srcu" | "work" | "workqueue"): LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkSymbol | WorkqueueSymbol | undefined {
+  private entity(e: Expr, scope: Scope, want: EntityKind): EntitySymbol | undefined {
     const what = want === "srcu" ? "an SRCU domain" : want === "work" ? "a work item" : withArticle(want);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
@@ -1662,42 +1571,11 @@ class Checker {
     return BOOL;
   }
 
-  /** try_wait_for_completion(c): a bool, where a trylock may stand, on a completion. */
-  private tryWait(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
-    if (e.args.length !== 1) {
-      this.diags.push(error(LangCodes.ArgumentCount, `${TRY_WAIT_FUNCTION}() takes one argument, the completion`, e.span));
-      return ERROR;
-    }
-    if (ctx.mode !== "thread" || !this.trylockSites.has(e)) {
-      const where = ctx.mode !== "thread" ? ` (not in ${ctx.what})` : "";
-      this.diags.push(error(LangCodes.TrylockMisplaced, `${TRY_WAIT_FUNCTION}() takes a pending completion when there is one, so it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer${where}`, e.span));
-      return BOOL;
-    }
-    this.completionTarget(e.args[0]!, scope);
-    return BOOL;
-  }
-
-  /** queue_work(w) / cancel_work_sync(w): a bool (was it queued / was it pending), where a trylock may stand. */
-  private workCondition(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
-    const name = e.fn.name;
-    if (e.args.length !== 1) {
-      this.diags.push(error(LangCodes.ArgumentCount, `${name}() takes one argument, the work item`, e.span));
-      return ERROR;
-    }
-    if (ctx.mode !== "thread" || !this.trylockSites.has(e)) {
-      const where = ctx.mode !== "thread" ? ` (not in ${ctx.what})` : "";
-      this.diags.push(error(LangCodes.TrylockMisplaced, `${name}() changes the work item's state, so as a value it may only be the whole condition of an if or while (or 'not' of it), or the whole right side of ':=' or of a local's initializer; as a statement, write '${name} ${spanText(e.args[0]!.span)}'${where}`, e.span));
-      return BOOL;
-    }
-    this.entity(e.args[0]!, scope, "work");
-    return BOOL;
-  }
-
   private builtin(e: Expr & { kind: "Builtin" }, scope: Scope, ctx: ExprCtx): Type {
     const name = e.fn.name;
     if (isTrylockFunction(name)) return this.trylock(e, name, scope, ctx);
-    if (name === TRY_WAIT_FUNCTION) return this.tryWait(e, scope, ctx);
-    if (WORK_CONDITIONS.has(name)) return this.workCondition(e, scope, ctx);
+    if (name === TRY_WAIT_FUNCTION) return tryWait(this.sync, e, scope, ctx);
+    if (WORK_CONDITIONS.has(name)) return workCondition(this.sync, e, scope, ctx);
     if (!BUILTINS.includes(name)) {
       const sym = this.globals.get(name);
       const hint = sym?.kind === "proc" ? ` ('${name}' is a procedure: write 'call ${name}(...)' as a statement)` : ` (the built-in functions are ${[...BUILTINS, ...Object.keys(TRYLOCK_FUNCTIONS), TRY_WAIT_FUNCTION, ...WORK_CONDITIONS].join(", ")})`;
@@ -1728,7 +1606,7 @@ class Checker {
       return ERROR;
     }
     if (name === COMPLETION_DONE_FUNCTION) {
-      this.completionTarget(arg, scope);
+      completionTarget(this.sync, arg, scope);
       return BOOL;
     }
     const lock = this.lockTarget(arg, scope);
