@@ -427,6 +427,75 @@ process p { rcu_read_lock; synchronize_srcu sa[k]; rcu_read_unlock }
     all: { kinds: ["out-of-range"] },
   },
   {
+    // the engine was wrong (seed 1801529): flush_workqueue waits for the busy workers of its
+    // workqueue, not for an idle one that has nothing of it to start (language.md,
+    // "workqueues"); w1 holds m0 and waits for wka[1], whose worker waits for m0: a lock-cycle
+    name: "flush_workqueue is deadlocked on a busy worker while another worker is idle",
+    text: `
+mutex m0
+mutex m1
+proc wf1(wi2: 0..1) {
+  lock m0
+}
+workqueue wq0
+work wka[i in 0..1] on wq0 runs wf1(i)
+process w1 {
+  lock m0
+  if not mutex_trylock(m1) {
+    flush_workqueue wq0
+  }
+}
+process w2 {
+  lock m1
+  queue_work wka[1]
+  unlock m1
+}
+`,
+    first: { first: { kind: "exit-holding-lock" } },
+    all: { kinds: ["exit-holding-lock", "exit-holding-lock", "lock-cycle"] },
+  },
+  {
+    // the reference was wrong (seed 1100208): the end of a work is an action like any other,
+    // so a step from a loop head whose exit returns through local work only executes it
+    name: "a work's end is executed by the step that leaves a local loop",
+    text: `
+proc wf0() {
+  var c1: 0..2 = 0
+  while c1 < 1 {
+    c1 := c1 + 1
+  }
+}
+workqueue wq0
+work wk0 on wq0 runs wf0()
+process w0 {
+  queue_work wk0
+}
+`,
+    first: { states: 5, transitions: 4, first: null },
+    all: { states: 5, transitions: 4, kinds: [] },
+  },
+  {
+    // the reference was wrong (seed 1402537): likewise from a choice, and the step is placed at
+    // the work's declaration, where the engine's trace has it
+    name: "a work's end is executed by the step of a choice that returns through local work",
+    text: `
+var b0: bool = false
+proc wf0() {
+  either {
+  } or {
+  }
+}
+workqueue wq0 { max_active: 1 }
+work wk0 on wq0 runs wf0()
+process w0 {
+  queue_work wk0
+}
+final fin0: b0
+`,
+    first: { first: { kind: "final", property: "fin0" } },
+    all: { kinds: ["final"] },
+  },
+  {
     // the replay was wrong (seed 971836; knot exited 70 on it): a thread whose start-up local
     // work faults with that check off cannot start, and the engine reports it as stuck with
     // no step at all; the replay wanted one failed step

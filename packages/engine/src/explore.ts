@@ -9,7 +9,7 @@ import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject,
 import { BfsQueueFrontier, BfsStoreFrontier, DfsFrontier, type Frontier } from "./frontier.js";
 import { InterpretedGenerator, type SuccessorGenerator, WAIT_COMPLEX } from "./generator.js";
 import {
-  type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, waitReason,
+  type CompiledModel, DISABLED, ENABLED, Fault, ModelCompiler, Outcome, type ThreadCtx, VIOLATED, type WaitReason, compileExpr, lockOrderNodeName, waitReason,
 } from "./interpret.js";
 import { CompletionReach } from "./completions.js";
 import { workWaitOwners } from "./interpret-workqueue.js";
@@ -567,7 +567,7 @@ export class Explorer {
   private lockOrderWarnings(): LockOrderWarning[] {
     const graph = this.lockOrder;
     if (!graph) return [];
-    const name = (slot: number) => this.compiled.locks.find((l) => l.slot === slot)?.name ?? this.compiled.domains.find((d) => d.slot === slot)?.name ?? this.compiled.pseudoLocks.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
+    const name = (slot: number) => lockOrderNodeName(this.compiled, slot);
     return graph.cycles().map((cycle) => {
       const edges: LockOrderEdge[] = cycle.map((from, i) => {
         const to = cycle[(i + 1) % cycle.length]!;
@@ -898,7 +898,7 @@ export function workWaitText(w: WaitReason & { kind: "work" }, model: Model): st
   const names = w.owners.map((o) => model.threads[o]!.name);
   const what = w.call === "flush_workqueue" ? `waits in flush_workqueue for the works on ${w.name}` : `waits in ${w.call} for ${w.name}`;
   if (w.running !== undefined) return `${what} (running on ${model.threads[w.running]!.name})`;
-  if (names.length === 0) return `${what} (behind another thread's cancel_work_sync)`;
+  if (names.length === 0) return `${what} (${w.call === "flush_workqueue" ? "a pending one can start on an idle worker" : "behind another thread's cancel_work_sync"})`;
   return `${what} (${w.call === "flush_workqueue" ? "run by" : "pending behind the works running on"} ${names.join(" and ")})`;
 }
 

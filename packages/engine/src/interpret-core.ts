@@ -104,6 +104,11 @@ export interface CompiledModel {
   pseudoLocks: { slot: number; name: string }[];
 }
 
+/** The name of a lock-order node (a lock, an SRCU/RCU domain entry, a workqueue pseudo-lock) by its first slot. */
+export function lockOrderNodeName(m: Pick<CompiledModel, "locks" | "domains" | "pseudoLocks">, slot: number): string {
+  return m.locks.find((l) => l.slot === slot)?.name ?? m.domains.find((d) => d.slot === slot)?.name ?? m.pseudoLocks.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
+}
+
 export interface CompileOptions {
   /** Checks switched off: their ops never report. */
   disabled: ReadonlySet<ViolationKind>;
@@ -144,6 +149,13 @@ export function compileAddr(a: Addr, opts: ExprOptions = {}): AddrFn {
 export interface ExprOptions {
   /** use-after-free is off: a freed object reads as its (zeroed) fields and can be written. */
   allowFreed?: boolean;
+}
+
+/** The position of `v` in `lo..lo + count - 1`; out-of-range outside. */
+function position(v: number, lo: number, count: number, what: string): number {
+  const i = v - lo;
+  if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
+  return i;
 }
 
 export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
@@ -223,22 +235,12 @@ export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
     case "pos": {
       const a = compileExpr(e.a, opts);
       const { lo, count, what } = e;
-      return (s, c) => {
-        const v = a(s, c);
-        const i = v - lo;
-        if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
-        return i;
-      };
+      return (s, c) => position(a(s, c), lo, count, what);
     }
     case "bit": {
       const a = compileExpr(e.a, opts);
       const { lo, count, what } = e;
-      return (s, c) => {
-        const v = a(s, c);
-        const i = v - lo;
-        if (i < 0 || i >= count) throw new Fault("out-of-range", `${what}: ${v} is outside ${lo}..${lo + count - 1}`);
-        return 1 << i;
-      };
+      return (s, c) => 1 << position(a(s, c), lo, count, what);
     }
     case "member": {
       const a = compileExpr(e.a, opts);

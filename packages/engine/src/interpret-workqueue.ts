@@ -255,14 +255,26 @@ function flushWorkqueue(op: Op & { k: "work_wait" }, q: Workqueue, cx: WorkOpCon
 }
 
 /**
+ * flush_workqueue waits for the busy workers of its workqueue (it is deadlocked when all of
+ * them are); but while a worker is idle and a work it waits for is pending and not running,
+ * that worker can start it, so it waits for nobody.
+ */
+function flushWorkqueueOwners(s: ArrayLike<number>, q: Workqueue, tid: number): number[] {
+  const n = q.works.length;
+  const busy = q.workers.filter((_, k) => s[q.offset + n + k] !== 0);
+  const startable = q.works.some((w, pos) => s[w.entry + 2 + tid] === WORK_FLUSH_PENDING && runningOn(s, q, pos) < 0);
+  return startable && busy.length < q.workers.length ? [] : busy;
+}
+
+/**
  * The threads a thread waiting in a work statement waits for (language.md, "workqueues"):
  * the worker running the instance it waits for, or, for a pending work no worker runs, every
- * worker of the workqueue (it is deadlocked only when all of them are). `slot` is the work's
- * entry, or the workqueue's first slot for flush_workqueue.
+ * worker of the workqueue (it is deadlocked only when all of them are); flush_workqueue, see
+ * flushWorkqueueOwners. `slot` is the work's entry, or the workqueue's first slot for flush_workqueue.
  */
 export function workWaitOwners(model: Model, s: ArrayLike<number>, slot: number, tid: number): { owners: number[]; running?: number } {
   for (const q of model.workqueues) {
-    if (slot === q.offset) return { owners: [...q.workers] };
+    if (slot === q.offset) return { owners: flushWorkqueueOwners(s, q, tid) };
     const pos = q.works.findIndex((w) => w.entry === slot);
     if (pos < 0) continue;
     const k = runningOn(s, q, pos);

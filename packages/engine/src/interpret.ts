@@ -7,7 +7,7 @@
 import { type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
 import {
   type CompiledModel, type CompileOptions, DISABLED, ENABLED, type ExprOptions, Fault, type OpFn, Outcome, type StepFn, type ThreadCtx, VIOLATED,
-  compileAddr, compileExpr, lockOwners,
+  compileAddr, compileExpr, lockOrderNodeName, lockOwners,
 } from "./interpret-core.js";
 import { compileCompletionOp, compileSrcuOp } from "./interpret-sync.js";
 import { type WorkOpContext, compileWorkOp } from "./interpret-workqueue.js";
@@ -156,7 +156,7 @@ export class ModelCompiler implements WorkOpContext {
   }
 
   private lockName(slot: number): string {
-    return this.locks.find((l) => l.slot === slot)?.name ?? this.domains.find((d) => d.slot === slot)?.name ?? this.pseudo.find((d) => d.slot === slot)?.name ?? `lock@${slot}`;
+    return lockOrderNodeName({ locks: this.locks, domains: this.domains, pseudoLocks: this.pseudo }, slot);
   }
 
   compileOp(op: Op): OpFn {

@@ -21,12 +21,11 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
 import { type SyncLoweringContext, completionAddr, completionOp, srcuOps } from "./lower-sync.js";
-import { workerThreadName } from "@knot/lang";
 import { type WorkLoweringContext, addWorkqueueVars, workCall, workCallOps, workInstances, workItemName, workOps, workqueueTable } from "./lower-workqueue.js";
 import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
@@ -268,7 +267,8 @@ class Lowerer {
   private rcuOffset: number | undefined;
   private regionCounter = 0;
   private boundExprs = new Map<Symbol, Expr>();
-  private currentProcess: ProcessSymbol | undefined;
+  /** The process being lowered (its name for messages; its body's end, where a thread exits; workers have none). */
+  private currentProcess: { name: string; body?: Block } | undefined;
   private readonly stateBudget = new StateBudget();
   private readonly inlineDepth = new InlineDepth();
   private readonly stepSize = new StepSize();
@@ -438,7 +438,7 @@ class Lowerer {
       properties,
       procNames: this.procNames,
       pools: this.pools,
-      workqueues: workqueueTable(m, this.globalOffset, nThreads, m.processes.reduce((n, p) => n + p.instances.length, 0), srcLoc),
+      workqueues: workqueueTable(m, this.globalOffset, nThreads, this.processThreads, srcLoc),
     };
   }
 
@@ -459,7 +459,7 @@ class Lowerer {
     this.localWidth = 0;
     this.region = undefined;
     this.boundExprs = new Map();
-    this.currentProcess = p;
+    this.currentProcess = { name: p.name, body: p.decl.body };
     const tooLarge = this.stateBudget.startProcess(p.name, p.instances.length, p.span);
     if (tooLarge) throw new LowerError(tooLarge);
     const at = srcLoc(p.span);
@@ -489,7 +489,7 @@ class Lowerer {
     this.region = undefined;
     this.boundExprs = new Map();
     const name = workerThreadName(q.name);
-    this.currentProcess = { kind: "process", name, span: q.span, decl: undefined as never, instances: [], locals: [] };
+    this.currentProcess = { name };
     const tooLarge = this.stateBudget.startProcess(name, q.workers, q.span);
     if (tooLarge) throw new LowerError(tooLarge);
     const at = srcLoc(q.span);
@@ -511,7 +511,7 @@ class Lowerer {
         };
         const body = this.call(call, env, done);
         const start: Op = { k: "work_start", wq, pos, at: srcLoc(d.span), label: `${workItemName(w, v)}: ${workCall(w, v)}`, frames: [] };
-        idle.alts.push({ ops: [start, ...body.alts[0]!.ops], next: body.alts[0]!.next, choice: start.label });
+        idle.alts.push({ ops: [start, ...body.alts[0]!.ops], next: body.alts[0]!.next });
         pos++;
       }
     }
@@ -523,7 +523,6 @@ class Lowerer {
       const start = st.ops.find((o) => o.k === "work_start")!;
       st.label = start.label!;
       st.at = start.at!;
-      delete st.choice;
     }
     return proc;
   }
@@ -1168,9 +1167,14 @@ class Lowerer {
     };
   }
 
+  /** The processes' threads (the workers come after them). */
+  private get processThreads(): number {
+    return this.m.processes.reduce((n, p) => n + p.instances.length, 0);
+  }
+
   /** The model's threads: its processes' instances, then the workqueues' workers. */
   private get threadCount(): number {
-    return this.m.processes.reduce((n, p) => n + p.instances.length, 0) + this.m.workqueues.reduce((n, q) => n + q.workers, 0);
+    return this.processThreads + this.m.workqueues.reduce((n, q) => n + q.workers, 0);
   }
 
   private workContext(env: FrameEnv): WorkLoweringContext {
@@ -1609,7 +1613,7 @@ class Lowerer {
   /** The thread's exit, at the closing brace of its process (workers never reach their end). */
   private exitOp(): Op {
     const proc = this.currentProcess!;
-    const body = proc.decl.body.span;
+    const body = proc.body!.span;
     const close = body.file.position(body.end - 1);
     return { k: "exit", at: { ...srcLoc(body), line: close.line, col: close.col }, label: `end of ${proc.name}`, frames: [] };
   }

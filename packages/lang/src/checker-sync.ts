@@ -7,6 +7,7 @@ import type { Expr, TypeNode } from "./ast.js";
 import type { ExprCtx, Scope } from "./checker-scope.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { TRY_WAIT_FUNCTION } from "./locking.js";
+import { withArticle } from "./names.js";
 import { type Span, spanText } from "./source.js";
 import { RCU_DOMAIN } from "./srcu.js";
 import {
@@ -33,10 +34,6 @@ export interface SyncChecker {
   expr(e: Expr, scope: Scope, ctx: ExprCtx, expected: Type | undefined): Type;
   expectType(actual: Type, expected: Type, span: Span): void;
   unknownName(name: string, span: Span, what: string): void;
-}
-
-function withArticle(what: string): string {
-  return /^[aeiou]/i.test(what) ? `an ${what}` : `a ${what}`;
 }
 
 /** The index type of a completion or SRCU domain array. */

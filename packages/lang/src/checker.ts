@@ -16,6 +16,7 @@ import type { LoadedModel } from "./loader.js";
 import { parseExpression } from "./parser.js";
 import { ErrorSpans } from "./error-index.js";
 import { ResolutionDepth, SuggestionBudget, valueSlotsProblem } from "./checker-limits.js";
+import { withArticle } from "./names.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type CompletionSymbol, type SrcuSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
@@ -1618,10 +1619,6 @@ class Checker {
 /** "a constant", "variable 'b', which must be a constant", "the invariant 'i'". */
 function contextName(ctx: ExprCtx): string {
   return ctx.mode === "const" && ctx.what !== "a constant" ? `${ctx.what}, which must be a constant` : ctx.what;
-}
-
-function withArticle(noun: string): string {
-  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 /** Can control reach the end of the block (rather than always leaving it by `return`)? */

@@ -1,4 +1,4 @@
-// Suggestions for misspelt names ("did you mean ...?"), shared by the checker and the spec parser.
+// Names in messages, shared by the checker and the spec parser: suggestions for misspelt names ("did you mean ...?") and nouns with their article.
 // The work is bounded whatever the input: names longer than MAX_SUGGESTED_NAME_LENGTH get
 // no suggestion, a candidate whose length differs by more than the allowed distance (or 3) is
 // not compared, and the distance is a banded Levenshtein that stops as soon as it exceeds the
@@ -58,4 +58,9 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
     [prev, cur] = [cur, prev];
   }
   return Math.min(prev[b.length]!, over);
+}
+
+/** "a mutex", "an rwsem": a noun with its indefinite article, for messages. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }
