@@ -34,6 +34,9 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["cancel_work_sync", /\bcancel_work_sync[ (]/],
   ["flush_workqueue", /\bflush_workqueue /],
   ["ordered workqueue", /max_active: 1\b/],
+  ["call_rcu", /\bcall_rcu /],
+  ["call_srcu", /\bcall_srcu /],
+  ["callback frees", /\bcall_(s?rcu)( \S+)? cbfree\(/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

@@ -130,6 +130,7 @@ export class ModelGenerator {
     lockArr: boolean; spin: boolean; rw: boolean; refArr: boolean; r1: boolean; wide: boolean; completion: boolean; completionArr: boolean;
     srcu: boolean; srcuArr: boolean; rcu: boolean;
     wq: boolean; wqArr: boolean;
+    cb: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -137,6 +138,8 @@ export class ModelGenerator {
   private readonly mutexes: string[] = ["m0", "m1"];
   private readonly opsProcs = { open: [] as string[], release: [] as string[], query: [] as string[] };
   private readonly helpers: ProcInfo[] = [];
+  /** call_rcu / call_srcu callbacks: each is registered on one domain only (rcu, ss, or an entry of sa), to keep the callback threads few. */
+  private readonly cbs: { name: string; param?: GT; domain: "rcu" | "ss" | "sa" }[] = [];
 
   constructor(readonly seed: number) {
     this.r = mulberry32(seed);
@@ -154,6 +157,7 @@ export class ModelGenerator {
       rcu: mulberry32(seed ^ 0xd3a2646c)() < 0.3,
       wq: mulberry32(seed ^ 0x4cf5ad43)() < 0.35,
       wqArr: mulberry32(seed ^ 0x2545f491)() < 0.4,
+      cb: mulberry32(seed ^ 0x7f4a7c15)() < 0.5,
     };
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
@@ -249,6 +253,7 @@ export class ModelGenerator {
       this.emit(`const tbls: [Idx] dev_ops = [0: ${this.opsValue()}, 1: ${this.opsValue()}]`);
       this.global("fops", { k: "ops" }, this.opsValue());
     }
+    if (f.cb) this.callbackDecls();
     // helper procedures: each may call the ones before it
     const helpers = this.int(0, 2);
     for (let i = 0; i < helpers; i++) this.helper(i);
@@ -448,6 +453,7 @@ export class ModelGenerator {
       }],
       [f.srcu ? 0.2 : 0, () => [`srcu_read_unlock ${this.srcuDomain(scope)}`]], // not inside: unlock-not-held
       [f.wq ? 4 : 0, () => this.workStmt(scope)],
+      [this.cbs.length ? 3 : 0, () => this.callRcuStmt(scope)],
     ]);
   }
 
@@ -474,6 +480,47 @@ export class ModelGenerator {
     this.emit(shape < 0.4 ? "workqueue wq0 { max_active: 1 }" : shape < 0.75 ? "workqueue wq0 { max_active: 2 }" : "workqueue wq0");
     this.emit("work wk0 on wq0 runs wf0()");
     if (this.f.wqArr) this.emit(`work wka[i in Idx] on wq0 runs wf1(${r() < 0.7 ? "i" : "1 - i"})`);
+  }
+
+  /**
+   * call_rcu / call_srcu callbacks (language.md, "call_rcu and call_srcu"): one with an index
+   * parameter, maybe one without, and with objects one that frees its object. Declared before
+   * the helpers, so that every body after them (the callbacks' own too: a callback may re-arm
+   * itself) can register them.
+   */
+  private callbackDecls(): void {
+    const r = mulberry32(this.seed ^ 0x1b873593);
+    const domains: ("rcu" | "ss" | "sa")[] = [...(this.f.rcu ? ["rcu" as const] : []), ...(this.f.srcu ? ["ss" as const] : []), ...(this.f.srcu && this.f.srcuArr ? ["sa" as const] : [])];
+    if (!domains.length) return;
+    const pickD = () => domains[Math.floor(r() * domains.length)]!;
+    this.cbs.push({ name: "cb0", param: IDX, domain: pickD() });
+    if (r() < 0.5) this.cbs.push({ name: "cb1", domain: pickD() });
+    // an object's callback frees it: on a single domain (a pool of 3 is 4 callbacks per entry)
+    if (this.f.obj && r() < 0.7) this.cbs.push({ name: "cbfree", param: { k: "ref" }, domain: this.f.rcu ? "rcu" : "ss" });
+    for (const cb of this.cbs) {
+      const params: Var[] = cb.param ? [{ name: this.fresh("c"), ty: cb.param, shared: false, writable: false }] : [];
+      const info: ProcInfo = { name: cb.name, params: params.map((p) => p.ty), hasWhile: false };
+      const scope = this.bodyScope(params, info, []);
+      const body = cb.name === "cbfree"
+        ? [...(r() < 0.5 ? this.block(scope, 1, 1, {}) : []), `free ${params[0]!.name}`, ...(r() < 0.2 ? this.block(scope, 1, 1, {}) : [])]
+        : this.block(scope, this.int(1, 2), 1, {});
+      this.emit(`proc ${cb.name}(${params.map((p) => `${p.name}: ${typeText(p.ty)}`).join(", ")}) {`);
+      for (const l of body) this.emit(`  ${l}`);
+      this.emit("}");
+    }
+  }
+
+  /** call_rcu / call_srcu of one of the callbacks, with an argument of its parameter's type (an index may be out of range). */
+  private callRcuStmt(scope: Scope): string[] {
+    const cb = this.pick(this.cbs);
+    let arg = "";
+    if (cb.param?.k === "ref") {
+      const refs = this.varsOf(scope, "ref");
+      arg = refs.length && this.chance(0.9) ? this.pick(refs).name : "null";
+    } else if (cb.param) arg = this.idx(scope);
+    const call = `${cb.name}(${arg})`;
+    if (cb.domain === "rcu") return [`call_rcu ${call}`];
+    return [`call_srcu ${cb.domain === "sa" ? `sa[${this.idx(scope)}]` : "ss"} ${call}`];
   }
 
   /** A work statement: queueing, flushing, cancelling, as statements and as conditions. */

@@ -73,7 +73,11 @@ function opBytes(model: Model, op: Op, locks: number, lockOrder: boolean): numbe
     case "might_sleep": return 60 * locks;
     case "complete": case "try_wait_completion": return 200;
     case "srcu_read_lock": return 150;
-    case "srcu_read_unlock": case "srcu_gp_start": return 150 + 80 * model.threads.length;
+    case "srcu_read_unlock": return 150 + 80 * (model.threads.length + (op.callbacks ?? 0));
+    case "srcu_gp_start": return 150 + 80 * model.threads.length;
+    case "call_rcu": return 250 + 80 * model.threads.length + exprBytes(op.cb);
+    case "rcu_callback_start": return 120;
+    case "rcu_callback_end": return 60 * locks;
     case "srcu_sync": return 300 + 80 * model.threads.length + 60 * locks + (lockOrder ? 80 * locks : 0);
     case "wait_completion": return 200 + 60 * locks;
     default: return 30;

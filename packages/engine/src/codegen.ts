@@ -10,7 +10,7 @@
 // and indices into tables passed in at load time.
 import {
   type Addr, SRCU_NEST_MAX, COMPLETION_ALL, COMPLETION_COUNT_MAX, type Expr, type Location, type Model, type Op, type Step, type ViolationKind, type Workqueue,
-  exprMayFault,
+  callbackMark, exprMayFault,
 } from "@knot/ir";
 import type { PackedLayout } from "./packing.js";
 import { type Options, R_COMPLEX, R_DISABLED, R_ENABLED, R_LOCK, R_OTHER, R_VIOLATED, type SlotRef, Writer } from "./codegen-core.js";
@@ -151,6 +151,13 @@ class Generator implements WorkCodegenHost {
   atomicChecks(code: number = R_VIOLATED): void {
     for (const sl of this.spinSlots) this.w.line(`if (${this.read({ g: sl })} === O) return ${code};`);
     if (this.rcuSlot >= 0) this.w.line(`if (${this.read(this.plusThread({ g: this.rcuSlot }))} > 0) return ${code};`);
+    // a callback thread runs nothing but its callback, in softirq context or with bottom halves disabled
+    if (this.callbackCode) this.w.line(`return ${code};`);
+  }
+
+  /** Is this code a callback thread's (each has a process, so a group, of its own)? */
+  private get callbackCode(): boolean {
+    return this.m.processes[this.m.threads[this.t0]!.process]!.callback !== undefined;
   }
 
   /** Return violated when the thread holds a lock or is inside a read-side section (exit-holding-lock). */
@@ -165,7 +172,7 @@ class Generator implements WorkCodegenHost {
   }
 
   get atomicPossible(): boolean {
-    return this.spinSlots.length > 0 || this.rcuSlot >= 0;
+    return this.spinSlots.length > 0 || this.rcuSlot >= 0 || this.m.processes.some((p) => p.callback !== undefined);
   }
 
   on(k: ViolationKind): boolean {
@@ -594,7 +601,8 @@ class Generator implements WorkCodegenHost {
         w.mid("} else {");
         w.line(this.write(me, `(${v} - 1)`));
         w.open(`if (${v} === 1) {`);
-        for (let k = 0; k < T; k++) {
+        // the grace periods, then the entry's callbacks (model.ts, srcuEntryWidth)
+        for (let k = 0; k < T + (o.callbacks ?? 0); k++) {
           const g = this.plus(x, T + k);
           w.line(this.write(g, `(${this.read(g)} & ~BIT)`));
         }
@@ -610,6 +618,7 @@ class Generator implements WorkCodegenHost {
         if (this.atomicPossible && this.on("sleep-in-atomic")) {
           for (const sl of this.spinSlots) w.line(`if (${this.read({ g: sl })} === O) return ${R_DISABLED};`);
           if (this.rcuSlot >= 0) w.line(`if (${this.read(this.plusThread({ g: this.rcuSlot }))} > 0) return ${R_DISABLED};`);
+          if (this.callbackCode) w.line(`return ${R_DISABLED};`);
         }
         const r = this.temp("rd");
         w.line(`let ${r} = 0;`);
@@ -643,6 +652,33 @@ class Generator implements WorkCodegenHost {
       case "queue_work": case "work_start": case "work_end": case "work_wait":
         this.work.op(o);
         return;
+      case "call_rcu": {
+        // the domain entry, then the argument (C's order); the callback's slot is after the entry's grace periods
+        const T = this.m.threads.length;
+        const x = this.slotTemp(o.d);
+        const y = this.temp("cb");
+        w.line(`const ${y} = ${this.absolute(x)} + ${2 * T} + (${this.expr(o.cb)});`);
+        w.open(`if (rd(t, ${y}) !== 0) {`);
+        if (this.on("double-free")) w.line(`return ${R_VIOLATED};`);
+        w.mid("} else {");
+        const r = this.temp("rd");
+        w.line(`let ${r} = ${callbackMark(T)};`);
+        for (let k = 0; k < T; k++) w.line(`if (${this.read(this.plus(x, k))} > 0) ${r} |= ${1 << k};`);
+        w.line(`wr(t, ${y}, ${r});`);
+        w.close();
+        return;
+      }
+      case "rcu_callback_start": {
+        const mark = callbackMark(this.m.threads.length);
+        w.line(`if (${this.read({ g: o.slot })} !== ${mark}) return ${R_DISABLED};`);
+        w.line(this.write({ g: o.slot }, "0"));
+        return;
+      }
+      case "rcu_callback_end": {
+        if (!this.on("exit-holding-lock")) return;
+        this.holdingChecks();
+        return;
+      }
     }
   }
 
@@ -666,6 +702,7 @@ class Generator implements WorkCodegenHost {
       case "refget": case "refput": addr(o.ref); break;
       case "complete": case "wait_completion": case "try_wait_completion": addr(o.c); break;
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": addr(o.d); break;
+      case "call_rcu": addr(o.d); exprs.push(o.cb); break;
       case "alloc": o.fields.forEach((f) => exprs.push(f)); addr(o.target); break;
       case "free": exprs.push(o.ref); break;
       case "queue_work": addr(o.entry); exprs.push(o.pos); break;

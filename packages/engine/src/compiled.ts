@@ -20,7 +20,7 @@ import type { LockOrderGraph } from "./lock-order.js";
 import type { PackedLayout } from "./packing.js";
 
 /** Bump when the generated code changes shape, so that old cache entries are not used. */
-export const CODEGEN_VERSION = 8;
+export const CODEGEN_VERSION = 9;
 
 type ThreadFn = (s: Int32Array, idx: number, out: Int32Array, outStep: Int32Array, info: Int32Array, first: number, t: Int32Array) => number;
 

@@ -5,7 +5,7 @@
 // if other threads can still move), stuck states and final properties; per step
 // it reports the violations the step itself raises (assertions, lock misuse,
 // refcount misuse, null callbacks, out-of-range values).
-import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject, formatSlots } from "@knot/ir";
+import { type Model, OBJECT_LIVE, type SrcLoc, type ViolationKind, formatObject, formatSlots, idleLocation } from "@knot/ir";
 import { BfsQueueFrontier, BfsStoreFrontier, DfsFrontier, type Frontier } from "./frontier.js";
 import { InterpretedGenerator, type SuccessorGenerator, WAIT_COMPLEX } from "./generator.js";
 import {
@@ -222,7 +222,7 @@ export class Explorer {
     this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));
     this.endLoc = model.threads.map((t) => model.processes[t.process]!.end);
     // a worker resting idle counts as finished (language.md, "workqueues")
-    this.idleLoc = model.threads.map((t) => model.processes[t.process]!.worker?.idle ?? -1);
+    this.idleLoc = model.threads.map((t) => idleLocation(model.processes[t.process]!) ?? -1);
     const props = (kind: "invariant" | "final") =>
       model.properties.filter((p) => p.kind === kind).map((p) => ({ name: p.name, kind, at: p.at, fn: compileExpr(p.cond, { allowFreed: this.disabled.has("use-after-free") }) }));
     this.invariants = this.disabled.has("invariant") ? [] : props("invariant");

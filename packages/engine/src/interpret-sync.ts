@@ -1,10 +1,11 @@
-// The completion and SRCU/RCU ops of the IR interpreter (model.ts has their contracts,
-// docs/language.md "completion" and "SRCU and RCU" their kernel semantics). interpret.ts
+// The completion, SRCU/RCU and call_rcu/call_srcu ops of the IR interpreter (model.ts has
+// their contracts, docs/language.md "completion", "SRCU and RCU" and "call_rcu and
+// call_srcu" their kernel semantics). interpret.ts
 // compiles every other op and hands these here with the few services they share with
 // it (OpContext): which checks are on, how a violation or a statement that cannot run
 // is reported, the thread's atomic context, and the lock-order acquisition.
-import { COMPLETION_ALL, COMPLETION_COUNT_MAX, type Op, SRCU_NEST_MAX, type ViolationKind } from "@knot/ir";
-import { DISABLED, ENABLED, type ExprOptions, type OpFn, type Outcome, type ThreadCtx, compileAddr } from "./interpret-core.js";
+import { COMPLETION_ALL, COMPLETION_COUNT_MAX, type Op, type Process, SRCU_NEST_MAX, type ViolationKind, callbackMark } from "@knot/ir";
+import { DISABLED, ENABLED, type ExprOptions, type OpFn, type Outcome, type ThreadCtx, compileAddr, compileExpr } from "./interpret-core.js";
 
 /** What these ops need from the op compiler (interpret.ts's ModelCompiler). */
 export interface OpContext {
@@ -100,13 +101,15 @@ export function compileSrcuOp(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock
     case "srcu_read_unlock": {
       const check = cx.on("unlock-not-held");
       const verb = op.rcu ? "rcu_read_unlock" : `srcu_read_unlock ${name}`;
+      // the grace periods, then the entry's callbacks (model.ts, srcuEntryWidth)
+      const waits = T + (op.callbacks ?? 0);
       return (s, c, o) => {
         const base = addr(s, c);
         const d = s[base + c.tid]!;
         if (d === 0) return check ? cx.violate(o, "unlock-not-held", `${cx.threadName(c.tid)} does ${verb}, but it is not inside a read-side section of ${name}`) : ENABLED;
         s[base + c.tid] = d - 1;
         // the outermost section ended: no grace period waits for this thread any more
-        if (d === 1) for (let w = 0; w < T; w++) s[base + T + w] = s[base + T + w]! & ~c.bit;
+        if (d === 1) for (let w = 0; w < waits; w++) s[base + T + w] = s[base + T + w]! & ~c.bit;
         return ENABLED;
       };
     }
@@ -151,6 +154,53 @@ export function compileSrcuOp(op: Op & { k: "srcu_read_lock" | "srcu_read_unlock
         s[base + T + c.tid] = 0;
         cx.acquired(s, c, base);
         return ENABLED;
+      };
+    }
+  }
+}
+
+/** What makes a callback thread's context atomic, as a message ends; undefined for other threads. */
+export function callbackContextText(p: Process): string | undefined {
+  if (!p.callback) return undefined;
+  return p.callback.rcu ? "in RCU callback context (softirq)" : "in SRCU callback context (bottom halves disabled)";
+}
+
+/** call_rcu / call_srcu, and a callback thread's start and end (model.ts; language.md, "call_rcu and call_srcu"). */
+export function compileCallbackOp(op: Op & { k: "call_rcu" | "rcu_callback_start" | "rcu_callback_end" }, cx: OpContext & { holdingText(s: Int32Array, c: ThreadCtx): string | undefined }): OpFn {
+  const T = cx.threadCount;
+  const mark = callbackMark(T);
+  switch (op.k) {
+    case "call_rcu": {
+      const addr = compileAddr(op.d, cx.exprOpts);
+      const cb = compileExpr(op.cb, cx.exprOpts);
+      const check = cx.on("double-free");
+      const what = op.rcu ? `call_rcu ${op.call}` : `call_srcu ${op.name} ${op.call}`;
+      // kernel/rcu/tree.c __call_rcu_common(), kernel/rcu/srcutree.c __call_srcu()
+      const kernel = op.rcu ? `"__call_rcu(): Double-freed CB"` : `"call_srcu(): Leaked duplicate callback"`;
+      return (s, c, o) => {
+        const base = addr(s, c); // the domain entry, then the argument (C's order)
+        const x = base + 2 * T + cb(s, c);
+        if (s[x] !== 0) return check ? cx.violate(o, "double-free", `${cx.threadName(c.tid)} does ${what}, but that callback is still queued (it has not run yet): the kernel's ${kernel} (the rcu_head is queued twice)`) : ENABLED;
+        let readers = mark;
+        for (let r = 0; r < T; r++) if (s[base + r]! > 0) readers |= 1 << r;
+        s[x] = readers;
+        return ENABLED;
+      };
+    }
+    case "rcu_callback_start": {
+      const x = op.slot;
+      return (s) => {
+        if (s[x] !== mark) return DISABLED;
+        s[x] = 0;
+        return ENABLED;
+      };
+    }
+    case "rcu_callback_end": {
+      if (!cx.on("exit-holding-lock")) return () => ENABLED;
+      const call = op.call;
+      return (s, c, o) => {
+        const held = cx.holdingText(s, c);
+        return held ? cx.violate(o, "exit-holding-lock", `${cx.threadName(c.tid)} returns from ${call} ${held}: the kernel's callback would leak the lock`) : ENABLED;
       };
     }
   }

@@ -9,7 +9,7 @@ import {
   type CompiledModel, type CompileOptions, DISABLED, ENABLED, type ExprOptions, Fault, type OpFn, Outcome, type StepFn, type ThreadCtx, VIOLATED,
   compileAddr, compileExpr, lockOrderNodeName, lockOwners,
 } from "./interpret-core.js";
-import { compileCompletionOp, compileSrcuOp } from "./interpret-sync.js";
+import { callbackContextText, compileCallbackOp, compileCompletionOp, compileSrcuOp } from "./interpret-sync.js";
 import { type WorkOpContext, compileWorkOp } from "./interpret-workqueue.js";
 
 export * from "./interpret-core.js";
@@ -35,10 +35,13 @@ export class ModelCompiler implements WorkOpContext {
   private readonly pseudo: { slot: number; name: string }[];
   /** Per thread: its workqueue and worker number, when it is a worker. */
   private readonly workerOf: ({ wq: number; k: number } | undefined)[];
+  /** Per thread: what makes a callback thread's context atomic (it runs nothing but its callback), else undefined. */
+  private readonly callbackContext: (string | undefined)[];
 
   constructor(readonly model: Model, private readonly options: CompileOptions) {
     this.pseudo = pseudoLocks(model);
     this.workerOf = model.threads.map(() => undefined);
+    this.callbackContext = model.threads.map((t) => callbackContextText(model.processes[t.process]!));
     model.workqueues.forEach((q, wq) => q.workers.forEach((t, k) => (this.workerOf[t] = { wq, k })));
     for (const v of model.layout.vars) {
       if (v.kind !== "lock") continue;
@@ -147,12 +150,12 @@ export class ModelCompiler implements WorkOpContext {
   atomicContext(s: Int32Array, c: ThreadCtx): string | undefined {
     for (const sl of this.spinSlots) if (s[sl] === c.owner) return `while holding spinlock ${this.lockName(sl)}`;
     if (this.rcuSlot >= 0 && s[this.rcuSlot + c.tid]! > 0) return "inside an RCU read-side critical section";
-    return undefined;
+    return this.callbackContext[c.tid];
   }
 
   /** Can any thread ever be in atomic context (so sleeping points need a check)? */
   get atomicPossible(): boolean {
-    return this.spinSlots.length > 0 || this.rcuSlot >= 0;
+    return this.spinSlots.length > 0 || this.rcuSlot >= 0 || this.callbackContext.some((x) => x !== undefined);
   }
 
   private lockName(slot: number): string {
@@ -329,6 +332,7 @@ export class ModelCompiler implements WorkOpContext {
       }
       case "complete": case "try_wait_completion": case "wait_completion": return compileCompletionOp(op, this);
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return compileSrcuOp(op, this);
+      case "call_rcu": case "rcu_callback_start": case "rcu_callback_end": return compileCallbackOp(op, this);
       case "queue_work": case "work_start": case "work_end": case "work_wait": return compileWorkOp(op, this);
       case "might_sleep": {
         if (!this.on("sleep-in-atomic") || !this.atomicPossible) return () => ENABLED;

@@ -78,6 +78,8 @@ function varRanges(v: StateVar, model: Model): [number, number][] {
       for (let i = 0; i < v.width / v.entryWidth!; i++) {
         for (let t = 0; t < T; t++) out.push([0, SRCU_NEST_MAX]);
         for (let t = 0; t < T; t++) out.push(T >= 31 ? [-0x80000000, 0x7fffffff] : [0, (1 << T) - 1]);
+        // then per callback its readers and the mark bit above them (a model with callbacks has at most 30 threads)
+        for (let k = 0; k < (v.callbacks?.length ?? 0); k++) out.push([0, (1 << (T + 1)) - 1]);
       }
       break;
     }
@@ -157,7 +159,7 @@ export function constantSlots(model: Model, initial: ArrayLike<number>): Map<num
   for (const st of model.steps) {
     for (const op of st.ops) {
       if (op.k === "complete" || op.k === "wait_completion" || op.k === "try_wait_completion") used.add(model.layout.slotOwner[op.c.offset]!);
-      if (op.k === "srcu_read_lock" || op.k === "srcu_read_unlock" || op.k === "srcu_gp_start" || op.k === "srcu_sync") used.add(model.layout.slotOwner[op.d.offset]!);
+      if (op.k === "srcu_read_lock" || op.k === "srcu_read_unlock" || op.k === "srcu_gp_start" || op.k === "srcu_sync" || op.k === "call_rcu") used.add(model.layout.slotOwner[op.d.offset]!);
     }
   }
   const out = new Map<number, number>();

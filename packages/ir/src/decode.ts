@@ -1,6 +1,6 @@
 // Decoding: a packed state back into the names and values a user wrote.
 // Used for traces (per-step changes), state dumps and the state graph.
-import { COMPLETION_ALL, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType, type Workqueue } from "./model.js";
+import { COMPLETION_ALL, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType, type Workqueue, idleLocation } from "./model.js";
 
 export interface NamedValue {
   name: string;
@@ -106,7 +106,7 @@ export function formatLockSlots(model: Model, kind: string, s: ArrayLike<number>
  * period in progress with the readers it still waits for: "read: vcpu[0], vcpu[1] ×2; grace
  * period of host waits for vcpu[0]" ("… ends" once nobody holds it up).
  */
-export function formatSrcuSlots(model: Model, s: ArrayLike<number>, offset: number): string {
+export function formatSrcuSlots(model: Model, s: ArrayLike<number>, offset: number, callbacks: readonly string[] = [], rcu = false): string {
   const T = model.threads.length;
   const name = (t: number) => model.threads[t]?.name ?? `thread ${t}`;
   const readers: string[] = [];
@@ -122,6 +122,13 @@ export function formatSrcuSlots(model: Model, s: ArrayLike<number>, offset: numb
     for (let t = 0; t < T; t++) if (t !== w && (g >>> t) & 1) held.push(name(t));
     parts.push(held.length ? `grace period of ${name(w)} waits for ${held.join(", ")}` : `grace period of ${name(w)} ends`);
   }
+  callbacks.forEach((call, k) => {
+    const g = s[offset + 2 * T + k]!;
+    if (g === 0) return;
+    const held: string[] = [];
+    for (let t = 0; t < T; t++) if ((g >>> t) & 1) held.push(name(t));
+    parts.push(`${rcu ? "call_rcu" : "call_srcu"} ${call} ${held.length ? `waits for ${held.join(", ")}` : "ready"}`);
+  });
   return parts.length ? parts.join("; ") : "idle";
 }
 
@@ -196,7 +203,7 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
     return Array.from({ length: v.width / ew }, (_, i) => ({
       name: v.index ? `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]` : v.name,
       offset: v.offset + i * ew,
-      format: (s: ArrayLike<number>) => formatSrcuSlots(model, s, v.offset + i * ew),
+      format: (s: ArrayLike<number>) => formatSrcuSlots(model, s, v.offset + i * ew, v.callbacks, v.rcu === true),
     }));
   }
   if (v.kind === "workqueue") {
@@ -259,7 +266,7 @@ export function describeLocation(model: Model, thread: number, s: ArrayLike<numb
   const loc = proc.locations[s[t.pcSlot]!];
   if (!loc) return `?${s[t.pcSlot]}`;
   if (loc.kind === "end") return "finished";
-  if (proc.worker && loc.id === proc.worker.idle) return "idle";
+  if (loc.id === idleLocation(proc)) return "idle";
   return `${loc.label} (${loc.at.file}:${loc.at.line}:${loc.at.col})`;
 }
 

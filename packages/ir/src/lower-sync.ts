@@ -2,7 +2,7 @@
 // the ops' contracts are in model.ts): where an entry's slots are, and which ops a
 // statement becomes. lower.ts builds the nodes around them; a synchronize is two
 // alternatives there (the grace period's start stays at the statement).
-import { type Expr as LExpr, RCU_DOMAIN, type Stmt, type Symbol, type Type, spanText, srcuAction } from "@knot/lang";
+import { type Expr as LExpr, RCU_DOMAIN, type SrcuSymbol, type Stmt, type Symbol, type Type, spanText, srcuAction } from "@knot/lang";
 import { type Addr, type Expr, type Op, srcuEntryWidth } from "./model.js";
 
 /** What lowering these statements needs from the lowerer. */
@@ -15,6 +15,8 @@ export interface SyncLoweringContext {
   threads: number;
   /** The RCU domain's first slot, when the model uses RCU. */
   rcuOffset: number | undefined;
+  /** The callback slots per entry of a domain (undefined: RCU), after its grace periods. */
+  callbackSlots(domain: SrcuSymbol | undefined): number;
 }
 
 /** A completion entry, `c` or `c[i]`: its slot and the name reports give it. */
@@ -27,13 +29,14 @@ export function completionAddr(e: LExpr, cx: SyncLoweringContext): { addr: Addr;
 }
 
 /** An SRCU domain entry, `d` or `d[i]`, or the RCU domain (no operand). */
-export function srcuAddr(e: LExpr | undefined, cx: SyncLoweringContext): { addr: Addr; name: string; rcu: boolean } {
-  if (!e) return { addr: { space: "global", offset: cx.rcuOffset!, terms: [] }, name: RCU_DOMAIN, rcu: true };
+export function srcuAddr(e: LExpr | undefined, cx: SyncLoweringContext): { addr: Addr; name: string; rcu: boolean; callbacks: number } {
+  if (!e) return { addr: { space: "global", offset: cx.rcuOffset!, terms: [] }, name: RCU_DOMAIN, rcu: true, callbacks: cx.callbackSlots(undefined) };
   const base = e.kind === "Index" ? e.target : e;
   const sym = (base as LExpr & { kind: "Name" }).sym!;
   if (sym.kind !== "srcu") throw new Error("srcu domain expected");
-  const terms = e.kind === "Index" ? [{ index: cx.position(e.index, sym.index!, sym.name), stride: srcuEntryWidth(cx.threads) }] : [];
-  return { addr: { space: "global", offset: cx.offsetOf(sym), terms }, name: spanText(e.span), rcu: false };
+  const callbacks = cx.callbackSlots(sym);
+  const terms = e.kind === "Index" ? [{ index: cx.position(e.index, sym.index!, sym.name), stride: srcuEntryWidth(cx.threads, callbacks) }] : [];
+  return { addr: { space: "global", offset: cx.offsetOf(sym), terms }, name: spanText(e.span), rcu: false, callbacks };
 }
 
 /** The op of a completion statement. */
@@ -48,9 +51,9 @@ export function completionOp(s: Stmt & { kind: "Completion" }, cx: SyncLoweringC
  * `gpStart`, the step that starts a grace period and stays at the statement.
  */
 export function srcuOps(s: Stmt & { kind: "Srcu" }, cx: SyncLoweringContext): { main: Op; gpStart?: Op } {
-  const { addr, name, rcu } = srcuAddr(s.target, cx);
+  const { addr, name, rcu, callbacks } = srcuAddr(s.target, cx);
   const action = srcuAction(s.op);
   if (action === "read") return { main: { k: "srcu_read_lock", d: addr, name, rcu } };
-  if (action === "unlock") return { main: { k: "srcu_read_unlock", d: addr, name, rcu } };
+  if (action === "unlock") return { main: { k: "srcu_read_unlock", d: addr, name, rcu, ...(callbacks ? { callbacks } : {}) } };
   return { main: { k: "srcu_sync", d: addr, name, rcu }, gpStart: { k: "srcu_gp_start", d: addr, name, rcu } };
 }

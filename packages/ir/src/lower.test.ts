@@ -429,6 +429,27 @@ process r[i in 0..${n - 1}] { down_read sem; up_read sem }`;
     expect(tryLower(`mutex a
 process r[i in 0..40] { lock a; unlock a }`).model).toBeDefined();
   });
+
+  it("gives each call_rcu callback a thread and a slot in its domain entry, and rejects more than 30 threads with callbacks (K6006)", () => {
+    const src = (n: number) => `srcu ss[0..1]
+proc f(i: 0..3) { skip }
+proc g() { skip }
+process p[j in 0..${n - 1}] { call_srcu ss[1] f(2); call_rcu g() }`;
+    const m = tryLower(src(1)).model!;
+    // p[0], then f's 2 entries x 4 values (srcu_callback/ss[e]/f(v)), then g's one
+    expect(m.threads.map((t) => t.name)).toEqual([
+      "p[0]", ...[0, 1].flatMap((e) => [0, 1, 2, 3].map((v) => `srcu_callback/ss[${e}]/f(${v})`)), "rcu_callback/g()",
+    ]);
+    const ss = m.layout.vars.find((v) => v.name === "ss")!;
+    expect([ss.entryWidth, ss.callbacks]).toEqual([2 * 10 + 4, ["f(0)", "f(1)", "f(2)", "f(3)"]]);
+    // the callback thread of ss[1], f(2) starts from its slot: entry 1, after the grace periods
+    const p = m.processes[m.threads.find((t) => t.name === "srcu_callback/ss[1]/f(2)")!.process]!;
+    expect(p.callback!.slot).toBe(ss.offset + ss.entryWidth! + 2 * 10 + 2);
+    expect(tryLower(src(21)).model).toBeDefined(); // 21 + 9 = 30 threads
+    const r = tryLower(src(22));
+    expect(r.model).toBeUndefined();
+    expect(r.diagnostics.map((d) => d.code)).toEqual(["K6006"]);
+  });
 });
 
 describe("printModel", () => {

@@ -21,11 +21,12 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
+  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
 import { type SyncLoweringContext, completionAddr, completionOp, srcuOps } from "./lower-sync.js";
+import { type CallbackThread, callRcuOp, callbackSlotCount, callbackTexts, callbackThreadCount, callbackThreads } from "./lower-rcu-callback.js";
 import { type WorkLoweringContext, addWorkqueueVars, workCall, workCallOps, workInstances, workItemName, workOps, workqueueTable } from "./lower-workqueue.js";
 import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
@@ -44,6 +45,8 @@ const MAX_PATHS_PER_LOCATION = 20000;
 const MAX_NODES_PER_PROCESS = 500000;
 /** An rwsem's reader set and its waiting writers are each one Int32 slot with a bit per thread. */
 const MAX_THREADS_WITH_RWSEM = 32;
+/** A registered callback's slot holds its readers and a mark bit above every thread's (model.ts, callbackMark). */
+const MAX_THREADS_WITH_CALLBACKS = 30;
 
 class LowerError {
   constructor(readonly diagnostic: Diagnostic) {}
@@ -285,8 +288,8 @@ class Lowerer {
     for (const l of m.locks) this.stateBudget.add(`lock '${l.name}'`, (l.index ? cardinality(l.index) : 1) * (l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1), l.span);
     for (const r of m.refcounts) this.stateBudget.add(`refcount '${r.name}'`, r.index ? cardinality(r.index) : 1, r.span);
     const nThreads = this.threadCount;
-    const srcuWidth = srcuEntryWidth(nThreads);
-    for (const d of m.srcus) this.stateBudget.add(`SRCU domain '${d.name}'`, (d.index ? cardinality(d.index) : 1) * srcuWidth, d.span);
+    const srcuWidth = srcuEntryWidth(nThreads, callbackSlotCount(m, undefined));
+    for (const d of m.srcus) this.stateBudget.add(`SRCU domain '${d.name}'`, (d.index ? cardinality(d.index) : 1) * srcuEntryWidth(nThreads, callbackSlotCount(m, d)), d.span);
     for (const c of m.completions) this.stateBudget.add(`completion '${c.name}'`, c.index ? cardinality(c.index) : 1, c.span);
     for (const o of m.objects) this.stateBudget.add(`object pool '${o.name}'`, (1 + widthOf({ kind: "record", fields: o.fields })) * o.bound, o.span);
     const tooLarge = this.stateBudget.checkGlobals();
@@ -326,12 +329,18 @@ class Lowerer {
     }
     for (const d of m.srcus) {
       const entries = d.index ? cardinality(d.index) : 1;
+      const ew = srcuEntryWidth(nThreads, callbackSlotCount(m, d));
+      const callbacks = callbackTexts(m, d);
       this.globalOffset.set(d, addGlobal({
-        name: d.name, kind: "srcu", width: entries * srcuWidth, entryWidth: srcuWidth, index: d.index ? toValueType(d.index) : undefined,
-      }, new Array(entries * srcuWidth).fill(0)));
+        name: d.name, kind: "srcu", width: entries * ew, entryWidth: ew, index: d.index ? toValueType(d.index) : undefined,
+        ...(callbacks.length ? { callbacks } : {}),
+      }, new Array(entries * ew).fill(0)));
     }
     addWorkqueueVars(m, nThreads, addGlobal, this.globalOffset);
-    if (m.usesRcu) this.rcuOffset = addGlobal({ name: RCU_DOMAIN, kind: "srcu", width: srcuWidth, entryWidth: srcuWidth, rcu: true }, new Array(srcuWidth).fill(0));
+    if (m.usesRcu) {
+      const callbacks = callbackTexts(m, undefined);
+      this.rcuOffset = addGlobal({ name: RCU_DOMAIN, kind: "srcu", width: srcuWidth, entryWidth: srcuWidth, rcu: true, ...(callbacks.length ? { callbacks } : {}) }, new Array(srcuWidth).fill(0));
+    }
     for (const o of m.objects) {
       const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
       const stride = 1 + widthOf(fieldsType);
@@ -371,6 +380,12 @@ class Lowerer {
       processes.push(this.lowerWorkers(q, wi, processes.length));
       processLocals.push(this.localSlots);
     });
+    const callbackProcesses: number[] = [];
+    for (const cb of callbackThreads(m, (i) => this.procNames[i]!)) {
+      callbackProcesses.push(processes.length);
+      processes.push(this.lowerCallbackThread(cb, processes.length));
+      processLocals.push(this.localSlots);
+    }
 
     // threads: pc and locals after the globals
     const threads: Thread[] = [];
@@ -401,6 +416,12 @@ class Lowerer {
     // the workers, after the processes' threads: instance k is worker k (lang/workqueue.ts)
     for (const { process: pi, workers } of workerProcesses) {
       for (let k = 0; k < workers; k++) addThread(`${processes[pi]!.name}[${k}]`, pi, k);
+    }
+    // the callback threads, after the workers: one thread, one callback (lang/rcu-callback.ts)
+    for (const pi of callbackProcesses) addThread(processes[pi]!.name, pi, 0);
+    if (callbackProcesses.length && threads.length > MAX_THREADS_WITH_CALLBACKS) {
+      const g = m.rcuCallbacks[0]!;
+      this.diags.push(error(IrCodes.TooManyThreads, `the model has ${threads.length} threads (${callbackProcesses.length} of them run call_rcu/call_srcu callbacks), but a waiting callback is tracked as a mask of readers for at most ${MAX_THREADS_WITH_CALLBACKS} threads; narrow the callbacks' parameter types or reduce the number of process instances`, g.span));
     }
     // An rwsem's readers are a bit mask in one 32-bit slot, one bit per thread.
     const rwsem = m.locks.find((l) => l.lockKind === "rwsem");
@@ -453,15 +474,20 @@ class Lowerer {
 
   // ------------------------------------------------------------ processes
 
-  private lowerProcess(p: ProcessSymbol, index: number): Process {
+  /** A fresh lowering of one process (of `threads` threads) into nodes, within the state budget. */
+  private beginProcess(name: string, threads: number, span: Span, body?: Block): void {
     this.nodes = [];
     this.localSlots = [];
     this.localWidth = 0;
     this.region = undefined;
     this.boundExprs = new Map();
-    this.currentProcess = { name: p.name, body: p.decl.body };
-    const tooLarge = this.stateBudget.startProcess(p.name, p.instances.length, p.span);
+    this.currentProcess = body ? { name, body } : { name };
+    const tooLarge = this.stateBudget.startProcess(name, threads, span);
     if (tooLarge) throw new LowerError(tooLarge);
+  }
+
+  private lowerProcess(p: ProcessSymbol, index: number): Process {
+    this.beginProcess(p.name, p.instances.length, p.span, p.decl.body);
     const at = srcLoc(p.span);
     const end = this.makeNode("end", [], at, `end of ${p.name}`, []);
     // a `return` finishes the thread: like the end of a procedure, it resets the whole frame
@@ -483,15 +509,8 @@ class Lowerer {
    * function's return leads to a location of its own whose step ends the work and goes idle.
    */
   private lowerWorkers(q: WorkqueueSymbol, wq: number, index: number): Process {
-    this.nodes = [];
-    this.localSlots = [];
-    this.localWidth = 0;
-    this.region = undefined;
-    this.boundExprs = new Map();
     const name = workerThreadName(q.name);
-    this.currentProcess = { name };
-    const tooLarge = this.stateBudget.startProcess(name, q.workers, q.span);
-    if (tooLarge) throw new LowerError(tooLarge);
+    this.beginProcess(name, q.workers, q.span);
     const at = srcLoc(q.span);
     const end = this.makeNode("end", [], at, `end of ${name}`, []);
     const idle = this.makeNode("stmt", [], at, "start a work", []);
@@ -521,6 +540,44 @@ class Lowerer {
     for (const sid of proc.locations[proc.worker.idle]!.steps) {
       const st = this.steps[sid]!;
       const start = st.ops.find((o) => o.k === "work_start")!;
+      st.label = start.label!;
+      st.at = start.at!;
+    }
+    return proc;
+  }
+
+  /**
+   * A callback thread (language.md, "call_rcu and call_srcu"): idle until its callback is
+   * ready, then the procedure with the callback's value as its argument (bound like a work's
+   * index), then the end, an action of its own, back to idle.
+   */
+  private lowerCallbackThread(cb: CallbackThread, index: number): Process {
+    const g = cb.group;
+    this.beginProcess(cb.name, 1, g.span);
+    // a callback thread's steps are at the callback's declaration (it may be queued from many statements)
+    const at = srcLoc(g.proc.decl.span);
+    const call = callbackCallText(g, cb.value);
+    const end = this.makeNode("end", [], at, `end of ${cb.name}`, []);
+    const idle = this.makeNode("stmt", [], at, "start the callback", []);
+    idle.shared = true;
+    const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: idle, frames: [], path: [], active: new Set() };
+    if (g.binder) env.consts.set(g.binder, [K(cb.value)]);
+    const done = this.makeNode("stmt", [{ ops: [{ k: "rcu_callback_end", call }], next: idle }], at, `${call} done`, []);
+    done.shared = true;
+    const procSpan = g.proc.decl.name.span;
+    const args: LExpr[] = g.binder ? [{ kind: "Name", name: g.binder.name, sym: g.binder, span: procSpan, ty: g.param }] : [];
+    const stmt: Stmt & { kind: "Call" } = {
+      kind: "Call", callee: { kind: "Name", name: g.proc.name, sym: g.proc, span: procSpan, ty: g.proc.type }, args, span: procSpan, calleeSpan: procSpan,
+    };
+    const body = this.call(stmt, env, done);
+    const entryOffset = (g.domain ? this.globalOffset.get(g.domain)! : this.rcuOffset!) + cb.entry * srcuEntryWidth(this.threadCount, callbackSlotCount(this.m, g.domain));
+    const slot = entryOffset + 2 * this.threadCount + cb.slotInEntry;
+    const start: Op = { k: "rcu_callback_start", slot, at, label: `${g.domain ? "call_srcu" : "call_rcu"} callback ${call}`, frames: [] };
+    idle.alts.push({ ops: [start, ...body.alts[0]!.ops], next: body.alts[0]!.next });
+    const proc = this.finishProcess({ name: cb.name, localWidth: 0, locations: [], init: [], end: 0, at }, idle, end, index);
+    proc.callback = { idle: this.renumbered(idle), slot, call, domain: cb.domain, rcu: !g.domain };
+    for (const sid of proc.locations[proc.callback.idle]!.steps) {
+      const st = this.steps[sid]!;
       st.label = start.label!;
       st.at = start.at!;
     }
@@ -725,6 +782,8 @@ class Lowerer {
       }
       case "Completion":
         return this.stmtNode("stmt", s, env, [{ ops: [completionOp(s, this.syncContext(env))], next }], true);
+      case "CallRcu":
+        return this.stmtNode("stmt", s, env, [{ ops: [callRcuOp(s, this.m, this.syncContext(env), (e) => this.scalar(e, env))], next }], true);
       case "Work": {
         const { main, register } = workOps(s, this.workContext(env));
         if (!register) return this.stmtNode("stmt", s, env, [{ ops: [main], next }], true);
@@ -1164,6 +1223,7 @@ class Lowerer {
       position: (e, key, what) => this.position(e, key, env, what),
       threads: this.threadCount,
       rcuOffset: this.rcuOffset,
+      callbackSlots: (d) => callbackSlotCount(this.m, d),
     };
   }
 
@@ -1172,9 +1232,9 @@ class Lowerer {
     return this.m.processes.reduce((n, p) => n + p.instances.length, 0);
   }
 
-  /** The model's threads: its processes' instances, then the workqueues' workers. */
+  /** The model's threads: its processes' instances, then the workqueues' workers, then the callback threads. */
   private get threadCount(): number {
-    return this.processThreads + this.m.workqueues.reduce((n, q) => n + q.workers, 0);
+    return this.processThreads + this.m.workqueues.reduce((n, q) => n + q.workers, 0) + callbackThreadCount(this.m);
   }
 
   private workContext(env: FrameEnv): WorkLoweringContext {
@@ -1850,6 +1910,7 @@ export function opsShared(ops: Op[]): boolean {
       case "lock": case "unlock": case "trylock": case "rwsem_queue": case "refget": case "refput": case "exit": case "alloc": case "free": case "might_sleep": case "complete": case "wait_completion": case "try_wait_completion":
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": return true;
       case "queue_work": case "work_start": case "work_end": case "work_wait": return true;
+      case "call_rcu": case "rcu_callback_start": case "rcu_callback_end": return true;
       case "assume": if (exprShared(op.cond)) return true; break;
       case "check": if (exprShared(op.cond)) return true; break;
       case "assign": if (op.targets.some(addrShared) || op.values.some(exprShared)) return true; break;

@@ -31,10 +31,17 @@ export type LockKind = "mutex" | "spinlock" | "rwsem";
  * Slots of one SRCU (or RCU) domain entry, for a model of `threads` threads: per thread its
  * read-side nesting depth (0..SRCU_NEST_MAX), then per thread the grace period it waits
  * for: 0 when it waits for none, else a bit mask of the readers still holding it up plus
- * the waiter's own bit (so a grace period nobody holds up any more is just that bit).
+ * the waiter's own bit (so a grace period nobody holds up any more is just that bit); then
+ * per callback of the entry (call_rcu / call_srcu) 0 when it is not registered, else the
+ * readers holding it up plus callbackMark(threads) (just the mark: it is ready to run).
  */
-export function srcuEntryWidth(threads: number): number {
-  return 2 * threads;
+export function srcuEntryWidth(threads: number, callbacks = 0): number {
+  return 2 * threads + callbacks;
+}
+
+/** The bit a registered callback's slot carries besides its readers' (no thread has it; a model with callbacks has at most 30 threads). */
+export function callbackMark(threads: number): number {
+  return 1 << threads;
 }
 
 export { SRCU_NEST_MAX } from "@knot/lang";
@@ -103,6 +110,8 @@ export interface StateVar {
   wq?: number;
   /** srcu: this is the RCU domain (its read side is atomic context). */
   rcu?: boolean;
+  /** srcu: the callbacks of each entry, as reports write them (`free_dev(dev[0])`), in slot order after the grace periods. */
+  callbacks?: string[];
   lockKind?: LockKind;
   /** pc and local: the owning thread. */
   thread?: number;
@@ -307,9 +316,10 @@ export type Op = OpSource & (
    * SRCU and RCU (`rcu`: the RCU domain). srcu_read_lock: the thread's nesting depth goes up
    * (past SRCU_NEST_MAX: out-of-range); never blocks, adds no lock-order edge.
    * srcu_read_unlock: down (at 0: unlock-not-held); leaving the outermost section takes the
-   * thread out of every grace period of the domain that waits for it.
+   * thread out of every grace period of the domain that waits for it, and out of its
+   * `callbacks` registered callbacks' (the entry's slots after the grace periods).
    */
-  | { k: "srcu_read_lock" | "srcu_read_unlock"; d: Addr; name: string; rcu: boolean }
+  | { k: "srcu_read_lock" | "srcu_read_unlock"; d: Addr; name: string; rcu: boolean; callbacks?: number }
   /**
    * The start of a grace period (a step that stays at the synchronize statement): enabled iff
    * the thread waits for none yet, is not a reader of the domain itself, and other threads are
@@ -338,6 +348,18 @@ export type Op = OpSource & (
   | { k: "work_start"; wq: number; pos: number }
   /** The worker's work at `pos` has returned: it stops running (flush states RUNNING -> DONE); exit-holding-lock check. */
   | { k: "work_end"; wq: number; pos: number }
+  /**
+   * call_rcu / call_srcu (language.md, "call_rcu and call_srcu"): the callback in slot
+   * `d + 2 * threads + cb` of the domain entry `d` waits for the threads inside a read-side
+   * section of the entry now (callbackMark besides). Already registered: double-free (check
+   * off: nothing). Never blocks or sleeps; no lock-order edge. `call` is the statement's
+   * callback as written (`free_dev(d)`).
+   */
+  | { k: "call_rcu"; d: Addr; cb: Expr; name: string; rcu: boolean; call: string }
+  /** A callback thread starts its callback, in slot `slot`: enabled iff it is registered and waits for nobody (just the mark); it is then unregistered. */
+  | { k: "rcu_callback_start"; slot: number }
+  /** A callback thread's callback has returned: exit-holding-lock check; the thread is idle again. */
+  | { k: "rcu_callback_end"; call: string }
   /**
    * flush_work / cancel_work_sync of a work (`pos`, `entry`), flush_workqueue of `wq` (no pos).
    * `register`: the step that stays at the statement, registering the thread's flush states
@@ -402,10 +424,21 @@ export interface Step {
   silent?: boolean;
 }
 
+/** Where a worker or callback thread rests between its work items or callbacks (counts as finished), or undefined. */
+export function idleLocation(p: Process): number | undefined {
+  return p.worker?.idle ?? p.callback?.idle;
+}
+
 export interface Process {
   name: string;
   /** A workqueue's worker threads: the workqueue's index; its idle location counts as finished. */
   worker?: { wq: number; idle: number };
+  /**
+   * A callback thread (call_rcu / call_srcu; one thread, one callback): its idle location
+   * (finished, like a worker's), its slot in its domain entry, the callback as reports write
+   * it, and whether the domain is RCU (softirq context) or SRCU (bottom halves disabled).
+   */
+  callback?: { idle: number; slot: number; call: string; domain: string; rcu: boolean };
   /** Width of each thread's local area. */
   localWidth: number;
   locations: Location[];

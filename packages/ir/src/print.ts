@@ -129,6 +129,9 @@ class Printer {
       case "queue_work": return `queue_work(${this.workName(o.wq, o.pos)})${o.result === undefined ? "" : ` = ${o.result ? "TRUE" : "FALSE"}`}`;
       case "work_start": return `start(${this.m.workqueues[o.wq]!.works[o.pos]!.name}) \\* the lowest idle worker, the first queued work not running`;
       case "work_end": return `done(${this.m.workqueues[o.wq]!.works[o.pos]!.name}) \\* holds no lock`;
+      case "call_rcu": return `${o.rcu ? "call_rcu" : `call_srcu(${this.addr(o.d)})`} ${o.call}: callback ${this.expr(o.cb)} of the entry waits for the readers inside \\* not queued yet`;
+      case "rcu_callback_start": return `start the callback in slot ${o.slot} \\* queued, held up by nobody`;
+      case "rcu_callback_end": return `done(${o.call}) \\* holds no lock`;
       case "work_wait": {
         const what = o.pos ? this.workName(o.wq, o.pos) : this.m.workqueues[o.wq]!.name;
         return o.register ? `${o.call}(${what}): register what it waits for` : `${o.call}(${what})${o.result === undefined ? "" : ` = ${o.result ? "TRUE" : "FALSE"}`} \\* not in atomic context; nothing left to wait for`;
@@ -159,7 +162,7 @@ class Printer {
       const type = v.kind === "lock" ? (v.index ? `[${typeText(v.index)}]` : "") : v.index ? `[${typeText(v.index)}] ${typeText(v.type)}` : typeText(v.type);
       let init = "";
       if (v.kind === "srcu") {
-        init = `= idle${v.index ? " each" : ""}  \\* per thread: read-side depth, then the grace period it waits for`;
+        init = `= idle${v.index ? " each" : ""}  \\* per thread: read-side depth, then the grace period it waits for${v.callbacks ? `; then callbacks ${v.callbacks.join(", ")}` : ""}`;
       } else if (v.kind === "completion") {
         init = `= 0${v.index ? " each" : ""}  \\* done: pending complete() calls, ${v.type!.kind === "int" ? v.type!.hi : ""} after complete_all()`;
       } else if (v.kind === "var" || v.kind === "refcount") {

@@ -2,7 +2,7 @@
 // (type) and `sym` (resolved symbol) links in place, as the TypeScript compiler
 // links nodes to symbols, so later stages read one annotated tree.
 import type { Span } from "./source.js";
-import type { BoundSymbol, LocalSymbol, Symbol } from "./symbols.js";
+import type { BoundSymbol, LocalSymbol, RcuCallbackGroup, Symbol } from "./symbols.js";
 import type { Type } from "./types.js";
 
 export interface Ident {
@@ -102,6 +102,11 @@ export type Stmt =
   | { kind: "Completion"; op: CompletionOp; target: Expr; span: Span }
   /** queue_work / flush_work / cancel_work_sync of a work item, flush_workqueue of a workqueue (workqueue.ts). */
   | { kind: "Work"; op: WorkOp; target: Expr; span: Span }
+  /**
+   * `call_rcu f(x)` (no domain) or `call_srcu d f(x)`: a callback after a grace period
+   * (rcu-callback.ts); `group` is set by the checker.
+   */
+  | { kind: "CallRcu"; domain?: Expr; callee: Ident; args: Expr[]; span: Span; group?: RcuCallbackGroup }
   | { kind: "Assert"; cond: Expr; message?: string; span: Span }
   | { kind: "If"; cond: IfCond; then: Block; else?: Block; span: Span }
   | { kind: "While"; cond: Expr; body: Block; span: Span }
@@ -123,6 +128,7 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "Call": return [s.callee, ...s.args, s.result];
     case "Lock": case "Refcount": case "Completion": case "Work": return [s.target];
     case "Srcu": return [s.target];
+    case "CallRcu": return [s.domain, ...s.args];
     case "Await": case "Assert": return [s.cond];
     case "If": return s.cond.kind === "Expr" ? [s.cond.expr] : s.cond.kind === "DecAndLock" ? [s.cond.target, s.cond.lock] : [s.cond.target];
     case "While": return [s.cond];

@@ -2,19 +2,21 @@
 // srcu.ts, workqueue.ts hold their vocabulary): their declarations' indices and settings, a
 // work's workqueue, procedure and constant arguments, the statements' targets, and the
 // conditions that stand where a trylock may (try_wait_for_completion, queue_work,
-// cancel_work_sync). checker.ts calls these with the few services they need (SyncChecker).
-import type { Expr, TypeNode } from "./ast.js";
+// cancel_work_sync), and call_rcu / call_srcu (rcu-callback.ts). checker.ts calls these with
+// the few services they need (SyncChecker).
+import type { Expr, Stmt, TypeNode } from "./ast.js";
 import type { ExprCtx, Scope } from "./checker-scope.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { TRY_WAIT_FUNCTION } from "./locking.js";
 import { withArticle } from "./names.js";
 import { type Span, spanText } from "./source.js";
+import { CALL_RCU, CALL_SRCU, MAX_CALLBACKS, callbackCount, isCallbackParamType } from "./rcu-callback.js";
 import { RCU_DOMAIN } from "./srcu.js";
 import {
-  type CompletionSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type RefcountSymbol, type SrcuSymbol, type WorkSymbol,
-  type WorkqueueSymbol, symbolKindName,
+  type CompletionSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type ProcSymbol, type RcuCallbackGroup, type RefcountSymbol,
+  type SrcuSymbol, type WorkSymbol, type WorkqueueSymbol, symbolKindName,
 } from "./symbols.js";
-import { BOOL, ERROR, type Type } from "./types.js";
+import { BOOL, ERROR, type Type, typeToString } from "./types.js";
 import { MAX_WORKERS, stateName } from "./workqueue.js";
 
 export type EntityKind = "lock" | "refcount" | "completion" | "srcu" | "work" | "workqueue";
@@ -148,4 +150,63 @@ export function workCondition(cx: SyncChecker, e: Expr & { kind: "Builtin" }, sc
   if (ok === undefined) return ERROR;
   if (ok) cx.entity(e.args[0]!, scope, "work");
   return BOOL;
+}
+
+/**
+ * `call_rcu f(x)` / `call_srcu d f(x)` (language.md, "call_rcu and call_srcu"): the domain,
+ * a procedure of at most one scalar parameter (K4052, K4053), the argument; the statement's
+ * (procedure, domain) group, found in `groups` or added to it.
+ */
+export function checkCallRcu(cx: SyncChecker, s: Stmt & { kind: "CallRcu" }, scope: Scope, ectx: ExprCtx, groups: RcuCallbackGroup[]): void {
+  const what = s.domain ? CALL_SRCU : CALL_RCU;
+  let domain: SrcuSymbol | undefined;
+  let domainOk = true;
+  if (s.domain) {
+    domain = srcuTarget(cx, s.domain, scope);
+    domainOk = domain !== undefined;
+  }
+  const sym = scope.lookup(s.callee.name) ?? cx.globals.get(s.callee.name);
+  let proc: ProcSymbol | undefined;
+  if (!sym) cx.unknownName(s.callee.name, s.callee.span, "procedure");
+  else if (sym.kind !== "proc") {
+    cx.diags.push(error(LangCodes.WrongKindOfName, `'${s.callee.name}' is ${withArticle(symbolKindName(sym))}, not a procedure: ${what} registers a procedure as the callback`, s.callee.span, sym.span ? [{ message: "declared here", span: sym.span }] : []));
+  } else proc = sym;
+  let ok = proc !== undefined && domainOk;
+  if (proc && proc.params.length > 1) {
+    cx.diags.push(error(LangCodes.CallbackParams, `a callback takes at most one argument (the kernel's rcu_callback_t takes the rcu_head, from which container_of() finds the object), but '${proc.name}' has ${proc.params.length} parameters`, s.callee.span, [{ message: "declared here", span: proc.span }]));
+    ok = false;
+  } else if (proc && s.args.length !== proc.params.length) {
+    cx.diags.push(error(LangCodes.ArgumentCount, `${proc.name} takes ${proc.params.length} argument${proc.params.length === 1 ? "" : "s"}, but ${s.args.length} ${s.args.length === 1 ? "is" : "are"} given`, s.callee.span));
+    ok = false;
+  }
+  s.args.forEach((a, i) => {
+    const pt = proc && proc.params.length <= 1 ? proc.params[i]?.type : undefined;
+    const at = cx.expr(a, scope, ectx, pt);
+    if (pt) cx.expectType(at, pt, a.span);
+  });
+  if (!ok || !proc) return;
+  const param = proc.params[0]?.type;
+  if (param && !isCallbackParamType(param)) {
+    cx.diags.push(error(LangCodes.TooManyCallbacks, `a callback's parameter is a bool, an integer range, an enumeration or a reference (knot runs one callback per value), but '${proc.params[0]!.name}' of '${proc.name}' is ${typeToString(param)}`, s.callee.span, [{ message: "declared here", span: proc.params[0]!.span }]));
+    return;
+  }
+  let group = groups.find((g) => g.proc === proc && g.domain === domain);
+  if (!group) {
+    const pool = param?.kind === "ref" ? cx.globals.get(param.pool) : undefined;
+    group = { proc, domain, param, poolBound: pool?.kind === "object" ? pool.bound : 0, span: s.span };
+    if (param) group.binder = { kind: "local", role: "for", name: proc.params[0]!.name, span: proc.params[0]!.span, type: param, index: 0 };
+    const n = callbackCount(group);
+    if (n > MAX_CALLBACKS) {
+      cx.diags.push(error(LangCodes.TooManyCallbacks, `${what} of '${proc.name}'${domain ? ` on '${domain.name}'` : ""} has ${n} callbacks (one per ${domain?.index ? "domain entry and " : ""}value of its parameter), more than the ${MAX_CALLBACKS} knot runs (each is a thread): narrow the parameter's type`, s.callee.span));
+      return;
+    }
+    groups.push(group);
+  }
+  s.group = group;
+}
+
+/** The groups in the order their threads come (language.md): by procedure, then domain (rcu first). */
+export function orderCallbackGroups(groups: RcuCallbackGroup[], srcus: readonly SrcuSymbol[]): RcuCallbackGroup[] {
+  const rank = (g: RcuCallbackGroup) => (g.domain ? 1 + srcus.indexOf(g.domain) : 0);
+  return [...groups].sort((a, b) => a.proc.index - b.proc.index || rank(a) - rank(b));
 }

@@ -7,7 +7,7 @@ import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js"
 import { COMPLETION_DONE_FUNCTION } from "./completion.js";
 import { WORK_CONDITIONS, workerCount } from "./workqueue.js";
 import { type ExprCtx, type Mode, Scope } from "./checker-scope.js";
-import { type EntityKind, type EntitySymbol, type SyncChecker, checkWork, completionTarget, resolveSyncIndex, resolveWorkqueue, srcuTarget, tryWait, workCondition } from "./checker-sync.js";
+import { type EntityKind, type EntitySymbol, type SyncChecker, checkCallRcu, checkWork, orderCallbackGroups, completionTarget, resolveSyncIndex, resolveWorkqueue, srcuTarget, tryWait, workCondition } from "./checker-sync.js";
 import { TRYLOCK_FUNCTIONS, TRY_WAIT_FUNCTION, type TrylockFunction, isTrylockFunction, trylockUse } from "./locking.js";
 import { EvalError, type ConstEnv, evalExpr, fullMask } from "./const-eval.js";
 import { checkExactIntegers } from "./int-range.js";
@@ -20,7 +20,7 @@ import { withArticle } from "./names.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type CompletionSymbol, type SrcuSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
-  type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RefcountSymbol, type Symbol, type TypeSymbol,
+  type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RcuCallbackGroup, type RefcountSymbol, type Symbol, type TypeSymbol,
   type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, type WorkSymbol, type WorkqueueSymbol, symbolKindName,
 } from "./symbols.js";
 import {
@@ -57,8 +57,10 @@ export interface CheckedModel {
   /** Workqueues and work items (workqueue.ts), in declaration order. */
   workqueues: WorkqueueSymbol[];
   works: WorkSymbol[];
-  /** Some statement uses the RCU domain (rcu_read_lock, rcu_read_unlock, synchronize_rcu). */
+  /** Some statement uses the RCU domain (rcu_read_lock, rcu_read_unlock, synchronize_rcu, call_rcu). */
   usesRcu: boolean;
+  /** The (procedure, domain) pairs call_rcu / call_srcu statements name, in their threads' order (rcu-callback.ts). */
+  rcuCallbacks: RcuCallbackGroup[];
   opsTypes: OpsSymbol[];
   procs: ProcSymbol[];
   processes: ProcessSymbol[];
@@ -110,6 +112,7 @@ class Checker {
   private readonly completions: CompletionSymbol[] = [];
   private readonly srcus: SrcuSymbol[] = [];
   private usesRcu = false;
+  private readonly rcuCallbacks: RcuCallbackGroup[] = [];
   private readonly workqueues: WorkqueueSymbol[] = [];
   private readonly works: WorkSymbol[] = [];
   private readonly opsTypes: OpsSymbol[] = [];
@@ -184,6 +187,7 @@ class Checker {
         workqueues: this.workqueues,
         works: this.works,
         usesRcu: this.usesRcu,
+        rcuCallbacks: orderCallbackGroups(this.rcuCallbacks, this.srcus),
         opsTypes: this.opsTypes,
         procs: this.procs,
         processes: this.processes,
@@ -894,6 +898,10 @@ class Checker {
       case "Srcu":
         if (s.target) srcuTarget(this.sync, s.target, scope);
         else this.usesRcu = true;
+        return;
+      case "CallRcu":
+        if (!s.domain) this.usesRcu = true;
+        checkCallRcu(this.sync, s, scope, ectx, this.rcuCallbacks);
         return;
       case "Work":
         if (s.op === "flush_workqueue") this.entity(s.target, scope, "workqueue");

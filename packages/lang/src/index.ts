@@ -20,3 +20,4 @@ export * from "./locking.js";
 export * from "./completion.js";
 export * from "./srcu.js";
 export * from "./workqueue.js";
+export * from "./rcu-callback.js";

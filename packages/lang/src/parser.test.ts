@@ -61,6 +61,7 @@ function showStmt(s: Stmt): string {
     case "Completion": return `${s.op} ${show(s.target)}`;
     case "Srcu": return s.target ? `${s.op} ${show(s.target)}` : s.op;
     case "Work": return `${s.op} ${show(s.target)}`;
+    case "CallRcu": return `${s.domain ? `call_srcu ${show(s.domain)}` : "call_rcu"} ${s.callee.name}(${s.args.map(show).join(", ")})`;
     case "Assert": return `assert ${show(s.cond)}${s.message !== undefined ? ` : ${JSON.stringify(s.message)}` : ""}`;
     case "If": {
       const cond = s.cond.kind === "DecAndTest" ? `dec_and_test(${show(s.cond.target)})` : s.cond.kind === "DecAndLock" ? `dec_and_lock(${show(s.cond.target)}, ${show(s.cond.lock)})` : show(s.cond.expr);
@@ -230,6 +231,12 @@ describe("statements", () => {
   it("parses the lock operations", () => {
     const ops = ["lock m", "unlock m", "down_read r", "up_read r", "down_write r[i]", "up_write r[i]"];
     expect(stmts(ops.join("\n"))).toEqual(ops);
+  });
+
+  it("parses call_rcu and call_srcu, whose words are names elsewhere", () => {
+    const ops = ["call_rcu free_dev(d)", "call_rcu put_all()", "call_srcu kvm_srcu free_dev(d)", "call_srcu ss[i] drop(j, x)"];
+    expect(stmts(ops.join("\n"))).toEqual(ops);
+    expect(stmts("call_rcu := 1\ncall call_srcu()")).toEqual(["call_rcu := 1", "call call_srcu()"]);
   });
 
   it("parses get and put", () => {

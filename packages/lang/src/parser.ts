@@ -16,6 +16,7 @@ import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, OpsFie
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { type Token, lex } from "./lexer.js";
 import { WORKQUEUE_DECL, WORK_DECL, WORK_STATEMENTS } from "./workqueue.js";
+import { CALL_RCU, CALL_SRCU } from "./rcu-callback.js";
 import { MAX_BLOCK_DEPTH, MAX_EXPRESSION_DEPTH, MAX_TYPE_DEPTH } from "./limits.js";
 import { type SourceFile, type Span, joinSpans } from "./source.js";
 
@@ -668,6 +669,20 @@ class Parser {
       this.next();
       const target = this.parseExpr();
       return { kind: "Work", op: t.value as WorkOp, target, span: this.spanFrom(start) };
+    }
+    // call_rcu f(x), call_srcu d f(x): words only here, like the workqueue statements
+    if (t.kind === "ident" && (t.value === CALL_RCU || t.value === CALL_SRCU) && this.peek(1).kind === "ident") {
+      this.next();
+      const domain = t.value === CALL_SRCU ? this.parsePostfix() : undefined;
+      const callee = this.ident(`the callback procedure ${t.value} registers`);
+      this.expect("(", `after the callback '${callee.name}' (${t.value} ${t.value === CALL_SRCU ? "d " : ""}f(x))`);
+      const args: Expr[] = [];
+      if (!this.at(")")) {
+        do args.push(this.parseExpr());
+        while (this.eat(","));
+      }
+      this.expect(")", "after the callback's arguments");
+      return { kind: "CallRcu", domain, callee, args, span: this.spanFrom(start) };
     }
     if (t.kind === "ident") {
       const target = this.parsePostfix();

@@ -83,6 +83,23 @@ export interface WorkSymbol extends SymbolBase {
   wq?: WorkqueueSymbol;
   proc?: ProcSymbol;
 }
+/**
+ * One (procedure, domain) pair some call_rcu / call_srcu statement names (rcu-callback.ts):
+ * its callbacks are one per domain entry and parameter value.
+ */
+export interface RcuCallbackGroup {
+  proc: ProcSymbol;
+  /** The SRCU domain; undefined for RCU. */
+  domain?: SrcuSymbol;
+  /** The procedure's parameter type, when it has one. */
+  param?: Type;
+  /** A reference parameter's pool size (0 otherwise). */
+  poolBound: number;
+  /** Bound to each parameter value in turn when the callback's body is lowered (like a work's index). */
+  binder?: LocalSymbol;
+  /** The first statement naming the pair. */
+  span: Span;
+}
 export interface OpsSymbol extends SymbolBase {
   kind: "ops";
   decl: DeclOf<"Ops">;

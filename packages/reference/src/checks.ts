@@ -7,7 +7,10 @@
 // waits for its readers (deadlocked when one of them is), a flush or cancel for
 // the workers of workqueue.ts (deadlocked when all of them are, as a lock with
 // several holders); stuck when no thread can move; finals and then leak when
-// every thread has finished (an idle worker with nothing to start counts as finished).
+// every thread has finished (an idle worker with nothing to start counts as finished,
+// as does an idle callback thread whose callback cannot start: rcu-callback.ts).
+// Nothing waits for a callback, so callbacks add no wait-for edges: a callback
+// thread blocked inside its callback is a blocked thread like any other.
 // A property whose evaluation faults is reported under the fault's check, or
 // taken to hold when that check is switched off.
 import type { Location, ObjectSymbol, PropertySymbol } from "@knot/lang";
@@ -193,7 +196,8 @@ export function afterSuccessorViolations(prog: Program, s: RState, statuses: rea
   const out: StateViolation[] = [];
   const deadlock = waitForViolation(prog, statuses);
   if (deadlock) out.push(deadlock);
-  // (an idle worker counts as finished, yet it may still start a pending work)
+  // (an idle worker counts as finished, yet it may still start a pending work; an idle callback
+  // thread is finished only while its callback cannot start)
   const allFinished = statuses.every((x) => x.finished);
   if (!allFinished && statuses.every((x) => !x.canMove) && !deadlock && prog.enabled("stuck")) {
     const finished = new Set(statuses.filter((x) => x.finished).map((x) => x.name));

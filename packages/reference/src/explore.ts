@@ -58,10 +58,13 @@ export function stateKey(s: RState): string {
  * Where a thread rests as knot's locations tell it apart: the statement and
  * every call site on the way, and the element of every running `for` loop
  * (knot unrolls loops, so each element has its own copy of the body), and for a worker
- * the work item it runs (each has its own copy of its function).
+ * the work item it runs (each has its own copy of its function); a callback thread, which
+ * runs one callback only, with no frames rests at the callback's end or is idle.
  */
 export function positionKey(prog: Program, s: RState, thread: number): string {
   const t = s.threads[thread]!;
+  const cb = prog.threads[thread]!.callback;
+  if (!t.frames.length && cb) return `end:${s.callbacks[cb.domain]![cb.slot]!.running ? cb.call : "idle"}`;
   if (!t.frames.length) return prog.threads[thread]!.worker ? `end:${prog.work.runningOf(s, thread)?.name ?? "idle"}` : "end";
   const binder = (id: string) => (prog.stmt(Number(id)).stmt as Stmt & { kind: "For" }).binder.name;
   // a worker runs each work item's own copy of its function, as an unrolled loop runs each element's

@@ -4,14 +4,18 @@
 // holder, `write: T` or `read: T1, T2`; objects as `unallocated`, `freed` or
 // their fields), and each thread's resting statement as `file:line:col` or
 // `finished` (a worker thread: `idle`, or at the end of its work the work
-// declaration's `file:line:col`). Workqueues and work items are entries too,
-// after the SRCU domains (workqueue.ts formats them). `changesFromPatches` turns
+// declaration's `file:line:col`; a callback thread: `idle`, or at the end of
+// its callback the procedure declaration's). Workqueues and work items are
+// entries too, after the SRCU domains (workqueue.ts formats them); a domain
+// entry shows its pending callbacks (rcu-callback.ts), so a change of
+// RState.callbacks is a change of the domain. `changesFromPatches` turns
 // a step's immer patches into the changes a trace shows: shared entries (map
 // entries as `m[k]`) and the acting thread's locals while they are in scope (a
 // worker's frames are all procedures: `f.x`).
 import { RCU_DOMAIN, type Type } from "@knot/lang";
 import type { Patch } from "immer";
 import { formatCompletion } from "./completion.js";
+import { callbackParts } from "./rcu-callback.js";
 import { formatSrcu } from "./srcu.js";
 import { formatObjectFields } from "./checks.js";
 import type { Program } from "./program.js";
@@ -89,7 +93,7 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
       key: `srcu/${d.name}`,
       entities: Array.from({ length: d.n }, (_, i) => ({
         name: d.index ? `${d.name}[${String(scalarAt(d.index, i))}]` : d.name,
-        format: (s: RState) => formatSrcu(s.srcu[d.name]![i]!, names),
+        format: (s: RState) => formatSrcu(s.srcu[d.name]![i]!, names, callbackParts(prog.callbacks, s, d.name, i)),
       })),
     });
   }
@@ -123,7 +127,9 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
 export function threadPosition(prog: Program, s: RState, index: number): string {
   const t = s.threads[index]!;
   if (t.frames.length === 0) {
-    if (!prog.threads[index]!.worker) return "finished";
+    const info = prog.threads[index]!;
+    if (info.callback) return s.callbacks[info.callback.domain]![info.callback.slot]!.running ? fmt(info.callback.at) : "idle";
+    if (!info.worker) return "finished";
     const w = prog.work.runningOf(s, index);
     return w ? fmt(w.at) : "idle";
   }
@@ -149,8 +155,8 @@ export function sameNamedState(a: NamedState, b: NamedState): boolean {
 /**
  * The locals of a thread as a trace shows them: `x` in the process body
  * (always), `proc.x` while proc's frame is live; a local out of its scope
- * holds its zero value (the type's default). A worker thread (`process`
- * undefined) has no process body: every frame is a procedure's.
+ * holds its zero value (the type's default). A worker or callback thread
+ * (`process` undefined) has no process body: every frame is a procedure's.
  */
 function threadLocals(prog: Program, t: RThread, process: string | undefined): Map<string, { value: RValue; text: string }> {
   const out = new Map<string, { value: RValue; text: string }>();
@@ -178,7 +184,8 @@ export function changesFromPatches(prog: Program, before: RState, after: RState,
   const touched = new Set<string>();
   let threadTouched = false;
   for (const p of patches) {
-    const [root, name] = p.path as (string | number)[];
+    const [patchRoot, name] = p.path as (string | number)[];
+    const root = patchRoot === "callbacks" ? "srcu" : patchRoot; // keyed by domain, shown by it
     if (root === "threads") threadTouched = true;
     else if (name === undefined) for (const g of entities) { if (g.key.startsWith(`${String(root)}/`)) touched.add(g.key); }
     else touched.add(`${String(root)}/${String(name)}`);

@@ -9,7 +9,8 @@
 // passed a constant (and never assigned), as knot does: `if C and g` with C
 // false reads nothing shared, and a loop whose every path acts needs no rest.
 // The threads are the processes' instances, then the workqueues' worker
-// threads (workqueue.ts), which rest with no frames while idle.
+// threads (workqueue.ts), then the RCU and SRCU callbacks' threads
+// (rcu-callback.ts), which rest with no frames while idle.
 import {
   type Block, type BoundSymbol, type CheckedModel, type Expr, type LocalSymbol, type Location, type LockSymbol, type ObjectSymbol,
   type ProcSymbol, type ProcessSymbol, type RefcountSymbol, type Stmt, type Symbol, type Type, spanText, toLocation,
@@ -17,6 +18,7 @@ import {
 import { type EvalEnv, NotConstant, evaluate } from "./evaluate.js";
 import type { RState } from "./state.js";
 import { type RValue, canonical, fromEncoded, scalarValues } from "./values.js";
+import { CallbackTable, type CallbackInfo, callbackFinished } from "./rcu-callback.js";
 import { WorkTable, type WorkerInfo } from "./workqueue.js";
 
 export type StmtKind = "local" | "action" | "atomic" | "choice" | "breaker";
@@ -61,13 +63,15 @@ export interface StmtInfo {
 export interface ThreadInfo {
   index: number;
   name: string;
-  /** The process of a process thread (undefined for a worker thread). */
+  /** The process of a process thread (undefined for a worker or callback thread). */
   process?: ProcessSymbol;
   owner?: OwnerInfo;
   /** The instance variable's value, for `process p[x in T]`. */
   instance?: { sym: LocalSymbol; value: RValue };
   /** A workqueue's worker thread (`kworker/wq[k]`): idle, or running a work's procedure. */
   worker?: WorkerInfo;
+  /** A callback's thread (`rcu_callback/free_dev(dev[0])`): idle, or running the callback's procedure. */
+  callback?: CallbackInfo;
 }
 
 /** What folding may assume in one frame: values of constant parameters and of unrolled `for` variables. */
@@ -120,6 +124,8 @@ export class Program {
   readonly refcounts = new Map<string, RefcountSymbol>();
   /** The work items, workqueues and worker threads (workqueue.ts). */
   readonly work: WorkTable;
+  /** The call_rcu / call_srcu callbacks and their threads (rcu-callback.ts). */
+  readonly callbacks: CallbackTable;
   private readonly consts = new Map<Symbol, RValue>();
   private readonly kindCache = new Map<string, StmtKind>();
   private readonly breakerCache = new Map<string, boolean>();
@@ -146,12 +152,21 @@ export class Program {
     // worker threads after the processes, in workqueue declaration order
     this.work = new WorkTable(model, this.threads.length);
     for (const [index, worker] of this.work.workers) this.threads.push({ index, name: worker.wq.workerNames[worker.k]!, worker });
+    // then the callbacks' threads, in the order the checker gave their groups
+    this.callbacks = new CallbackTable(model, this.threads.length);
+    for (const callback of this.callbacks.callbacks) this.threads.push({ index: callback.thread, name: callback.name, callback });
   }
 
-  /** A process thread has finished; a worker thread is idle with nothing to start (workqueue.ts). */
+  /**
+   * A process thread has finished; a worker thread is idle with nothing to start (workqueue.ts);
+   * a callback thread is idle with a callback that cannot start (rcu-callback.ts).
+   */
   finished(s: RState, t: number): boolean {
     if (s.threads[t]!.frames.length) return false;
-    return !this.threads[t]!.worker || this.work.workerFinished(s, t);
+    const info = this.threads[t]!;
+    if (info.worker) return this.work.workerFinished(s, t);
+    if (info.callback) return callbackFinished(this.callbacks, s, t);
+    return true;
   }
 
   constValue(sym: Symbol): RValue {
@@ -220,6 +235,7 @@ export class Program {
     };
     for (const p of this.model.processes) for (const callee of this.directCallees(this.owners.get(p.name)!.body)) visit(callee, []);
     for (const w of this.model.works) visit(w.proc!.name, []); // a worker runs the work's function as a call
+    for (const g of this.model.rcuCallbacks) visit(g.proc.name, []); // and a callback thread its procedure
   }
 
   private directCallees(b: BlockInfo): string[] {
@@ -345,6 +361,7 @@ export class Program {
     const rs = (e: Expr) => this.readsShared(e, ctx);
     switch (s.kind) {
       case "Lock": case "Refcount": case "Await": case "Completion": case "Srcu": case "Work": return "action";
+      case "CallRcu": return "action"; // it registers the callback: shared state, whatever its argument
       case "Free": {
         const f = this.fold(s.target, ctx);
         return f && f.value === null ? "local" : "action"; // `free null` does nothing

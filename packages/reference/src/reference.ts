@@ -94,7 +94,7 @@ export class Reference {
 
   toTransition(state: RState, o: StepOutcome, withChanges = true): Transition {
     const p = this.program;
-    const stmt = o.place ?? p.stmt(o.action ?? o.start); // a worker's start or end of a work has no statement
+    const stmt = o.place ?? p.stmt(o.action ?? o.start); // a worker's or callback's start or end has no statement
     const tr: Transition = {
       thread: { index: o.thread, name: p.threads[o.thread]!.name },
       at: stmt.at,

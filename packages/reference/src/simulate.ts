@@ -101,8 +101,8 @@ export function simulate(ref: Reference, options: SimulateOptions): SimulateResu
       if (post.length) { fromState(post[0]!, s, steps); break; }
       if (!moves.length || k >= options.depth) break;
       const m = moves[Math.floor(rng() * moves.length)]!;
-      // a worker thread's frames are all procedures (the work's function is its bottom frame)
-      const frames = s.threads[m.thread.index]!.frames.slice(prog.threads[m.thread.index]!.worker ? 0 : 1).map((f) => f.proc);
+      // a worker's or callback's thread's frames are all procedures (the work's function, the callback, is its bottom frame)
+      const frames = s.threads[m.thread.index]!.frames.slice(prog.threads[m.thread.index]!.process ? 1 : 0).map((f) => f.proc);
       if (m.violation) {
         const failedStep: SimulatedStep = { thread: m.thread.name, at: m.at, label: m.label, choice: m.choice, frames, changes: [], after: ref.name(s), failed: { kind: m.violation.kind } };
         keep(`${m.violation.kind}@${fmt(m.violation.at)}`, { kind: m.violation.kind, message: m.violation.message, at: m.violation.at }, [...steps, failedStep]);

@@ -58,13 +58,17 @@ export function synchronize(e: SrcuEntry, t: number, names: readonly string[]): 
   return { heldUpBy: [...g] };
 }
 
-/** "idle", or "read: A, B ×2; grace period of W waits for A" (as knot's traces show it). */
-export function formatSrcu(e: SrcuEntry, names: readonly string[]): string {
+/**
+ * "idle", or "read: A, B ×2; grace period of W waits for A" (as knot's traces show it),
+ * followed by `more` (the entry's pending callbacks, rcu-callback.ts).
+ */
+export function formatSrcu(e: SrcuEntry, names: readonly string[], more: readonly string[] = []): string {
   const readers = names.flatMap((n, t) => (e.depth[t]! > 0 ? [e.depth[t]! > 1 ? `${n} ×${e.depth[t]}` : n] : []));
   const parts = readers.length ? [`read: ${readers.join(", ")}`] : [];
   e.gp.forEach((g, w) => {
     if (g === null) return;
     parts.push(g.length ? `grace period of ${names[w]} waits for ${g.join(", ")}` : `grace period of ${names[w]} ends`);
   });
+  parts.push(...more);
   return parts.length ? parts.join("; ") : "idle";
 }

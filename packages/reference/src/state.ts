@@ -5,9 +5,11 @@
 // live locals by name, the snapshots of its running `for` loops, and which
 // parameters are compile-time constants (which decides folding, as in knot).
 // A finished thread has no frames; so has a worker thread that is idle or rests
-// at the end of its work (Program.finished tells them apart by the work it runs).
+// at the end of its work (Program.finished tells them apart by the work it runs),
+// and a callback thread that is idle or rests at the end of its callback.
 // Dead locals are absent, never stale.
 import type { CompletionCount } from "./completion.js";
+import type { CallbackEntry } from "./rcu-callback.js";
 import type { SrcuEntry } from "./srcu.js";
 import type { RValue } from "./values.js";
 import type { WorkEntry, WorkqueueEntry } from "./workqueue.js";
@@ -61,6 +63,8 @@ export interface RState {
   /** Per workqueue its queue and what each worker runs; per work item (by work, one per index value) its canceller and flush states (workqueue.ts). */
   workqueues: Record<string, WorkqueueEntry>;
   works: Record<string, WorkEntry[]>;
+  /** By domain (as `srcu`), one entry per callback of the domain in thread order: registered and whom it waits for, running (rcu-callback.ts). */
+  callbacks: Record<string, CallbackEntry[]>;
   objects: Record<string, RObject[]>;
   threads: RThread[];
 }

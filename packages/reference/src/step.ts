@@ -14,7 +14,9 @@
 // step, enumerated by replaying prefixes of choice indices (PathOracle).
 // A workqueue's worker thread (workqueue.ts) has two steps of its own, taken
 // with no frames: the start of a work (then the function's local work, as a
-// call) and, after the function returned, the end of it.
+// call) and, after the function returned, the end of it. So has a callback's
+// thread (rcu-callback.ts): the start of its callback once nobody holds it
+// up, and its end; while it runs, the thread is in atomic context.
 import {
   COMPLETION_COUNT_MAX, RCU_DOMAIN, SRCU_NEST_MAX, type SrcuOp, type SrcuSymbol, srcuAction, type CompletionOp, type CompletionSymbol, type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
   type TrylockUse, type WorkOp, type WorkSymbol, spanText, trylockUse, typeToString,
@@ -23,6 +25,7 @@ import { type Draft, type Patch, current, enablePatches, isDraft, produce, produ
 import { type CompletionCount, completionDone, completionStep } from "./completion.js";
 import { type SrcuEntry, newSrcuEntry, readLock, readUnlock, synchronize } from "./srcu.js";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
+import { type CallbackMove, callbackContext, callbackMove, endCallback, initialCallbacks, leaveSection, register, startCallback } from "./rcu-callback.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
 import { type RRecord, type RValue, defaultOf, newRecord, fromEncoded, keyName, parseRef, scalarAt, scalarCount, scalarIndex } from "./values.js";
@@ -131,7 +134,7 @@ export class Runner implements EvalEnv {
   private touched = false;
   private readonly me: string;
   private ctxCache?: FrameCtx;
-  /** A worker's own step (start or end of a work) has no statement: its label and the work declaration. */
+  /** A worker's or callback thread's own step (start or end) has no statement: its label and place. */
   private pseudo?: { label: string; at: Location };
 
   constructor(
@@ -157,7 +160,7 @@ export class Runner implements EvalEnv {
   /** Start-up: push the process frame and run its local work up to the first resting point. */
   startup(): void {
     const info = this.prog.threads[this.t]!;
-    if (info.worker) return; // a worker starts idle
+    if (info.worker || info.callback) return; // a worker or callback thread starts idle
     const locals: Record<string, RValue> = newRecord();
     if (info.instance) locals[info.instance.sym.name] = info.instance.value;
     this.thread.frames.push({ proc: info.process!.name, at: -1, locals, snapshots: {}, constParams: [] });
@@ -181,12 +184,7 @@ export class Runner implements EvalEnv {
     this.pseudo = { label: move.label, at: move.item.at };
     const item = move.item;
     if (move.kind === "end") {
-      const held = this.locksHeld();
-      const inside = this.readSections();
-      if ((held.length || inside.length) && this.prog.enabled("exit-holding-lock")) {
-        const parts = [...(held.length ? [`while holding ${held.join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${d}`)];
-        this.violation("exit-holding-lock", `${this.me} finishes work ${item.name} ${parts.join(" and ")}`);
-      }
+      this.endCheck(`work ${item.name}`);
       endWork(this.prog.work, this.s, this.t);
       return;
     }
@@ -198,6 +196,36 @@ export class Runner implements EvalEnv {
     const owner = this.prog.owner(item.proc.name);
     this.enterProc(item.proc.name, args, item.proc.params.filter((p) => !owner.assigned.has(p.name)).map((p) => p.name));
     this.loop();
+  }
+
+  /**
+   * A callback thread's own step: the start of its callback (it is no longer registered; then
+   * the procedure's local work with the value as argument, as a call), or its end
+   * (exit-holding-lock as a worker's end, then idle).
+   */
+  callbackStep(move: CallbackMove): void {
+    const cb = move.cb;
+    this.pseudo = { label: move.label, at: cb.at };
+    if (move.kind === "end") {
+      this.endCheck(`callback ${cb.call}`);
+      endCallback(this.s, cb);
+      return;
+    }
+    startCallback(this.s, cb);
+    // one thread per value: the parameter is a constant, folded unless the procedure assigns it
+    const owner = this.prog.owner(cb.proc.name);
+    this.enterProc(cb.proc.name, cb.args, cb.proc.params.filter((p) => !owner.assigned.has(p.name)).map((p) => p.name));
+    this.loop();
+  }
+
+  /** The end of a work or callback: holding a lock or inside a read-side section is exit-holding-lock (check off: it keeps them). */
+  private endCheck(what: string): void {
+    const held = this.locksHeld();
+    const inside = this.readSections();
+    if ((held.length || inside.length) && this.prog.enabled("exit-holding-lock")) {
+      const parts = [...(held.length ? [`while holding ${held.join(", ")}`] : []), ...inside.map((d) => `inside a read-side section of ${d}`)];
+      this.violation("exit-holding-lock", `${this.me} finishes ${what} ${parts.join(" and ")}`);
+    }
   }
 
   /** One step from the statement the thread rests at. */
@@ -384,20 +412,21 @@ export class Runner implements EvalEnv {
 
   private threadEnd(): void {
     const info = this.prog.threads[this.t]!;
-    if (info.worker) {
-      // the work's function returned: the worker rests at the end of the work, whose step checks
-      // what it holds. The end is an action: a step that has not executed one yet (from a loop
-      // head or a choice, through local work only) executes it too, as it would any action.
+    if (info.worker || info.callback) {
+      // the work's function (the callback's procedure) returned: the thread rests at the end of
+      // it, whose step checks what it holds. The end is an action: a step that has not executed
+      // one yet (from a loop head or a choice, through local work only) executes it too, as it
+      // would any action.
       this.thread.frames.splice(0);
       this.ctxCache = undefined;
       this.atomicStack = [];
       this.finished = true;
       if (this.phase === "pre" && this.action === undefined) {
-        const move = workerMove(this.prog.work, this.s, this.t);
+        const move = ownMove(this.prog, this.s as RState, this.t);
         if (move?.kind === "end") {
           this.phase = "post";
-          this.endPlace = { label: move.label, at: move.item.at };
-          this.workerStep(move);
+          this.endPlace = { label: move.label, at: move.at };
+          move.run(this);
         }
       }
       return;
@@ -467,6 +496,9 @@ export class Runner implements EvalEnv {
       case "Srcu":
         // a synchronize that starts a grace period stays at the statement
         if (this.srcuOp(s.op, s.target) === "started") return;
+        return this.after(id);
+      case "CallRcu":
+        this.callRcu(s);
         return this.after(id);
       case "Work":
         // a flush or cancel that registers stays at the statement
@@ -749,10 +781,11 @@ export class Runner implements EvalEnv {
 
   // ------------------------------------------------------------ SRCU and RCU
 
-  private srcuEntry(target: Expr | undefined): { entry: SrcuEntry; name: string } {
-    if (!target) return { entry: this.s.srcu[RCU_DOMAIN]![0]!, name: RCU_DOMAIN };
+  /** The domain entry a target names (none: RCU): its state, display name, domain and position. */
+  private srcuEntry(target: Expr | undefined): { entry: SrcuEntry; name: string; domain: string; index: number } {
+    if (!target) return { entry: this.s.srcu[RCU_DOMAIN]![0]!, name: RCU_DOMAIN, domain: RCU_DOMAIN, index: 0 };
     const { sym, index, name } = this.entryOf<SrcuSymbol>(target);
-    return { entry: this.s.srcu[sym.name]![index]!, name };
+    return { entry: this.s.srcu[sym.name]![index]!, name, domain: sym.name, index };
   }
 
   /** The read-side sections the thread is inside, as domain entry names (for the lock-order graph and exits). */
@@ -766,11 +799,14 @@ export class Runner implements EvalEnv {
     if (spin) return `while holding spinlock ${spin}`;
     const rcu = this.s.srcu[RCU_DOMAIN]?.[0];
     if (rcu && rcu.depth[this.t]! > 0) return "inside an RCU read-side critical section";
+    // a callback's thread runs nothing but its callback, so it is in that context whenever it has a statement to run
+    const cb = this.prog.threads[this.t]!.callback;
+    if (cb) return callbackContext(cb);
     return undefined;
   }
 
   private srcuOp(op: SrcuOp, target: Expr | undefined): "done" | "started" {
-    const { entry, name } = this.srcuEntry(target);
+    const { entry, name, domain, index } = this.srcuEntry(target);
     const t = this.t;
     const rcu = target === undefined;
     switch (srcuAction(op)) {
@@ -778,8 +814,11 @@ export class Runner implements EvalEnv {
         if (readLock(entry, t) === "overflow") this.fail("out-of-range", `${rcu ? "rcu_read_lock" : `srcu_read_lock ${name}`} nests read-side sections deeper than ${SRCU_NEST_MAX} (knot's bound)`);
         return "done";
       case "unlock":
-        if (readUnlock(entry, t, this.me) === "not-inside" && this.prog.enabled("unlock-not-held")) {
-          this.violation("unlock-not-held", `${this.me} does ${rcu ? "rcu_read_unlock" : `srcu_read_unlock ${name}`}, but it is not inside a read-side section of ${name}`);
+        if (readUnlock(entry, t, this.me) === "not-inside") {
+          if (this.prog.enabled("unlock-not-held")) this.violation("unlock-not-held", `${this.me} does ${rcu ? "rcu_read_unlock" : `srcu_read_unlock ${name}`}, but it is not inside a read-side section of ${name}`);
+        } else if (entry.depth[t] === 0) {
+          // the outermost: it no longer holds up the entry's callbacks, as it no longer holds up its grace periods
+          leaveSection(this.prog.callbacks, this.s, domain, index, this.me);
         }
         return "done";
       case "sync": {
@@ -796,6 +835,25 @@ export class Runner implements EvalEnv {
         this.acquired(name);
         return "done";
       }
+    }
+  }
+
+  /**
+   * call_rcu f(x) / call_srcu d f(x) (rcu-callback.ts): the entry index, then the argument (as C
+   * evaluates a call's arguments first); a value outside the parameter's type is out-of-range,
+   * as for a call. The callback then waits for the readers inside the entry now; still
+   * registered, it is double-free (check off: nothing happens). Never blocks, never sleeps.
+   */
+  private callRcu(s: Stmt & { kind: "CallRcu" }): void {
+    const g = s.group!;
+    const { entry, index } = this.srcuEntry(s.domain);
+    const arg = s.args[0] ? this.eval(s.args[0]) : undefined;
+    if (g.param) this.checkStore(arg!, g.param, `arguments of ${g.proc.name}`);
+    const cb = this.prog.callbacks.find(g, index, arg)!;
+    if (register(this.s, cb, entry, this.prog.threads.map((x) => x.name))) return;
+    if (this.prog.enabled("double-free")) {
+      const kernel = g.domain ? "call_srcu(): Leaked duplicate callback" : "__call_rcu(): Double-freed CB";
+      this.violation("double-free", `${this.me} calls ${cb.text} while that callback still waits for its grace period (the kernel's ${kernel})`);
     }
   }
 
@@ -1045,7 +1103,7 @@ export interface StepOutcome {
   start: number;
   /** The step's action (statement id), if it executed one. */
   action?: number;
-  /** A worker's start or end of a work (no statement): its label and the work declaration; `start` is -1. */
+  /** A worker's or callback thread's start or end (no statement): its label and place; `start` is -1. */
   place?: { label: string; at: Location };
   choices: string[];
   result:
@@ -1058,10 +1116,31 @@ export interface StepOutcome {
 export function threadSteps(prog: Program, state: RState, t: number): StepOutcome[] {
   const thread = state.threads[t]!;
   if (thread.frames.length === 0) {
-    const move = prog.threads[t]!.worker ? workerMove(prog.work, state, t) : undefined;
-    return move ? runSteps(prog, state, t, -1, (r) => r.workerStep(move), { label: move.label, at: move.item.at }) : [];
+    const move = ownMove(prog, state, t);
+    return move ? runSteps(prog, state, t, -1, move.run, { label: move.label, at: move.at }) : [];
   }
   return runSteps(prog, state, t, thread.frames[thread.frames.length - 1]!.at, (r) => r.step());
+}
+
+/** A worker's or callback thread's own step, taken with no frames: its start or end, label and place. */
+interface OwnMove {
+  kind: "start" | "end";
+  label: string;
+  at: Location;
+  run: (r: Runner) => void;
+}
+
+function ownMove(prog: Program, s: RState, t: number): OwnMove | undefined {
+  const info = prog.threads[t]!;
+  if (info.worker) {
+    const m = workerMove(prog.work, s, t);
+    return m && { kind: m.kind, label: m.label, at: m.item.at, run: (r) => r.workerStep(m) };
+  }
+  if (info.callback) {
+    const m = callbackMove(prog.callbacks, s, t);
+    return m && { kind: m.kind, label: m.label, at: m.cb.at, run: (r) => r.callbackStep(m) };
+  }
+  return undefined;
 }
 
 function runSteps(prog: Program, state: RState, t: number, start: number, run: (r: Runner) => void, place?: StepOutcome["place"]): StepOutcome[] {
@@ -1131,8 +1210,9 @@ export function sharedInitial(prog: Program): RState {
   for (const d of m.srcus) srcu[d.name] = Array.from({ length: d.index ? scalarCount(d.index) : 1 }, () => newSrcuEntry(prog.threads.length));
   if (m.usesRcu) srcu[RCU_DOMAIN] = [newSrcuEntry(prog.threads.length)];
   const { workqueues, works } = initialWorkState(m, prog.work, prog.threads.length);
+  const callbacks = initialCallbacks(prog.callbacks);
   const threads: RThread[] = prog.threads.map((t) => ({ name: t.name, frames: [] }));
-  return { globals, locks, refcounts, completions, srcu, workqueues, works, objects, threads };
+  return { globals, locks, refcounts, completions, srcu, workqueues, works, callbacks, objects, threads };
 }
 
 /** Start-up: every thread's local work before its first resting point, in thread order. */

@@ -23,6 +23,7 @@ function eventLines(t: TraceReport): string[] {
       case "complete": case "complete_all": case "reinit_completion": case "wait_for_completion": case "try_wait_for_completion": return `${e.kind} ${e.completion}`;
       case "read_lock": case "read_unlock": case "grace_period_start": case "synchronize": return `${e.kind} ${e.domain}`;
       case "queue_work": case "work_start": case "work_end": case "flush_work": case "cancel_work_sync": case "flush_workqueue": return `${e.kind} ${e.work}${e.queued === false ? " (not queued)" : ""}${e.waits ? " (waits)" : ""}`;
+      case "call_rcu": case "callback_start": case "callback_end": return `${e.kind} ${e.callback} on ${e.domain}${e.registered === false ? " (already queued)" : ""}`;
       case "block": return `block ${e.thread} at ${e.statement}: ${e.lock !== undefined ? `${e.lock} held by ${e.heldBy!.join(",")}` : e.condition}`;
     }
   };
@@ -181,5 +182,30 @@ process host { wait_for_completion ready[0]; wait_for_completion ready[1]; compl
     expect(last.events.filter((e) => e.kind === "block")).toContainEqual(expect.objectContaining(
       { kind: "block", thread: "host", statement: "wait_for_completion all_done", completion: "all_done", condition: "wait_for_completion all_done (no thread left that can complete it)" },
     ));
+  });
+
+  it("callback events name the callback the statement queued, on which domain entry, and its thread's start and end", () => {
+    const r = report(`
+srcu ss[0..1]
+var n: 0..3
+proc bump(i: 0..1) { n := n + 1 }
+process p[j in 0..1] { call_srcu ss[1] bump(j); call_srcu ss[1] bump(0) }
+final two: n == 2
+`);
+    const v = r.violations.find((x) => x.kind === "double-free")!;
+    const lines = eventLines(v.trace);
+    expect(lines.some((l) => /call_rcu bump\(\d\) on ss\[1\]/.test(l))).toBe(true);
+    const f = report(`
+var n: 0..3
+proc bump() { n := n + 1 }
+process p { call_rcu bump() }
+final untouched: n == 0
+`).violations.find((x) => x.kind === "final")!;
+    expect(eventLines(f.trace)).toEqual([
+      "1 p: call_rcu bump() | call_rcu bump() on rcu",
+      "2 rcu_callback/bump(): call_rcu callback bump() | callback_start bump() on rcu",
+      "3 rcu_callback/bump(): n := n + 1",
+      "4 rcu_callback/bump(): bump() done | callback_end bump() on rcu",
+    ]);
   });
 });

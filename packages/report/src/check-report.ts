@@ -69,6 +69,11 @@ export type TraceEvent =
    */
   | { kind: "queue_work" | "work_start" | "work_end" | "flush_work" | "cancel_work_sync" | "flush_workqueue"; work: string; workqueue: string; queued?: boolean; waits?: boolean }
   /**
+   * call_rcu / call_srcu registered `callback` on `domain` (`registered` false: it was still
+   * registered, and with double-free off nothing happened), or its thread started or ended it.
+   */
+  | { kind: "call_rcu" | "callback_start" | "callback_end"; callback: string; domain: string; rcu: boolean; registered?: boolean }
+  /**
    * Deadlocks: after the last step, `thread` is blocked at `statement`, waiting for
    * `lock` held by `heldBy` (or, for a stuck thread, for `condition`).
    */
@@ -466,6 +471,7 @@ export class ReportBuilder {
     this.completionEvents(step.ops, last, failedOp !== undefined, before, after, keyed);
     this.srcuEvents(tid, step.ops, last, failedOp !== undefined, before, after, keyed);
     this.workEvents(step.ops, last, failedOp !== undefined, before, after, keyed);
+    this.callbackEvents(tid, step.ops, last, failedOp !== undefined, before, after, keyed);
     return keyed.sort((x, y) => x.key - y.key).map((k) => k.event);
   }
 
@@ -494,6 +500,34 @@ export class ReportBuilder {
       }
       const work = op.call === "flush_workqueue" ? q.name : changed?.name ?? op.name;
       keyed.push({ key: i, event: { kind: op.call, work, workqueue: q.name, ...(op.register ? { waits: true } : {}) } });
+    });
+  }
+
+  /** call_rcu / call_srcu events (language.md, "call_rcu and call_srcu"): the callback whose slot the op set, or the callback thread's own. */
+  private callbackEvents(tid: number, ops: readonly Op[], last: number, failed: boolean, before: ArrayLike<number>, after: ArrayLike<number>, keyed: { key: number; event: TraceEvent }[]): void {
+    const m = this.model;
+    const T = m.threads.length;
+    ops.forEach((op, i) => {
+      if (i > last || (failed && i === last)) return;
+      if (op.k === "rcu_callback_start" || op.k === "rcu_callback_end") {
+        const cb = m.processes[m.threads[tid]!.process]!.callback!;
+        keyed.push({ key: i, event: { kind: op.k === "rcu_callback_start" ? "callback_start" : "callback_end", callback: cb.call, domain: cb.domain, rcu: cb.rcu } });
+        return;
+      }
+      if (op.k !== "call_rcu") return;
+      const v = layoutVarAt(m.layout, op.d.offset);
+      const calls = v?.callbacks ?? [];
+      for (const e of this.domains) {
+        if (e.v !== v) continue;
+        for (let k = 0; k < calls.length; k++) {
+          const x = e.slot + 2 * T + k;
+          if (before[x] === 0 && after[x] !== 0) {
+            keyed.push({ key: i, event: { kind: "call_rcu", callback: calls[k]!, domain: e.name, rcu: op.rcu, registered: true } });
+            return;
+          }
+        }
+      }
+      keyed.push({ key: i, event: { kind: "call_rcu", callback: op.call, domain: op.name, rcu: op.rcu, registered: false } });
     });
   }
 

@@ -9,7 +9,7 @@
 // internal error: two implementations of the semantics disagree, so one of
 // them is wrong and no trace is trustworthy.
 import type { CheckedModel } from "@knot/lang";
-import { type Change, type Model, type SrcLoc, decodeShared } from "@knot/ir";
+import { type Change, type Model, type SrcLoc, decodeShared, idleLocation } from "@knot/ir";
 import type { EngineTrace, SearchResult } from "@knot/engine";
 import { type NamedState, type NamedTrace, type Reference, type TraceClaim, createReference } from "@knot/reference";
 import type { CheckReport, TraceReport } from "./check-report.js";
@@ -40,7 +40,7 @@ export function namedEngineState(model: Model, s: ArrayLike<number>): NamedState
   for (const t of model.threads) {
     const proc = model.processes[t.process]!;
     const loc = proc.locations[s[t.pcSlot]!];
-    threads[t.name] = !loc || loc.kind === "end" ? "finished" : proc.worker?.idle === loc.id ? "idle" : `${loc.at.file}:${loc.at.line}:${loc.at.col}`;
+    threads[t.name] = !loc || loc.kind === "end" ? "finished" : idleLocation(proc) === loc.id ? "idle" : `${loc.at.file}:${loc.at.line}:${loc.at.col}`;
   }
   return { shared, threads };
 }

@@ -178,6 +178,18 @@ function stepLines(s: TraceStepReport, p: Participants, kind: string, indent: st
           ? `${indent}${t}->>${p.lock(e.workqueue)}: ${mermaidText(`${n} ${e.kind} ${e.work} waits`)}`
           : `${indent}${p.lock(e.workqueue)}-->>${t}: ${mermaidText(`${n} ${e.kind} ${e.work} returns`)}`);
         break;
+      case "call_rcu":
+        touched.add(e.domain);
+        effects.push(`${indent}${t}->>${p.lock(e.domain)}: ${mermaidText(`${n} ${e.rcu ? "call_rcu" : `call_srcu ${e.domain}`} ${e.callback}${e.registered ? "" : ": still registered, not queued again"}`)}`);
+        break;
+      case "callback_start":
+        touched.add(e.domain);
+        effects.push(`${indent}${p.lock(e.domain)}->>${t}: ${mermaidText(`${n} grace period over: runs ${e.callback}`)}`);
+        break;
+      case "callback_end":
+        touched.add(e.domain);
+        effects.push(`${indent}${t}-->>${p.lock(e.domain)}: ${mermaidText(`${n} ${e.callback} done`)}`);
+        break;
       case "block":
         break; // drawn after the trace, by blockLines
     }

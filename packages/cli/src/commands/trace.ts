@@ -181,6 +181,7 @@ const refEvent = obj({ refcount: str, from: num, to: num });
 const completionEvent = obj({ completion: str });
 const srcuEvent = obj({ domain: str, rcu: bool });
 const workEvent = obj({ work: str, workqueue: str, queued: opt(bool), waits: opt(bool) });
+const callbackEvent = obj({ callback: str, domain: str, rcu: bool, registered: opt(bool) });
 const traceEvent = byKind({
   acquire: lockEvent,
   release: lockEvent,
@@ -202,6 +203,9 @@ const traceEvent = byKind({
   flush_work: workEvent,
   cancel_work_sync: workEvent,
   flush_workqueue: workEvent,
+  call_rcu: callbackEvent,
+  callback_start: callbackEvent,
+  callback_end: callbackEvent,
   block: obj({
     thread: str, statement: str, at: srcLoc, lock: opt(str), heldBy: opt(list(str)), queued: opt(bool), condition: opt(str),
     completion: opt(str), gracePeriod: opt(str), work: opt(str), workers: opt(list(str)),
