@@ -37,6 +37,9 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["call_rcu", /\bcall_rcu /],
   ["call_srcu", /\bcall_srcu /],
   ["callback frees", /\bcall_(s?rcu)( \S+)? cbfree\(/],
+  ["lock in object", /\b(lock|unlock|mutex_trylock|spin_trylock) \w+\.lk\b|_trylock\(\w+\.lk\)/],
+  ["refcount in object", /\b(get|put) \w+\.rc\b|dec_and_(test|lock)\(\w+\.rc/],
+  ["ops table in object", /\bcall \w+\.ops\.|\w+\.ops := /],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

@@ -131,6 +131,7 @@ export class ModelGenerator {
     srcu: boolean; srcuArr: boolean; rcu: boolean;
     wq: boolean; wqArr: boolean;
     cb: boolean;
+    objSync: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -138,6 +139,8 @@ export class ModelGenerator {
   private readonly mutexes: string[] = ["m0", "m1"];
   private readonly opsProcs = { open: [] as string[], release: [] as string[], query: [] as string[] };
   private readonly helpers: ProcInfo[] = [];
+  /** With objSync: the objects' lock is a spinlock (else a mutex). */
+  private readonly objSpin: boolean;
   /** call_rcu / call_srcu callbacks: each is registered on one domain only (rcu, ss, or an entry of sa), to keep the callback threads few. */
   private readonly cbs: { name: string; param?: GT; domain: "rcu" | "ss" | "sa" }[] = [];
 
@@ -158,7 +161,9 @@ export class ModelGenerator {
       wq: mulberry32(seed ^ 0x4cf5ad43)() < 0.35,
       wqArr: mulberry32(seed ^ 0x2545f491)() < 0.4,
       cb: mulberry32(seed ^ 0x7f4a7c15)() < 0.5,
+      objSync: mulberry32(seed ^ 0x3c6ef372)() < 0.5,
     };
+    this.objSpin = mulberry32(seed ^ 0x3c6ef372 ^ 1)() < 0.3;
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
   }
@@ -238,8 +243,10 @@ export class ModelGenerator {
     if (f.refArr) this.emit(`refcount ra[Idx] = ${this.int(1, 2)}`);
     // objects
     if (f.obj) {
-      this.emit(`object node[${this.int(1, 3)}] { val: 0..2, on: bool }`);
-      this.global("gp", { k: "ref" }, this.chance(0.3) ? "alloc node {val: 1}" : "null");
+      // with objSync, a lock and a refcount inside each object (language.md, "Locks and refcounts in objects")
+      // and with ops tables an ops table inside each object, under the kernel's name for it
+      this.emit(`object node[${this.int(1, 3)}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""} }`);
+      this.global("gp", { k: "ref" }, this.chance(f.objSync ? 0.75 : 0.3) ? "alloc node {val: 1}" : "null");
     }
     // ops tables and their callbacks
     if (f.ops) {
@@ -437,7 +444,7 @@ export class ModelGenerator {
       [deep ? (scope.inAtomic ? 0.3 : 2) : 0, () => this.wrap("atomic", this.nested(scope, depth, opts, { inAtomic: true }))], // nested ones merge
       [callable.length ? 4 : 0, () => this.callProc(this.pick(callable), scope)],
       [f.ops && !scope.callback ? 3 : 0, () => this.callOps(scope)],
-      [f.ops && !scope.callback ? 1 : 0, () => this.assignOps()],
+      [f.ops && !scope.callback ? 1 : 0, () => this.assignOps(scope)],
       [f.obj ? 3 : 0, () => this.objectStmt(scope, refs, depth, opts)],
       [f.wide ? 3 : 0, () => this.wideAssign(scope)],
       [f.wide ? 1 : 0, () => [`assert ${this.wideBool(scope)}`]],
@@ -612,6 +619,11 @@ export class ModelGenerator {
   /** A lock to take: mostly one not taken by an enclosing section. */
   private lockName(scope: Scope, allowSpin: boolean): string {
     const all = [...this.mutexes];
+    if (this.f.obj && this.f.objSync) {
+      // an object's lock, through a reference (null or freed: null-deref, use-after-free)
+      const refs = this.varsOf(scope, "ref");
+      if (refs.length && (allowSpin || !this.objSpin)) all.push(`${this.pick(refs).name}.lk`);
+    }
     if (this.f.lockArr) all.push(`ma[${this.idx(scope)}]`, `ma[${this.idx(scope)}]`);
     if (this.f.spin && allowSpin) all.push("sl");
     const free = all.filter((l) => !scope.held.includes(l));
@@ -650,7 +662,7 @@ export class ModelGenerator {
     const rw = this.f.rw && this.chance(0.3);
     const write = this.chance(0.5);
     const l = rw ? "rw" : this.lockName(scope, true);
-    const fn = rw ? (write ? "down_write_trylock" : "down_read_trylock") : l === "sl" ? "spin_trylock" : "mutex_trylock";
+    const fn = rw ? (write ? "down_write_trylock" : "down_read_trylock") : l === "sl" || (l.endsWith(".lk") && this.objSpin) ? "spin_trylock" : "mutex_trylock";
     const release = rw ? (write ? "up_write rw" : "up_read rw") : `unlock ${l}`;
     const call = `${fn}(${l})`;
     const held = () => this.nested(scope, depth, opts, { held: [...scope.held, l] });
@@ -675,6 +687,10 @@ export class ModelGenerator {
   private refName(scope: Scope): string {
     const all = ["r0", "r0"];
     if (this.f.r1) all.push("r1");
+    if (this.f.obj && this.f.objSync) {
+      const refs = this.varsOf(scope, "ref");
+      if (refs.length) all.push(`${this.pick(refs).name}.rc`);
+    }
     if (this.f.refArr) all.push(`ra[${this.idx(scope)}]`);
     return this.pick(all);
   }
@@ -752,6 +768,8 @@ export class ModelGenerator {
       [2, () => `tbls[${this.idx(scope)}]`],
       [2, () => "fops"],
       [localTables.length ? 2 : 0, () => this.pick(localTables).name],
+      // through an object's ops field (null or freed: null-deref, use-after-free)
+      [this.f.obj && this.f.objSync && this.varsOf(scope, "ref").length ? 2 : 0, () => `${this.pick(this.varsOf(scope, "ref")).name}.ops`],
     ]);
     if (this.chance(0.12)) {
       // a local copy of a table: calls through it read nothing shared
@@ -770,8 +788,10 @@ export class ModelGenerator {
     ]);
   }
 
-  private assignOps(): string[] {
+  private assignOps(scope?: Scope): string[] {
+    const refs = scope && this.f.obj && this.f.objSync ? this.varsOf(scope, "ref") : [];
     return this.weighted<string[]>([
+      [refs.length ? 2 : 0, () => [`${this.pick(refs).name}.ops := ${this.opsValue()}`]],
       [2, () => [`fops.release := ${this.chance(0.5) ? "none" : this.pick(this.opsProcs.release)}`]],
       [2, () => [`fops.open := ${this.chance(0.5) ? "none" : this.pick(this.opsProcs.open)}`]],
       [1, () => ["fops := {}"]],

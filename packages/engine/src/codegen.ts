@@ -538,6 +538,13 @@ class Generator implements WorkCodegenHost {
         w.open(`if (rd(t, ${b}) === 2) {`);
         if (this.on("double-free")) w.line(`return ${R_VIOLATED};`);
         w.mid("} else {");
+        if (pool.locks.length && this.on("held-lock-freed")) {
+          // a lock inside the object is held (interpret.ts, "free")
+          for (const l of pool.locks) {
+            const x = `${l.offset} + (${r} - 1) * ${l.entryWidth}`;
+            w.line(`if (rd(t, ${x}) !== 0${l.lockKind === "rwsem" ? ` || rd(t, ${x} + 1) !== 0` : ""}) return ${R_VIOLATED};`);
+          }
+        }
         w.line(`wr(t, ${b}, 2);`);
         pool.defaults.forEach((d, k) => w.line(`wr(t, ${b} + ${k + 1}, ${d});`));
         w.close();

@@ -4,7 +4,7 @@
 // the hot path): enabled, disabled (and why, when the reason is a blocking
 // statement), or a violation. Expressions and the step results are in
 // interpret-core.ts, the completion and SRCU/RCU ops in interpret-sync.ts.
-import { type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind } from "@knot/ir";
+import { type LockKind, type Model, OBJECT_FREED, OBJECT_LIVE, OBJECT_UNUSED, type Op, type Step, type ViolationKind, entryName } from "@knot/ir";
 import {
   type CompiledModel, type CompileOptions, DISABLED, ENABLED, type ExprOptions, Fault, type OpFn, Outcome, type StepFn, type ThreadCtx, VIOLATED,
   compileAddr, compileExpr, lockOrderNodeName, lockOwners,
@@ -48,7 +48,7 @@ export class ModelCompiler implements WorkOpContext {
       const ew = v.entryWidth ?? 1;
       const entries = v.width / ew;
       for (let i = 0; i < entries; i++) {
-        const name = v.index ? `${v.name}[${indexName(v.index, i)}]` : v.name;
+        const name = entryName(v, i);
         this.locks.push({ slot: v.offset + i * ew, kind: v.lockKind!, name });
         if (v.lockKind === "spinlock") this.spinSlots.push(v.offset + i * ew);
       }
@@ -113,6 +113,15 @@ export class ModelCompiler implements WorkOpContext {
     o.violation = kind;
     o.message = message;
     return VIOLATED;
+  }
+
+  /** Who holds the lock at slot `x` ("held by vcpu", "held for reading by r[0], r[1]"), or undefined when it is free. */
+  private holderNames(s: Int32Array, x: number, kind: LockKind): string | undefined {
+    if (s[x] !== 0) return `held by ${this.threadName(s[x]! - 1)}`;
+    if (kind !== "rwsem" || s[x + 1] === 0) return undefined;
+    const readers: string[] = [];
+    for (let t = 0; t < this.threadCount; t++) if ((s[x + 1]! >>> t) & 1) readers.push(this.threadName(t));
+    return `held for reading by ${readers.join(", ")}`;
   }
 
   private heldLocks(s: Int32Array, c: ThreadCtx): number[] {
@@ -316,6 +325,7 @@ export class ModelCompiler implements WorkOpContext {
         const { offset, stride, name } = pool;
         const what = op.what;
         const check = this.on("double-free");
+        const lockCheck = pool.locks.length > 0 && this.on("held-lock-freed");
         return (s, c, o) => {
           const r = ref(s, c);
           if (r === 0) return ENABLED; // like kfree(NULL)
@@ -323,6 +333,14 @@ export class ModelCompiler implements WorkOpContext {
           if (s[base] === OBJECT_FREED) {
             if (check) return this.violate(o, "double-free", `free ${what}: ${name}[${r - 1}] was already freed`);
             return ENABLED;
+          }
+          if (lockCheck) {
+            // lockdep's debug_check_no_locks_freed(): a lock inside the memory being freed is held
+            for (const l of pool.locks) {
+              const x = l.offset + (r - 1) * l.entryWidth;
+              const holders = this.holderNames(s, x, l.lockKind);
+              if (holders) return this.violate(o, "held-lock-freed", `free ${what}: ${name}[${r - 1}]->${l.field} is ${holders} (lockdep: "held lock freed!")`);
+            }
           }
           s[base] = OBJECT_FREED;
           // a freed object's fields go back to their defaults (canonical, and in range if read with use-after-free off)

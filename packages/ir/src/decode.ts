@@ -179,13 +179,20 @@ export function formatObject(model: Model, pool: Pool, s: ArrayLike<number>, i: 
   return formatSlots(model, pool.type, s, base + 1);
 }
 
+/** Entry `i` of a lock, refcount, completion or domain array, as reports name it: `group_lock[g1]`, or for an object's field `kvm[1]->lock`. */
+export function entryName(v: StateVar, i: number): string {
+  if (!v.index) return v.name;
+  if (v.field) return `${v.field.pool}[${i}]->${v.field.field}`;
+  return `${v.name}[${elemName(v.index, elemValue(v.index, i))}]`;
+}
+
 /** Entries of a variable: one per map key / lock or refcount index, or the whole variable. */
 function entries(model: Model, v: StateVar): { name: string; offset: number; format: (s: ArrayLike<number>) => string }[] {
   if (v.kind === "lock") {
     const ew = v.entryWidth ?? 1;
     const n = v.width / ew;
     return Array.from({ length: n }, (_, i) => ({
-      name: v.index ? `${v.name}[${elemName(v.index, elemValue(v.index, i))}]` : v.name,
+      name: entryName(v, i),
       offset: v.offset + i * ew,
       format: (s: ArrayLike<number>) => formatLockSlots(model, v.lockKind!, s, v.offset + i * ew),
     }));
@@ -229,7 +236,7 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
   }
   if (v.kind === "refcount" && v.index) {
     return Array.from({ length: v.width }, (_, i) => ({
-      name: `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]`,
+      name: entryName(v, i),
       offset: v.offset + i,
       format: (s: ArrayLike<number>) => String(s[v.offset + i]),
     }));

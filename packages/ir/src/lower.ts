@@ -21,7 +21,7 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol,
-  error, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
+  error, objectFieldEntity, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
@@ -310,14 +310,14 @@ class Lowerer {
       const entryWidth = l.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1;
       this.globalOffset.set(l, addGlobal({
         name: l.name, kind: "lock", width: entries * entryWidth, lockKind: l.lockKind, entryWidth,
-        index: l.index ? toValueType(l.index) : undefined,
+        index: l.index ? toValueType(l.index) : undefined, ...(l.field ? { field: { pool: l.field.pool.name, field: l.field.field } } : {}),
       }, new Array(entries * entryWidth).fill(0)));
     }
     for (const r of m.refcounts) {
       const entries = r.index ? cardinality(r.index) : 1;
       this.globalOffset.set(r, addGlobal({
         name: r.name, kind: "refcount", width: entries, entryWidth: 1, type: toValueType(r.type),
-        index: r.index ? toValueType(r.index) : undefined,
+        index: r.index ? toValueType(r.index) : undefined, ...(r.field ? { field: { pool: r.field.pool.name, field: r.field.field } } : {}),
       }, new Array(entries).fill(r.init)));
     }
     for (const c of m.completions) {
@@ -345,7 +345,10 @@ class Lowerer {
       const fieldsType: Type & { kind: "record" } = { kind: "record", fields: o.fields };
       const stride = 1 + widthOf(fieldsType);
       const vt = toValueType(fieldsType) as ValueType & { kind: "record" };
-      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, defaults: flattenValue(defaultValueOf(fieldsType)), at: srcLoc(o.span) };
+      const locks = o.syncFields.flatMap((f) => f.kind === "lock"
+        ? [{ field: f.field!.field, offset: this.globalOffset.get(f)!, entryWidth: f.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1, lockKind: f.lockKind }]
+        : []);
+      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, defaults: flattenValue(defaultValueOf(fieldsType)), locks, at: srcLoc(o.span) };
       this.pools.push(pool);
       this.poolIndex.set(o, this.pools.length - 1);
       addGlobal({ name: o.name, kind: "object", width: stride * o.bound, type: vt, pool }, new Array(stride * o.bound).fill(0));
@@ -1179,6 +1182,11 @@ class Lowerer {
   }
 
   private lockAddr(e: LExpr, env: FrameEnv): { addr: Addr; kind: LockKind; name: string } {
+    const field = objectFieldEntity(e);
+    if (field?.kind === "lock") {
+      const entryWidth = field.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1;
+      return { addr: this.fieldEntryAddr(e as LExpr & { kind: "Field" }, field, entryWidth, env), kind: field.lockKind, name: kernelFieldText(e) };
+    }
     const base = e.kind === "Index" ? e.target : e;
     const sym = (base as LExpr & { kind: "Name" }).sym!;
     if (sym.kind !== "lock") throw new Error("lock expected");
@@ -1254,7 +1262,22 @@ class Lowerer {
     };
   }
 
+  /** The entry of a lock or refcount field for the object `e.target` refers to: null-deref and use-after-free as for any field. */
+  private fieldEntryAddr(e: LExpr & { kind: "Field" }, sym: Symbol, entryWidth: number, env: FrameEnv): Addr {
+    const pi = this.poolOf(e.target.ty as Type & { kind: "ref" });
+    const pool = this.pools[pi]!;
+    const index: Expr = {
+      k: "deref", ref: this.scalar(e.target, env), pool: pi, what: spanText(e.target.span),
+      offset: pool.offset, stride: pool.stride, bound: pool.bound, name: pool.name,
+    };
+    return { space: "global", offset: this.globalOffset.get(sym)!, terms: [{ index, stride: entryWidth }] };
+  }
+
   private refAddr(e: LExpr, env: FrameEnv): { addr: Addr; lo: number; hi: number; name: string } {
+    const field = objectFieldEntity(e);
+    if (field?.kind === "refcount") {
+      return { addr: this.fieldEntryAddr(e as LExpr & { kind: "Field" }, field, 1, env), lo: field.type.lo, hi: field.type.hi, name: kernelFieldText(e) };
+    }
     const base = e.kind === "Index" ? e.target : e;
     const sym = (base as LExpr & { kind: "Name" }).sym!;
     if (sym.kind !== "refcount") throw new Error("refcount expected");
@@ -1310,6 +1333,8 @@ class Lowerer {
       }
       case "Field": {
         const tt = e.target.ty;
+        const counter = objectFieldEntity(e);
+        if (counter?.kind === "refcount") return { addr: this.fieldEntryAddr(e, counter, 1, env), type: counter.type }; // refcount_read()
         if (tt?.kind === "ref") {
           const pi = this.poolOf(tt);
           const pool = this.pools[pi]!;
@@ -1993,3 +2018,9 @@ function walkStmts(b: Block, f: (s: Stmt) => void): void {
   }
 }
 
+/** A lock or refcount field as the kernel writes it, `vm->lock`, `dev->kvm->users_count` (the dots through references become arrows). */
+function kernelFieldText(e: LExpr): string {
+  if (e.kind !== "Field") return spanText(e.span);
+  const through = e.target.ty?.kind === "ref" ? "->" : ".";
+  return `${kernelFieldText(e.target)}${through}${e.field.name}`;
+}

@@ -108,6 +108,8 @@ export interface StateVar {
   entryWidth?: number;
   /** workqueue and work: the index into Model.workqueues. */
   wq?: number;
+  /** lock and refcount: a field of an object pool, one entry per object (entries are named `kvm[1]->lock`). */
+  field?: { pool: string; field: string };
   /** srcu: this is the RCU domain (its read side is atomic context). */
   rcu?: boolean;
   /** srcu: the callbacks of each entry, as reports write them (`free_dev(dev[0])`), in slot order after the grace periods. */
@@ -139,6 +141,8 @@ export interface Pool {
   type: ValueType & { kind: "record" };
   /** The fields' default values (slot by slot), which a freed object holds. */
   defaults: number[];
+  /** Its lock fields (lang/object-fields.ts): each a lock array with one entry per object, at `offset`. */
+  locks: { field: string; offset: number; entryWidth: number; lockKind: LockKind }[];
   at: SrcLoc;
 }
 
@@ -218,6 +222,8 @@ export type ViolationKind =
   | "refcount-underflow" | "refcount-inc-from-zero"
   | "null-callback"
   | "use-after-free" | "double-free" | "leak" | "null-deref"
+  /** free of an object one of whose lock fields is held (lockdep's "held lock freed"). */
+  | "held-lock-freed"
   | "assertion" | "invariant" | "final" | "out-of-range"
   /** The lockdep-style analysis: a warning, or a violation under --strict. */
   | "lock-order"
@@ -229,7 +235,7 @@ export const VIOLATION_KINDS: readonly ViolationKind[] = [
   "unlock-not-held", "exit-holding-lock", "sleep-in-atomic", "atomic-blocked",
   "refcount-underflow", "refcount-inc-from-zero",
   "null-callback",
-  "use-after-free", "double-free", "leak", "null-deref",
+  "use-after-free", "double-free", "leak", "null-deref", "held-lock-freed",
   "assertion", "invariant", "final", "out-of-range",
   "lock-order", "pool-exhausted",
 ];
@@ -376,7 +382,7 @@ export type Op = OpSource & (
   | { k: "exit" }
   /** Allocate the pool's next unused object with the given field values (one per field slot) and store its reference. */
   | { k: "alloc"; pool: number; target: Addr; fields: Expr[]; range: ({ lo: number; hi: number } | null)[] }
-  /** Free the object a reference points to (null: nothing; freed: double-free). */
+  /** Free the object a reference points to (null: nothing; freed: double-free; a lock field held: held-lock-freed, before it is freed). */
   | { k: "free"; pool: number; ref: Expr; what: string }
 );
 

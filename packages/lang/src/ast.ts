@@ -2,7 +2,7 @@
 // (type) and `sym` (resolved symbol) links in place, as the TypeScript compiler
 // links nodes to symbols, so later stages read one annotated tree.
 import type { Span } from "./source.js";
-import type { BoundSymbol, LocalSymbol, RcuCallbackGroup, Symbol } from "./symbols.js";
+import type { BoundSymbol, LocalSymbol, LockSymbol, RcuCallbackGroup, RefcountSymbol, Symbol } from "./symbols.js";
 import type { Type } from "./types.js";
 
 export interface Ident {
@@ -55,7 +55,8 @@ export type Expr =
   | (ExprBase & { kind: "MapLit"; entries: { key: Expr; value: Expr }[] })
   | (ExprBase & { kind: "MapComp"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
   | (ExprBase & { kind: "Index"; target: Expr; index: Expr })
-  | (ExprBase & { kind: "Field"; target: Expr; field: Ident })
+  /** `entity`: set by the checker when the field is an object's lock or refcount (object-fields.ts). */
+  | (ExprBase & { kind: "Field"; target: Expr; field: Ident; entity?: LockSymbol | RefcountSymbol })
   | (ExprBase & { kind: "Builtin"; fn: Ident; args: Expr[] })
   | (ExprBase & { kind: "Cond"; cond: Expr; then: Expr; else: Expr })
   | (ExprBase & { kind: "Quant"; quant: "forall" | "exists"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
@@ -175,7 +176,15 @@ export type Decl =
   | { kind: "Invariant"; name: Ident; cond: Expr; span: Span }
   | { kind: "Final"; name: Ident; cond: Expr; span: Span }
   /** A bounded pool of objects: `object kvg[2] { file: Group }`; the name is also the type of references into it. */
-  | { kind: "Object"; name: Ident; bound: Expr; fields: { name: Ident; type: TypeNode }[]; span: Span };
+  | { kind: "Object"; name: Ident; bound: Expr; fields: ObjectFieldNode[]; span: Span };
+
+/**
+ * A field of an object pool: a value of a type, or (object-fields.ts) a lock — `mutex`,
+ * `spinlock`, `rwsem` — or a refcount with an optional range and initial value.
+ */
+export type ObjectFieldNode =
+  | { name: Ident; type: TypeNode; sync?: undefined; span: Span }
+  | { name: Ident; type?: undefined; sync: { kind: "lock"; lockKind: LockKind } | { kind: "refcount"; range?: TypeNode; init?: Expr }; span: Span };
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
 

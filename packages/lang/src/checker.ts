@@ -5,6 +5,7 @@
 // are diagnostics; the checker never throws on user input.
 import type { Block, Decl, Expr, Ident, Module, Stmt, TypeNode } from "./ast.js";
 import { COMPLETION_DONE_FUNCTION } from "./completion.js";
+import { objectFieldSymbolName } from "./object-fields.js";
 import { WORK_CONDITIONS, workerCount } from "./workqueue.js";
 import { type ExprCtx, type Mode, Scope } from "./checker-scope.js";
 import { type EntityKind, type EntitySymbol, type SyncChecker, checkCallRcu, checkWork, orderCallbackGroups, completionTarget, resolveSyncIndex, resolveWorkqueue, srcuTarget, tryWait, workCondition } from "./checker-sync.js";
@@ -287,10 +288,29 @@ class Checker {
       }
       case "Object": {
         const s: ObjectSymbol = {
-          kind: "object", ...base(d.name), decl: d, bound: 1, fields: [],
+          kind: "object", ...base(d.name), decl: d, bound: 1, fields: [], syncFields: [],
           type: { kind: "ref", pool: d.name.name, id: this.objectCount++ },
         };
-        if (this.addGlobal(s)) this.objects.push(s);
+        if (!this.addGlobal(s)) return;
+        this.objects.push(s);
+        // its locks and refcounts: an array each, one entry per object (object-fields.ts)
+        for (const f of d.fields) {
+          if (!f.sync) continue;
+          const field = { pool: s, field: f.name.name };
+          const name = objectFieldSymbolName(s.name, f.name.name);
+          if (f.sync.kind === "lock") {
+            const l: LockSymbol = { kind: "lock", name, span: f.name.span, decl: { kind: "LockDecl", lockKind: f.sync.lockKind, name: f.name, span: f.span }, lockKind: f.sync.lockKind, field };
+            s.syncFields.push(l);
+            this.locks.push(l);
+          } else {
+            const r: RefcountSymbol = {
+              kind: "refcount", name, span: f.name.span, decl: { kind: "Refcount", name: f.name, type: f.sync.range, init: f.sync.init, span: f.span },
+              type: { kind: "int", lo: 0, hi: DEFAULT_REFCOUNT_MAX }, init: 0, field,
+            };
+            s.syncFields.push(r);
+            this.refcounts.push(r);
+          }
+        }
         return;
       }
     }
@@ -387,14 +407,23 @@ class Checker {
         else sym.bound = bound;
       }
       const seen = new Set<string>();
-      sym.fields = d.fields.map((f) => {
+      for (const f of d.fields) {
         if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' appears twice in object '${sym.name}'`, f.name.span));
         seen.add(f.name.name);
+      }
+      // a lock or refcount field has one entry per object of the pool
+      const slots: Type = { kind: "int", lo: 0, hi: sym.bound - 1 };
+      for (const e of sym.syncFields) {
+        e.index = slots;
+        if (e.kind === "refcount") this.resolveRefcount(e);
+      }
+      sym.fields = d.fields.flatMap((f) => {
+        if (!f.type) return [];
         const type = this.resolveType(f.type);
         if (type.kind !== "error" && !isStorable(type)) {
           this.diags.push(error(LangCodes.UnboundedType, `field '${f.name.name}' has type ${typeToString(type)}, which cannot be stored in the state${type.kind === "int" ? ": give it a range" : ""}`, f.type.span));
         }
-        return { name: f.name.name, type };
+        return [{ name: f.name.name, type }];
       });
     }, () => undefined);
   }
@@ -1019,6 +1048,11 @@ class Checker {
       }
       case "Field": {
         const tt = this.lvalue(e.target, scope);
+        const sync = this.syncField(tt, e.field.name);
+        if (sync) {
+          this.diags.push(error(LangCodes.NotAssignable, `'${spanText(e.span)}' is ${sync.kind === "lock" ? `a ${sync.lockKind}` : "a refcount (use get, put or dec_and_test)"} of the object and cannot be assigned`, e.span));
+          return (e.ty = ERROR);
+        }
         return (e.ty = this.fieldType(tt, e.field, e.target.span));
       }
       default:
@@ -1047,6 +1081,11 @@ class Checker {
       if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' is given twice`, f.name.span));
       seen.add(f.name.name);
       const ft = sym.fields.find((x) => x.name === f.name.name)?.type;
+      if (!ft && sym.syncFields.some((x) => x.field!.field === f.name.name)) {
+        this.diags.push(error(LangCodes.TypeMismatch, `'${f.name.name}' is a lock or refcount of the object: alloc leaves a lock free and sets a refcount to its declared initial value (kref_init), so it cannot be given here`, f.name.span));
+        this.expr(f.value, scope, ctx, undefined);
+        continue;
+      }
       if (!ft) {
         this.diags.push(error(LangCodes.UnknownField, `object '${sym.name}' has no field '${f.name.name}' (its fields: ${sym.fields.map((x) => x.name).join(", ") || "none"})`, f.name.span));
         this.expr(f.value, scope, ctx, undefined);
@@ -1057,13 +1096,19 @@ class Checker {
     return (e.ty = sym.type);
   }
 
+  /** The lock or refcount field `name` of the objects `tt` refers to, if it is one. */
+  private syncField(tt: Type, name: string): LockSymbol | RefcountSymbol | undefined {
+    if (tt.kind !== "ref") return undefined;
+    return this.objectOf(tt)?.syncFields.find((f) => f.field!.field === name);
+  }
+
   private fieldType(tt: Type, field: Ident, targetSpan: Span): Type {
     if (tt.kind === "error") return ERROR;
     if (tt.kind === "ref") {
       const obj = this.objectOf(tt);
       const f = obj?.fields.find((x) => x.name === field.name);
       if (f) return f.type;
-      this.diags.push(error(LangCodes.UnknownField, `object '${tt.pool}' has no field '${field.name}'${obj ? ` (its fields: ${obj.fields.map((x) => x.name).join(", ") || "none"})` : ""}`, field.span));
+      this.diags.push(error(LangCodes.UnknownField, `object '${tt.pool}' has no field '${field.name}'${obj ? ` (its fields: ${[...obj.fields.map((x) => x.name), ...obj.syncFields.map((x) => x.field!.field)].join(", ") || "none"})` : ""}`, field.span));
       return ERROR;
     }
     if (tt.kind === "record") {
@@ -1095,6 +1140,7 @@ class Checker {
 
   private entity(e: Expr, scope: Scope, want: EntityKind): EntitySymbol | undefined {
     const what = want === "srcu" ? "an SRCU domain" : want === "work" ? "a work item" : withArticle(want);
+    if (e.kind === "Field" && (want === "lock" || want === "refcount")) return this.fieldEntity(e, scope, want, what);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
     if (e.kind === "Index") {
@@ -1132,6 +1178,26 @@ class Checker {
       return undefined;
     }
     return target;
+  }
+
+  /** A lock or refcount field through a reference: `vm.lock`, `dev.kvm.users_count` (object-fields.ts). */
+  private fieldEntity(e: Expr & { kind: "Field" }, scope: Scope, want: "lock" | "refcount", what: string): EntitySymbol | undefined {
+    const tt = this.expr(e.target, scope, { mode: "thread", what: `the object of ${what}` }, undefined);
+    if (tt.kind === "error") return undefined;
+    const sync = this.syncField(tt, e.field.name);
+    if (!sync || sync.kind !== want) {
+      if (tt.kind !== "ref") this.diags.push(error(LangCodes.TypeMismatch, `expected ${what}: a name, an array entry such as group_lock[g], or a field of an object such as vm.lock`, e.span));
+      else if (sync) this.diags.push(error(LangCodes.WrongKindOfName, `'${spanText(e.span)}' is ${sync.kind === "lock" ? `a ${sync.lockKind}` : "a refcount"}, not ${what}`, e.field.span, [{ message: "declared here", span: sync.span }]));
+      else {
+        const obj = this.objectOf(tt);
+        const has = obj?.fields.some((f) => f.name === e.field.name);
+        this.diags.push(error(has ? LangCodes.WrongKindOfName : LangCodes.UnknownField, has ? `field '${e.field.name}' of object '${tt.pool}' is a value, not ${what}` : `object '${tt.pool}' has no field '${e.field.name}'`, e.field.span));
+      }
+      return undefined;
+    }
+    e.entity = sync;
+    e.ty = sync.kind === "lock" ? { kind: "lock", lockKind: sync.lockKind } : { kind: "refcount", lo: sync.type.lo, hi: sync.type.hi };
+    return sync;
   }
 
   private unknownName(name: string, span: Span, what: string, scope?: Scope): void {
@@ -1337,6 +1403,15 @@ class Checker {
       }
       case "Field": {
         const tt = this.expr(e.target, scope, ctx, undefined);
+        const sync = this.syncField(tt, e.field.name);
+        if (sync?.kind === "refcount") {
+          e.entity = sync; // refcount_read()
+          return { kind: "int", lo: sync.type.lo, hi: sync.type.hi };
+        }
+        if (sync) {
+          this.diags.push(error(LangCodes.TypeMismatch, `'${spanText(e.span)}' is a ${sync.lockKind} of the object, not a value: use it in lock statements and trylocks, or held()/locked()`, e.span));
+          return ERROR;
+        }
         return this.fieldType(tt, e.field, e.target.span);
       }
       case "Builtin": return this.builtin(e, scope, ctx);

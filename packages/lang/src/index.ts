@@ -21,3 +21,4 @@ export * from "./completion.js";
 export * from "./srcu.js";
 export * from "./workqueue.js";
 export * from "./rcu-callback.js";
+export * from "./object-fields.js";

@@ -450,8 +450,34 @@ final done: x == 0
   });
 
   it("reports keywords used as names", () => {
-    const { diagnostics } = parseMarked("var [[lock]]: bool", [Expected]);
+    const { diagnostics } = parseMarked("var [[if]]: bool", [Expected]);
     expect(diagnostics[0]!.message).toContain("keywords cannot be used as names");
+    parseMarked("var [[in]]: bool", [Expected]);
+  });
+
+  it("takes a word that is a keyword only where a declaration or statement starts as a name elsewhere", () => {
+    const { module } = parseMarked([
+      "var lock: bool",
+      "var ops: 0..3",
+      "var type: 0..1 = 1",
+      "object dev[1] { ops: 0..3, lock: mutex, set: bool }",
+      "proc f(get: 0..3, free: bool) { skip }",
+      "process p {",
+      "  lock := not lock",
+      "  ops := type + 1",
+      "  type := ops",
+      "  var d: dev = alloc dev {ops: 1, set: true}",
+      "  d.ops := d.ops + 1",
+      "  lock d.lock",
+      "  unlock d.lock",
+      "  call f(ops, lock)",
+      "}",
+    ].join("\n"), []);
+    const p = module.decls.find((d) => d.kind === "Process") as DeclOf<"Process">;
+    expect(p.body.stmts.map(showStmt)).toEqual([
+      "lock := (not lock)", "ops := (+ type 1)", "type := ops", "var d: dev = (alloc dev ops=1 set=true)", "d.ops := (+ d.ops 1)",
+      "lock d.lock", "unlock d.lock", "call f(ops, lock)",
+    ]);
   });
 
   it("reports misplaced constructs", () => {

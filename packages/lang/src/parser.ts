@@ -12,7 +12,7 @@
 // own recursion (parentheses, blocks, types) is counted as it descends. The first
 // place past a limit is one diagnostic; the statement or declaration around it is
 // skipped like any other syntax error.
-import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, OpsField, Param, Stmt, TypeNode, WorkOp } from "./ast.js";
+import type { BinaryOp, Block, Decl, Expr, Ident, IfCond, LockOp, Module, ObjectFieldNode, OpsField, Param, Stmt, TypeNode, WorkOp } from "./ast.js";
 import { type Diagnostic, LangCodes, error } from "./diagnostics.js";
 import { type Token, lex } from "./lexer.js";
 import { WORKQUEUE_DECL, WORK_DECL, WORK_STATEMENTS } from "./workqueue.js";
@@ -117,9 +117,12 @@ class Parser {
     if (t) return t;
     return this.fail(LangCodes.Expected, `expected '${v}'${context ? " " + context : ""}, found ${describe(this.peek())}`);
   }
+  /** The statement starts with a contextual keyword that names a variable (parseStmt). */
+  private keywordNameHere = false;
+
   private ident(what = "a name"): Ident {
     const t = this.peek();
-    if (t.kind === "ident") {
+    if (t.kind === "ident" || isContextualKeyword(t)) {
       this.next();
       return { name: t.value, span: t.span };
     }
@@ -398,11 +401,25 @@ class Parser {
         const bound = this.parseExpr();
         this.expect("]", "after the pool's bound");
         this.expect("{", "to open the object's fields");
-        const fields: { name: Ident; type: TypeNode }[] = [];
+        const fields: ObjectFieldNode[] = [];
         while (!this.at("}") && this.peek().kind !== "eof") {
+          const fstart = this.peek().span;
           const fname = this.fieldName();
           this.expect(":", "after the field name");
-          fields.push({ name: fname, type: this.parseType() });
+          const k = this.peek();
+          if (k.kind === "keyword" && (k.value === "mutex" || k.value === "spinlock" || k.value === "rwsem")) {
+            this.next();
+            fields.push({ name: fname, sync: { kind: "lock", lockKind: k.value }, span: this.spanFrom(fstart) });
+          } else if (k.kind === "keyword" && k.value === "refcount") {
+            this.next();
+            // refcount, refcount 0..3, refcount = 1, refcount 0..3 = 1
+            const n = this.peek();
+            const range = n.kind === "eof" || n.newlineBefore || this.at(",") || this.at("}") || this.at("=") ? undefined : this.parseType();
+            const init = this.eat("=") ? this.parseExpr() : undefined;
+            fields.push({ name: fname, sync: { kind: "refcount", range, init }, span: this.spanFrom(fstart) });
+          } else {
+            fields.push({ name: fname, type: this.parseType(), span: this.spanFrom(fstart) });
+          }
           if (!this.eat(",") && !this.at("}") && !this.peek().newlineBefore) {
             this.fail(LangCodes.Expected, `expected ',' or '}' in the object's fields, found ${describe(this.peek())}`);
           }
@@ -484,7 +501,7 @@ class Parser {
       if (members.length === 0) this.fail(LangCodes.ExpectedType, "an enumeration needs at least one member", this.spanFrom(start));
       return { kind: "EnumType", members, span: this.spanFrom(start) };
     }
-    if (t.kind === "ident" || t.kind === "int" || this.at("-") || this.at("(")) {
+    if (t.kind === "ident" || (isContextualKeyword(t) && !NOT_TYPE_NAMES.has(t.value)) || t.kind === "int" || this.at("-") || this.at("(")) {
       const lo = this.parseAdditive();
       if (this.eat("..")) {
         const hi = this.parseAdditive();
@@ -528,7 +545,9 @@ class Parser {
   /** A declaration keyword (that cannot start a statement) at the start of a line: the enclosing block was never closed. */
   private atDeclarationStart(): boolean {
     const t = this.peek();
-    return t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && !STMT_KEYWORDS.has(t.value);
+    // `type := 1` is an assignment to a variable named type, not a declaration
+    const named = this.at(":=", 1) || this.at(".", 1) || this.at("[", 1);
+    return t.newlineBefore && t.kind === "keyword" && DECL_KEYWORDS.has(t.value) && !STMT_KEYWORDS.has(t.value) && !named;
   }
 
   private endOfStatement(): void {
@@ -541,7 +560,10 @@ class Parser {
   parseStmt(): Stmt {
     const t = this.peek();
     const start = t.span;
-    if (t.kind === "keyword") {
+    // `lock := 1`, `ops.open := f`, `type[i] := 2`: a contextual keyword followed by what only a
+    // place can be followed by names a variable
+    const named = isContextualKeyword(t) && (this.at(":=", 1) || this.at(".", 1) || this.at("[", 1));
+    if (t.kind === "keyword" && !named) {
       if (LOCK_OPS.has(t.value)) {
         this.next();
         const target = this.parseExpr();
@@ -684,7 +706,8 @@ class Parser {
       this.expect(")", "after the callback's arguments");
       return { kind: "CallRcu", domain, callee, args, span: this.spanFrom(start) };
     }
-    if (t.kind === "ident") {
+    if (t.kind === "ident" || named) {
+      this.keywordNameHere = named;
       const target = this.parsePostfix();
       if (target.kind === "Builtin" && !this.at(":=")) {
         this.fail(LangCodes.ExpectedStatement, `a procedure call is a statement of its own: write 'call ${target.fn.name}(...)'`, target.span);
@@ -938,6 +961,13 @@ class Parser {
       case "string":
         return this.fail(LangCodes.ExpectedExpression, "strings are only allowed as assert messages and import paths");
       case "keyword":
+        // a word that is a keyword only where a declaration or statement starts is a name here
+        // (not at the start of a line, where it starts the next statement or declaration: `x :=` then a line `lock m`)
+        if (isContextualKeyword(t) && (!t.newlineBefore || this.keywordNameHere)) {
+          this.keywordNameHere = false;
+          this.next();
+          return { kind: "Name", name: t.value, span: start };
+        }
         switch (t.value) {
           case "true":
           case "false":
@@ -1054,4 +1084,26 @@ class Parser {
     this.expect("]", "to close the map");
     return this.tree({ kind: "MapLit", entries, span: this.spanFrom(start) }, start, entries.flatMap((en) => [en.key, en.value]));
   }
+}
+
+/**
+ * Keywords that start a declaration or a statement (or write a type) and are names anywhere
+ * else — in expressions, as variable, parameter, field and binder names — so that a model can
+ * call things as the kernel does (`ops`, `type`, `lock`, `set`, `private`). Words with a
+ * meaning inside expressions (`true`, `alloc`, `dec_and_test`, …) or inside statements
+ * (`in`, `then`, `else`, `or`) stay keywords everywhere.
+ */
+const CONTEXTUAL_KEYWORDS: ReadonlySet<string> = new Set([
+  "import", "const", "type", "var", "mutex", "spinlock", "rwsem", "refcount", "object", "ops", "proc", "process", "invariant", "final",
+  "completion", "srcu", "set",
+  "lock", "unlock", "down_read", "up_read", "down_write", "up_write", "get", "put", "await", "assert", "free", "skip",
+  "srcu_read_lock", "srcu_read_unlock", "synchronize_srcu", "rcu_read_lock", "rcu_read_unlock", "synchronize_rcu",
+  "complete", "complete_all", "wait_for_completion", "reinit_completion",
+]);
+
+/** Contextual keywords that never name a type: `var m: mutex` is a lock declared in the wrong place, not a type. */
+const NOT_TYPE_NAMES: ReadonlySet<string> = new Set(["mutex", "spinlock", "rwsem", "refcount", "completion", "srcu", "set"]);
+
+function isContextualKeyword(t: Token): boolean {
+  return t.kind === "keyword" && CONTEXTUAL_KEYWORDS.has(t.value);
 }

@@ -39,15 +39,24 @@ export interface VarSymbol extends SymbolBase {
   /** `var x: pool = alloc pool {...}`: the object allocated in the initial state, with its field values. */
   initObject?: { pool: ObjectSymbol; fields: Value[] };
 }
+/** A lock or refcount that is a field of an object pool: one entry per object, indexed by its slot (object-fields.ts). */
+export interface ObjectFieldOf {
+  pool: ObjectSymbol;
+  field: string;
+}
 export interface LockSymbol extends SymbolBase {
   kind: "lock";
   decl: DeclOf<"LockDecl">;
   lockKind: "mutex" | "spinlock" | "rwsem";
   index?: Type;
+  /** A lock field of an object pool (its decl is the field's, without an index). */
+  field?: ObjectFieldOf;
 }
 export interface RefcountSymbol extends SymbolBase {
   kind: "refcount";
   decl: DeclOf<"Refcount">;
+  /** A refcount field of an object pool (its decl is the field's, without an index). */
+  field?: ObjectFieldOf;
   index?: Type;
   /** The range of the count. */
   type: Type & { kind: "int" };
@@ -111,6 +120,8 @@ export interface ObjectSymbol extends SymbolBase {
   /** The number of objects the pool holds (an allocation beyond it is a model error). */
   bound: number;
   fields: { name: string; type: Type }[];
+  /** Its lock and refcount fields, in declaration order: not values, so not among `fields`. */
+  syncFields: (LockSymbol | RefcountSymbol)[];
   /** The type of references into the pool. */
   type: Type & { kind: "ref" };
 }

@@ -57,6 +57,13 @@ class PropertyFault {
 }
 
 function propertyEnv(prog: Program, s: RState): EvalEnv {
+  const deref = (ref: RValue, text: string) => {
+    if (ref === null) throw new PropertyFault("null-deref", `${text} is null`);
+    const { pool, index } = parseRef(ref as string);
+    const obj = s.objects[pool]![index]!;
+    if (obj.status === "freed" && prog.enabled("use-after-free")) throw new PropertyFault("use-after-free", `${text} points to ${ref as string}, which was freed`);
+    return { obj, index };
+  };
   return {
     constValue: (sym) => prog.constValue(sym),
     local: () => { throw new Error("a property cannot read locals"); },
@@ -65,13 +72,8 @@ function propertyEnv(prog: Program, s: RState): EvalEnv {
     held: () => { throw new Error("held() is not allowed in properties"); },
     locked: (sym, i) => isLocked(s.locks[sym.name]![i]!),
     completion: (sym, i) => completionDone(s.completions[sym.name]![i]!),
-    field: (ref, _pool, field, text) => {
-      if (ref === null) throw new PropertyFault("null-deref", `${text} is null`);
-      const { pool, index } = parseRef(ref as string);
-      const obj = s.objects[pool]![index]!;
-      if (obj.status === "freed" && prog.enabled("use-after-free")) throw new PropertyFault("use-after-free", `${text} points to ${ref as string}, which was freed`);
-      return obj.fields[field]!;
-    },
+    field: (ref, _pool, field, text) => deref(ref, text).obj.fields[field]!,
+    objectSlot: (ref, text) => deref(ref, text).index,
     fault: (kind, message) => { throw new PropertyFault(kind, message); },
   };
 }

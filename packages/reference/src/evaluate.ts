@@ -7,6 +7,7 @@
 // (language.md, "Expressions"); integers are exact and unbounded in between
 // (BigInt arithmetic), so only a stored value is limited, by its type.
 import { type BoundSymbol, type CompletionSymbol, type Expr, type LocalSymbol, type LockSymbol, type ObjectSymbol, type RefcountSymbol, type Symbol, type Type, spanText, typeToString } from "@knot/lang";
+import { targetSymbol } from "./object-fields.js";
 import {
   type RRecord, type RValue, keyName, newRecord, normalizeSet, scalarIndex, scalarValues, setDifference, setHas, setIntersection,
   setUnion, valueEquals,
@@ -31,6 +32,8 @@ export interface EvalEnv {
   completion(sym: CompletionSymbol, index: number): boolean;
   /** Read field `field` of the object `ref` refers to (null-deref and use-after-free checks). */
   field(ref: RValue, pool: ObjectSymbol, field: string, refText: string): RValue;
+  /** The slot of the object `ref` refers to, for a lock or refcount field of it, with the checks of `field` (object-fields.ts). */
+  objectSlot(ref: RValue, refText: string): number;
   /** A run-time fault of check `kind` (out-of-range: an index, a set element, a division by zero). */
   fault(kind: string, message: string): never;
 }
@@ -39,8 +42,9 @@ export interface Evaluator {
   pools: ReadonlyMap<string, ObjectSymbol>;
 }
 
-/** Entry position of a lock or refcount target (`l` or `l[k]`). */
+/** Entry position of a lock or refcount target (`l`, `l[k]`, or a field `e.f`: the slot of `e`'s object). */
 export function entryIndex(target: Expr, indexType: Type | undefined, env: EvalEnv, bound: Map<BoundSymbol, RValue>, ev: Evaluator): number {
+  if (target.kind === "Field" && target.entity) return env.objectSlot(evaluate(target.target, env, bound, ev), spanText(target.target.span));
   if (target.kind !== "Index") return 0;
   const name = target.target.kind === "Name" ? target.target.name : spanText(target.target.span);
   const k = evaluate(target.index, env, bound, ev);
@@ -157,6 +161,7 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
       return m[keyName(k)]!;
     }
     case "Field": {
+      if (e.entity?.kind === "refcount") return env.refcount(e.entity, entryIndex(e, e.entity.index, env, bound, ev)); // refcount_read()
       const tt = e.target.ty!;
       const target = evaluate(e.target, env, bound, ev);
       if (tt.kind === "ref") return env.field(target, ev.pools.get(tt.pool)!, e.field.name, spanText(e.target.span));
@@ -165,9 +170,9 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
     case "Builtin": {
       const arg = e.args[0]!;
       if (e.fn.name === "size") return (evaluate(arg, env, bound, ev) as RValue[]).length;
-      const sym = (arg.kind === "Index" ? arg.target : arg) as Expr & { kind: "Name" };
-      if (sym.sym?.kind === "completion") return env.completion(sym.sym, entryIndex(arg, sym.sym.index, env, bound, ev));
-      const lock = sym.sym as LockSymbol;
+      const sym = targetSymbol(arg);
+      if (sym?.kind === "completion") return env.completion(sym, entryIndex(arg, sym.index, env, bound, ev));
+      const lock = sym as LockSymbol;
       const i = entryIndex(arg, lock.index, env, bound, ev);
       return e.fn.name === "held" ? env.held(lock, i) : env.locked(lock, i);
     }

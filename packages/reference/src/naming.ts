@@ -1,6 +1,7 @@
 // States in user names. `nameState` gives exactly the names and value strings
 // that knot's decodeShared prints for the engine (variables whole, one entry
-// per lock, per refcount array entry and per object; locks as `free`, the
+// per lock, per refcount array entry and per object, an object's lock or
+// refcount field as `kvm[1]->lock` (object-fields.ts); locks as `free`, the
 // holder, `write: T` or `read: T1, T2`; objects as `unallocated`, `freed` or
 // their fields), and each thread's resting statement as `file:line:col` or
 // `finished` (a worker thread: `idle`, or at the end of its work the work
@@ -18,6 +19,7 @@ import { formatCompletion } from "./completion.js";
 import { callbackParts } from "./rcu-callback.js";
 import { formatSrcu } from "./srcu.js";
 import { formatObjectFields } from "./checks.js";
+import { entryName } from "./object-fields.js";
 import type { Program } from "./program.js";
 import { type LockEntry, type RState, type RThread, isRwsem } from "./state.js";
 import { fmt } from "./step.js";
@@ -61,7 +63,7 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
     out.push({
       key: `locks/${l.name}`,
       entities: Array.from({ length: n }, (_, i) => ({
-        name: l.index ? `${l.name}[${String(scalarAt(l.index, i))}]` : l.name,
+        name: entryName(l, i),
         format: (s: RState) => formatLock(s.locks[l.name]![i]!),
       })),
     });
@@ -71,7 +73,7 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
     out.push({
       key: `refcounts/${r.name}`,
       entities: Array.from({ length: n }, (_, i) => ({
-        name: r.index ? `${r.name}[${String(scalarAt(r.index, i))}]` : r.name,
+        name: entryName(r, i),
         format: (s: RState) => String(s.refcounts[r.name]![i]),
       })),
     });

@@ -265,6 +265,7 @@ export class Program {
       locked: notConstant,
       completion: notConstant,
       field: notConstant,
+      objectSlot: notConstant,
       fault: notConstant,
     };
   }

@@ -25,6 +25,7 @@ import { type Draft, type Patch, current, enablePatches, isDraft, produce, produ
 import { type CompletionCount, completionDone, completionStep } from "./completion.js";
 import { type SrcuEntry, newSrcuEntry, readLock, readUnlock, synchronize } from "./srcu.js";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
+import { entryName, heldLockFields, targetSymbol } from "./object-fields.js";
 import { type CallbackMove, callbackContext, callbackMove, endCallback, initialCallbacks, leaveSection, register, startCallback } from "./rcu-callback.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
@@ -566,6 +567,9 @@ export class Runner implements EvalEnv {
           if (obj.status === "freed") {
             if (this.prog.enabled("double-free")) this.violation("double-free", `free ${spanText(s.target.span)}: ${r as string} was already freed`);
           } else {
+            // lockdep's "held lock freed!": before the free, which (check off) leaves the locks as they are
+            const held = heldLockFields(this.prog.pools.get(pool)!, this.s as RState, index);
+            if (held.length && this.prog.enabled("held-lock-freed")) this.violation("held-lock-freed", `free ${spanText(s.target.span)}: ${held.join(", ")}`);
             obj.status = "freed";
             obj.fields = this.defaultFields(pool);
           }
@@ -601,12 +605,11 @@ export class Runner implements EvalEnv {
 
   // ------------------------------------------------------------ locks
 
-  /** The entry a lock, refcount, completion or SRCU target names (`x` or `x[i]`): its symbol, position and display name. */
+  /** The entry a lock, refcount, completion or SRCU target names (`x`, `x[i]` or a field `e.f`): its symbol, position and display name. */
   private entryOf<S extends LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkSymbol>(target: Expr): { sym: S; index: number; name: string } {
-    const nameExpr = (target.kind === "Index" ? target.target : target) as Expr & { kind: "Name" };
-    const sym = nameExpr.sym as S;
+    const sym = targetSymbol(target) as S;
     const index = entryIndex(target, sym.index, this, new Map(), this.prog);
-    return { sym, index, name: sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name };
+    return { sym, index, name: entryName(sym, index) };
   }
 
   private lockEntry(target: Expr): { sym: LockSymbol; index: number; name: string } {
@@ -757,7 +760,9 @@ export class Runner implements EvalEnv {
   /**
    * `dec_and_lock(r, m)` (language.md, "dec_and_lock"; lib/refcount.c refcount_dec_and_lock):
    * a put; the put that drops the last reference first takes `m` (waiting for it, as `lock`
-   * does) in the same step, and returns true holding it.
+   * does) in the same step, and returns true holding it. The count's target is evaluated first;
+   * the lock's (an array index, a field's reference) only by the put that takes it, as
+   * refcount_dec_and_mutex_lock() touches the mutex only for the last reference.
    */
   private decAndLock(target: Expr, lock: Expr): boolean {
     const { sym, index } = this.refEntry(target);
@@ -1033,6 +1038,10 @@ export class Runner implements EvalEnv {
   field(ref: RValue, _pool: ObjectSymbol, field: string, refText: string): RValue {
     return this.objectFor(ref, refText).fields[field]!;
   }
+  objectSlot(ref: RValue, refText: string): number {
+    this.objectFor(ref, refText);
+    return parseRef(ref as string).index;
+  }
   fault(kind: string, message: string): never {
     return this.fail(kind, message);
   }
@@ -1073,7 +1082,7 @@ export function locksHeldBy(prog: Program, s: RState, thread: string, only?: str
   for (const l of prog.model.locks) {
     if (only && l.lockKind !== only) continue;
     s.locks[l.name]!.forEach((e, i) => {
-      if (holds(e, thread)) out.push(l.index ? `${l.name}[${String(scalarAt(l.index, i))}]` : l.name);
+      if (holds(e, thread)) out.push(entryName(l, i));
     });
   }
   return out;

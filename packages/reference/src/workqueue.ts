@@ -157,7 +157,7 @@ export function workArguments(prog: Program, item: WorkItem, fault: (kind: strin
   const env: EvalEnv = {
     constValue: (c) => prog.constValue(c),
     local: (l) => (l === item.sym.instance && item.value !== undefined ? item.value : notConstant()),
-    global: notConstant, refcount: notConstant, held: notConstant, locked: notConstant, completion: notConstant, field: notConstant,
+    global: notConstant, refcount: notConstant, held: notConstant, locked: notConstant, completion: notConstant, field: notConstant, objectSlot: notConstant,
     fault,
   };
   return item.sym.decl.args.map((a) => evaluate(a, env, new Map(), prog));

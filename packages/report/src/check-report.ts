@@ -2,7 +2,7 @@
 // its explanation, the call chains of the threads involved and the decoded
 // trace, and the search statistics. Text and JSON are renderings of this object;
 // its JSON form is documented in docs/json.md.
-import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, layoutVarAt } from "@knot/ir";
+import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, entryName, layoutVarAt, OBJECT_FREED, OBJECT_UNUSED, type Pool } from "@knot/ir";
 import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText, gracePeriodText, sectionEntry, workWaitText } from "@knot/engine";
 import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
 
@@ -103,10 +103,23 @@ export interface TraceReport {
   final: { thread: string; at: string }[];
 }
 
+/**
+ * The history of the object a use-after-free, double-free or held-lock-freed is about, as KASAN
+ * prints it: who freed it and who allocated it, each with the call chain of that statement
+ * (`initial`: it exists in the initial state, allocated by a global's initializer).
+ */
+export interface ObjectHistory {
+  object: string;
+  freed?: { step: number; chain: CallChain };
+  allocated?: { step: number; chain: CallChain } | { initial: true };
+}
+
 export interface ViolationReport {
   kind: ViolationKind;
   message: string;
   explanation: string;
+  /** use-after-free, double-free, held-lock-freed: the object's free and allocation. */
+  history?: ObjectHistory;
   /** The statement at fault (the blocking or failing one) or the property. */
   at?: SrcLoc;
   thread?: string;
@@ -188,12 +201,7 @@ function entriesOf(model: Model, kind: "lock" | "refcount" | "completion" | "src
     const ew = v.entryWidth ?? 1;
     const n = v.width / ew;
     for (let i = 0; i < n; i++) {
-      let idx = "";
-      if (v.index) {
-        const t = v.index;
-        idx = `[${t.kind === "enum" ? t.members[i] : t.kind === "bool" ? (i ? "true" : "false") : t.kind === "int" ? t.lo + i : i}]`;
-      }
-      out.push({ name: `${v.name}${idx}`, slot: v.offset + i * ew, kind: v.lockKind ?? kind, v });
+      out.push({ name: entryName(v, i), slot: v.offset + i * ew, kind: v.lockKind ?? kind, v });
     }
   }
   return out;
@@ -307,16 +315,68 @@ export class ReportBuilder {
     at ??= v.at;
     const lastStep = trace.steps[trace.steps.length - 1];
     if (lastStep && DEADLOCK_KINDS.has(v.kind)) lastStep.events.push(...blockEvents(chains));
+    const history = OBJECT_KINDS.has(v.kind) ? this.objectHistory(v) : undefined;
     return {
       kind: v.kind,
       message: v.message,
       explanation: EXPLANATIONS[v.kind],
+      ...(history ? { history } : {}),
       at,
       thread: v.thread !== undefined ? m.threads[v.thread]!.name : undefined,
       property: v.property,
       chains,
       trace,
     };
+  }
+
+  /**
+   * The object the violation names (`kvf[0]` in its message), and the steps of the trace that
+   * freed and allocated it: the step whose state change took its slot to freed (to live).
+   */
+  private objectHistory(v: Violation): ObjectHistory | undefined {
+    const m = this.model;
+    let found: { pool: Pool; index: number } | undefined;
+    for (const match of v.message.matchAll(/\b([A-Za-z_]\w*)\[(\d+)\]/g)) {
+      const pool = m.pools.find((p) => p.name === match[1]);
+      const index = Number(match[2]);
+      if (pool && index < pool.bound) {
+        found = { pool, index };
+        break;
+      }
+    }
+    if (!found) return undefined;
+    const { pool, index } = found;
+    const slot = pool.offset + index * pool.stride;
+    const states = [v.trace.initial, ...v.trace.steps.map((x) => x.state)];
+    const chainOf = (i: number, op: "free" | "alloc"): { step: number; chain: CallChain } => {
+      const st = v.trace.steps[i]!;
+      const step = m.steps[st.step]!;
+      const o = step.ops.find((x) => x.k === op);
+      const frames = (o && "frames" in o && o.frames) || step.frames;
+      const at = (o && "at" in o && o.at) || step.at;
+      const label = (o && "label" in o && o.label) || step.label;
+      return {
+        step: i + 1,
+        chain: { thread: m.threads[st.thread]!.name, frames: frames.map((f) => ({ proc: f.proc, at: f.site, via: viaOf(f.call, f.proc) })), statement: { text: label, at }, waitsFor: [], holds: [] },
+      };
+    };
+    const history: ObjectHistory = { object: `${pool.name}[${index}]` };
+    for (let i = v.trace.steps.length - 1; i >= 0; i--) {
+      if (states[i]![slot] !== OBJECT_FREED && states[i + 1]![slot] === OBJECT_FREED) {
+        history.freed = chainOf(i, "free");
+        break;
+      }
+    }
+    if (states[0]![slot] !== OBJECT_UNUSED) history.allocated = { initial: true };
+    else {
+      for (let i = 0; i < v.trace.steps.length; i++) {
+        if (states[i]![slot] === OBJECT_UNUSED && states[i + 1]![slot] !== OBJECT_UNUSED) {
+          history.allocated = chainOf(i, "alloc");
+          break;
+        }
+      }
+    }
+    return history;
   }
 
   /** Locks held by a thread in state s, with the step of the trace that took each. */
@@ -563,6 +623,9 @@ export class ReportBuilder {
     });
   }
 }
+
+/** The violations about one object, whose reports carry its history (KASAN's "Freed by", "Allocated by"). */
+const OBJECT_KINDS: ReadonlySet<ViolationKind> = new Set(["use-after-free", "double-free", "held-lock-freed"]);
 
 /** The blocking request of every blocked thread of a deadlock, from its call chain. */
 function blockEvents(chains: readonly CallChain[]): TraceEvent[] {

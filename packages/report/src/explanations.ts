@@ -16,6 +16,7 @@ export const EXPLANATIONS: Record<ViolationKind, string> = {
   "double-free": "An object that was already freed is freed again (or its rcu_head is queued by call_rcu while it is still queued).",
   "leak": "An object is still allocated when every thread has finished: nothing can free it any more.",
   "null-deref": "A field is read or written through a null reference.",
+  "held-lock-freed": "An object is freed while a lock inside it is held, so the holder later releases (and waiters take) a lock in freed memory.",
   "lock-order": "Locks are taken in orders that form a cycle (lockdep's \"possible circular locking dependency\"): threads following these paths concurrently can deadlock, even if no explored interleaving does.",
   "pool-exhausted": "An object pool ran out of objects: the model's bound is too small for this run; raise it.",
   "assertion": "An assert statement does not hold.",

@@ -2,7 +2,7 @@
 // its one-sentence explanation, the call chain of each thread involved (as in
 // kernel commit messages), then the numbered trace with what each step changed.
 import type { SrcLoc } from "@knot/ir";
-import { type CallChain, type CheckReport, type TraceReport, type ViolationReport, type WarningReport, edgeAction } from "./check-report.js";
+import { type CallChain, type CheckReport, type ObjectHistory, type TraceReport, type ViolationReport, type WarningReport, edgeAction } from "./check-report.js";
 
 function loc(a: SrcLoc): string {
   return `${a.file}:${a.line}:${a.col}`;
@@ -78,18 +78,34 @@ export function traceText(t: TraceReport, kind: string, compact = false): string
   return lines;
 }
 
-export function violationText(v: ViolationReport): string {
+export function violationText(v: ViolationReport, where = false): string {
   const lines: string[] = [];
-  lines.push(`${v.kind === "pool-exhausted" ? "error" : "violation"}[${v.kind}]: ${v.message}`);
+  lines.push(`${v.kind === "pool-exhausted" ? "error" : "violation"}[${v.kind}]: ${v.message}${where && v.at ? ` (at ${loc(v.at)})` : ""}`);
   lines.push(`  ${v.explanation}`);
   if (v.property && v.at) lines.push(`  property ${v.property} at ${loc(v.at)}`);
   for (const c of v.chains) {
     lines.push("");
     append(lines, chainText(c));
   }
+  if (v.history) append(lines, historyText(v.history));
   lines.push("");
   append(lines, traceText(v.trace, v.kind));
   return lines.join("\n");
+}
+
+/** KASAN's "Freed by task …" and "Allocated by task …", with the steps of the trace. */
+function historyText(h: ObjectHistory): string[] {
+  const lines: string[] = [];
+  if (h.freed) {
+    lines.push("", `  ${h.object} freed by ${h.freed.chain.thread} (step ${h.freed.step}):`);
+    append(lines, chainText(h.freed.chain).slice(1).map((l) => `  ${l}`));
+  }
+  if (h.allocated && "initial" in h.allocated) lines.push("", `  ${h.object} allocated in the initial state`);
+  else if (h.allocated) {
+    lines.push("", `  ${h.object} allocated by ${h.allocated.chain.thread} (step ${h.allocated.step}):`);
+    append(lines, chainText(h.allocated.chain).slice(1).map((l) => `  ${l}`));
+  }
+  return lines;
 }
 
 export function warningText(w: WarningReport): string {
@@ -142,9 +158,13 @@ export function renderCheckText(r: CheckReport): string {
   const found = r.violations.length - errors;
   const counts = [found ? `${found} violation${found === 1 ? "" : "s"}` : "", errors ? `${errors} model error${errors === 1 ? "" : "s"}` : ""].filter((x) => x).join(", ");
   out.push(`${header}: ${counts}${warned}`);
+  // --all: two violations with one headline (at different statements) say where each is
+  const seen = new Map<string, number>();
+  for (const v of r.violations) seen.set(`${v.kind}: ${v.message}`, (seen.get(`${v.kind}: ${v.message}`) ?? 0) + 1);
+  const repeated = new Set([...seen].filter(([, n]) => n > 1).map(([k]) => k));
   for (const v of r.violations) {
     out.push("");
-    out.push(violationText(v));
+    out.push(violationText(v, repeated.has(`${v.kind}: ${v.message}`)));
   }
   out.push(...warningBlocks);
   out.push("");
