@@ -1,6 +1,6 @@
 // Decoding: a packed state back into the names and values a user wrote.
 // Used for traces (per-step changes), state dumps and the state graph.
-import { COMPLETION_ALL, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType, type Workqueue, idleLocation } from "./model.js";
+import { COMPLETION_ALL, OBJECT_LIVE, type Layout, type Location, type Model, OBJECT_FREED, OBJECT_UNUSED, type Pool, type StateVar, type ValueType, type Workqueue, idleLocation } from "./model.js";
 
 export interface NamedValue {
   name: string;
@@ -323,10 +323,35 @@ export function diffStates(model: Model, before: ArrayLike<number>, after: Array
       out.push({ name: localName(v), before: was, after: formatSlots(model, v.type!, after, v.offset), thread: model.threads[v.thread!]!.name });
       continue;
     }
+    if (v.kind === "object" && v.pool) {
+      out.push(...objectChanges(model, v.pool, before, after));
+      continue;
+    }
     for (const e of entries(model, v)) {
       const b = e.format(before);
       const a = e.format(after);
       if (a !== b) out.push({ name: e.name, before: b, after: a });
+    }
+  }
+  return out;
+}
+
+/** A field written in a live object is one change, `kvf[0]->users: 0 → 1`; an allocation or a free is the object's (the reference's naming does the same). */
+function objectChanges(model: Model, pool: Pool, before: ArrayLike<number>, after: ArrayLike<number>): Change[] {
+  const out: Change[] = [];
+  for (let i = 0; i < pool.bound; i++) {
+    const base = pool.offset + i * pool.stride;
+    if (before[base] !== after[base]) {
+      out.push({ name: `${pool.name}[${i}]`, before: formatObject(model, pool, before, i), after: formatObject(model, pool, after, i) });
+      continue;
+    }
+    if (after[base] !== OBJECT_LIVE) continue;
+    let off = base + 1;
+    for (const f of pool.type.fields) {
+      const b = formatSlots(model, f.type, before, off);
+      const a = formatSlots(model, f.type, after, off);
+      if (a !== b) out.push({ name: `${pool.name}[${i}]->${f.name}`, before: b, after: a });
+      off += widthOfType(f.type);
     }
   }
   return out;

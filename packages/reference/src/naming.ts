@@ -208,6 +208,10 @@ export function changesFromPatches(prog: Program, before: RState, after: RState,
         continue;
       }
     }
+    if (g.key.startsWith("objects/")) {
+      out.push(...objectChanges(prog, g.key.slice("objects/".length), before, after));
+      continue;
+    }
     for (const e of g.entities) {
       const b = e.format(before);
       const a = e.format(after);
@@ -235,4 +239,30 @@ function localType(prog: Program, process: string | undefined, shown: string): T
   const dot = shown.indexOf(".");
   const owner = dot < 0 ? process! : shown.slice(0, dot);
   return prog.owner(owner).localTypes.get(dot < 0 ? shown : shown.slice(dot + 1))!;
+}
+
+/**
+ * An object's changes: a field written in a live object is one change, `kvf[0]->users: 0 → 1`,
+ * as the kernel writes the field; an allocation or a free is the object's, `unallocated → {…}`,
+ * `{…} → freed` (a freed object's fields are not shown as changes of their own).
+ */
+function objectChanges(prog: Program, poolName: string, before: RState, after: RState): Change[] {
+  const pool = prog.model.objects.find((o) => o.name === poolName)!;
+  const out: Change[] = [];
+  for (let i = 0; i < pool.bound; i++) {
+    const b = before.objects[poolName]![i]!;
+    const a = after.objects[poolName]![i]!;
+    const show = (o: typeof a) => (o.status === "unallocated" ? "unallocated" : o.status === "freed" ? "freed" : formatObjectFields(pool, o.fields));
+    if (b.status !== a.status) {
+      out.push({ name: `${poolName}[${i}]`, before: show(b), after: show(a) });
+      continue;
+    }
+    if (a.status === "unallocated" || a.status === "freed") continue;
+    for (const f of pool.fields) {
+      const was = formatValue(f.type, b.fields[f.name]!);
+      const now = formatValue(f.type, a.fields[f.name]!);
+      if (was !== now) out.push({ name: `${poolName}[${i}]->${f.name}`, before: was, after: now });
+    }
+  }
+  return out;
 }

@@ -45,4 +45,14 @@ process p { var x = alloc b {}; free x; either { x.n := 1 } or { call f(x) } }
     expect(heads[0]).toMatch(/which was freed \(at model\.knot:4:\d+\)$/);
     expect(heads[1]).toMatch(/which was freed \(at model\.knot:3:16\)$/);
   });
+
+  it("a field written in a live object is a change of its own, named as the kernel writes it", () => {
+    const t = text(`
+object buf[1] { len: 0..4, on: bool }
+process p { var b = alloc buf {len: 2}; b.len := 3; assert b.len == 2 }
+`);
+    expect(t).toContain("buf[0]: unallocated → {len: 2, on: false}");
+    expect(t).toContain("buf[0]->len: 2 → 3");
+    expect(t).not.toContain("{len: 2, on: false} → {len: 3, on: false}");
+  });
 });
