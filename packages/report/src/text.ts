@@ -53,6 +53,12 @@ function chainText(c: CallChain): string[] {
   return lines;
 }
 
+/** Step-raised checks whose statement, with the check off, still runs (docs/cli.md, "What a statement does when its check is off"). */
+const GOES_ON: ReadonlySet<string> = new Set([
+  "use-after-free", "double-free", "held-lock-freed", "unlock-not-held", "sleep-in-atomic", "refcount-underflow",
+  "refcount-inc-from-zero", "null-callback", "assertion", "exit-holding-lock",
+]);
+
 export function traceText(t: TraceReport, kind: string, compact = false): string[] {
   const lines: string[] = [];
   lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
@@ -68,6 +74,8 @@ export function traceText(t: TraceReport, kind: string, compact = false): string
       lines.push(`          ${c.thread && c.thread !== s.thread ? `${c.thread}: ` : ""}${c.name}: ${c.before} → ${c.after}`);
     }
     if (s.failed) lines.push(s.failure ? `          then ${s.failure.statement}  ${loc(s.failure.at)}\n          ^ ${kind} here` : `          ^ ${kind} here`);
+    // a follow-on finding is hidden behind this one: say which check lets the step go on
+    if (s.failed && GOES_ON.has(kind)) lines.push(`          (with --no-${kind} the step goes on, to show what it does next)`);
   }
   const unfinished = t.final.filter((f) => f.at !== "finished" && f.at !== "idle");
   if (unfinished.length && t.steps.length && kind !== "assertion" && !compact) {
