@@ -430,9 +430,12 @@ export class ModelGenerator {
       }],
       [deep ? 3 : 0, () => {
         const branches = this.int(2, 3);
-        const out = [`either {`];
+        // sometimes labelled, as a report shows them: either "fails" { … } or { … }
+        const labelled = this.chance(0.2);
+        const label = (b: number) => (labelled && b !== 1 ? `"path ${b}" ` : "");
+        const out = [`either ${label(0)}{`];
         for (let b = 0; b < branches; b++) {
-          if (b > 0) out.push("} or {");
+          if (b > 0) out.push(`} or ${label(b)}{`);
           out.push(...this.nested(scope, depth, opts));
         }
         out.push("}");

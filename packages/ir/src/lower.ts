@@ -932,7 +932,7 @@ class Lowerer {
         return node;
       }
       case "Either": {
-        const alts = s.branches.map((b, i): Alt => ({ ops: [], next: this.block(b, env, next), choice: `branch ${i + 1} of ${s.branches.length} of the either at ${formatSrc(srcLoc(s.span))}` }));
+        const alts = s.branches.map((b, i): Alt => ({ ops: [], next: this.block(b, env, next), choice: eitherChoice(i, s.branches.length, formatSrc(srcLoc(s.span)), s.labels?.[i]) }));
         return this.stmtNode("choice", s, env, alts);
       }
       case "Return": {
@@ -2023,4 +2023,10 @@ function kernelFieldText(e: LExpr): string {
   if (e.kind !== "Field") return spanText(e.span);
   const through = e.target.ty?.kind === "ref" ? "->" : ".";
   return `${kernelFieldText(e.target)}${through}${e.field.name}`;
+}
+
+/** How a trace names an either's branch (language.md, "Choices"): `branch 1 of 2 of the either at f.knot:5:3`, after its label if it has one. */
+function eitherChoice(i: number, n: number, at: string, label: string | undefined): string {
+  const where = `branch ${i + 1} of ${n} of the either at ${at}`;
+  return label === undefined ? where : `"${label}": ${where}`;
 }

@@ -112,7 +112,8 @@ export type Stmt =
   | { kind: "If"; cond: IfCond; then: Block; else?: Block; span: Span }
   | { kind: "While"; cond: Expr; body: Block; span: Span }
   | { kind: "For"; binder: Ident; domain: Expr; body: Block; span: Span; sym?: LocalSymbol }
-  | { kind: "Either"; branches: Block[]; span: Span }
+  /** `labels[i]`: the branch's optional label (`either "anon_inode_getfd fails" { … } or { … }`), shown in traces. */
+  | { kind: "Either"; branches: Block[]; labels?: (string | undefined)[]; span: Span }
   | { kind: "Pick"; binder: Ident; domain: Expr; body: Block; span: Span; sym?: LocalSymbol }
   | { kind: "Return"; value?: Expr; span: Span }
   | { kind: "Atomic"; body: Block; span: Span }

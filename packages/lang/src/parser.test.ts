@@ -233,6 +233,12 @@ describe("statements", () => {
     expect(stmts(ops.join("\n"))).toEqual(ops);
   });
 
+  it("parses labels on the branches of either", () => {
+    const s = only('process p { either "fails" { skip } or { x := 1 } or "succeeds" { skip } }', "Process").body.stmts[0] as Stmt & { kind: "Either" };
+    expect(s.labels).toEqual(["fails", undefined, "succeeds"]);
+    expect((only("process p { either { skip } or { skip } }", "Process").body.stmts[0] as Stmt & { kind: "Either" }).labels).toBeUndefined();
+  });
+
   it("parses call_rcu and call_srcu, whose words are names elsewhere", () => {
     const ops = ["call_rcu free_dev(d)", "call_rcu put_all()", "call_srcu kvm_srcu free_dev(d)", "call_srcu ss[i] drop(j, x)"];
     expect(stmts(ops.join("\n"))).toEqual(ops);

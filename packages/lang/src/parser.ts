@@ -646,13 +646,17 @@ class Parser {
         }
         case "either": {
           this.next();
+          // each branch may carry a label: either "fails" { … } or "succeeds" { … }
+          const label = () => (this.peek().kind === "string" ? this.next().value : undefined);
+          const labels = [label()];
           const branches = [this.parseBlock()];
           while (this.at("or")) {
             this.next();
+            labels.push(label());
             branches.push(this.parseBlock());
           }
           if (branches.length < 2) this.fail(LangCodes.Expected, "'either' needs at least one 'or' branch", this.spanFrom(start));
-          return { kind: "Either", branches, span: this.spanFrom(start) };
+          return { kind: "Either", branches, ...(labels.some((l) => l !== undefined) ? { labels } : {}), span: this.spanFrom(start) };
         }
         case "call": {
           this.next();

@@ -58,7 +58,7 @@ export const VOCABULARY = [
   "srcu", "srcu_read_lock", "srcu_read_unlock", "synchronize_srcu", "rcu_read_lock", "rcu_read_unlock", "synchronize_rcu", "rcu",
   "workqueue", "work", "on", "runs", "max_active", "queue_work", "flush_work", "cancel_work_sync", "flush_workqueue", "queue_work(", "cancel_work_sync(",
   "workqueue wq { max_active: 1 }\n", "workqueue wq { max_active: 0 }\n", "work w on wq runs f()\n", "work ws[i in 0..1] on wq runs f(i)\n", "process k { queue_work w; flush_work w }\n",
-  "call_rcu", "call_srcu", "call_rcu f(1)\n", "call_srcu d f(0)\n", "proc cbf(o: 0..1) { skip }\nprocess c { call_rcu cbf(1); call_rcu cbf(1) }\n",
+  "call_rcu", "call_srcu", 'either "fails" { skip } or "works" { skip }\n', '"label" ', "call_rcu f(1)\n", "call_srcu d f(0)\n", "proc cbf(o: 0..1) { skip }\nprocess c { call_rcu cbf(1); call_rcu cbf(1) }\n",
   "process c2 { srcu_read_lock d; call_srcu d f(0); srcu_read_unlock d }\n",
   "type", "const", "ops", "refcount", "mutex", "rwsem", "spinlock", "proc", "process", "invariant", "final", "import",
   "process q { skip }\n", "process q[i in 0..1] { lock m[i] }\n", 'import "core.knot"\n', 'import "nowhere.knot"\n', "const K = K\n",

@@ -551,7 +551,8 @@ export class Runner implements EvalEnv {
       case "Either": {
         const n = si.children.length;
         const i = this.oracle.choose(n);
-        this.choices.push(`branch ${i + 1} of ${n} of the either at ${fmt(si.at)}`);
+        const label = (si.stmt as Stmt & { kind: "Either" }).labels?.[i];
+        this.choices.push(`${label === undefined ? "" : `"${label}": `}branch ${i + 1} of ${n} of the either at ${fmt(si.at)}`);
         return this.enterBlock(si.children[i]!);
       }
       case "Atomic":
