@@ -245,8 +245,12 @@ export class ModelGenerator {
     if (f.obj) {
       // with objSync, a lock and a refcount inside each object (language.md, "Locks and refcounts in objects")
       // and with ops tables an ops table inside each object, under the kernel's name for it
-      this.emit(`object node[${this.int(1, 3)}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""} }`);
-      this.global("gp", { k: "ref" }, this.chance(f.objSync ? 0.75 : 0.3) ? "alloc node {val: 1}" : "null");
+      const bound = this.int(1, 3);
+      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""} }`);
+      const gpObject = this.chance(f.objSync ? 0.75 : 0.3);
+      this.global("gp", { k: "ref" }, gpObject ? "alloc node {val: 1}" : "null");
+      // a linked initial state: a second initial object pointing to the first (from a stream of its own)
+      if (f.objSync && gpObject && bound >= 2 && mulberry32(this.seed ^ 0x7a3c15e9)() < 0.5) this.global("gq", { k: "ref" }, "alloc node {val: 2, nx: gp}");
     }
     // ops tables and their callbacks
     if (f.ops) {

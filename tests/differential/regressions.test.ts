@@ -512,6 +512,24 @@ process w {
     first: { first: { kind: "stuck" } },
     all: { kinds: ["stuck"] },
   },
+  {
+    // the reference was wrong: it decoded every reference in an initial object's fields as null
+    // (none could be anything else before initial objects could point to each other), so a
+    // counterexample through dev.kvm did not replay (K7001)
+    name: "an initial object's field may point to another initial object (a linked initial state)",
+    text: `
+object kvm[1] { lock: mutex, users_count: refcount = 1 }
+object kvm_device[2] { kvm: kvm }
+var vm: kvm = alloc kvm {}
+var dev: kvm_device = alloc kvm_device {kvm: vm}
+var dev2: kvm_device = alloc kvm_device {kvm: vm}
+process close_dev { lock dev.kvm.lock; unlock dev.kvm.lock; if dec_and_test(dev.kvm.users_count) { free dev.kvm } }
+process close_dev2 { if dec_and_test(dev2.kvm.users_count) { free dev2.kvm } }
+`,
+    disabled: ["leak"],
+    first: { first: { kind: "held-lock-freed" } },
+    all: { kinds: ["held-lock-freed", "refcount-underflow", "refcount-underflow", "use-after-free", "use-after-free", "use-after-free"] },
+  },
 ];
 
 describe("disagreements found by the differential tests", () => {

@@ -702,7 +702,8 @@ class Checker {
           pool,
           fields: pool.fields.map((f) => {
             const given = init.fields.find((x) => x.name.name === f.name);
-            return given ? this.evaluate(given.value, f.type) : defaultValue(f.type);
+            if (!given) return defaultValue(f.type);
+            return this.initialObjectRef(given.value, f.type) ?? this.evaluate(given.value, f.type);
           }),
         };
       }
@@ -711,6 +712,29 @@ class Checker {
     const { type } = this.storableType(d.type, d.init, `variable '${sym.name}'`, sym.span, "const");
     sym.type = type;
     sym.init = d.init ? this.evaluate(d.init, type) : defaultValue(type);
+  }
+
+  /**
+   * `vm` in an initial object's fields, when `vm` is a global whose initializer allocates an
+   * object of the field's pool: the reference to that initial object (initial objects take
+   * the pool's first objects in declaration order, as lowering places them).
+   */
+  private initialObjectRef(e: Expr, t: Type, report = false): number | undefined {
+    if (e.kind !== "Name" || t.kind !== "ref") return undefined;
+    const sym = this.globals.get(e.name);
+    if (sym?.kind !== "var" || sym.decl.init?.kind !== "Alloc") return undefined;
+    if (sym.decl.init.pool.name !== t.pool) {
+      if (report) this.diags.push(error(LangCodes.TypeMismatch, `'${e.name}' refers to an object of pool '${sym.decl.init.pool.name}', but this field refers into '${t.pool}'`, e.span));
+      return 0;
+    }
+    e.sym = sym;
+    e.ty = t;
+    let i = 0;
+    for (const v of this.vars) {
+      if (v === sym) break;
+      if (v.decl.init?.kind === "Alloc" && v.decl.init.pool.name === t.pool) i++;
+    }
+    return i + 1;
   }
 
   private resolveLock(sym: LockSymbol): void {
@@ -1091,6 +1115,8 @@ class Checker {
         this.expr(f.value, scope, ctx, undefined);
         continue;
       }
+      // an initial object may point to another one (`var dev = alloc kvm_device {kvm: vm}`)
+      if (ctx.mode === "const" && this.initialObjectRef(f.value, ft, true) !== undefined) continue;
       this.expectType(this.expr(f.value, scope, ctx, ft), ft, f.value.span);
     }
     return (e.ty = sym.type);

@@ -171,7 +171,9 @@ export function fromEncoded(t: Type, v: Value, procNames: readonly string[]): RV
       const p = v as number;
       return p === 0 ? null : procNames[p - 1]!;
     }
-    case "ref": case "null": return null;
+    // an initial object's field may refer to another initial object (the checker encodes it as index + 1)
+    case "ref": return (v as number) === 0 ? null : `${t.pool}[${(v as number) - 1}]`;
+    case "null": return null;
     default: throw new Error(`cannot convert a constant of type ${t.kind}`);
   }
 }

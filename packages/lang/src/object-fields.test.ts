@@ -1,0 +1,70 @@
+// Locks and refcounts in objects in the front end (object-fields.ts): a lock or refcount
+// field is an implicit lock or refcount array with one entry per object, named `kvm->lock`;
+// statements name it through a reference; it is not a value (a refcount field reads as its
+// count), cannot be assigned or set by alloc; an initial object may point to another one.
+// Expected diagnostics are [[marks]] in the model source.
+import { describe, expect, it } from "vitest";
+import { LangCodes as C } from "./diagnostics.js";
+import { entityEntryName } from "./object-fields.js";
+import { checkMarked } from "./test-markers.js";
+
+describe("locks and refcounts in objects", () => {
+  it("makes each lock and refcount field an array over the pool's objects, used through references", () => {
+    const r = checkMarked([
+      "object kvm[2] { lock: mutex, mmu_lock: spinlock, slots_lock: rwsem, users_count: refcount 0..3 = 1, n: 0..3 }",
+      "var vm: kvm = alloc kvm {n: 1}",
+      "process p {",
+      "  lock vm.lock; unlock vm.lock",
+      "  down_read vm.slots_lock; up_read vm.slots_lock",
+      "  if spin_trylock(vm.mmu_lock) { unlock vm.mmu_lock }",
+      "  get vm.users_count",
+      "  vm.n := vm.users_count",
+      "  if dec_and_lock(vm.users_count, vm.lock) { unlock vm.lock }",
+      "  free vm",
+      "}",
+    ].join("\n"), []);
+    const m = r.model!;
+    expect(m.locks.map((l) => [l.name, l.lockKind, l.index])).toEqual([
+      ["kvm->lock", "mutex", { kind: "int", lo: 0, hi: 1 }],
+      ["kvm->mmu_lock", "spinlock", { kind: "int", lo: 0, hi: 1 }],
+      ["kvm->slots_lock", "rwsem", { kind: "int", lo: 0, hi: 1 }],
+    ]);
+    expect(m.refcounts.map((x) => [x.name, x.init, x.type])).toEqual([["kvm->users_count", 1, { kind: "int", lo: 0, hi: 3 }]]);
+    expect(m.objects[0]!.fields.map((f) => f.name)).toEqual(["n"]);
+    expect(entityEntryName(m.locks[0]!.name, m.locks[0]!.field, "1")).toBe("kvm[1]->lock");
+  });
+
+  it("refuses a lock field as a value, assigning a lock or refcount field, setting one in alloc, and the wrong kind", () => {
+    checkMarked([
+      "object kvm[1] { lock: mutex, users: refcount }",
+      "var vm: kvm",
+      "var b: bool",
+      "process p {",
+      "  b := [[vm.lock]] == 1",
+      "  [[vm.users]] := 2",
+      "  var w = alloc kvm {[[users]]: 3}",
+      "  get vm.[[lock]]",
+      "  lock vm.[[nolock]]",
+      "}",
+    ].join("\n"), [C.TypeMismatch, C.NotAssignable, C.TypeMismatch, C.WrongKindOfName, C.UnknownField]);
+  });
+
+  it("lets an initial object point to another one, and refuses one of the wrong pool", () => {
+    const r = checkMarked([
+      "object kvm[1] { id: 0..1 }",
+      "object kvm_device[2] { kvm: kvm }",
+      "var vm: kvm = alloc kvm {id: 1}",
+      "var d0: kvm_device = alloc kvm_device {}",
+      "var d1: kvm_device = alloc kvm_device {kvm: vm}",
+      "process p { skip }",
+    ].join("\n"), []);
+    expect(r.model!.vars.find((v) => v.name === "d1")!.initObject!.fields).toEqual([1]);
+    checkMarked([
+      "object kvm[1] { id: 0..1 }",
+      "object kvm_device[2] { kvm: kvm }",
+      "var d0: kvm_device = alloc kvm_device {}",
+      "var bad: kvm_device = alloc kvm_device {kvm: [[d0]]}",
+      "process p { skip }",
+    ].join("\n"), [C.TypeMismatch]);
+  });
+});
