@@ -135,4 +135,29 @@ process q { lock a; ${which === "q" ? "lock a;" : ""} unlock a }
     expect(text).toMatch(/fixed \(in the base, not in the head\): 1 violation\n {2}violation\[refcount-underflow\]: .*\n {4}at model\.knot:10:18\n/);
     expect(text).toContain("unchanged (in both): none");
   });
+
+  it("a deadlock at the same statement with other waiters is changed, not unchanged", () => {
+    const src = `
+const HEAD: bool = false
+mutex a
+mutex b
+mutex c
+process p { lock a; lock b; unlock b; unlock a }
+process q { lock b; if HEAD { lock c; unlock c } else { lock a; unlock a }; unlock b }
+process r { if HEAD { lock c; lock a; unlock a; unlock c } }
+`;
+    const c = compareReports(report(src), report(src, { HEAD: "true" }), { version: "test" });
+    const cycles = (xs: readonly { kind: string }[]) => xs.filter((x) => x.kind === "lock-cycle");
+    expect(cycles(c.violations.unchanged)).toEqual([]);
+    expect(c.violations.changed.map((x) => x.head.kind)).toContain("lock-cycle");
+    const text = renderCompareText(c);
+    expect(text).toContain("changed (at the same statement in both, but another deadlock)");
+    expect(text).toMatch(/base: p waits for b; q waits for a/);
+    expect(text).toMatch(/head: p waits for b; q waits for c; r waits for a/);
+    // the same deadlock on both sides stays unchanged
+    const same = compareReports(report(src), report(src), { version: "test" });
+    expect(same.violations.changed).toEqual([]);
+    expect(cycles(same.violations.unchanged)).toHaveLength(1);
+  });
 });
+

@@ -12,6 +12,7 @@ import { dirname, relative } from "node:path";
 import type { SrcLoc } from "@knot/ir";
 import type { CheckReport, ViolationReport, WarningReport } from "./check-report.js";
 import { statisticsText, violationText, warningText } from "./text.js";
+import { DEADLOCK_KINDS } from "./explanations.js";
 
 export const COMPARE_VERSION = 1;
 
@@ -39,8 +40,12 @@ export interface CompareReport {
   strict: boolean;
   base: CompareSide;
   head: CompareSide;
-  /** fixed: from the base; introduced and unchanged: from the head. */
-  violations: { fixed: ViolationReport[]; introduced: ViolationReport[]; unchanged: ViolationReport[] };
+  /**
+   * fixed: from the base; introduced and unchanged: from the head. changed: a deadlock at the same
+   * statement in both whose shape (who waits for what) differs, as both sides report it; not among
+   * unchanged.
+   */
+  violations: { fixed: ViolationReport[]; introduced: ViolationReport[]; unchanged: ViolationReport[]; changed: { base: ViolationReport; head: ViolationReport }[] };
   warnings: { fixed: WarningReport[]; introduced: WarningReport[]; unchanged: WarningReport[] };
 }
 
@@ -63,6 +68,12 @@ function movedKey(v: ViolationReport): string {
   const c = v.chains[0];
   const chain = c ? `${c.thread}|${c.frames.map((f) => f.proc).join(">")}|${c.statement.text}` : `${v.thread ?? ""}|${v.message}`;
   return `${v.kind}|${v.property ?? ""}|${chain}`;
+}
+
+/** A deadlock's shape: every blocked thread with what it waits for, sorted ("" for other violations). */
+export function deadlockShape(v: ViolationReport): string {
+  if (!DEADLOCK_KINDS.has(v.kind)) return "";
+  return v.chains.map((c) => `${c.thread} waits for ${c.waitsFor.map((w) => w.lock ?? w.completion ?? w.gracePeriod ?? w.work ?? w.condition ?? "?").join(" and ") || "nothing"}`).sort().join("; ");
 }
 
 /** A lock cycle, rotated to start at its smallest lock name so that both sides spell it alike. */
@@ -122,12 +133,21 @@ export function compareReports(base: CheckReport, head: CheckReport, options: Co
     (v, s) => violationKey(v, modelOf(s)),
     ...(base.model !== head.model ? [(v: ViolationReport) => movedKey(v)] : []),
   ]);
+  // a deadlock that stayed at its statement but now has other waiters, or waits for other locks, changed
+  const changed: { base: ViolationReport; head: ViolationReport }[] = [];
+  const baseByKey = new Map(base.violations.map((v) => [violationKey(v, base.model), v] as const));
+  const unchanged = violations.unchanged.filter((h) => {
+    const b = baseByKey.get(violationKey(h, head.model));
+    if (!b || deadlockShape(b) === deadlockShape(h)) return true;
+    changed.push({ base: b, head: h });
+    return false;
+  });
   const warnings = match(base.warnings, head.warnings, [(w) => warningKey(w)]);
   const strict = options.strict ?? false;
   const regressed = violations.introduced.length > 0 || (strict && warnings.introduced.length > 0);
   const complete = base.statistics.complete && head.statistics.complete;
   const verdict = regressed && base.statistics.complete ? "regression" : complete ? "pass" : "incomplete";
-  return { knot: options.version, version: COMPARE_VERSION, kind: "compare", verdict, strict, base: side(base), head: side(head), violations, warnings };
+  return { knot: options.version, version: COMPARE_VERSION, kind: "compare", verdict, strict, base: side(base), head: side(head), violations: { ...violations, unchanged, changed }, warnings };
 }
 
 // ---------------------------------------------------------------- rendering
@@ -199,6 +219,10 @@ export function renderCompareText(c: CompareReport): string {
   if (v.introduced.length) out.push("");
   out.push(`fixed (in the base, not in the head): ${v.fixed.length ? plural(v.fixed.length, "violation") : "none"}`);
   for (const x of v.fixed) out.push(oneLine(x));
+  if (v.changed.length) {
+    out.push(`changed (at the same statement in both, but another deadlock): ${plural(v.changed.length, "violation")}`);
+    for (const x of v.changed) out.push(oneLine(x.head), `    base: ${deadlockShape(x.base)}`, `    head: ${deadlockShape(x.head)}`);
+  }
   out.push(`unchanged (in both): ${v.unchanged.length ? plural(v.unchanged.length, "violation") : "none"}`);
   for (const x of v.unchanged) out.push(oneLine(x));
   if (!w.introduced.length && !w.fixed.length && !w.unchanged.length) {
