@@ -55,4 +55,19 @@ process p { var b = alloc buf {len: 2}; b.len := 3; assert b.len == 2 }
     expect(t).toContain("buf[0]->len: 2 → 3");
     expect(t).not.toContain("{len: 2, on: false} → {len: 3, on: false}");
   });
+
+  it("folds a long initial state into lines of at most 100 characters, one value after another", () => {
+    const t = text(`
+var a_rather_long_variable_name: 0..3 = 1
+var another_rather_long_variable_name: 0..3 = 2
+var yet_another_rather_long_variable_name: 0..3 = 3
+var and_one_more_long_variable_name: 0..3 = 0
+process p { assert a_rather_long_variable_name == 0 }
+`);
+    const lines = t.split("\n");
+    const i = lines.findIndex((l) => l.startsWith("    initial: "));
+    expect(lines[i]).toBe("    initial: a_rather_long_variable_name = 1, another_rather_long_variable_name = 2,");
+    expect(lines[i + 1]).toBe("             yet_another_rather_long_variable_name = 3, and_one_more_long_variable_name = 0");
+  });
 });
+

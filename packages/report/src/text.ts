@@ -59,10 +59,28 @@ const GOES_ON: ReadonlySet<string> = new Set([
   "refcount-inc-from-zero", "null-callback", "assertion", "exit-holding-lock",
 ]);
 
+/** Items after a head, separated by commas, folded into lines of at most FOLD_WIDTH characters (one item per line at least). */
+const FOLD_WIDTH = 100;
+function foldItems(head: string, items: readonly string[]): string[] {
+  const indent = " ".repeat(head.length);
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const text = i < items.length - 1 ? `${item},` : item;
+    if (line !== head && line.length + 1 + text.length > FOLD_WIDTH) {
+      lines.push(line);
+      line = indent + text;
+    } else line = line === head ? head + text : `${line} ${text}`;
+  });
+  lines.push(line);
+  return lines;
+}
+
 export function traceText(t: TraceReport, kind: string, compact = false): string[] {
   const lines: string[] = [];
   lines.push(`  Trace (${t.steps.length} step${t.steps.length === 1 ? "" : "s"}):`);
-  lines.push(`    initial: ${t.initial.length ? t.initial.map((v) => `${v.name} = ${v.value}`).join(", ") : "(no shared state)"}`);
+  if (!t.initial.length) lines.push("    initial: (no shared state)");
+  else append(lines, foldItems("    initial: ", t.initial.map((v) => `${v.name} = ${v.value}`)));
   const tw = longest(t.steps.map((s) => s.thread)) + 2;
   const sw = Math.min(48, longest(t.steps.map((s) => s.statement)) + 2);
   for (const s of t.steps) {
