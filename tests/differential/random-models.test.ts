@@ -40,6 +40,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["lock in object", /\b(lock|unlock|mutex_trylock|spin_trylock) \w+\.lk\b|_trylock\(\w+\.lk\)/],
   ["refcount in object", /\b(get|put) \w+\.rc\b|dec_and_(test|lock)\(\w+\.rc/],
   ["ops table in object", /\bcall \w+\.ops\.|\w+\.ops := /],
+  ["srcu or completion in object", /\b(srcu_read_lock|synchronize_srcu|call_srcu|complete|wait_for_completion) \w+\.(sd|cd)\b/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

@@ -246,7 +246,7 @@ export class ModelGenerator {
       // with objSync, a lock and a refcount inside each object (language.md, "Locks and refcounts in objects")
       // and with ops tables an ops table inside each object, under the kernel's name for it
       const bound = this.int(1, 3);
-      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""} }`);
+      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""}${f.objSync && f.srcu ? ", sd: srcu" : ""}${f.objSync && f.completion ? ", cd: completion" : ""} }`);
       const gpObject = this.chance(f.objSync ? 0.75 : 0.3);
       this.global("gp", { k: "ref" }, gpObject ? "alloc node {val: 1}" : "null");
       // a linked initial state: a second initial object pointing to the first (from a stream of its own)
@@ -553,6 +553,9 @@ export class ModelGenerator {
   }
 
   private srcuDomain(scope: Scope): string {
+    // an object's SRCU domain, through a reference (struct kvm's srcu)
+    const refs = this.f.obj && this.f.objSync ? this.varsOf(scope, "ref") : [];
+    if (refs.length && this.chance(0.3)) return `${this.pick(refs).name}.sd`;
     return this.f.srcuArr && this.chance(0.4) ? `sa[${this.idx(scope)}]` : "ss";
   }
 
@@ -568,7 +571,8 @@ export class ModelGenerator {
 
   /** complete / complete_all / wait_for_completion / reinit_completion of cp or ca[i]. */
   private completionStmt(scope: Scope): string {
-    const c = this.f.completionArr && this.chance(0.4) ? `ca[${this.idx(scope)}]` : "cp";
+    const refs = this.f.obj && this.f.objSync ? this.varsOf(scope, "ref") : [];
+    const c = refs.length && this.chance(0.3) ? `${this.pick(refs).name}.cd` : this.f.completionArr && this.chance(0.4) ? `ca[${this.idx(scope)}]` : "cp";
     if (this.chance(0.15)) return this.chance(0.5) ? `if try_wait_for_completion(${c}) { complete ${c} }` : `if not try_wait_for_completion(${c}) { skip }`;
     return `${this.weighted<string>([
       [3, () => "complete"],

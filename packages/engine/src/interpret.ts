@@ -58,7 +58,7 @@ export class ModelCompiler implements WorkOpContext {
       if (v.kind !== "srcu") continue;
       const ew = v.entryWidth!;
       for (let i = 0; i < v.width / ew; i++) {
-        this.domains.push({ slot: v.offset + i * ew, name: v.index ? `${v.name}[${indexName(v.index, i)}]` : v.name, rcu: v.rcu === true });
+        this.domains.push({ slot: v.offset + i * ew, name: entryName(v, i), rcu: v.rcu === true });
       }
       if (v.rcu) this.rcuSlot = v.offset;
     }

@@ -74,6 +74,20 @@ process destroy { lock vm.lock; free vm; unlock vm.lock }
     expect(kinds(noUaf.all)).toEqual(["held-lock-freed"]);
   });
 
+  it("an SRCU domain and a completion inside an object: a grace period waited for under a lock its reader takes is a lock-cycle", () => {
+    const r = run(`
+mutex kvm_lock
+object kvm[1] { srcu: srcu, done: completion }
+var vm: kvm = alloc kvm {}
+proc cb(i: 0..1) { skip }
+process vcpu { srcu_read_lock vm.srcu; lock kvm_lock; unlock kvm_lock; srcu_read_unlock vm.srcu; complete vm.done }
+process updater { lock kvm_lock; synchronize_srcu vm.srcu; unlock kvm_lock; call_srcu vm.srcu cb(1); wait_for_completion vm.done }
+`);
+    expect(kinds(r.all)).toEqual(["lock-cycle"]);
+    expect(messages(r.all)[0]).toContain("waits for an SRCU grace period of vm->srcu");
+    expect(r.all.warnings.join("\n")).toContain("kvm[0]->srcu");
+  });
+
   it("a spinlock field makes atomic context; a lock through a null reference is null-deref; exit holding a field lock names it", () => {
     const r = run(`
 mutex m

@@ -208,7 +208,7 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
   if (v.kind === "srcu") {
     const ew = v.entryWidth!;
     return Array.from({ length: v.width / ew }, (_, i) => ({
-      name: v.index ? `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]` : v.name,
+      name: entryName(v, i),
       offset: v.offset + i * ew,
       format: (s: ArrayLike<number>) => formatSrcuSlots(model, s, v.offset + i * ew, v.callbacks, v.rcu === true),
     }));
@@ -229,7 +229,7 @@ function entries(model: Model, v: StateVar): { name: string; offset: number; for
     const format = (x: number | undefined) => (x === COMPLETION_ALL ? "all" : String(x));
     if (!v.index) return [{ name: v.name, offset: v.offset, format: (s: ArrayLike<number>) => format(s[v.offset]) }];
     return Array.from({ length: v.width }, (_, i) => ({
-      name: `${v.name}[${elemName(v.index!, elemValue(v.index!, i))}]`,
+      name: entryName(v, i),
       offset: v.offset + i,
       format: (s: ArrayLike<number>) => format(s[v.offset + i]),
     }));

@@ -4,7 +4,7 @@
 // statement becomes. lower.ts builds the callback threads' processes around them.
 import {
   type CheckedModel, type Expr as LExpr, RCU_DOMAIN, type RcuCallbackGroup, type SrcuSymbol, type Stmt, type Type,
-  callbackCallText, callbackEntries, callbackThreadName, callbackValues, cardinality, formatScalar, spanText,
+  callbackCallText, callbackDomainText, callbackEntries, callbackThreadName, callbackValues, cardinality, formatScalar, spanText,
 } from "@knot/lang";
 import type { Expr, Op } from "./model.js";
 import { type SyncLoweringContext, srcuAddr } from "./lower-sync.js";
@@ -58,7 +58,7 @@ export function callbackThreads(m: CheckedModel, procName: (i: number) => string
     const index = g.domain?.index;
     for (let e = 0; e < callbackEntries(g); e++) {
       const entryText = index ? formatScalar(index, index.kind === "int" ? index.lo + e : e, procName) : undefined;
-      const domain = g.domain ? `${g.domain.name}${entryText !== undefined ? `[${entryText}]` : ""}` : RCU_DOMAIN;
+      const domain = callbackDomainText(g, entryText);
       callbackValues(g).forEach((v, k) => out.push({ group: g, name: callbackThreadName(g, entryText, v), domain, entry: e, value: v, slotInEntry: base + k }));
     }
   }

@@ -2,7 +2,7 @@
 // the ops' contracts are in model.ts): where an entry's slots are, and which ops a
 // statement becomes. lower.ts builds the nodes around them; a synchronize is two
 // alternatives there (the grace period's start stays at the statement).
-import { type Expr as LExpr, RCU_DOMAIN, type SrcuSymbol, type Stmt, type Symbol, type Type, spanText, srcuAction } from "@knot/lang";
+import { type Expr as LExpr, RCU_DOMAIN, type SrcuSymbol, type Stmt, type Symbol, type Type, objectFieldEntity, spanText, srcuAction } from "@knot/lang";
 import { type Addr, type Expr, type Op, srcuEntryWidth } from "./model.js";
 
 /** What lowering these statements needs from the lowerer. */
@@ -17,10 +17,14 @@ export interface SyncLoweringContext {
   rcuOffset: number | undefined;
   /** The callback slots per entry of a domain (undefined: RCU), after its grace periods. */
   callbackSlots(domain: SrcuSymbol | undefined): number;
+  /** A completion or SRCU field through a reference (`vm.srcu`): its entry, with the field access's checks, and its name (`vm->srcu`). */
+  fieldEntry(e: LExpr & { kind: "Field" }, sym: Symbol, entryWidth: number): { addr: Addr; name: string };
 }
 
 /** A completion entry, `c` or `c[i]`: its slot and the name reports give it. */
 export function completionAddr(e: LExpr, cx: SyncLoweringContext): { addr: Addr; name: string } {
+  const field = objectFieldEntity(e);
+  if (field?.kind === "completion") return cx.fieldEntry(e as LExpr & { kind: "Field" }, field, 1);
   const base = e.kind === "Index" ? e.target : e;
   const sym = (base as LExpr & { kind: "Name" }).sym!;
   if (sym.kind !== "completion") throw new Error("completion expected");
@@ -31,6 +35,11 @@ export function completionAddr(e: LExpr, cx: SyncLoweringContext): { addr: Addr;
 /** An SRCU domain entry, `d` or `d[i]`, or the RCU domain (no operand). */
 export function srcuAddr(e: LExpr | undefined, cx: SyncLoweringContext): { addr: Addr; name: string; rcu: boolean; callbacks: number } {
   if (!e) return { addr: { space: "global", offset: cx.rcuOffset!, terms: [] }, name: RCU_DOMAIN, rcu: true, callbacks: cx.callbackSlots(undefined) };
+  const field = objectFieldEntity(e);
+  if (field?.kind === "srcu") {
+    const callbacks = cx.callbackSlots(field);
+    return { ...cx.fieldEntry(e as LExpr & { kind: "Field" }, field, srcuEntryWidth(cx.threads, callbacks)), rcu: false, callbacks };
+  }
   const base = e.kind === "Index" ? e.target : e;
   const sym = (base as LExpr & { kind: "Name" }).sym!;
   if (sym.kind !== "srcu") throw new Error("srcu domain expected");

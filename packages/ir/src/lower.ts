@@ -324,7 +324,7 @@ class Lowerer {
       const entries = c.index ? cardinality(c.index) : 1;
       this.globalOffset.set(c, addGlobal({
         name: c.name, kind: "completion", width: entries, entryWidth: 1, type: { kind: "int", lo: 0, hi: COMPLETION_ALL },
-        index: c.index ? toValueType(c.index) : undefined,
+        index: c.index ? toValueType(c.index) : undefined, ...(c.field ? { field: { pool: c.field.pool.name, field: c.field.field } } : {}),
       }, new Array(entries).fill(0)));
     }
     for (const d of m.srcus) {
@@ -333,6 +333,7 @@ class Lowerer {
       const callbacks = callbackTexts(m, d);
       this.globalOffset.set(d, addGlobal({
         name: d.name, kind: "srcu", width: entries * ew, entryWidth: ew, index: d.index ? toValueType(d.index) : undefined,
+        ...(d.field ? { field: { pool: d.field.pool.name, field: d.field.field } } : {}),
         ...(callbacks.length ? { callbacks } : {}),
       }, new Array(entries * ew).fill(0)));
     }
@@ -1232,6 +1233,7 @@ class Lowerer {
       threads: this.threadCount,
       rcuOffset: this.rcuOffset,
       callbackSlots: (d) => callbackSlotCount(this.m, d),
+      fieldEntry: (e, sym, entryWidth) => ({ addr: this.fieldEntryAddr(e, sym, entryWidth, env), name: kernelFieldText(e) }),
     };
   }
 

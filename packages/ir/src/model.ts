@@ -108,7 +108,7 @@ export interface StateVar {
   entryWidth?: number;
   /** workqueue and work: the index into Model.workqueues. */
   wq?: number;
-  /** lock and refcount: a field of an object pool, one entry per object (entries are named `kvm[1]->lock`). */
+  /** lock, refcount, completion and srcu: a field of an object pool, one entry per object (entries are named `kvm[1]->lock`). */
   field?: { pool: string; field: string };
   /** srcu: this is the RCU domain (its read side is atomic context). */
   rcu?: boolean;

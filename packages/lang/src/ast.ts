@@ -2,7 +2,7 @@
 // (type) and `sym` (resolved symbol) links in place, as the TypeScript compiler
 // links nodes to symbols, so later stages read one annotated tree.
 import type { Span } from "./source.js";
-import type { BoundSymbol, LocalSymbol, LockSymbol, RcuCallbackGroup, RefcountSymbol, Symbol } from "./symbols.js";
+import type { BoundSymbol, LocalSymbol, ObjectFieldEntity, RcuCallbackGroup, Symbol } from "./symbols.js";
 import type { Type } from "./types.js";
 
 export interface Ident {
@@ -56,7 +56,7 @@ export type Expr =
   | (ExprBase & { kind: "MapComp"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
   | (ExprBase & { kind: "Index"; target: Expr; index: Expr })
   /** `entity`: set by the checker when the field is an object's lock or refcount (object-fields.ts). */
-  | (ExprBase & { kind: "Field"; target: Expr; field: Ident; entity?: LockSymbol | RefcountSymbol })
+  | (ExprBase & { kind: "Field"; target: Expr; field: Ident; entity?: ObjectFieldEntity })
   | (ExprBase & { kind: "Builtin"; fn: Ident; args: Expr[] })
   | (ExprBase & { kind: "Cond"; cond: Expr; then: Expr; else: Expr })
   | (ExprBase & { kind: "Quant"; quant: "forall" | "exists"; binder: Ident; domain: Expr; body: Expr; sym?: BoundSymbol })
@@ -185,7 +185,7 @@ export type Decl =
  */
 export type ObjectFieldNode =
   | { name: Ident; type: TypeNode; sync?: undefined; span: Span }
-  | { name: Ident; type?: undefined; sync: { kind: "lock"; lockKind: LockKind } | { kind: "refcount"; range?: TypeNode; init?: Expr }; span: Span };
+  | { name: Ident; type?: undefined; sync: { kind: "lock"; lockKind: LockKind } | { kind: "refcount"; range?: TypeNode; init?: Expr } | { kind: "completion" | "srcu" }; span: Span };
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
 

@@ -21,7 +21,7 @@ import { withArticle } from "./names.js";
 import { SourceFile, type Span, formatLocation, spanText } from "./source.js";
 import {
   type BoundSymbol, type CompletionSymbol, type SrcuSymbol, type ConstSymbol, type GlobalSymbol, type LocalSymbol, type LockSymbol, type OpsSymbol,
-  type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RcuCallbackGroup, type RefcountSymbol, type Symbol, type TypeSymbol,
+  type ObjectFieldEntity, type ProcSymbol, type ProcessSymbol, type PropertySymbol, type RcuCallbackGroup, type RefcountSymbol, type Symbol, type TypeSymbol,
   type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, type WorkSymbol, type WorkqueueSymbol, symbolKindName,
 } from "./symbols.js";
 import {
@@ -298,11 +298,19 @@ class Checker {
           if (!f.sync) continue;
           const field = { pool: s, field: f.name.name };
           const name = objectFieldSymbolName(s.name, f.name.name);
-          if (f.sync.kind === "lock") {
+          if (f.sync.kind === "completion") {
+            const c: CompletionSymbol = { kind: "completion", name, span: f.name.span, decl: { kind: "Completion", name: f.name, span: f.span }, field };
+            s.syncFields.push(c);
+            this.completions.push(c);
+          } else if (f.sync.kind === "srcu") {
+            const d: SrcuSymbol = { kind: "srcu", name, span: f.name.span, decl: { kind: "Srcu", name: f.name, span: f.span }, field };
+            s.syncFields.push(d);
+            this.srcus.push(d);
+          } else if (f.sync.kind === "lock") {
             const l: LockSymbol = { kind: "lock", name, span: f.name.span, decl: { kind: "LockDecl", lockKind: f.sync.lockKind, name: f.name, span: f.span }, lockKind: f.sync.lockKind, field };
             s.syncFields.push(l);
             this.locks.push(l);
-          } else {
+          } else if (f.sync.kind === "refcount") {
             const r: RefcountSymbol = {
               kind: "refcount", name, span: f.name.span, decl: { kind: "Refcount", name: f.name, type: f.sync.range, init: f.sync.init, span: f.span },
               type: { kind: "int", lo: 0, hi: DEFAULT_REFCOUNT_MAX }, init: 0, field,
@@ -1074,7 +1082,7 @@ class Checker {
         const tt = this.lvalue(e.target, scope);
         const sync = this.syncField(tt, e.field.name);
         if (sync) {
-          this.diags.push(error(LangCodes.NotAssignable, `'${spanText(e.span)}' is ${sync.kind === "lock" ? `a ${sync.lockKind}` : "a refcount (use get, put or dec_and_test)"} of the object and cannot be assigned`, e.span));
+          this.diags.push(error(LangCodes.NotAssignable, `'${spanText(e.span)}' is ${sync.kind === "refcount" ? "a refcount (use get, put or dec_and_test)" : fieldKindText(sync)} of the object and cannot be assigned`, e.span));
           return (e.ty = ERROR);
         }
         return (e.ty = this.fieldType(tt, e.field, e.target.span));
@@ -1123,7 +1131,7 @@ class Checker {
   }
 
   /** The lock or refcount field `name` of the objects `tt` refers to, if it is one. */
-  private syncField(tt: Type, name: string): LockSymbol | RefcountSymbol | undefined {
+  private syncField(tt: Type, name: string): ObjectFieldEntity | undefined {
     if (tt.kind !== "ref") return undefined;
     return this.objectOf(tt)?.syncFields.find((f) => f.field!.field === name);
   }
@@ -1166,7 +1174,7 @@ class Checker {
 
   private entity(e: Expr, scope: Scope, want: EntityKind): EntitySymbol | undefined {
     const what = want === "srcu" ? "an SRCU domain" : want === "work" ? "a work item" : withArticle(want);
-    if (e.kind === "Field" && (want === "lock" || want === "refcount")) return this.fieldEntity(e, scope, want, what);
+    if (e.kind === "Field" && (want === "lock" || want === "refcount" || want === "completion" || want === "srcu")) return this.fieldEntity(e, scope, want, what);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
     if (e.kind === "Index") {
@@ -1207,13 +1215,13 @@ class Checker {
   }
 
   /** A lock or refcount field through a reference: `vm.lock`, `dev.kvm.users_count` (object-fields.ts). */
-  private fieldEntity(e: Expr & { kind: "Field" }, scope: Scope, want: "lock" | "refcount", what: string): EntitySymbol | undefined {
+  private fieldEntity(e: Expr & { kind: "Field" }, scope: Scope, want: "lock" | "refcount" | "completion" | "srcu", what: string): EntitySymbol | undefined {
     const tt = this.expr(e.target, scope, { mode: "thread", what: `the object of ${what}` }, undefined);
     if (tt.kind === "error") return undefined;
     const sync = this.syncField(tt, e.field.name);
     if (!sync || sync.kind !== want) {
       if (tt.kind !== "ref") this.diags.push(error(LangCodes.TypeMismatch, `expected ${what}: a name, an array entry such as group_lock[g], or a field of an object such as vm.lock`, e.span));
-      else if (sync) this.diags.push(error(LangCodes.WrongKindOfName, `'${spanText(e.span)}' is ${sync.kind === "lock" ? `a ${sync.lockKind}` : "a refcount"}, not ${what}`, e.field.span, [{ message: "declared here", span: sync.span }]));
+      else if (sync) this.diags.push(error(LangCodes.WrongKindOfName, `'${spanText(e.span)}' is ${fieldKindText(sync)}, not ${what}`, e.field.span, [{ message: "declared here", span: sync.span }]));
       else {
         const obj = this.objectOf(tt);
         const has = obj?.fields.some((f) => f.name === e.field.name);
@@ -1222,7 +1230,7 @@ class Checker {
       return undefined;
     }
     e.entity = sync;
-    e.ty = sync.kind === "lock" ? { kind: "lock", lockKind: sync.lockKind } : { kind: "refcount", lo: sync.type.lo, hi: sync.type.hi };
+    e.ty = sync.kind === "lock" ? { kind: "lock", lockKind: sync.lockKind } : sync.kind === "refcount" ? { kind: "refcount", lo: sync.type.lo, hi: sync.type.hi } : { kind: sync.kind };
     return sync;
   }
 
@@ -1435,7 +1443,7 @@ class Checker {
           return { kind: "int", lo: sync.type.lo, hi: sync.type.hi };
         }
         if (sync) {
-          this.diags.push(error(LangCodes.TypeMismatch, `'${spanText(e.span)}' is a ${sync.lockKind} of the object, not a value: use it in lock statements and trylocks, or held()/locked()`, e.span));
+          this.diags.push(error(LangCodes.TypeMismatch, `'${spanText(e.span)}' is ${fieldKindText(sync)} of the object, not a value${sync.kind === "lock" ? ": use it in lock statements and trylocks, or held()/locked()" : ""}`, e.span));
           return ERROR;
         }
         return this.fieldType(tt, e.field, e.target.span);
@@ -1823,6 +1831,7 @@ function describeFound(t: Type): string {
   return t.kind === "int" && t.lo === t.hi ? `integer ${t.lo}` : typeToString(t);
 }
 
-
-
-
+/** "a mutex", "a refcount", "a completion", "an SRCU domain": what a field of an object is. */
+function fieldKindText(f: ObjectFieldEntity): string {
+  return f.kind === "lock" ? `a ${f.lockKind}` : f.kind === "refcount" ? "a refcount" : f.kind === "completion" ? "a completion" : "an SRCU domain";
+}

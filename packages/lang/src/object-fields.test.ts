@@ -34,6 +34,18 @@ describe("locks and refcounts in objects", () => {
     expect(entityEntryName(m.locks[0]!.name, m.locks[0]!.field, "1")).toBe("kvm[1]->lock");
   });
 
+  it("makes completion and SRCU domain fields arrays over the pool's objects too", () => {
+    const r = checkMarked([
+      "object kvm[2] { srcu: srcu, done: completion }",
+      "var vm: kvm = alloc kvm {}",
+      "proc f() { skip }",
+      "process p { srcu_read_lock vm.srcu; srcu_read_unlock vm.srcu; call_srcu vm.srcu f(); complete vm.done; wait_for_completion vm.done }",
+    ].join("\n"), []);
+    expect(r.model!.srcus.map((d) => [d.name, d.index])).toEqual([["kvm->srcu", { kind: "int", lo: 0, hi: 1 }]]);
+    expect(r.model!.completions.map((c) => c.name)).toEqual(["kvm->done"]);
+    expect(r.model!.rcuCallbacks.map((g) => g.domain?.name)).toEqual(["kvm->srcu"]);
+  });
+
   it("refuses a lock field as a value, assigning a lock or refcount field, setting one in alloc, and the wrong kind", () => {
     checkMarked([
       "object kvm[1] { lock: mutex, users: refcount }",

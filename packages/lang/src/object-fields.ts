@@ -4,7 +4,7 @@
 // belongs to one object for the whole run), and reports name an entry as the kernel
 // writes it, with its object: `kvm[1]->lock`.
 import type { Expr } from "./ast.js";
-import type { LockSymbol, ObjectFieldOf, RefcountSymbol } from "./symbols.js";
+import type { ObjectFieldEntity, ObjectFieldOf } from "./symbols.js";
 
 /** The symbol name of a pool's lock or refcount field (not a name a model can write). */
 export function objectFieldSymbolName(pool: string, field: string): string {
@@ -16,7 +16,7 @@ export function entityEntryName(name: string, field: ObjectFieldOf | undefined, 
   return field ? `${field.pool.name}[${indexText}]->${field.field}` : `${name}[${indexText}]`;
 }
 
-/** The lock or refcount field `e` names (`vm.lock`), when the checker resolved it to one. */
-export function objectFieldEntity(e: Expr): LockSymbol | RefcountSymbol | undefined {
+/** The lock, refcount, completion or SRCU field `e` names (`vm.lock`, `vm.srcu`), when the checker resolved it to one. */
+export function objectFieldEntity(e: Expr): ObjectFieldEntity | undefined {
   return e.kind === "Field" ? e.entity : undefined;
 }

@@ -410,6 +410,9 @@ class Parser {
           if (k.kind === "keyword" && (k.value === "mutex" || k.value === "spinlock" || k.value === "rwsem")) {
             this.next();
             fields.push({ name: fname, sync: { kind: "lock", lockKind: k.value }, span: this.spanFrom(fstart) });
+          } else if (k.kind === "keyword" && (k.value === "completion" || k.value === "srcu")) {
+            this.next();
+            fields.push({ name: fname, sync: { kind: k.value }, span: this.spanFrom(fstart) });
           } else if (k.kind === "keyword" && k.value === "refcount") {
             this.next();
             // refcount, refcount 0..3, refcount = 1, refcount 0..3 = 1

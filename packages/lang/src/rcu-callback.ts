@@ -4,6 +4,8 @@
 // names. A callback is identified by its domain entry, its procedure and its argument's
 // value (the kernel's rcu_head sits in the object the callback frees), so a pair has one
 // callback per domain entry and parameter value, each run by a thread of its own.
+import { entityEntryName } from "./object-fields.js";
+import { RCU_DOMAIN } from "./srcu.js";
 import type { RcuCallbackGroup } from "./symbols.js";
 import { cardinality, type Type } from "./types.js";
 
@@ -62,5 +64,12 @@ export function callbackCallText(g: RcuCallbackGroup, v: number): string {
 export function callbackThreadName(g: RcuCallbackGroup, entryText: string | undefined, v: number): string {
   const call = callbackCallText(g, v);
   if (!g.domain) return `rcu_callback/${call}`;
-  return `srcu_callback/${g.domain.name}${entryText !== undefined ? `[${entryText}]` : ""}/${call}`;
+  return `srcu_callback/${callbackDomainText(g, entryText)}/${call}`;
+}
+
+/** The domain entry of a group's callback as reports name it: `kvm_srcu`, `ss[1]`, or a field's `kvm[0]->srcu`. */
+export function callbackDomainText(g: RcuCallbackGroup, entryText: string | undefined): string {
+  if (!g.domain) return RCU_DOMAIN;
+  if (entryText === undefined) return g.domain.name;
+  return entityEntryName(g.domain.name, g.domain.field, entryText);
 }

@@ -66,11 +66,17 @@ export interface SrcuSymbol extends SymbolBase {
   kind: "srcu";
   decl: DeclOf<"Srcu">;
   index?: Type;
+  /** An SRCU domain field of an object pool (struct kvm's srcu). */
+  field?: ObjectFieldOf;
 }
+/** The lock, refcount, completion and SRCU domain fields of object pools (object-fields.ts). */
+export type ObjectFieldEntity = LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol;
 export interface CompletionSymbol extends SymbolBase {
   kind: "completion";
   decl: DeclOf<"Completion">;
   index?: Type;
+  /** A completion field of an object pool. */
+  field?: ObjectFieldOf;
 }
 export interface WorkqueueSymbol extends SymbolBase {
   kind: "workqueue";
@@ -120,8 +126,8 @@ export interface ObjectSymbol extends SymbolBase {
   /** The number of objects the pool holds (an allocation beyond it is a model error). */
   bound: number;
   fields: { name: string; type: Type }[];
-  /** Its lock and refcount fields, in declaration order: not values, so not among `fields`. */
-  syncFields: (LockSymbol | RefcountSymbol)[];
+  /** Its lock, refcount, completion and SRCU domain fields, in declaration order: not values, so not among `fields`. */
+  syncFields: ObjectFieldEntity[];
   /** The type of references into the pool. */
   type: Type & { kind: "ref" };
 }

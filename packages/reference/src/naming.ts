@@ -83,18 +83,18 @@ export function sharedEntities(prog: Program): { key: string; entities: Entity[]
     out.push({
       key: `completions/${c.name}`,
       entities: Array.from({ length: n }, (_, i) => ({
-        name: c.index ? `${c.name}[${String(scalarAt(c.index, i))}]` : c.name,
+        name: entryName(c, i),
         format: (s: RState) => formatCompletion(s.completions[c.name]![i]!),
       })),
     });
   }
   const names = prog.threads.map((t) => t.name);
-  const domains = [...m.srcus.map((d) => ({ name: d.name, n: d.index ? scalarCount(d.index) : 1, index: d.index })), ...(m.usesRcu ? [{ name: RCU_DOMAIN, n: 1, index: undefined }] : [])];
+  const domains = [...m.srcus.map((d) => ({ name: d.name, n: d.index ? scalarCount(d.index) : 1, index: d.index, field: d.field })), ...(m.usesRcu ? [{ name: RCU_DOMAIN, n: 1, index: undefined, field: undefined }] : [])];
   for (const d of domains) {
     out.push({
       key: `srcu/${d.name}`,
       entities: Array.from({ length: d.n }, (_, i) => ({
-        name: d.index ? `${d.name}[${String(scalarAt(d.index, i))}]` : d.name,
+        name: entryName(d, i),
         format: (s: RState) => formatSrcu(s.srcu[d.name]![i]!, names, callbackParts(prog.callbacks, s, d.name, i)),
       })),
     });

@@ -1094,7 +1094,7 @@ export function readSectionsOf(prog: Program, s: RState, t: number): string[] {
   const out: string[] = [];
   for (const d of prog.model.srcus) {
     s.srcu[d.name]!.forEach((e, i) => {
-      if (e.depth[t]! > 0) out.push(d.index ? `${d.name}[${String(scalarAt(d.index, i))}]` : d.name);
+      if (e.depth[t]! > 0) out.push(entryName(d, i));
     });
   }
   if (s.srcu[RCU_DOMAIN]?.[0]?.depth[t]) out.push(RCU_DOMAIN);
