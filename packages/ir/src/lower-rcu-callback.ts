@@ -3,7 +3,7 @@
 // domain entry has and which is whose, the callback threads' names and slots, and the op a
 // statement becomes. lower.ts builds the callback threads' processes around them.
 import {
-  type CheckedModel, type Expr as LExpr, RCU_DOMAIN, type RcuCallbackGroup, type SrcuSymbol, type Stmt, type Type,
+  type CheckedModel, type Expr as LExpr, type RcuCallbackGroup, type SrcuSymbol, type Stmt, type Type,
   callbackCallText, callbackDomainText, callbackEntries, callbackThreadName, callbackValues, cardinality, formatScalar, spanText,
 } from "@knot/lang";
 import type { Expr, Op } from "./model.js";
