@@ -41,6 +41,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["refcount in object", /\b(get|put) \w+\.rc\b|dec_and_(test|lock)\(\w+\.rc/],
   ["ops table in object", /\bcall \w+\.ops\.|\w+\.ops := /],
   ["srcu or completion in object", /\b(srcu_read_lock|synchronize_srcu|call_srcu|complete|wait_for_completion) \w+\.(sd|cd)\b/],
+  ["set of references", /\bgl := |\.ls := |\bfor e\d+ in (gl|\w+\.ls)\b/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

@@ -132,6 +132,7 @@ export class ModelGenerator {
     wq: boolean; wqArr: boolean;
     cb: boolean;
     objSync: boolean;
+    lists: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -162,10 +163,12 @@ export class ModelGenerator {
       wqArr: mulberry32(seed ^ 0x2545f491)() < 0.4,
       cb: mulberry32(seed ^ 0x7f4a7c15)() < 0.5,
       objSync: mulberry32(seed ^ 0x3c6ef372)() < 0.5,
+      lists: mulberry32(seed ^ 0x5bd1e995)() < 0.6,
     };
     this.objSpin = mulberry32(seed ^ 0x3c6ef372 ^ 1)() < 0.3;
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
+    if (!this.f.obj) this.f.lists = false;
   }
 
   /** The model goes past an integer limit on purpose: the checker must reject it with this code (or another one recorded). */
@@ -246,11 +249,14 @@ export class ModelGenerator {
       // with objSync, a lock and a refcount inside each object (language.md, "Locks and refcounts in objects")
       // and with ops tables an ops table inside each object, under the kernel's name for it
       const bound = this.int(1, 3);
-      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""}${f.objSync && f.srcu ? ", sd: srcu" : ""}${f.objSync && f.completion ? ", cd: completion" : ""} }`);
+      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""}${f.objSync && f.srcu ? ", sd: srcu" : ""}${f.objSync && f.completion ? ", cd: completion" : ""}${f.objSync && f.lists ? ", ls: set<node>" : ""} }`);
       const gpObject = this.chance(f.objSync ? 0.75 : 0.3);
       this.global("gp", { k: "ref" }, gpObject ? "alloc node {val: 1}" : "null");
       // a linked initial state: a second initial object pointing to the first (from a stream of its own)
-      if (f.objSync && gpObject && bound >= 2 && mulberry32(this.seed ^ 0x7a3c15e9)() < 0.5) this.global("gq", { k: "ref" }, "alloc node {val: 2, nx: gp}");
+      const linked = mulberry32(this.seed ^ 0x7a3c15e9);
+      if (f.objSync && gpObject && bound >= 2 && linked() < 0.5) this.global("gq", { k: "ref" }, `alloc node {val: 2, nx: gp${f.lists && linked() < 0.5 ? ", ls: {gp}" : ""}}`);
+      // a list of objects (language.md, "Sets of references"), sometimes holding the initial object
+      if (f.lists) this.emit(`var gl: set<node> = ${gpObject && linked() < 0.6 ? "{gp}" : "{}"}`);
     }
     // ops tables and their callbacks
     if (f.ops) {
@@ -453,6 +459,7 @@ export class ModelGenerator {
       [f.ops && !scope.callback ? 3 : 0, () => this.callOps(scope)],
       [f.ops && !scope.callback ? 1 : 0, () => this.assignOps(scope)],
       [f.obj ? 3 : 0, () => this.objectStmt(scope, refs, depth, opts)],
+      [f.lists && !scope.callback ? 2.5 : 0, () => this.listStmt(scope, depth, opts)],
       [f.wide ? 3 : 0, () => this.wideAssign(scope)],
       [f.wide ? 1 : 0, () => [`assert ${this.wideBool(scope)}`]],
       [last && depth > 0 ? 1 : 0, () => [this.returnStmt(scope)]],
@@ -823,6 +830,39 @@ export class ModelGenerator {
     ]);
   }
 
+  /** A list of objects: the global gl, or (with objSync) an object's ls field through a reference. */
+  private listName(scope: Scope): string {
+    const refs = this.f.objSync ? this.varsOf(scope, "ref") : [];
+    return refs.length && this.chance(0.35) ? `${this.pick(refs).name}.ls` : "gl";
+  }
+
+  /** list_add, list_del, list_for_each_entry and friends on a set of references (null, freed: the checks fire). */
+  private listStmt(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {
+    const l = this.listName(scope);
+    const names = this.varsOf(scope, "ref").map((v) => v.name);
+    const ref = () => (names.length ? this.pick(names) : "gp");
+    const entry = (kind: "for" | "pick") => {
+      const x = this.fresh(kind === "for" ? "e" : "q");
+      const body = this.weighted<string[]>([
+        [3, () => [`  ${x}.val := ${this.int_({ k: "int", lo: 0, hi: 2, text: "0..2" }, scope, 1)}`]],
+        [2, () => [`  free ${x}`]],
+        [1, () => [`  ${l} := ${l} - {${x}}`, `  free ${x}`]], // list_for_each_entry_safe: off the list, then freed
+        [1, () => [`  assert ${x}.val <= ${this.int(1, 2)}`]],
+        [depth < 2 ? 2 : 0, () => this.nested(scope, depth, opts)],
+      ]);
+      return this.wrap(`${kind} ${x} in ${l}`, body);
+    };
+    return this.weighted<string[]>([
+      [4, () => [`${l} := ${l} + {${ref()}}`]],
+      [3, () => [`${l} := ${l} - {${ref()}}`]],
+      [1, () => [`${l} := {}`]],
+      [this.f.objSync ? 0.7 : 0, () => [`${this.listName(scope)} := ${l}`]],
+      [depth < 2 ? 3 : 0, () => entry("for")],
+      [depth < 2 ? 1 : 0, () => entry("pick")],
+      [depth < 2 ? 2 : 0, () => this.wrap(`if ${ref()} ${this.pick(["in", "not in"])} ${l}`, this.nested(scope, depth, opts))],
+    ]);
+  }
+
   private returnStmt(scope: Scope): string {
     if (scope.proc?.ret) return `return ${this.expr(scope.proc.ret, scope, 1)}`;
     return "return";
@@ -933,6 +973,9 @@ export class ModelGenerator {
       [f.map ? 1 : 0, () => `${this.pick(["forall", "exists"])} ${this.quant()} in Idx: mp[${this.lastQuant()}] ${this.pick(["<", ">", "=="])} ${this.int(0, 2)}`],
       [f.set ? 0.7 : 0, () => `${this.pick(["forall", "exists"])} ${this.quant()} in s0: ${this.lastQuant()} ${this.pick(["<", ">", "!="])} ${this.int_(SMALL, scope, 0)}`],
       [f.obj && !thread ? 0.3 : 0, () => "gp == null or gp.val < 2"],
+      [f.lists ? 1 : 0, () => `${this.expr({ k: "ref" }, scope, 0)} ${this.pick(["in", "not in"])} gl`],
+      [f.lists ? 0.7 : 0, () => `size(gl) ${this.pick(["<", "==", ">"])} ${this.int(0, 2)}`],
+      [f.lists && !thread ? 0.3 : 0, () => `forall ${this.quant()} in gl: ${this.lastQuant()}.val ${this.pick(["<", "<=", "!="])} 2`],
       [f.wide ? 2 : 0, () => this.wideBool(scope)],
     ]);
     if (depth <= 0) return leaf();

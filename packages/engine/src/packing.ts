@@ -26,7 +26,7 @@ function typeRanges(t: ValueType, model: Model, out: [number, number][]): void {
     case "int": out.push([t.lo, t.hi]); return;
     case "enum": out.push([0, Math.max(0, t.members.length - 1)]); return;
     case "set": {
-      const n = t.elem.kind === "bool" ? 2 : t.elem.kind === "enum" ? t.elem.members.length : t.elem.kind === "int" ? t.elem.hi - t.elem.lo + 1 : 31;
+      const n = t.elem.kind === "bool" ? 2 : t.elem.kind === "enum" ? t.elem.members.length : t.elem.kind === "int" ? t.elem.hi - t.elem.lo + 1 : t.elem.kind === "ref" && t.elem.bound !== undefined ? t.elem.bound : 31;
       out.push([0, n >= 31 ? 0x7fffffff : (1 << n) - 1]);
       return;
     }

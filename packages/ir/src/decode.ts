@@ -19,6 +19,7 @@ function elemName(t: ValueType, v: number): string {
   switch (t.kind) {
     case "bool": return v ? "true" : "false";
     case "enum": return t.members[v] ?? `?${v}`;
+    case "ref": return v ? `${t.pool}[${v - 1}]` : "null";
     default: return String(v);
   }
 }
@@ -28,12 +29,13 @@ function elemCount(t: ValueType): number {
     case "bool": return 2;
     case "enum": return t.members.length;
     case "int": return t.hi - t.lo + 1;
+    case "ref": return t.bound ?? 0;
     default: return 0;
   }
 }
 
 function elemValue(t: ValueType, i: number): number {
-  return t.kind === "int" ? t.lo + i : i;
+  return t.kind === "int" ? t.lo + i : t.kind === "ref" ? i + 1 : i;
 }
 
 export function widthOfType(t: ValueType): number {

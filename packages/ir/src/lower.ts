@@ -21,7 +21,7 @@
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
   type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol,
-  error, objectFieldEntity, cardinality, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
+  error, objectFieldEntity, cardinality, firstValue, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
@@ -137,7 +137,7 @@ export function toValueType(t: Type): ValueType {
     case "record": return { kind: "record", fields: t.fields.map((f) => ({ name: f.name, type: toValueType(f.type) })) };
     case "ops": return { kind: "ops", name: t.name, fields: t.fields.map((f) => f.name) };
     case "proc": case "none": return { kind: "proc" };
-    case "ref": return { kind: "ref", pool: t.pool };
+    case "ref": return t.bound === undefined ? { kind: "ref", pool: t.pool } : { kind: "ref", pool: t.pool, bound: t.bound };
     default: return { kind: "int", lo: -2147483648, hi: 2147483647 };
   }
 }
@@ -1381,6 +1381,28 @@ class Lowerer {
 
   /** The flattened value of an expression: one IR expression per slot. */
   value(e: LExpr, env: FrameEnv): Expr[] {
+    const v = this.valueOf(e, env);
+    const t = e.ty!;
+    if (t.kind === "set" && t.elem.kind === "ref" && (e.kind === "Name" || e.kind === "Index" || e.kind === "Field")) return [this.liveElements(v[0]!, t.elem, e)];
+    return v;
+  }
+
+  /**
+   * A set of references read from a variable, local, map entry or field: every object in it
+   * must still be live (language.md, "Sets of references": a list that still holds a freed
+   * object is use-after-free when it is read). Checked in slot order; the value is the set.
+   */
+  private liveElements(set: Expr, elem: Type & { kind: "ref" }, e: LExpr): Expr {
+    if (isConst(set) && set.v === 0) return set;
+    const pi = this.poolOf(elem);
+    const pool = this.pools[pi]!;
+    const id = this.boundCounter++;
+    const what = `an element of ${spanText(e.span)}`;
+    const live: Expr = bin(">=", { k: "deref", ref: { k: "bound", id }, pool: pi, what, offset: pool.offset, stride: pool.stride, bound: pool.bound, name: pool.name }, K(0));
+    return ite({ k: "quant", q: "forall", set, lo: 1, count: pool.bound, id, body: live }, set, K(0));
+  }
+
+  private valueOf(e: LExpr, env: FrameEnv): Expr[] {
     const t = e.ty!;
     // a closed constant, already evaluated exactly by the checker (BigInt intermediates)
     if (e.folded !== undefined) return [K(e.folded)];
@@ -1521,7 +1543,7 @@ class Lowerer {
         this.boundExprs.set(e.sym as BoundSymbol, { k: "bound", id });
         const body = this.scalar(e.body, env);
         this.boundExprs.delete(e.sym as BoundSymbol);
-        const lo = st.elem.kind === "int" ? st.elem.lo : 0;
+        const lo = firstValue(st.elem);
         return [{ k: "quant", q: e.quant, set, lo, count: cardinality(st.elem), id, body }];
       }
       case "Alloc":
@@ -1532,6 +1554,13 @@ class Lowerer {
   }
 
   private bit(v: Expr, elem: Type, what: string): Expr {
+    if (elem.kind === "ref") {
+      // an object joins a list: the reference must be to a live object (null-deref, use-after-free)
+      const pi = this.poolOf(elem);
+      const pool = this.pools[pi]!;
+      const index: Expr = { k: "deref", ref: v, pool: pi, what, offset: pool.offset, stride: pool.stride, bound: pool.bound, name: pool.name };
+      return { k: "bit", a: index, lo: 0, count: pool.bound, what: `element ${what}` };
+    }
     const lo = elem.kind === "int" ? elem.lo : 0;
     const count = cardinality(elem);
     if (isConst(v)) {
@@ -1559,7 +1588,7 @@ class Lowerer {
         const st = e.right.ty as Type & { kind: "set" };
         const a = this.scalar(e.left, env);
         const set = this.scalar(e.right, env);
-        const lo = st.elem.kind === "int" ? st.elem.lo : 0;
+        const lo = firstValue(st.elem);
         const count = cardinality(st.elem);
         let m: Expr;
         if (isConst(a)) {

@@ -22,8 +22,8 @@ export type ValueType =
   | { kind: "record"; fields: { name: string; type: ValueType }[] }
   | { kind: "ops"; name: string; fields: string[] }
   | { kind: "proc" }
-  /** A reference into an object pool: 0 is null, i + 1 the pool's object i. */
-  | { kind: "ref"; pool: string };
+  /** A reference into an object pool: 0 is null, i + 1 the pool's object i. `bound`: the pool's size, on a set's element type (bit i: object i). */
+  | { kind: "ref"; pool: string; bound?: number };
 
 export type LockKind = "mutex" | "spinlock" | "rwsem";
 

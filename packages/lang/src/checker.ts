@@ -25,7 +25,7 @@ import {
   type VarSymbol, type EnumMemberSymbol, type ObjectSymbol, type WorkSymbol, type WorkqueueSymbol, symbolKindName,
 } from "./symbols.js";
 import {
-  ANY_INT, BOOL, ERROR, MAX_MAP_KEYS, MAX_SET_ELEMENTS, type Type, cardinality, isFiniteScalar,
+  ANY_INT, BOOL, ERROR, MAX_MAP_KEYS, MAX_SET_ELEMENTS, type Type, cardinality, isFiniteScalar, isSetElement,
   isStorable, sameType, typeToString,
 } from "./types.js";
 import { type Value, defaultValue } from "./values.js";
@@ -406,14 +406,30 @@ class Checker {
     }
   }
 
-  private resolveObject(sym: ObjectSymbol): void {
-    this.once(sym, sym.span, `object pool '${sym.name}'`, () => {
+  /** The pool's bound, evaluated once (before its fields, which may hold sets of its own objects). */
+  private resolvePoolBound(sym: ObjectSymbol): void {
+    this.once(sym.decl.bound, sym.span, `the bound of object pool '${sym.name}'`, () => {
       const d = sym.decl;
       const bound = this.constInt(d.bound, "an object pool's bound");
       if (bound !== undefined) {
         if (bound < 1 || bound > 64) this.diags.push(error(LangCodes.BadType, `an object pool holds 1 to 64 objects, not ${bound}`, d.bound.span));
         else sym.bound = bound;
       }
+    }, () => undefined);
+  }
+
+  /** A reference type as the element type of a set: the pool's objects, `bound` of them. */
+  private refElement(t: Type & { kind: "ref" }): Type {
+    const sym = this.objects.find((o) => o.type.id === t.id);
+    if (!sym) return t;
+    this.resolvePoolBound(sym);
+    return { ...t, bound: sym.bound };
+  }
+
+  private resolveObject(sym: ObjectSymbol): void {
+    this.once(sym, sym.span, `object pool '${sym.name}'`, () => {
+      const d = sym.decl;
+      this.resolvePoolBound(sym);
       const seen = new Set<string>();
       for (const f of d.fields) {
         if (seen.has(f.name.name)) this.diags.push(error(LangCodes.DuplicateName, `field '${f.name.name}' appears twice in object '${sym.name}'`, f.name.span));
@@ -605,10 +621,11 @@ class Checker {
         return { kind: "int", lo, hi };
       }
       case "SetType": {
-        const elem = this.resolveType(node.elem);
+        let elem = this.resolveType(node.elem);
         if (elem.kind === "error") return ERROR;
-        if (!isFiniteScalar(elem)) {
-          this.diags.push(error(LangCodes.BadType, `set elements must be bool, a range or an enumeration, not ${typeToString(elem)}`, node.elem.span));
+        if (elem.kind === "ref") elem = this.refElement(elem);
+        if (!isSetElement(elem)) {
+          this.diags.push(error(LangCodes.BadType, `set elements must be bool, a range, an enumeration or an object pool, not ${typeToString(elem)}`, node.elem.span));
           return ERROR;
         }
         if (cardinality(elem) > MAX_SET_ELEMENTS) {
@@ -711,11 +728,21 @@ class Checker {
           fields: pool.fields.map((f) => {
             const given = init.fields.find((x) => x.name.name === f.name);
             if (!given) return defaultValue(f.type);
-            return this.initialObjectRef(given.value, f.type) ?? this.evaluate(given.value, f.type);
+            return this.initialObjectRef(given.value, f.type) ?? this.initialObjectSet(given.value, f.type) ?? this.evaluate(given.value, f.type);
           }),
         };
       }
       return;
+    }
+    if (d.type && d.init?.kind === "SetLit") {
+      // a list of initial objects (`var devices: set<kvm_device> = {dev}`)
+      const declared = this.resolveType(d.type);
+      const mask = this.initialObjectSet(d.init, declared, true);
+      if (mask !== undefined) {
+        sym.type = declared;
+        sym.init = mask;
+        return;
+      }
     }
     const { type } = this.storableType(d.type, d.init, `variable '${sym.name}'`, sym.span, "const");
     sym.type = type;
@@ -743,6 +770,25 @@ class Checker {
       if (v.decl.init?.kind === "Alloc" && v.decl.init.pool.name === t.pool) i++;
     }
     return i + 1;
+  }
+
+  /**
+   * `{dev, dev2}` where a set of references is expected in the initial state, when every
+   * element names a global whose initializer allocates an object of the set's pool: the set
+   * of those initial objects (as a bit mask over the pool's slots).
+   */
+  private initialObjectSet(e: Expr, t: Type, report = false): number | undefined {
+    if (e.kind !== "SetLit" || t.kind !== "set" || t.elem.kind !== "ref" || e.elems.length === 0) return undefined;
+    if (!e.elems.every((x) => x.kind === "Name" && this.globals.get(x.name)?.kind === "var")) return undefined;
+    let mask = 0;
+    for (const x of e.elems) {
+      const r = this.initialObjectRef(x, t.elem, report);
+      if (r === undefined) return undefined;
+      // past the pool's bound: lowering reports that the initial objects do not fit
+      if (r > 0 && r <= cardinality(t.elem)) mask |= 1 << (r - 1);
+    }
+    e.ty = t;
+    return mask;
   }
 
   private resolveLock(sym: LockSymbol): void {
@@ -1045,7 +1091,8 @@ class Checker {
     return undefined;
   }
 
-  private lvalue(e: Expr, scope: Scope): Type {
+  /** `through`: the place is written through it (`x.f := …`, `m[k].f := …`), so a reference there is only read. */
+  private lvalue(e: Expr, scope: Scope, through = false): Type {
     switch (e.kind) {
       case "Name": {
         const sym = scope.lookup(e.name) ?? this.globals.get(e.name);
@@ -1058,7 +1105,8 @@ class Checker {
           return (e.ty = sym.type);
         }
         if (sym.kind === "local") {
-          if (sym.role === "for" || sym.role === "pick" || sym.role === "instance") {
+          // `d.f := …` through a for or pick variable writes the object, not the variable
+          if ((sym.role === "for" || sym.role === "pick" || sym.role === "instance") && !(through && sym.type.kind === "ref")) {
             this.diags.push(error(LangCodes.NotAssignable, `cannot assign to the ${sym.role === "instance" ? "instance" : sym.role} variable '${e.name}'`, e.span));
           }
           return (e.ty = sym.type);
@@ -1068,7 +1116,7 @@ class Checker {
         return (e.ty = ERROR);
       }
       case "Index": {
-        const tt = this.lvalue(e.target, scope);
+        const tt = this.lvalue(e.target, scope, through);
         if (tt.kind === "error") return (e.ty = ERROR);
         if (tt.kind !== "map") {
           this.diags.push(error(LangCodes.TypeMismatch, `only maps can be indexed; the target has type ${typeToString(tt)}`, e.target.span));
@@ -1079,7 +1127,7 @@ class Checker {
         return (e.ty = tt.value);
       }
       case "Field": {
-        const tt = this.lvalue(e.target, scope);
+        const tt = this.lvalue(e.target, scope, true);
         const sync = this.syncField(tt, e.field.name);
         if (sync) {
           this.diags.push(error(LangCodes.NotAssignable, `'${spanText(e.span)}' is ${sync.kind === "refcount" ? "a refcount (use get, put or dec_and_test)" : fieldKindText(sync)} of the object and cannot be assigned`, e.span));
@@ -1124,7 +1172,7 @@ class Checker {
         continue;
       }
       // an initial object may point to another one (`var dev = alloc kvm_device {kvm: vm}`)
-      if (ctx.mode === "const" && this.initialObjectRef(f.value, ft, true) !== undefined) continue;
+      if (ctx.mode === "const" && (this.initialObjectRef(f.value, ft, true) ?? this.initialObjectSet(f.value, ft, true)) !== undefined) continue;
       this.expectType(this.expr(f.value, scope, ctx, ft), ft, f.value.span);
     }
     return (e.ty = sym.type);
@@ -1325,9 +1373,15 @@ class Checker {
           }
         }
         if (elem.kind === "error") return ERROR;
+        if (elem.kind === "ref") elem = this.refElement(elem);
         types.forEach((t, i) => this.expectType(t, elem!, e.elems[i]!.span));
-        if (!isFiniteScalar(elem) || cardinality(elem) > MAX_SET_ELEMENTS) {
-          this.diags.push(error(LangCodes.BadType, `cannot make a set of ${typeToString(elem)}: elements must be bool, an enumeration or a range of at most ${MAX_SET_ELEMENTS} values`, e.span));
+        const nullAt = elem.kind === "ref" ? e.elems.find((x) => x.kind === "NullLit") : undefined;
+        if (nullAt) {
+          this.diags.push(error(LangCodes.TypeMismatch, "a set of references holds objects, never null", nullAt.span));
+          return ERROR;
+        }
+        if (!isSetElement(elem) || cardinality(elem) > MAX_SET_ELEMENTS) {
+          this.diags.push(error(LangCodes.BadType, `cannot make a set of ${typeToString(elem)}: elements must be bool, an enumeration, a range or an object pool of at most ${MAX_SET_ELEMENTS} values`, e.span));
           return ERROR;
         }
         return { kind: "set", elem };

@@ -21,8 +21,12 @@ export type Type =
   | { kind: "proc"; params: Type[]; ret?: Type }
   /** The type of the literal `none`, before it meets a proc type. */
   | { kind: "none" }
-  /** A reference into an object pool (`null` or one of its objects). */
-  | { kind: "ref"; pool: string; id: number }
+  /**
+   * A reference into an object pool (`null` or one of its objects). `bound`, the pool's
+   * size, is set on the element type of a set of references (`set<kvm_device>`), whose
+   * elements are the pool's objects in slot order.
+   */
+  | { kind: "ref"; pool: string; id: number; bound?: number }
   /** The type of the literal `null`, before it meets a reference type. */
   | { kind: "null" }
   /** Lock and refcount names denote objects, not values; these types mark them. */
@@ -100,26 +104,40 @@ export function isFiniteScalar(t: Type): boolean {
   return t.kind === "bool" || t.kind === "enum" || (t.kind === "int" && Number.isFinite(t.lo) && Number.isFinite(t.hi));
 }
 
-/** Number of values of a finite scalar type. */
+/**
+ * Types whose values can be the elements of a set: the finite scalars, and references to
+ * the objects of a pool of known size (a set of references is the kernel's list of objects;
+ * its elements are never null).
+ */
+export function isSetElement(t: Type): boolean {
+  return isFiniteScalar(t) || (t.kind === "ref" && t.bound !== undefined);
+}
+
+/** Number of values of a finite scalar type (of a set element type: a pool's objects). */
 export function cardinality(t: Type): number {
   switch (t.kind) {
     case "bool": return 2;
     case "enum": return t.members.length;
     case "int": return t.hi - t.lo + 1;
+    case "ref": return t.bound ?? Infinity;
     default: return Infinity;
   }
 }
 
-/** The i-th value (in encoding order) of a finite scalar type, as an encoded number. */
+/** The encoded value of a set element type's first value: a range's lower bound, 1 for a reference (0 is null), else 0. */
+export function firstValue(t: Type): number {
+  return t.kind === "int" ? t.lo : t.kind === "ref" ? 1 : 0;
+}
+
+/** The i-th value (in encoding order) of a finite scalar type or set element type, as an encoded number. */
 export function nthValue(t: Type, i: number): number {
-  return t.kind === "int" ? t.lo + i : i;
+  return firstValue(t) + i;
 }
 
 /** Position of an encoded value in the finite scalar type's order, or -1 when outside. */
 export function indexOfValue(t: Type, v: number): number {
-  if (t.kind === "int") return v >= t.lo && v <= t.hi ? v - t.lo : -1;
-  const n = cardinality(t);
-  return v >= 0 && v < n ? v : -1;
+  const i = v - firstValue(t);
+  return i >= 0 && i < cardinality(t) ? i : -1;
 }
 
 /** Can values of this type be stored in the state (every part finite)? */
@@ -127,7 +145,7 @@ export function isStorable(t: Type): boolean {
   switch (t.kind) {
     case "bool": case "enum": case "proc": case "ref": return true;
     case "int": return Number.isFinite(t.lo) && Number.isFinite(t.hi);
-    case "set": return isFiniteScalar(t.elem) && cardinality(t.elem) <= MAX_SET_ELEMENTS;
+    case "set": return isSetElement(t.elem) && cardinality(t.elem) <= MAX_SET_ELEMENTS;
     case "map": return isFiniteScalar(t.key) && isStorable(t.value);
     case "record": return t.fields.every((f) => isStorable(f.type));
     case "ops": return true;

@@ -31,6 +31,7 @@ export function formatScalar(t: Type, v: number, procName: ProcNames): string {
     case "bool": return v ? "true" : "false";
     case "enum": return t.members[v] ?? `?${v}`;
     case "proc": case "none": return v === 0 ? "none" : procName(v - 1);
+    case "ref": case "null": return v === 0 ? "null" : `${t.kind === "ref" ? t.pool : "?"}[${v - 1}]`;
     case "set": {
       const parts: string[] = [];
       const n = cardinality(t.elem);

@@ -69,6 +69,17 @@ function big(v: RValue): bigint {
 }
 
 export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>, ev: Evaluator): RValue {
+  const v = evaluateExpr(e, env, bound, ev);
+  // A list read from memory (language.md, "Sets of references"): every object on it must
+  // still be live, checked in slot order; reading a list that still holds a freed object
+  // is use-after-free, as walking its list_head would be.
+  if ((e.kind === "Name" || e.kind === "Index" || e.kind === "Field") && e.ty?.kind === "set" && e.ty.elem.kind === "ref") {
+    for (const x of v as RValue[]) env.objectSlot(x, `an element of ${spanText(e.span)}`);
+  }
+  return v;
+}
+
+function evaluateExpr(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>, ev: Evaluator): RValue {
   switch (e.kind) {
     case "IntLit": return e.value;
     case "BoolLit": return e.value;
@@ -105,7 +116,9 @@ export function evaluate(e: Expr, env: EvalEnv, bound: Map<BoundSymbol, RValue>,
       const elem = (t as Type & { kind: "set" }).elem;
       const xs = e.elems.map((x) => {
         const v = evaluate(x, env, bound, ev);
-        if (scalarIndex(elem, v) < 0) env.fault("out-of-range", `element ${spanText(x.span)}: ${String(v)} is outside ${typeToString(elem)}`);
+        // an object put on a list must be live (null-deref, use-after-free)
+        if (elem.kind === "ref") env.objectSlot(v, spanText(x.span));
+        else if (scalarIndex(elem, v) < 0) env.fault("out-of-range", `element ${spanText(x.span)}: ${String(v)} is outside ${typeToString(elem)}`);
         return v;
       });
       return normalizeSet(elem, xs);

@@ -32,8 +32,10 @@ export function scalarCount(t: Type): number {
     case "bool": return 2;
     case "enum": return t.members.length;
     case "int": return t.hi - t.lo + 1;
-    default: throw new Error(`not a finite scalar type: ${t.kind}`);
+    // a set of references: the pool's objects, in slot order
+    case "ref": if (t.bound !== undefined) return t.bound; break;
   }
+  throw new Error(`not a finite scalar type: ${t.kind}`);
 }
 
 /** The i-th value of a finite scalar type, in its order. */
@@ -42,8 +44,9 @@ export function scalarAt(t: Type, i: number): RValue {
     case "bool": return i === 1;
     case "enum": return t.members[i]!;
     case "int": return t.lo + i;
-    default: throw new Error(`not a finite scalar type: ${t.kind}`);
+    case "ref": if (t.bound !== undefined) return `${t.pool}[${i}]`; break;
   }
+  throw new Error(`not a finite scalar type: ${t.kind}`);
 }
 
 /** Position of a value in a finite scalar type's order, or -1 when it is outside the type. */
@@ -52,6 +55,10 @@ export function scalarIndex(t: Type, v: RValue): number {
     case "bool": return v === true ? 1 : v === false ? 0 : -1;
     case "enum": return typeof v === "string" ? t.members.indexOf(v) : -1;
     case "int": return typeof v === "number" && v >= t.lo && v <= t.hi && Number.isInteger(v) ? v - t.lo : -1;
+    case "ref": {
+      const m = typeof v === "string" && t.bound !== undefined ? /^(.*)\[(\d+)\]$/.exec(v) : null;
+      return m && m[1] === t.pool && Number(m[2]) < t.bound! ? Number(m[2]) : -1;
+    }
     default: return -1;
   }
 }
