@@ -652,7 +652,7 @@ export class ModelGenerator {
     const l = this.lockName(scope, true);
     const body = this.nested(scope, depth, opts, { held: [...scope.held, l] });
     return this.weighted<string[]>([
-      [40, () => [`lock ${l}`, ...body.map((x) => x.slice(2)), `unlock ${l}`]],
+      [40, () => [`lock ${l}${this.chance(0.04) ? " nested 1" : ""}`, ...body.map((x) => x.slice(2)), `unlock ${l}`]],
       [1.5, () => [`lock ${l}`, ...body.map((x) => x.slice(2))]], // kept: exit-holding-lock or a later deadlock
       [1.5, () => [`lock ${l}`, ...body.map((x) => x.slice(2)), `unlock ${l}`, `unlock ${l}`]], // double unlock
       [1, () => [...body.map((x) => x.slice(2)), `unlock ${l}`]], // never taken
@@ -664,7 +664,9 @@ export class ModelGenerator {
     const a = this.lockName(scope, false);
     const b = this.lockName({ ...scope, held: [...scope.held, a] }, this.chance(0.3));
     const body = this.nested(scope, depth, opts, { held: [...scope.held, a, b] }).map((x) => x.slice(2));
-    return [`lock ${a}`, `lock ${b}`, ...body, `unlock ${b}`, `unlock ${a}`];
+    // mutex_lock_nested(): a subclass for the inner lock, now and then (language.md, "Lock classes")
+    const nested = this.chance(0.25) ? ` nested ${this.chance(0.8) ? 1 : 2}` : "";
+    return [`lock ${a}`, `lock ${b}${nested}`, ...body, `unlock ${b}`, `unlock ${a}`];
   }
 
   private rwSection(scope: Scope, depth: number, opts: { noWhile?: boolean }): string[] {

@@ -530,6 +530,24 @@ process close_dev2 { if dec_and_test(dev2.kvm.users_count) { free dev2.kvm } }
     first: { first: { kind: "held-lock-freed" } },
     all: { kinds: ["held-lock-freed", "refcount-underflow", "refcount-underflow", "use-after-free", "use-after-free", "use-after-free"] },
   },
+  {
+    // engine (interpreter) was wrong: `x in s` with `x` outside the set's element type (here a
+    // null reference) skipped evaluating `s`, so the null-deref of `gq.ls` was missed; compiled
+    // code and the reference evaluate both operands (seed 4202582, 4201975, 4202861)
+    name: "membership of an element outside the set's type still evaluates the set",
+    text: `
+object node[2] { val: 0..2, ls: set<node> }
+var gp: node = alloc node {val: 1}
+var gq: node = alloc node {val: 2, ls: {gp}}
+var gl: set<node>
+var b: bool
+process p { gq := null }
+process q { if gq in gq.ls { b := true }; if gq in gl { b := false } }
+`,
+    disabled: ["leak"],
+    first: { first: { kind: "null-deref" } },
+    all: { kinds: ["null-deref"] },
+  },
 ];
 
 describe("disagreements found by the differential tests", () => {

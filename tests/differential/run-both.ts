@@ -58,6 +58,8 @@ export interface RunOptions {
   disabled?: readonly string[];
   /** Stop both searches after storing this many states (both count the same way). */
   maxStates?: number;
+  /** The lock-order analysis by class (the default) or by instance. */
+  lockOrder?: "class" | "instance";
 }
 
 const cycles = (sets: readonly (readonly string[])[]) => sets.map((locks) => [...locks].sort().join(",")).sort();
@@ -107,14 +109,14 @@ export function runEngine(ir: Model, all: boolean, options: RunOptions = {}): Su
 
 function searchEngine(ir: Model, all: boolean, options: RunOptions): SearchResult {
   const disabled = new Set(options.disabled ?? []) as ReadonlySet<ViolationKind>;
-  return explore(ir, { all, disabled, maxStates: options.maxStates });
+  return explore(ir, { all, disabled, maxStates: options.maxStates, lockOrder: options.lockOrder });
 }
 
 export function runReference(model: CheckedModel, options: RunOptions = {}): { first: Summary; all: Summary } {
   const ref = createReference(model, { disabled: new Set(options.disabled ?? []) });
-  const first = ref.explore({ maxStates: options.maxStates });
+  const first = ref.explore({ maxStates: options.maxStates, lockOrder: options.lockOrder });
   // With no violation at all, `all` explores exactly the same way (it only changes what a violation does).
-  const all = first.complete && first.violations.length === 0 ? first : ref.explore({ all: true, maxStates: options.maxStates });
+  const all = first.complete && first.violations.length === 0 ? first : ref.explore({ all: true, maxStates: options.maxStates, lockOrder: options.lockOrder });
   return { first: summarizeReference(first), all: summarizeReference(all) };
 }
 

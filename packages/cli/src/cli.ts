@@ -31,6 +31,12 @@ function positiveInt(name: string) {
   };
 }
 
+/** --lock-order class|instance, or --no-lock-order (false): the analysis's nodes, or off. */
+function lockOrderMode(v: unknown): "class" | "instance" | false {
+  if (v === false || v === "class" || v === "instance") return v;
+  throw new UsageError(`--lock-order expects class or instance (or --no-lock-order to switch the analysis off), got '${v === true ? "" : String(v)}'`);
+}
+
 function nonNegativeInt(name: string) {
   return (v: unknown) => {
     const n = Number(v);
@@ -85,12 +91,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("time-limit", { type: "string", describe: "stop after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
           .option("strict", { type: "boolean", default: false, describe: "treat lock-order warnings as violations (exit 1)" })
+          .option("lock-order", { type: "string", default: "class", describe: "the lock-order analysis by lock class, as lockdep (class), or by lock instance; --no-lock-order turns it off", coerce: lockOrderMode, group: "Checks:" })
           .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" })
           .option("engine", { choices: ["auto", "interp", "compiled"] as const, default: "auto" as const, describe: "successor generation: the IR interpreter, compiled code, or whichever suits the model (auto)" })
           .option("store", { choices: ["exact", "fingerprint"] as const, default: "exact" as const, describe: "keep every state (exact) or 64-bit fingerprints only (less memory, tiny collision risk)" })
           .option("max-memory", { type: "string", describe: "stop cleanly (exit 3) before the search uses this much memory, e.g. 4G (default: half the machine's memory)", coerce: size("max-memory") })
           .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" });
         for (const c of CHECK_NAMES) {
+          if (c === "lock-order") continue;
           b = b.option(c, { type: "boolean", default: true, describe: `the ${c} check (--no-${c} turns it off)`, group: "Checks:" });
         }
         return b;
@@ -107,6 +115,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           disabled: CHECK_NAMES.filter((c) => a[c] === false),
           engine: { engine: a.engine as EngineChoice, store: a.store as "exact" | "fingerprint", maxMemory: a["max-memory"] as number | undefined },
           strict: a.strict as boolean,
+          lockOrder: a["lock-order"] === false ? undefined : (a["lock-order"] as "class" | "instance"),
           cache: a.cache as boolean,
         });
       },
@@ -204,6 +213,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("max-states", { type: "string", describe: "stop each side after storing this many states (exit 3)", coerce: positiveInt("max-states") })
           .option("time-limit", { type: "string", describe: "stop each side after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("strict", { type: "boolean", default: false, describe: "an introduced lock-order warning is a regression (exit 1)" })
+          .option("lock-order", { type: "string", default: "class", describe: "the lock-order analysis by lock class, as lockdep (class), or by lock instance", coerce: lockOrderMode })
           .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" })
           .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
       async (a) => {
@@ -216,6 +226,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           timeLimit: a["time-limit"] as number | undefined,
           format: a.format as "text" | "json",
           strict: a.strict as boolean,
+          lockOrder: a["lock-order"] === false ? undefined : (a["lock-order"] as "class" | "instance"),
           cache: a.cache as boolean,
         });
       },

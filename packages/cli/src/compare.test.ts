@@ -48,8 +48,8 @@ describe("knot compare", () => {
     const r = await knot("compare", "models/examples/philosophers.knot", "--set", "N=3", "--set", "ORDERED=true", "--base", "ORDERED=false", "--format", "json");
     const c = JSON.parse(r.stdout);
     const constants = (side: { constants: { name: string; value: string }[] }) => side.constants.map((x) => `${x.name}=${x.value}`).join(" ");
-    expect(constants(c.base)).toBe("N=3 ORDERED=false");
-    expect(constants(c.head)).toBe("N=3 ORDERED=true");
+    expect(constants(c.base)).toBe("N=3 ORDERED=false SINGLE_DEPTH_NESTING=1");
+    expect(constants(c.head)).toBe("N=3 ORDERED=true SINGLE_DEPTH_NESTING=1");
     expect(c.violations.fixed.map((v: { kind: string }) => v.kind)).toEqual(["lock-cycle"]);
     expect(r.code).toBe(ExitCode.Pass);
   });

@@ -106,7 +106,7 @@ class Generator implements WorkCodegenHost {
    * A lock-order acquisition of the lock or domain `id` (an absolute slot expression): an edge
    * from every other lock the thread holds and every read-side section it is inside.
    */
-  acquisition(id: string): void {
+  acquisition(id: string, subclass = 0): void {
     const w = this.w;
     const nh = this.temp("nh");
     w.line(`let ${nh} = 0;`);
@@ -130,7 +130,7 @@ class Generator implements WorkCodegenHost {
       w.line(`if (${id} !== ${e}) H[${nh}++] = ${e};`);
       w.close();
     }
-    w.line(`if (${nh} > 0) acquire(H, ${id}, ${nh});`);
+    w.line(subclass ? `if (${nh} > 0) acquire(H, ${id}, ${nh}, ${subclass});` : `if (${nh} > 0) acquire(H, ${id}, ${nh});`);
   }
 
   /** The slot of the running worker's running work in workqueue `q` (worker number by thread; `name`: its per-thread table's, one per `worker` function). */
@@ -425,7 +425,7 @@ class Generator implements WorkCodegenHost {
           w.line(`if (${this.read(x)} !== 0) return ${blocked};`);
         }
         if (sleep) this.atomicChecks();
-        if (this.opts.lockOrder) this.acquisition(id);
+        if (this.opts.lockOrder) this.acquisition(id, o.subclass ?? 0);
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const r = this.plus(x, 1);
           w.line(this.write(r, `(${this.read(r)} | BIT)`));

@@ -13,7 +13,7 @@ import {
 } from "./interpret.js";
 import { CompletionReach } from "./completions.js";
 import { workWaitOwners } from "./interpret-workqueue.js";
-import { LockOrderGraph } from "./lock-order.js";
+import { LockOrderGraph, lockClasses, type LockOrderEdgeRecord } from "./lock-order.js";
 import { type PackedLayout, computePackedLayout, constantSlots, pack, readSlot, unpack } from "./packing.js";
 import { ExactStateStore, FingerprintStateStore, MAX_EXACT_STATES, SEEN, type StateStore } from "./state-store.js";
 import { DiskTraceStore, MemoryTraceStore, type TraceLink, type TraceStore } from "./trace-store.js";
@@ -29,6 +29,11 @@ export interface SearchOptions {
   /** Stop after this many seconds. */
   timeLimit?: number;
   /** Keep searching after a violation; report each distinct one once. */
+  /**
+   * The lock-order analysis's nodes (language.md, "Lock classes"): lock classes as lockdep has
+   * them (the default), or lock instances.
+   */
+  lockOrder?: "class" | "instance";
   all?: boolean;
   /** Checks switched off. */
   disabled?: ReadonlySet<ViolationKind>;
@@ -134,6 +139,8 @@ export interface SearchStats {
 export interface LockOrderEdge {
   from: string;
   to: string;
+  /** The lockdep subclass `to` was taken with (`lock to nested N`), when not 0. */
+  subclass?: number;
   thread: number;
   step: number;
   /** The path to the acquiring step, ending with it. */
@@ -143,8 +150,10 @@ export interface LockOrderEdge {
 /** A cycle in the lock-order graph (lockdep's "possible circular locking dependency"). */
 export interface LockOrderWarning {
   kind: "lock-order";
-  /** The locks of the cycle, in order (the first is not repeated at the end). */
+  /** The locks of the cycle, in order (the first is not repeated at the end): lock classes (`kvm->lock`, `fork`, `fork/1` for a subclass) or, with `lockOrder: "instance"`, instances. */
   locks: string[];
+  /** Two locks of one class nested (lockdep's "possible recursive locking"): `locks` is that class, `edges` the one nesting. */
+  recursive?: boolean;
   message: string;
   edges: LockOrderEdge[];
   key: string;
@@ -215,7 +224,7 @@ export class Explorer {
     this.lockOrder = graph;
     this.compiled = new ModelCompiler(model, {
       disabled: this.disabled,
-      onAcquire: graph ? (held, slot) => graph.acquire(held, slot) : undefined,
+      onAcquire: graph ? (held, slot, _c, subclass) => graph.acquire(held, slot, held.length, subclass) : undefined,
     }).compile();
     this.ctxs = model.threads.map((t) => ({ tid: t.id, owner: t.id + 1, bit: 1 << t.id, base: t.localBase, instance: t.instance, bound: [] }));
     this.stepTo = Int32Array.from(model.steps.map((s) => s.to));
@@ -563,31 +572,48 @@ export class Explorer {
     return s;
   }
 
-  /** Cycles of the lock-order graph, each edge with the shortest trace that created it. */
+  /** Cycles of the lock-order graph (and, by class, same-class nesting), each edge with the shortest trace that created it. */
   private lockOrderWarnings(): LockOrderWarning[] {
     const graph = this.lockOrder;
     if (!graph) return [];
     const name = (slot: number) => lockOrderNodeName(this.compiled, slot);
-    return graph.cycles().map((cycle) => {
-      const edges: LockOrderEdge[] = cycle.map((from, i) => {
-        const to = cycle[(i + 1) % cycle.length]!;
-        const rec = graph.edge(from, to)!;
-        const trace = this.trace(rec.state);
-        const after = trace.steps.length ? trace.steps[trace.steps.length - 1]!.state.slice() : trace.initial.slice();
-        this.compiled.steps[rec.step]!(after, this.ctxs[rec.thread]!, new Outcome());
-        after[this.model.threads[rec.thread]!.pcSlot] = this.stepTo[rec.step]!;
-        trace.steps.push({ thread: rec.thread, step: rec.step, state: after });
-        return { from: name(from), to: name(to), thread: rec.thread, step: rec.step, trace };
-      });
-      const locks = cycle.map(name);
+    const edgeOf = (rec: LockOrderEdgeRecord): LockOrderEdge => {
+      const trace = this.trace(rec.state);
+      const after = trace.steps.length ? trace.steps[trace.steps.length - 1]!.state.slice() : trace.initial.slice();
+      this.compiled.steps[rec.step]!(after, this.ctxs[rec.thread]!, new Outcome());
+      after[this.model.threads[rec.thread]!.pcSlot] = this.stepTo[rec.step]!;
+      trace.steps.push({ thread: rec.thread, step: rec.step, state: after });
+      return { from: name(rec.from), to: name(rec.to), ...(rec.sub ? { subclass: rec.sub } : {}), thread: rec.thread, step: rec.step, trace };
+    };
+    const circular = (locks: string[], edges: LockOrderEdge[]): LockOrderWarning => ({
+      kind: "lock-order" as const,
+      locks,
+      message: `possible circular locking dependency: ${[...locks, locks[0]].join(" -> ")}`,
+      edges,
+      key: `lock-order@${locks.join(",")}`,
+    });
+    if (this.options.lockOrder === "instance") {
+      return graph.cycles().map((cycle) => circular(cycle.map(name), cycle.map((from, i) => edgeOf(graph.edge(from, cycle[(i + 1) % cycle.length]!)!))));
+    }
+    const classes = lockClasses(this.compiled);
+    const view = graph.classView((slot) => classes.of(slot));
+    const nodeName = (node: number) => classes.name(node >> 3) + (node & 7 ? `/${node & 7}` : "");
+    const recursive = view.recursive.map((node): LockOrderWarning => {
+      const e = edgeOf(view.edge(node, node));
       return {
-        kind: "lock-order" as const,
-        locks,
-        message: `possible circular locking dependency: ${[...locks, locks[0]].join(" -> ")}`,
-        edges,
-        key: `lock-order@${locks.join(",")}`,
+        kind: "lock-order",
+        locks: [nodeName(node)],
+        recursive: true,
+        message: `possible recursive locking: ${e.to} taken while holding ${e.from}, both of lock class ${nodeName(node)}; may be due to missing lock nesting notation (lock ${e.to} nested 1)`,
+        edges: [e],
+        key: `lock-order@recursive:${nodeName(node)}`,
       };
     });
+    const cycles = view.cycles.map((cycle) => circular(cycle.map(nodeName), cycle.map((from, i) => edgeOf(view.edge(from, cycle[(i + 1) % cycle.length]!)))));
+    // in lock order of their first node, recursive before circular at the same class
+    return [...recursive.map((w, i) => ({ w, at: view.recursive[i]! })), ...cycles.map((w, i) => ({ w, at: view.cycles[i]![0]! + 0.5 }))]
+      .sort((a, b) => a.at - b.at)
+      .map((x) => x.w);
   }
 
   private report(v: Violation): void {

@@ -113,7 +113,7 @@ export interface CompileOptions {
   /** Checks switched off: their ops never report. */
   disabled: ReadonlySet<ViolationKind>;
   /** Called when a thread takes a lock while holding others (lock-order analysis). */
-  onAcquire?: (heldSlots: number[], slot: number, c: ThreadCtx) => void;
+  onAcquire?: (heldSlots: number[], slot: number, c: ThreadCtx, subclass: number) => void;
 }
 
 function popcount(x: number): number {
@@ -248,7 +248,9 @@ export function compileExpr(e: Expr, opts: ExprOptions = {}): ExprFn {
       const { lo, count } = e;
       return (s, c) => {
         const i = a(s, c) - lo;
-        return i >= 0 && i < count ? (set(s, c) >>> i) & 1 : 0;
+        // the set is evaluated even for an element outside its type: it may fault (a null or freed reference, an index)
+        const v = set(s, c);
+        return i >= 0 && i < count ? (v >>> i) & 1 : 0;
       };
     }
     case "held": {

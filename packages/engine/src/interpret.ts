@@ -370,11 +370,11 @@ export class ModelCompiler implements WorkOpContext {
   }
 
   /** A lock-order acquisition of `x`: an edge from every lock held and every read-side section the thread is inside. */
-  acquired(s: Int32Array, c: ThreadCtx, x: number): void {
+  acquired(s: Int32Array, c: ThreadCtx, x: number, subclass = 0): void {
     const onAcquire = this.options.onAcquire;
     if (!onAcquire) return;
     const held = [...this.heldLocks(s, c), ...this.readSections(s, c), ...this.pseudoHeld(s, c)].filter((h) => h !== x);
-    if (held.length) onAcquire(held, x, c);
+    if (held.length) onAcquire(held, x, c, subclass);
   }
 
   /** One outcome of a trylock (model.ts): never waits, never sleeps, records no lock-order edge. */
@@ -437,7 +437,8 @@ export class ModelCompiler implements WorkOpContext {
       this.violate(o, "sleep-in-atomic", `${this.threadName(c.tid)} takes ${lockKind} ${name}, which may sleep, ${ctx}`);
       return true;
     };
-    const acquired = (s: Int32Array, c: ThreadCtx, x: number) => this.acquired(s, c, x);
+    const subclass = op.subclass ?? 0;
+    const acquired = (s: Int32Array, c: ThreadCtx, x: number) => this.acquired(s, c, x, subclass);
     if (lockKind !== "rwsem") {
       return (s, c, o) => {
         const x = addr(s, c);

@@ -1,6 +1,7 @@
 // The lockdep-style lock-order analysis: edges recorded over every explored
-// transition, cycles reported even when no explored state deadlocks, and no
-// false alarm for consistently ordered locking of array entries.
+// transition, cycles reported even when no explored state deadlocks; by lock
+// class (lockdep's view, the default) with subclasses from `nested`, and by
+// instance, where ordered locking of array entries is no alarm.
 import { describe, expect, it } from "vitest";
 import { lowerFile } from "../../ir/src/test-lower.js";
 import { explore } from "./explore.js";
@@ -41,11 +42,65 @@ process s { lock c; lock a; unlock a; unlock c }
     expect(r.warnings.map((w) => w.locks)).toEqual([["a", "b", "c"]]);
   });
 
-  it("treats entries of a lock array as separate locks: ordered philosophers are clean", () => {
-    const ordered = explore(lowerFile("models/examples/philosophers.knot", { N: "4", ORDERED: "true" }));
+  it("by instance, treats entries of a lock array as separate locks: ordered philosophers are clean", () => {
+    const ordered = explore(lowerFile("models/examples/philosophers.knot", { N: "4", ORDERED: "true" }), { lockOrder: "instance" });
     expect(ordered.warnings).toEqual([]);
-    const unordered = explore(lowerFile("models/examples/philosophers.knot", { N: "3" }), { all: true });
+    const unordered = explore(lowerFile("models/examples/philosophers.knot", { N: "3" }), { all: true, lockOrder: "instance" });
     expect(unordered.warnings.map((w) => w.locks)).toEqual([["fork[0]", "fork[1]", "fork[2]"]]);
+  });
+
+  it("by class (the default), two entries of one array nested are possible recursive locking, unless the inner one is nested", () => {
+    const unordered = explore(lowerFile("models/examples/philosophers.knot", { N: "3", SINGLE_DEPTH_NESTING: "0" }), { all: true });
+    expect(unordered.warnings.map((w) => [w.locks, w.recursive, w.message])).toEqual([[["fork"], true,
+      "possible recursive locking: fork[1] taken while holding fork[0], both of lock class fork; may be due to missing lock nesting notation (lock fork[1] nested 1)"]]);
+    // the table takes its second fork `nested 1`: fork -> fork/1 is no cycle, ordered or not
+    expect(explore(lowerFile("models/examples/philosophers.knot", { N: "4", ORDERED: "true" })).warnings).toEqual([]);
+    expect(explore(lowerFile("models/examples/philosophers.knot", { N: "3" }), { all: true }).warnings).toEqual([]);
+  });
+
+  it("by class, finds a cycle between two objects' locks that no two instances form", () => {
+    const src = `
+object kvm[1] { lock: mutex }
+object kvm_vcpu[2] { mutex: mutex }
+var vm: kvm = alloc kvm {}
+var v0: kvm_vcpu = alloc kvm_vcpu {}
+var v1: kvm_vcpu = alloc kvm_vcpu {}
+process a { lock vm.lock; lock v0.mutex; unlock v0.mutex; unlock vm.lock }
+process b { lock v1.mutex; lock vm.lock; unlock vm.lock; unlock v1.mutex }
+`;
+    const byClass = check(src, { disabled: new Set(["leak"]) });
+    expect(byClass.warnings.map((w) => w.message)).toEqual(["possible circular locking dependency: kvm->lock -> kvm_vcpu->mutex -> kvm->lock"]);
+    expect(byClass.warnings[0]!.edges.map((e) => `${e.from} -> ${e.to}`)).toEqual(["kvm[0]->lock -> kvm_vcpu[0]->mutex", "kvm_vcpu[1]->mutex -> kvm[0]->lock"]);
+    expect(check(src, { disabled: new Set(["leak"]), lockOrder: "instance" }).warnings).toEqual([]);
+  });
+
+  it("keys a class edge by the inner lock's subclass; a held lock counts as subclass 0", () => {
+    const three = (inner: string, innermost: string) => `
+mutex m[0..2]
+process p { lock m[0]; lock m[1]${inner}; lock m[2]${innermost}; unlock m[2]; unlock m[1]; unlock m[0] }
+`;
+    // m[1] nested 1 under m[0], m[2] nested 2 under both: m -> m/1, m -> m/2
+    expect(check(three(" nested 1", " nested 2")).warnings).toEqual([]);
+    // m[2] nested 1 while m[1] (nested 1) is held: the held m[1] counts as m, so m -> m/1 again, no warning
+    expect(check(three(" nested 1", " nested 1")).warnings).toEqual([]);
+    // no notation on the innermost: m -> m
+    expect(check(three(" nested 1", "")).warnings.map((w) => w.locks)).toEqual([["m"]]);
+    // a subclass node is a node of its own in a cycle: a -> m/1 and m -> a
+    const r = check(`
+mutex a
+mutex m[0..1]
+process p { lock m[0]; lock a; unlock a; unlock m[0] }
+process q { lock a; lock m[1] nested 1; unlock m[1]; unlock a }
+`);
+    expect(r.warnings).toEqual([]);
+    const s = check(`
+mutex a
+mutex m[0..1]
+process p { lock m[0]; lock a; unlock a; unlock m[0] }
+process q { lock a; lock m[1]; unlock m[1]; unlock a }
+`);
+    expect(s.warnings.map((w) => w.message)).toEqual(["possible circular locking dependency: a -> m -> a"]);
+    expect(s.warnings[0]!.edges.map((e) => `${e.from} -> ${e.to}`)).toEqual(["a -> m[1]", "m[0] -> a"]);
   });
 
   it("records nothing for a step that turns out disabled, and nothing when switched off", () => {

@@ -1,14 +1,23 @@
 // The lock-order graph (lockdep): while exploring, an edge A -> B is recorded the
-// first time any thread takes lock B while holding lock A, with the state and
-// step that created it (under BFS, the shallowest such state, so its trace is a
-// shortest one). A cycle in this graph is a possible deadlock even when no
-// explored state deadlocks, because the explored interleavings happened not to
-// line the paths up. Edges are between lock instances (group_lock[g1], not the
-// group_lock class), so ordered locking of array entries is not a false alarm.
+// first time any thread takes lock B (with lockdep subclass `sub`, `lock B nested
+// sub`) while holding lock A, with the state and step that created it (under BFS,
+// the shallowest such state, so its trace is a shortest one). A cycle is a possible
+// deadlock even when no explored state deadlocks, because the explored
+// interleavings happened not to line the paths up.
+//
+// Two views of the same edges (language.md, "Lock classes"): by instance (fork[0]
+// and fork[1] are different locks, so ordered locking of array entries is no
+// alarm), and by lock class as lockdep has them (every entry of one declaration,
+// array or object field is one class; `nested N` makes subclass N of it). In the
+// class view an edge between two locks of one class is lockdep's "possible
+// recursive locking". The state does not keep the subclass a lock was taken with,
+// so a held lock is its class's subclass 0: `nested` marks the inner acquisition.
 
 export interface LockOrderEdgeRecord {
   from: number;
   to: number;
+  /** The subclass `to` was taken with. */
+  sub: number;
   /** The state the acquiring step started from, the thread, and the step. */
   state: number;
   thread: number;
@@ -16,11 +25,13 @@ export interface LockOrderEdgeRecord {
 }
 
 export class LockOrderGraph {
-  /** Edges of the step being tried, as (from, to) slot pairs. */
-  private pending = new Int32Array(64);
+  /** Edges of the step being tried, as (from, to, subclass) triples. */
+  private pending = new Int32Array(96);
   private npending = 0;
-  private readonly edges = new Map<string, LockOrderEdgeRecord>();
-  private readonly out = new Map<number, number[]>();
+  /** Every distinct (from, to, subclass) edge, in the order first recorded. */
+  private readonly records: LockOrderEdgeRecord[] = [];
+  /** The first record of each instance pair (from, to). */
+  private readonly byPair = new Map<number, LockOrderEdgeRecord>();
   /** Edges seen so far, by numeric key, so that the common case (a known edge) costs one lookup. */
   private readonly known = new Set<number>();
 
@@ -29,48 +40,99 @@ export class LockOrderGraph {
     this.npending = 0;
   }
 
-  /** Called by the lock op when a thread takes `slot` while holding `held` (the first `n` entries). */
-  acquire(held: ArrayLike<number>, slot: number, n = held.length): void {
-    if (this.npending + 2 * n > this.pending.length) {
-      const bigger = new Int32Array(Math.max(this.pending.length * 2, this.npending + 2 * n));
+  /** Called by the lock op when a thread takes `slot` (subclass `sub`) while holding `held` (the first `n` entries). */
+  acquire(held: ArrayLike<number>, slot: number, n = held.length, sub = 0): void {
+    if (this.npending + 3 * n > this.pending.length) {
+      const bigger = new Int32Array(Math.max(this.pending.length * 2, this.npending + 3 * n));
       bigger.set(this.pending);
       this.pending = bigger;
     }
     for (let i = 0; i < n; i++) {
       this.pending[this.npending++] = held[i]!;
       this.pending[this.npending++] = slot;
+      this.pending[this.npending++] = sub;
     }
   }
 
   /** The step was enabled: keep the edges it created. */
   commit(state: number, thread: number, step: number): void {
     const p = this.pending;
-    for (let i = 0; i < this.npending; i += 2) {
+    for (let i = 0; i < this.npending; i += 3) {
       const from = p[i]!;
       const to = p[i + 1]!;
-      const nk = from * 0x100000 + to;
+      const sub = p[i + 2]!;
+      const pair = from * 0x100000 + to;
+      const nk = pair * 8 + sub;
       if (this.known.has(nk)) continue;
       this.known.add(nk);
-      this.edges.set(`${from}>${to}`, { from, to, state, thread, step });
-      const list = this.out.get(from) ?? [];
-      list.push(to);
-      this.out.set(from, list);
+      const rec = { from, to, sub, state, thread, step };
+      this.records.push(rec);
+      if (!this.byPair.has(pair)) this.byPair.set(pair, rec);
     }
     this.npending = 0;
   }
 
+  /** Distinct instance edges (from, to). */
   get size(): number {
-    return this.edges.size;
+    return this.byPair.size;
+  }
+
+  /** Every distinct edge as `from>to/subclass`, in the order first recorded (for cross-checks). */
+  edgeKeys(): string[] {
+    return this.records.map((r) => `${r.from}>${r.to}/${r.sub}`);
   }
 
   edge(from: number, to: number): LockOrderEdgeRecord | undefined {
-    return this.edges.get(`${from}>${to}`);
+    return this.byPair.get(from * 0x100000 + to);
   }
 
   /**
-   * One shortest cycle per strongly connected component with more than one lock,
-   * each starting at its smallest lock (so reports do not depend on search order).
+   * Instance view: one shortest cycle per strongly connected component with more than
+   * one lock, each starting at its smallest lock (so reports do not depend on search order).
    */
+  cycles(): number[][] {
+    const g = new Digraph();
+    for (const r of this.byPair.values()) g.add(r.from, r.to);
+    return g.cycles();
+  }
+
+  /**
+   * Class view: nodes are `class * 8 + subclass` (`classOf` maps a lock slot to its class,
+   * numbered in declaration order); each class edge keeps the first instance edge that made
+   * it. Returns the class-level cycles (as for `cycles`) and the same-class edges.
+   */
+  classView(classOf: (slot: number) => number): { cycles: number[][]; recursive: number[]; edge: (from: number, to: number) => LockOrderEdgeRecord } {
+    const g = new Digraph();
+    const first = new Map<number, LockOrderEdgeRecord>();
+    const recursive = new Set<number>();
+    for (const r of this.records) {
+      const from = classOf(r.from) * 8;
+      const to = classOf(r.to) * 8 + r.sub;
+      const key = from * 0x100000 + to;
+      if (first.has(key)) continue;
+      first.set(key, r);
+      if (from === to) recursive.add(from);
+      else g.add(from, to);
+    }
+    return {
+      cycles: g.cycles(),
+      recursive: [...recursive].sort((a, b) => a - b),
+      edge: (from, to) => first.get(from * 0x100000 + to)!,
+    };
+  }
+}
+
+/** A directed graph over numbers, for its cycles. */
+class Digraph {
+  private readonly out = new Map<number, number[]>();
+
+  add(from: number, to: number): void {
+    const list = this.out.get(from);
+    if (list) list.push(to);
+    else this.out.set(from, [to]);
+  }
+
+  /** One shortest cycle per strongly connected component with more than one node, from its smallest node. */
   cycles(): number[][] {
     const nodes = [...new Set([...this.out.keys(), ...[...this.out.values()].flat()])].sort((a, b) => a - b);
     const index = new Map<number, number>();
@@ -145,4 +207,23 @@ export class LockOrderGraph {
     }
     return comp;
   }
+}
+
+/** A lock instance's class name: its name without indices (`kvm[1]->lock` is of class `kvm->lock`, `fork[2]` of `fork`). */
+export function lockClassName(instance: string): string {
+  return instance.replace(/\[[^\]]*\]/g, "");
+}
+
+/** The lock classes of a model's lock-order nodes, numbered by their first slot (declaration order). */
+export function lockClasses(m: { locks: { slot: number; name: string }[]; domains: { slot: number; name: string }[]; pseudoLocks: { slot: number; name: string }[] }): { of: (slot: number) => number; name: (cls: number) => string } {
+  const nodes = [...m.locks, ...m.domains, ...m.pseudoLocks].sort((a, b) => a.slot - b.slot);
+  const ids = new Map<string, number>();
+  const bySlot = new Map<number, number>();
+  for (const n of nodes) {
+    const c = lockClassName(n.name);
+    if (!ids.has(c)) ids.set(c, ids.size);
+    bySlot.set(n.slot, ids.get(c)!);
+  }
+  const names = [...ids.keys()];
+  return { of: (slot) => bySlot.get(slot) ?? names.length, name: (cls) => names[cls] ?? `lock class ${cls}` };
 }

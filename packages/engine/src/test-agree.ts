@@ -17,7 +17,7 @@ import { engineSummary as summary } from "./test-pipeline.js";
 export type Summary = ReturnType<typeof summary>;
 
 function edges(g: LockOrderGraph): string[] {
-  return [...(g as unknown as { edges: Map<string, unknown> }).edges.keys()].sort();
+  return g.edgeKeys().sort();
 }
 
 /**
@@ -33,7 +33,7 @@ function lockStep(m: Model, disabled: ReadonlySet<ViolationKind>, shape: "thread
     const compiled = instantiate(m, layout, compileModule(m, layout, o, generateSource(m, layout, { ...o, shape })), o, lockOrder);
     const ig = lockOrder ? new LockOrderGraph() : undefined;
     if (lockOrder && ig) graphs = { compiled: lockOrder, interp: ig };
-    const steps = new ModelCompiler(m, { disabled, onAcquire: ig ? (held, slot) => ig.acquire(held, slot) : undefined }).compile();
+    const steps = new ModelCompiler(m, { disabled, onAcquire: ig ? (held, slot, _c, subclass) => ig.acquire(held, slot, held.length, subclass) : undefined }).compile();
     const ctxs = m.threads.map((t) => ({ tid: t.id, owner: t.id + 1, bit: 1 << t.id, base: t.localBase, instance: t.instance, bound: [] }));
     const interp = new InterpretedGenerator(m, layout, steps, ctxs, ig);
     return {

@@ -279,7 +279,8 @@ export type Op = OpSource & (
   /** Simultaneous assignment of scalar slots; `ranges[i]` range-checks values[i] (out-of-range). */
   | { k: "assign"; targets: Addr[]; values: Expr[]; ranges: ({ lo: number; hi: number } | null)[]; what: string }
   /** Take a lock (mode read/write for rwsems). Blocks while unavailable, unless `noBlock` (inside atomic, after its first statement). */
-  | { k: "lock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; noBlock?: boolean }
+  /** `subclass`: the lockdep subclass of `lock x nested N` (absent for 0). */
+  | { k: "lock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; noBlock?: boolean; subclass?: number }
   | { k: "unlock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string }
   /**
    * One outcome of a trylock: `taken` is enabled iff the lock is free for `mode` and then

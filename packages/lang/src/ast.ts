@@ -93,7 +93,8 @@ export type Stmt =
   | { kind: "LocalVar"; name: Ident; type?: TypeNode; init?: Expr; span: Span; sym?: LocalSymbol }
   | { kind: "Assign"; target: Expr; value: Expr; span: Span }
   | { kind: "Call"; callee: Expr; args: Expr[]; result?: Expr; span: Span; calleeSpan: Span }
-  | { kind: "Lock"; op: LockOp; target: Expr; span: Span }
+  /** `nested N` (mutex_lock_nested, down_read_nested, ...): the lockdep subclass, filled in by the checker as `subclass`. */
+  | { kind: "Lock"; op: LockOp; target: Expr; nested?: Expr; subclass?: number; span: Span }
   | { kind: "Refcount"; op: "get" | "put"; target: Expr; span: Span }
   /** `await cond` or `await cond : "label"` (the label names the wait in reports). */
   | { kind: "Await"; cond: Expr; label?: string; span: Span }
@@ -128,7 +129,8 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "LocalVar": return [s.init];
     case "Assign": return [s.target, s.value];
     case "Call": return [s.callee, ...s.args, s.result];
-    case "Lock": case "Refcount": case "Completion": case "Work": return [s.target];
+    case "Lock": return s.nested ? [s.target, s.nested] : [s.target];
+    case "Refcount": case "Completion": case "Work": return [s.target];
     case "Srcu": return [s.target];
     case "CallRcu": return [s.domain, ...s.args];
     case "Await": case "Assert": return [s.cond];

@@ -575,6 +575,22 @@ class Checker {
     if (t.kind === "record") v.forEach((x, i) => this.checkRange(x, t.fields[i]!.type, span));
   }
 
+  /** `lock x nested N`: N is a constant 0..7 (lockdep's MAX_LOCKDEP_SUBCLASSES is 8), on an acquisition only. */
+  private lockSubclass(s: Extract<Stmt, { kind: "Lock" }>): void {
+    const nested = s.nested!;
+    if (s.op.startsWith("up_") || s.op === "unlock") {
+      this.diags.push(error(LangCodes.BadSubclass, `'nested' gives the lockdep subclass of an acquisition (mutex_lock_nested, down_read_nested); ${s.op} takes none`, nested.span));
+      return;
+    }
+    const v = this.constInt(nested, "a lock nesting subclass");
+    if (v === undefined) return;
+    if (!Number.isInteger(v) || v < 0 || v > 7) {
+      this.diags.push(error(LangCodes.BadSubclass, `a lock nesting subclass is 0 to 7 (lockdep's MAX_LOCKDEP_SUBCLASSES is 8), not ${v}`, nested.span));
+      return;
+    }
+    s.subclass = v;
+  }
+
   private constInt(e: Expr, what: string): number | undefined {
     const t = this.expr(e, new Scope(), { mode: "const", what }, undefined);
     if (t.kind === "error") return undefined;
@@ -994,6 +1010,7 @@ class Checker {
         } else if (lock.lockKind !== "rwsem" && rw) {
           this.diags.push(error(LangCodes.TypeMismatch, `'${lock.name}' is a ${lock.lockKind}: use lock/unlock, not ${s.op}`, s.span));
         }
+        if (s.nested) this.lockSubclass(s);
         return;
       }
       case "Refcount":

@@ -77,6 +77,8 @@ export const LangCodes = {
   MaxActiveBelowOne: "K4050",
   /** A workqueue's max_active above the workers knot runs per workqueue (workqueue.ts, MAX_WORKERS). */
   TooManyWorkers: "K4051",
+  /** `lock x nested N` with N outside 0..7, or `nested` on a release. */
+  BadSubclass: "K4060",
   /** A call_rcu / call_srcu callback procedure with more than one parameter. */
   CallbackParams: "K4052",
   /** A callback parameter that is not a scalar, or more than MAX_CALLBACKS callbacks for one procedure and domain. */

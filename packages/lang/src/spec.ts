@@ -7,7 +7,7 @@
 //     expect pass                           // or: expect KIND [in PROC] [at "FILE:LINE"]
 //   }
 //
-// Options: search bfs|dfs, max-states N, time-limit SECONDS, strict, disable CHECK.
+// Options: search bfs|dfs, max-states N, time-limit SECONDS, strict, lock-order class|instance, disable CHECK.
 // One item per line; the knot lexer provides tokens and comments. Hyphenated
 // names (recursive-locking, max-states) are adjacent word and '-' tokens.
 // Never throws: every problem is a diagnostic (K8xxx here, K1xxx from the lexer),
@@ -74,6 +74,8 @@ export interface SpecCheck {
   maxStates?: number;
   timeLimit?: number;
   strict: boolean;
+  /** `lock-order instance`: the lock-order analysis by lock instance instead of by class. */
+  lockOrder?: "class" | "instance";
   disabled: SpecName[];
   /** The diagnostics inside this check's block; a check with an error must not be run. */
   diagnostics: Diagnostic[];
@@ -113,7 +115,7 @@ export function parseSpec(file: SourceFile, options: SpecOptions = {}): SpecFile
   return new SpecParser(file, options).run();
 }
 
-const ITEMS = ["model", "set", "expect", "search", "max-states", "time-limit", "strict", "disable"];
+const ITEMS = ["model", "set", "expect", "search", "max-states", "time-limit", "strict", "lock-order", "disable"];
 
 function isWord(t: Token): boolean {
   return t.kind === "ident" || t.kind === "keyword";
@@ -361,6 +363,16 @@ class SpecParser {
         if (once()) check.strict = true;
         end(0, "'strict'");
         return;
+      case "lock-order": {
+        const s = rest[0];
+        if (!s || !(s.kind === "ident" && (s.value === "class" || s.value === "instance"))) {
+          this.error(SpecCodes.BadValue, `expected class or instance after 'lock-order', got ${describeToken(s)}`, s?.span ?? head.span);
+          return;
+        }
+        if (once()) check.lockOrder = s.value as "class" | "instance";
+        end(1, "the lock-order analysis");
+        return;
+      }
       case "disable": {
         const c = this.hyphenated(rest, 0);
         if (!c) {

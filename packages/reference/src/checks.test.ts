@@ -256,8 +256,23 @@ describe("lock-order", () => {
     expect(repoModel("docs/examples/checks/lock-order.knot", [], ["lock-order"]).explore({ strict: true })).toMatchObject({ violations: [], lockOrder: [] });
   });
 
-  it("is between lock instances: ordered forks form no cycle, unordered ones do", () => {
+  it("by instance: ordered forks form no cycle, unordered ones do", () => {
+    expect(repoModel("models/examples/philosophers.knot", ["N=3", "ORDERED=true"]).explore({ lockOrder: "instance" }).lockOrder).toEqual([]);
+    expect(repoModel("models/examples/philosophers.knot", ["N=3"]).explore({ all: true, lockOrder: "instance" }).lockOrder.map((c) => c.locks)).toEqual([["fork[0]", "fork[1]", "fork[2]"]]);
+  });
+
+  it("by class (the default): forks nest one class (recursive locking) unless the second is subclass 1", () => {
     expect(repoModel("models/examples/philosophers.knot", ["N=3", "ORDERED=true"]).explore().lockOrder).toEqual([]);
-    expect(repoModel("models/examples/philosophers.knot", ["N=3"]).explore({ all: true }).lockOrder.map((c) => c.locks)).toEqual([["fork[0]", "fork[1]", "fork[2]"]]);
+    expect(repoModel("models/examples/philosophers.knot", ["N=3"]).explore({ all: true }).lockOrder).toEqual([]);
+    const c = repoModel("models/examples/philosophers.knot", ["N=3", "SINGLE_DEPTH_NESTING=0"]).explore({ all: true }).lockOrder;
+    expect(c.map((x) => [x.locks, x.recursive, x.edges.map((e) => `${e.from} -> ${e.to}`)])).toEqual([[["fork"], true, ["fork[0] -> fork[1]"]]]);
+  });
+
+  it("by class: kvm->lock and kvm_vcpu->mutex nested both ways on different vCPUs are a cycle of classes", () => {
+    const ref = repoModel("docs/examples/lock_classes.knot", ["XEN_ATTR=true"]);
+    const c = ref.explore({ all: true }).lockOrder;
+    expect(c.map((x) => x.message)).toEqual(["possible circular locking dependency: kvm->lock -> kvm_vcpu->mutex -> kvm->lock"]);
+    expect(c[0]!.edges.map((e) => `${e.from} -> ${e.to}`)).toEqual(["kvm[0]->lock -> kvm_vcpu[0]->mutex", "kvm_vcpu[1]->mutex -> kvm[0]->lock"]);
+    expect(ref.explore({ all: true, lockOrder: "instance" }).lockOrder).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface ExploreOptions {
   all?: boolean;
   /** Lock-order cycles are violations too (`--strict`), reported after the search. */
   strict?: boolean;
+  /** The lock-order analysis by lock class (lockdep's, the default) or by lock instance. */
+  lockOrder?: "class" | "instance";
 }
 
 export interface FoundViolation {
@@ -114,7 +116,7 @@ export function explore(ref: Reference, options: ExploreOptions = {}): ExploreRe
   let maxDepth = 0;
   const lockOrder = prog.enabled("lock-order") ? new LockOrderGraph(ref.lockEntryNames()) : undefined;
   const result = (extra: Partial<ExploreResult>): ExploreResult => {
-    const cycles = lockOrder?.cycles() ?? [];
+    const cycles = lockOrder?.cycles(options.lockOrder ?? "class") ?? [];
     if (options.strict) {
       for (const c of cycles) {
         const last = c.edges[c.edges.length - 1]!;
@@ -153,7 +155,7 @@ export function explore(ref: Reference, options: ExploreOptions = {}): ExploreRe
           if (!add(o.result.next, d + 1)) return result({ stoppedBy: "max-states" }); // a new state beyond the limit: not counted
           transitions++;
           if (lockOrder) {
-            for (const a of o.result.acquisitions) for (const h of a.held) lockOrder.add({ from: h, to: a.taken, thread: t.name, statement: a.statement, at: a.at });
+            for (const a of o.result.acquisitions) for (const h of a.held) lockOrder.add({ from: h, to: a.taken, subclass: a.subclass, thread: t.name, statement: a.statement, at: a.at });
           }
         }
       }

@@ -1,14 +1,20 @@
-// The lock-order analysis (language.md, "Lock-order analysis"; checks.md,
-// "lock-order"), like lockdep: an edge A -> B the first time any thread takes
-// lock entry B while holding A, over every explored transition (every mode,
-// never from a lock to itself); after the search each strongly connected part
-// with more than one lock is one cycle: its shortest cycle from its
-// first-declared lock.
+// The lock-order analysis (language.md, "Lock-order analysis" and "Lock classes";
+// checks.md, "lock-order"), like lockdep: an edge A -> B the first time any thread
+// takes lock entry B (with subclass N under `nested N`) while holding A, over every
+// explored transition (every mode, never from a lock to itself). By instance, each
+// strongly connected part with more than one lock entry is one cycle: its shortest
+// cycle from its first-declared entry. By class (the default, as lockdep), an entry
+// stands for its class, the declaration it belongs to (`fork[1]` for `fork`,
+// `kvm[0]->lock` for `kvm->lock`), at subclass 0 when held and at its subclass when
+// taken (`fork/1`): an edge inside one class is "possible recursive locking", and
+// the strongly connected parts over classes are the cycles.
 import type { Location } from "@knot/lang";
 
 export interface LockOrderEdge {
   from: string;
   to: string;
+  /** The subclass `to` was taken with. */
+  subclass: number;
   /** The thread and the acquiring step that first created the edge. */
   thread: string;
   statement: string;
@@ -20,12 +26,20 @@ export interface LockOrderCycle {
   locks: string[];
   edges: LockOrderEdge[];
   message: string;
+  /** By class: two entries of one class nested; `locks` is the class, `edges` the first such nesting. */
+  recursive?: boolean;
 }
 
-export class LockOrderGraph {
+/** The class of a lock entry: its name without indices. */
+export function lockClass(entry: string): string {
+  return entry.replace(/\[[^\]]*\]/g, "");
+}
+
+/** A graph over named nodes with one recorded edge per pair, for its cycles. */
+class NameGraph {
   private readonly edges = new Map<string, Map<string, LockOrderEdge>>();
 
-  /** `order`: every lock entry name in declaration order. */
+  /** `order`: every node name in declaration order. */
   constructor(private readonly order: readonly string[]) {}
 
   add(edge: LockOrderEdge): void {
@@ -107,5 +121,62 @@ export class LockOrderGraph {
         return { locks, edges, message: `possible circular locking dependency: ${[...locks, start].join(" -> ")}` };
       })
       .sort((a, b) => rank.get(a.locks[0]!)! - rank.get(b.locks[0]!)!);
+  }
+}
+
+export class LockOrderGraph {
+  /** Every distinct (from, to, subclass) acquisition edge, first recorded first. */
+  private readonly all: LockOrderEdge[] = [];
+  private readonly seen = new Set<string>();
+
+  /** `entries`: every lock entry name in declaration order. */
+  constructor(private readonly entries: readonly string[]) {}
+
+  add(edge: LockOrderEdge): void {
+    if (edge.from === edge.to) return;
+    const key = `${edge.from}\u0000${edge.to}\u0000${edge.subclass}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.all.push(edge);
+  }
+
+  /** Distinct instance edges. */
+  get size(): number {
+    return new Set(this.all.map((e) => `${e.from}\u0000${e.to}`)).size;
+  }
+
+  cycles(by: "class" | "instance" = "class"): LockOrderCycle[] {
+    if (by === "instance") {
+      const g = new NameGraph(this.entries);
+      for (const e of this.all) g.add(e);
+      return g.cycles();
+    }
+    const classes: string[] = [];
+    for (const e of this.entries) if (!classes.includes(lockClass(e))) classes.push(lockClass(e));
+    const nodes = classes.flatMap((c) => [c, ...[1, 2, 3, 4, 5, 6, 7].map((n) => `${c}/${n}`)]);
+    const g = new NameGraph(nodes);
+    const recursive = new Map<string, LockOrderEdge>();
+    for (const e of this.all) {
+      const from = lockClass(e.from);
+      const to = lockClass(e.to) + (e.subclass ? `/${e.subclass}` : "");
+      if (from === to) {
+        if (!recursive.has(from)) recursive.set(from, e);
+      } else {
+        g.add({ ...e, from, to });
+      }
+    }
+    const rank = new Map(nodes.map((n, i) => [n, i]));
+    // a class edge keeps the first instance edge that made it: put the entries back on it
+    const instance = (edge: LockOrderEdge) => this.all.find((e) => lockClass(e.from) === edge.from && lockClass(e.to) + (e.subclass ? `/${e.subclass}` : "") === edge.to)!;
+    const cycles = g.cycles().map((c) => ({ ...c, edges: c.edges.map(instance) }));
+    const nested = [...recursive].map(([cls, e]): LockOrderCycle => ({
+      locks: [cls],
+      edges: [e],
+      recursive: true,
+      message: `possible recursive locking: ${e.to} taken while holding ${e.from}, both of lock class ${cls}; may be due to missing lock nesting notation (lock ${e.to} nested 1)`,
+    }));
+    // in lock order of their first node, recursive before circular at the same class
+    const at = (c: LockOrderCycle) => rank.get(c.locks[0]!)! * 2 + (c.recursive ? 0 : 1);
+    return [...nested, ...cycles].sort((a, b) => at(a) - at(b));
   }
 }

@@ -48,14 +48,18 @@ describe("lock fields", () => {
     expect(ref.name(s3).shared).toMatchObject({ "kvm[0]->lock": "p", "kvm[1]->lock": "p" });
     expect(ref.blocked(s3, 1).waits).toMatchObject([{ kind: "lock", lock: "kvm[0]->lock", heldBy: ["p"], self: false, statement: "lock g.lock" }]);
     // the lock-order edge is between the two objects' entries
-    expect(t.acquisitions).toEqual([{ taken: "kvm[1]->lock", held: [], statement: "lock vm.lock", at: expect.anything() }]);
+    expect(t.acquisitions).toEqual([{ taken: "kvm[1]->lock", subclass: 0, held: [], statement: "lock vm.lock", at: expect.anything() }]);
     expect(stepThread(ref, walk(ref, ["p", "p"]), "p").acquisitions).toMatchObject([{ taken: "kvm[0]->lock", held: ["kvm[1]->lock"] }]);
-    expect(ref.explore()).toMatchObject({ complete: true, violations: [], lockOrder: [] });
+    expect(ref.explore({ lockOrder: "instance" })).toMatchObject({ complete: true, violations: [], lockOrder: [] });
   });
 
   it("two objects' locks are different locks: no recursive-locking; ABBA between them is a lock-cycle and a lock-order cycle", () => {
     const nested = model(["object o[2] { l: mutex }", "var a: o = alloc o", "var b: o = alloc o", "process p { lock a.l; lock b.l; unlock b.l; unlock a.l }"]);
-    expect(nested.explore()).toMatchObject({ complete: true, violations: [], lockOrder: [] });
+    expect(nested.explore({ lockOrder: "instance" })).toMatchObject({ complete: true, violations: [], lockOrder: [] });
+    // by class (lockdep's view) both are o->l: nesting them is possible recursive locking, unless the inner is nested
+    expect(nested.explore().lockOrder.map((c) => [c.locks, c.recursive])).toEqual([[["o->l"], true]]);
+    const annotated = model(["object o[2] { l: mutex }", "var a: o = alloc o", "var b: o = alloc o", "process p { lock a.l; lock b.l nested 1; unlock b.l; unlock a.l }"]);
+    expect(annotated.explore().lockOrder).toEqual([]);
     const abba = [
       "object o[2] { l: mutex }", "var a: o = alloc o", "var b: o = alloc o",
       "process p { lock a.l; lock b.l; unlock b.l; unlock a.l }",
@@ -65,7 +69,7 @@ describe("lock fields", () => {
     const s = walk(ref, ["p", "q"]);
     expect(ref.stateViolations(s)).toMatchObject([{ kind: "lock-cycle", message: "p waits for o[1]->l, held by q; q waits for o[0]->l, held by p", threads: ["p", "q"] }]);
     expect(ref.explore().firstViolation).toMatchObject({ kind: "lock-cycle", depth: 2 });
-    const r = model(abba, ["lock-cycle"]).explore({ all: true });
+    const r = model(abba, ["lock-cycle"]).explore({ all: true, lockOrder: "instance" });
     expect(r.lockOrder.map((c) => c.message)).toEqual(["possible circular locking dependency: o[0]->l -> o[1]->l -> o[0]->l"]);
     expect(r.lockOrder[0]!.edges.map((e) => [e.from, e.to, e.thread, e.statement])).toEqual([
       ["o[0]->l", "o[1]->l", "p", "lock b.l"],

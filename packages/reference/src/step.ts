@@ -54,6 +54,8 @@ export type Wait =
 /** A lock entry taken by a step, with the entries the thread held then and the acquiring statement. */
 export interface Acquisition {
   taken: string;
+  /** The lockdep subclass it was taken with (`lock x nested N`); 0 by default. */
+  subclass: number;
   held: string[];
   statement: string;
   at: Location;
@@ -484,7 +486,7 @@ export class Runner implements EvalEnv {
         return this.doReturn(s.value && this.ctx().returnStored ? this.eval(s.value) : undefined);
       case "Lock":
         // a writer that joined the wait queue is still at its down_write
-        if (this.lockOp(s.op, s.target) === "queued") return;
+        if (this.lockOp(s.op, s.target, s.subclass ?? 0) === "queued") return;
         return this.after(id);
       case "Refcount": {
         if (s.op === "get") this.refGet(s.target);
@@ -618,7 +620,7 @@ export class Runner implements EvalEnv {
   }
 
   /** A lock statement; "queued" when a down_write joined the rwsem's wait queue instead of taking it. */
-  private lockOp(op: string, target: Expr): "done" | "queued" {
+  private lockOp(op: string, target: Expr, subclass = 0): "done" | "queued" {
     const { sym, index, name } = this.lockEntry(target);
     const entries = this.s.locks[sym.name]!;
     const me = this.me;
@@ -629,7 +631,7 @@ export class Runner implements EvalEnv {
         const h = entries[index] as string | null;
         if (h !== null) this.block(wait([h]));
         if (sym.lockKind === "mutex") this.sleepCheck("mutex", name);
-        this.acquired(name);
+        this.acquired(name, subclass);
         entries[index] = me;
         return "done";
       }
@@ -649,7 +651,7 @@ export class Runner implements EvalEnv {
         // nobody holds the rwsem (then it may steal it; rwsem_down_read_slowpath)
         if (e.readers.length && e.waiting.length) this.block({ ...(wait([...e.waiting]) as Wait & { kind: "lock" }), queued: true });
         this.sleepCheck("rwsem", name);
-        this.acquired(name);
+        this.acquired(name, subclass);
         e.readers = this.byThread([...e.readers, me]);
         return "done";
       }
@@ -666,7 +668,7 @@ export class Runner implements EvalEnv {
           this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
         }
         this.sleepCheck("rwsem", name);
-        this.acquired(name);
+        this.acquired(name, subclass);
         e.writer = me;
         e.waiting = e.waiting.filter((w) => w !== me);
         return "done";
@@ -721,10 +723,10 @@ export class Runner implements EvalEnv {
   }
 
   /** A lock-order acquisition: edges from every lock held, read-side section entered and (a worker's) pseudo-lock. */
-  private acquired(name: string): void {
+  private acquired(name: string, subclass = 0): void {
     const si = this.here();
     const held = [...this.locksHeld(), ...this.readSections(), ...this.prog.work.pseudoHeld(this.s as RState, this.t)];
-    this.acquisitions.push({ taken: name, held: held.filter((h) => h !== name), statement: si.label, at: si.at });
+    this.acquisitions.push({ taken: name, subclass, held: held.filter((h) => h !== name), statement: si.label, at: si.at });
   }
 
   private byThread(names: string[]): string[] {

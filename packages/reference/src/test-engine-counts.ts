@@ -25,6 +25,8 @@ export const ENGINE_COUNTS: EngineCounts[] = [
   {"model":"docs/examples/local_loop.knot","set":[],"disabled":[],"first":{"states":5,"transitions":4,"depth":4,"kind":null},"all":{"states":5,"transitions":4,"kinds":[]}},
   {"model":"docs/examples/lockorder.knot","set":[],"disabled":[],"first":{"states":11,"transitions":10,"depth":10,"kind":null},"all":{"states":11,"transitions":10,"kinds":[]}},
   {"model":"docs/examples/device_list.knot","set":[],"disabled":[],"first":{"states":53,"transitions":76,"depth":14,"kind":null},"all":{"states":53,"transitions":76,"kinds":[]}},
+  {"model":"docs/examples/lock_classes.knot","set":[],"disabled":[],"first":{"states":28,"transitions":42,"depth":12,"kind":null},"all":{"states":28,"transitions":42,"kinds":[]}},
+  {"model":"docs/examples/lock_classes.knot","set":["XEN_ATTR=true"],"disabled":[],"first":{"states":37,"transitions":54,"depth":14,"kind":null},"all":{"states":37,"transitions":54,"kinds":[]}},
   {"model":"docs/examples/objects.knot","set":[],"disabled":[],"first":{"states":34,"transitions":41,"depth":12,"kind":null},"all":{"states":34,"transitions":41,"kinds":[]}},
   {"model":"docs/examples/ops.knot","set":[],"disabled":[],"first":{"states":40,"transitions":64,"depth":12,"kind":null},"all":{"states":40,"transitions":64,"kinds":[]}},
   {"model":"docs/examples/refcount.knot","set":[],"disabled":[],"first":{"states":12,"transitions":15,"depth":4,"kind":null},"all":{"states":12,"transitions":15,"kinds":[]}},

@@ -4,7 +4,7 @@
 // its JSON form is documented in docs/json.md.
 import { type Change, type Frame, type Model, type NamedValue, type Op, type SrcLoc, type StateVar, type ViolationKind, decodeShared, describeLocation, diffStates, entryName, layoutVarAt, OBJECT_FREED, OBJECT_UNUSED, type Pool } from "@knot/ir";
 import { type BlockedThread, type EngineTrace, type LockOrderWarning, type SearchResult, type SearchStats, type Violation, completersText, gracePeriodText, sectionEntry, workWaitText } from "@knot/engine";
-import { DEADLOCK_KINDS, EXPLANATIONS } from "./explanations.js";
+import { DEADLOCK_KINDS, EXPLANATIONS, RECURSIVE_LOCKING_EXPLANATION } from "./explanations.js";
 
 export const REPORT_VERSION = 1;
 
@@ -153,7 +153,10 @@ export interface WarningReport {
   kind: "lock-order";
   message: string;
   explanation: string;
+  /** The lock classes (or, with --lock-order instance, the locks) of the cycle. */
   locks: string[];
+  /** Two locks of one class nested: `locks` is the class. */
+  recursive?: boolean;
   edges: LockOrderEdgeReport[];
 }
 
@@ -256,8 +259,9 @@ export class ReportBuilder {
     return {
       kind: "lock-order",
       message: w.message,
-      explanation: EXPLANATIONS["lock-order"],
+      explanation: w.recursive ? RECURSIVE_LOCKING_EXPLANATION : EXPLANATIONS["lock-order"],
       locks: w.locks,
+      ...(w.recursive ? { recursive: true } : {}),
       edges: w.edges.map((e) => {
         const step = m.steps[e.step]!;
         const lockOp = step.ops.find((op) => op.k === "lock" || op.k === "srcu_sync" || op.k === "work_wait" || op.k === "work_start");
@@ -270,7 +274,7 @@ export class ReportBuilder {
         const action = lockOp?.k === "work_start" ? `${name} starts ${e.to.replace(/^\(work_completion\)\(&(.*)\)$/, "$1")} ${e.from.startsWith("(wq_completion)") ? `on ${e.from.slice("(wq_completion)".length)}` : `while holding ${e.from}`}`
           : lockOp?.k === "work_wait" ? `${name} calls ${lockOp.call} ${lockOp.name} ${pseudoUnder(e.from, under)}`
           : e.from.startsWith("(") ? `${name} takes ${e.to} ${pseudoUnder(e.from, under)}`
-          : to ? `${name} waits for ${gracePeriodText(e.to, to.v.rcu === true)} ${under}` : `${name} takes ${e.to} ${under}`;
+          : to ? `${name} waits for ${gracePeriodText(e.to, to.v.rcu === true)} ${under}` : `${name} takes ${e.to}${e.subclass ? ` (nested ${e.subclass})` : ""} ${under}`;
         return {
           from: e.from,
           to: e.to,

@@ -80,6 +80,7 @@ export function deadlockShape(v: ViolationReport): string {
 export function warningKey(w: WarningReport): string {
   const locks = w.locks;
   if (locks.length === 0) return w.message;
+  if (w.recursive) return `recursive ${locks[0]}`;
   let start = 0;
   locks.forEach((l, i) => {
     if (l < locks[start]!) start = i;

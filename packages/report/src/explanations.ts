@@ -27,3 +27,6 @@ export const EXPLANATIONS: Record<ViolationKind, string> = {
 
 /** Deadlocks are reported in states; these kinds carry call chains of blocked threads. */
 export const DEADLOCK_KINDS: ReadonlySet<ViolationKind> = new Set(["recursive-locking", "lock-cycle", "stuck"]);
+
+/** The explanation of a lock-order warning for two locks of one class nested (lockdep's "possible recursive locking detected"). */
+export const RECURSIVE_LOCKING_EXPLANATION = "Two locks of one lock class are held at once (lockdep's \"possible recursive locking detected\"): a class is the declaration, array or object field the locks belong to, and threads nesting them in another order would deadlock. If the nesting is ordered, give the inner acquisition its own subclass (lock x nested 1, as mutex_lock_nested); --lock-order instance tells the instances apart.";

@@ -285,7 +285,11 @@ export function warningDiagram(w: WarningReport): string {
   const order = w.edges.length ? threadOrder(w.edges[0]!.trace) : [];
   const p = new Participants(order);
   for (const t of order) if (w.edges.some((e) => e.thread === t || e.trace.steps.some((s) => s.thread === t))) p.thread(t);
-  for (const l of w.locks) p.lock(l);
+  // lifelines are lock instances, in the cycle's order (a class-level warning names classes in `locks`)
+  for (const e of w.edges) {
+    p.lock(e.from);
+    p.lock(e.to);
+  }
   const body: string[] = [];
   w.edges.forEach((e, i) => {
     body.push(`  ${i === 0 ? "par" : "and"} ${mermaidText(`${e.from} → ${e.to}: ${edgeAction(e)}`)}`);

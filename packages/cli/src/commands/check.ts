@@ -22,6 +22,8 @@ export interface CheckArgs {
   disabled: ViolationKind[];
   /** Lock-order warnings are violations. */
   strict?: boolean;
+  /** The lock-order analysis by class (default) or by instance. */
+  lockOrder?: "class" | "instance";
   engine?: EngineArgs;
   /** Use the compile cache (false: --no-cache); default true. */
   cache?: boolean;
@@ -50,6 +52,7 @@ async function checkWith(io: Io, args: CheckArgs, interrupt: Interrupt): Promise
     maxStates: args.maxStates,
     timeLimit: args.timeLimit,
     all: args.all,
+    lockOrder: args.lockOrder,
     disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,

@@ -249,6 +249,7 @@ export async function runSpecCheck(io: Io, spec: SpecFile, check: SpecCheck, eng
     maxStates: check.maxStates,
     timeLimit: check.timeLimit,
     all: false,
+    lockOrder: check.lockOrder,
     disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,
