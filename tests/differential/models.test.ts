@@ -24,6 +24,8 @@ import { REPO_ROOT, compileRepo, differences, lowerOrThrow, renderDiagnostics, r
 
 /** Largest state space (under --all) compared; larger settings are skipped. */
 const BUDGET = 6000;
+/** Models whose smallest setting is larger: their own budget, so that they are compared at all. */
+const BUDGET_OF: Record<string, number> = { "models/kvm/devices.knot": 9000 };
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -37,8 +39,12 @@ function walk(dir: string): string[] {
 
 const FILES = [...walk("models"), ...walk("docs/examples")];
 
+/** Constants that state a fact of the model rather than a knob (models/kvm/core.knot: the VM's starting references). */
+const NOT_VARIED = new Set(["KVM_USERS"]);
+
 /** The values worth trying for one constant (as `--set` texts), or undefined when it is not a flag or a size. */
 function candidates(c: ConstSymbol): { kind: "flag" | "size"; values: string[]; current: string } | undefined {
+  if (NOT_VARIED.has(c.name)) return undefined;
   const t = c.type;
   const v = c.value as number;
   if (t.kind === "bool") return { kind: "flag", values: ["false", "true"], current: v ? "true" : "false" };
@@ -127,7 +133,7 @@ describe("engine and reference agree on every model of the library", () => {
           continue;
         }
         const ir = lowerOrThrow(compiled.model);
-        const engineAll = runEngine(ir, true, { disabled, maxStates: BUDGET });
+        const engineAll = runEngine(ir, true, { disabled, maxStates: BUDGET_OF[file] ?? BUDGET });
         if (!engineAll.complete) {
           stats.skippedLarge++;
           continue;

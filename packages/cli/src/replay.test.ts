@@ -35,24 +35,24 @@ describe("counterexamples replayed by the reference semantics", () => {
   it("reports the trace as usual when the reference agrees", async () => {
     const io = captureIo();
     expect(await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy"], io)).toBe(ExitCode.Violation);
-    expect(io.stdout).toContain("kvm_users: 1 → 0");
+    expect(io.stdout).toContain("kvm[0]->users_count: 1 → 0");
   });
 
   it("refuses a step the reference cannot take, printing both states", async () => {
-    // step 2 claims to reach the state step 1 reached
+    // step 4 (the device fd's put) claims to reach the state step 3 reached
     corruption.apply = (r) => {
       const steps = r.violations[0]!.trace.steps;
-      steps[1] = { ...steps[1]!, state: steps[0]!.state };
+      steps[3] = { ...steps[3]!, state: steps[2]!.state };
     };
     const io = captureIo();
     expect(await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy"], io)).toBe(ExitCode.Internal);
     expect(io.stdout).toBe("");
     expect(io.stderr).toContain("internal error[K7001]: the recursive-locking counterexample does not replay in the reference semantics");
-    expect(io.stderr).toContain("at step 2 of 6: no step of close_kvm_vfio_fd at models/kvm/core.knot:16:3 reaches the expected state");
-    expect(io.stderr).toContain("engine state after step 2:");
-    expect(io.stderr).toContain("  * close_kvm_vfio_fd finished\n");
-    expect(io.stderr).toMatch(/ {2}\* kvm_users = 2\n/); // the engine's claim, starred
-    expect(io.stderr).toMatch(/reference state:\n(.*\n)*? {2}\* kvm_users = 1\n/);
+    expect(io.stderr).toContain("at step 4 of 9: no step of close_kvm_vfio_fd at models/kvm/core.knot:33:3 reaches the expected state");
+    expect(io.stderr).toContain("engine state after step 4:");
+    expect(io.stderr).toContain("  * close_kvm_vfio_fd at models/kvm/core.knot:33:3\n");
+    expect(io.stderr).toMatch(/ {2}\* kvm\[0\]->users_count = 2\n/); // the engine's claim, starred
+    expect(io.stderr).toMatch(/reference state:\n(.*\n)*? {2}\* kvm\[0\]->users_count = 1\n(.*\n)*? {2}\* close_kvm_vfio_fd finished\n/);
     expect(io.stderr).not.toMatch(/\n\s+at .*\.js:\d+/);
   });
 
@@ -62,7 +62,7 @@ describe("counterexamples replayed by the reference semantics", () => {
     };
     const io = captureIo();
     expect(await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--format", "json"], io)).toBe(ExitCode.Internal);
-    expect(io.stderr).toContain("at the end of the trace (after step 5): recursive-locking does not hold in the state reached");
+    expect(io.stderr).toContain("at the end of the trace (after step 8): recursive-locking does not hold in the state reached");
   });
 
   it("refuses a different initial state", async () => {

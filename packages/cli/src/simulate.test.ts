@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { compileModel } from "@knot/lang";
 import { type NamedTrace, createReference } from "@knot/reference";
+import { applySavedChange } from "@knot/report";
 import { run } from "./cli.js";
 import { ExitCode } from "./exit-codes.js";
 import { captureIo } from "./io.js";
@@ -40,7 +41,7 @@ describe("knot simulate", () => {
     const trace: NamedTrace = {
       initial: { shared: { ...shared }, threads: {} },
       steps: v.trace.steps.map((s) => {
-        for (const c of s.changes) if (!c.thread) shared[c.name] = c.after;
+        for (const c of s.changes) if (!c.thread) applySavedChange(shared, c.name, c.after);
         return { thread: s.thread, at: s.at, after: { shared: { ...shared }, threads: {} } };
       }),
       violation: { kind: v.kind },

@@ -27,11 +27,12 @@ describe("models/kvm/vfio.knot", () => {
       "kvm_put_kvm", "kvm_destroy_vm", "kvm_destroy_devices", "kvm_vfio_destroy", "kvm_vfio_file_set_kvm", "vfio_file_set_kvm",
     ]);
     // the callback is reached through the ops table
-    expect(loc.frames[3]!.call).toBe("call dev_ops[d].destroy(d)");
-    // the two other closers drop their references, VFIO takes group_lock and drops the last one,
-    // then kvm_destroy_devices walks the device list
+    expect(loc.frames[3]!.call).toBe("call dev.ops.destroy(dev)");
+    // the two other closers drop their references (the device fd's close reads the device's ops),
+    // VFIO takes group_lock and drops the last one, then kvm_destroy_devices walks vm->devices
     expect(v.trace.steps.map((s) => ir.threads[s.thread]!.name)).toEqual([
-      "close_vm_fd", "close_kvm_vfio_fd", "close_vfio_device_fd", "close_vfio_device_fd", "close_vfio_device_fd", "close_vfio_device_fd",
+      "close_vm_fd", "close_kvm_vfio_fd", "close_kvm_vfio_fd", "close_kvm_vfio_fd",
+      "close_vfio_device_fd", "close_vfio_device_fd", "close_vfio_device_fd", "close_vfio_device_fd", "close_vfio_device_fd",
     ]);
   });
 

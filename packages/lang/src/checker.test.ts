@@ -502,9 +502,9 @@ describe("seed models", () => {
     }
     const plain = compileModel("models/kvm/vfio.knot");
     expect(plain.diagnostics).toEqual([]);
-    // dev_ops[kvm_vfio] sets exactly the callback TEARDOWN selects (proc references are index + 1)
+    // kvm_vfio_ops sets exactly the callback TEARDOWN selects (proc references are index + 1)
     const procs = plain.model!.procs.map((p) => p.name);
-    expect(plain.model!.consts.find((c) => c.name === "dev_ops")!.value).toEqual([[0, procs.indexOf("kvm_vfio_release") + 1]]);
+    expect(plain.model!.consts.find((c) => c.name === "kvm_vfio_ops")!.value).toEqual([0, procs.indexOf("kvm_vfio_release") + 1]);
   });
 
   it("checks models/examples/philosophers.knot", () => {
@@ -519,7 +519,7 @@ describe("seed models", () => {
     const r = compileModel("models/kvm/core.knot");
     expect(r.model).toBeUndefined();
     const unknown = new Set(r.diagnostics.filter((d) => d.code === C.UnknownName).map((d) => d.message.match(/'(\w+)'/)![1]));
-    expect([...unknown].sort()).toEqual(["Dev", "dev_ops", "kvm_users"]);
+    expect([...unknown].sort()).toEqual(["KVM_USERS", "NR_KVM_DEVICES", "vm"]);
   });
 });
 

@@ -39,11 +39,11 @@ describe("replay", () => {
     const r = ref.replay(firstCounterexample(ref)!);
     if (!r.ok) throw new Error(r.reason);
     expect(r.steps.flatMap((s) => s.changes.filter((c) => !c.thread).map((c) => `${c.name}: ${c.before} → ${c.after}`))).toEqual([
-      "kvm_users: 3 → 2",
-      "kvm_users: 2 → 1",
+      "kvm[0]->users_count: 3 → 2",
+      "kvm[0]->users_count: 2 → 1",
       "group_lock: free → close_vfio_device_fd",
-      "kvm_users: 1 → 0",
-      "on_list: {kvm_vfio} → {}",
+      "kvm[0]->users_count: 1 → 0",
+      "kvm[0]->devices: {kvm_device[0]} → {}",
     ]);
   });
 
@@ -55,10 +55,10 @@ describe("replay", () => {
   it("reports a step whose resulting state differs, with the expected state and the reachable ones", () => {
     const { ref, trace } = base();
     const bad: NamedTrace = clone(trace);
-    expect(bad.steps[2]!.after.shared.group_lock).toBe("close_vfio_device_fd");
-    bad.steps[2]!.after.shared.group_lock = "close_vm_fd";
+    expect(bad.steps[4]!.after.shared.group_lock).toBe("close_vfio_device_fd");
+    bad.steps[4]!.after.shared.group_lock = "close_vm_fd";
     const r = ref.replay(bad);
-    expect(r).toMatchObject({ ok: false, step: 2 });
+    expect(r).toMatchObject({ ok: false, step: 4 });
     if (r.ok) return;
     expect(r.reason).toMatch(/reaches the expected state/);
     expect(r.expected.shared.group_lock).toBe("close_vm_fd");

@@ -3,7 +3,8 @@
 // (first violation) and of the same with `--all` (every distinct violation).
 // Recorded from the CLI at the time the reference was written (rwsem.knot again when
 // writers started to queue, docs/language.md "rwsem"; models/kvm/devices.knot again when its
-// vCPUs entered kvm->srcu, "SRCU and RCU"); a difference is either a bug in
+// vCPUs entered kvm->srcu, "SRCU and RCU"; models/kvm/ again when core.knot moved to object
+// pools); a difference is either a bug in
 // one of the two or a change of semantics to be documented.
 // The model paths are relative to the repository root.
 
@@ -83,17 +84,17 @@ export const ENGINE_COUNTS: EngineCounts[] = [
   {"model":"docs/examples/checks/out-of-range.knot","set":[],"disabled":["out-of-range"],"first":{"states":3,"transitions":2,"depth":1,"kind":"stuck"},"all":{"states":3,"transitions":2,"kinds":["stuck","stuck"]}},
   {"model":"docs/examples/checks/null-deref.knot","set":[],"disabled":["null-deref","use-after-free"],"first":{"states":11,"transitions":11,"depth":4,"kind":"stuck"},"all":{"states":11,"transitions":11,"kinds":["stuck"]}},
   {"model":"docs/examples/checks/lock-cycle.knot","set":[],"disabled":["lock-cycle","stuck"],"first":{"states":152,"transitions":309,"depth":15,"kind":null},"all":{"states":152,"transitions":309,"kinds":[]}},
-  {"model":"models/kvm/vfio.knot","set":[],"disabled":[],"first":{"states":73,"transitions":145,"depth":13,"kind":null},"all":{"states":73,"transitions":145,"kinds":[]}},
-  {"model":"models/kvm/vfio.knot","set":["TEARDOWN=destroy"],"disabled":[],"first":{"states":27,"transitions":39,"depth":6,"kind":"recursive-locking"},"all":{"states":36,"transitions":51,"kinds":["recursive-locking"]}},
-  {"model":"models/kvm/release_only.knot","set":[],"disabled":[],"first":{"states":42,"transitions":63,"depth":11,"kind":null},"all":{"states":42,"transitions":63,"kinds":[]}},
-  {"model":"models/kvm/release_only.knot","set":["FIXED=false"],"disabled":[],"first":{"states":19,"transitions":25,"depth":4,"kind":"null-callback"},"all":{"states":34,"transitions":50,"kinds":["null-callback"]}},
-  {"model":"models/kvm/vfio_abba.knot","set":[],"disabled":[],"first":{"states":1060,"transitions":2403,"depth":58,"kind":null},"all":{"states":1060,"transitions":2403,"kinds":[]}},
-  {"model":"models/kvm/vfio_abba.knot","set":["FIXED=false"],"disabled":[],"first":{"states":209,"transitions":411,"depth":22,"kind":"lock-cycle"},"all":{"states":646,"transitions":1388,"kinds":["lock-cycle","lock-cycle"]}},
-  {"model":"models/kvm/vfio_file_race.knot","set":[],"disabled":[],"first":{"states":330,"transitions":681,"depth":30,"kind":null},"all":{"states":330,"transitions":681,"kinds":[]}},
-  {"model":"models/kvm/vfio_file_race.knot","set":["FIXED=false"],"disabled":[],"first":{"states":245,"transitions":588,"depth":13,"kind":"use-after-free"},"all":{"states":552,"transitions":1224,"kinds":["final","use-after-free"]}},
-  {"model":"models/kvm/devices.knot","set":["NR_VCPUS=1"],"disabled":[],"first":{"states":6855,"transitions":17479,"depth":80,"kind":null},"all":{"states":6855,"transitions":17479,"kinds":[]}},
-  {"model":"models/kvm/devices.knot","set":["NR_VCPUS=1","VFIO_KVM_REF_LOCK=false"],"disabled":[],"first":{"states":2298,"transitions":5671,"depth":32,"kind":"lock-cycle"},"all":{"states":4796,"transitions":11935,"kinds":["lock-cycle","lock-cycle"]}},
-  {"model":"models/kvm/devices.knot","set":["NR_VCPUS=1","FILE_ADD_SET_KVM_LOCKED=false"],"disabled":[],"first":{"states":6855,"transitions":17479,"depth":80,"kind":null},"all":{"states":6855,"transitions":17479,"kinds":[]}},
+  {"model":"models/kvm/vfio.knot","set":[],"disabled":[],"first":{"states":94,"transitions":188,"depth":16,"kind":null},"all":{"states":94,"transitions":188,"kinds":[]}},
+  {"model":"models/kvm/vfio.knot","set":["TEARDOWN=destroy"],"disabled":[],"first":{"states":48,"transitions":82,"depth":9,"kind":"recursive-locking"},"all":{"states":57,"transitions":94,"kinds":["recursive-locking"]}},
+  {"model":"models/kvm/release_only.knot","set":[],"disabled":[],"first":{"states":53,"transitions":79,"depth":15,"kind":null},"all":{"states":53,"transitions":79,"kinds":[]}},
+  {"model":"models/kvm/release_only.knot","set":["FIXED=false"],"disabled":[],"first":{"states":23,"transitions":31,"depth":6,"kind":"null-callback"},"all":{"states":46,"transitions":68,"kinds":["null-callback"]}},
+  {"model":"models/kvm/vfio_abba.knot","set":[],"disabled":[],"first":{"states":1226,"transitions":2787,"depth":61,"kind":null},"all":{"states":1226,"transitions":2787,"kinds":[]}},
+  {"model":"models/kvm/vfio_abba.knot","set":["FIXED=false"],"disabled":[],"first":{"states":302,"transitions":622,"depth":25,"kind":"lock-cycle"},"all":{"states":796,"transitions":1728,"kinds":["held-lock-freed","lock-cycle","lock-cycle"]}},
+  {"model":"models/kvm/vfio_file_race.knot","set":[],"disabled":[],"first":{"states":358,"transitions":721,"depth":33,"kind":null},"all":{"states":358,"transitions":721,"kinds":[]}},
+  {"model":"models/kvm/vfio_file_race.knot","set":["FIXED=false"],"disabled":[],"first":{"states":245,"transitions":588,"depth":13,"kind":"use-after-free"},"all":{"states":596,"transitions":1286,"kinds":["final","use-after-free"]}},
+  {"model":"models/kvm/devices.knot","set":["NR_VCPUS=1"],"disabled":[],"first":{"states":8783,"transitions":22875,"depth":87,"kind":null},"all":{"states":8783,"transitions":22875,"kinds":[]}},
+  {"model":"models/kvm/devices.knot","set":["NR_VCPUS=1","VFIO_KVM_REF_LOCK=false"],"disabled":[],"first":{"states":3872,"transitions":9973,"depth":39,"kind":"lock-cycle"},"all":{"states":6401,"transitions":16384,"kinds":["held-lock-freed","lock-cycle","lock-cycle"]}},
+  {"model":"models/kvm/devices.knot","set":["NR_VCPUS=1","FILE_ADD_SET_KVM_LOCKED=false"],"disabled":[],"first":{"states":8783,"transitions":22875,"depth":87,"kind":null},"all":{"states":8783,"transitions":22875,"kinds":[]}},
   {"model":"models/examples/abba.knot","set":[],"disabled":[],"first":{"states":13,"transitions":15,"depth":2,"kind":"lock-cycle"},"all":{"states":200,"transitions":391,"kinds":["lock-cycle"]}},
   {"model":"models/examples/abba.knot","set":["FIXED=true"],"disabled":[],"first":{"states":184,"transitions":345,"depth":18,"kind":null},"all":{"states":184,"transitions":345,"kinds":[]}},
   {"model":"models/examples/philosophers.knot","set":["N=3"],"disabled":[],"first":{"states":20,"transitions":28,"depth":3,"kind":"lock-cycle"},"all":{"states":44,"transitions":90,"kinds":["lock-cycle"]}},

@@ -131,6 +131,51 @@ function positionOf(at: string): string {
 }
 
 /**
+ * One change of a saved trace applied to the shared values it was named against: an entry
+ * (`group_lock`, `kvm[0]->users_count`) takes its new value; a field of a live object
+ * (`kvm[0]->devices`, which reports show on its own) is changed inside the object's record
+ * text; a change to one entry of a map (`m[k]`) leaves the map's whole value unknown.
+ */
+export function applySavedChange(shared: Record<string, string>, name: string, after: string): void {
+  if (name in shared) {
+    shared[name] = after;
+    return;
+  }
+  const field = /^(.*\])->(\w+)$/.exec(name);
+  const record = field ? shared[field[1]!] : undefined;
+  if (field && record !== undefined) {
+    const fields = recordFields(record);
+    const i = fields?.findIndex((f) => f.startsWith(`${field[2]}: `)) ?? -1;
+    if (fields && i >= 0) {
+      fields[i] = `${field[2]}: ${after}`;
+      shared[field[1]!] = `{${fields.join(", ")}}`;
+    } else delete shared[field[1]!];
+    return;
+  }
+  delete shared[name.slice(0, name.indexOf("[") < 0 ? undefined : name.indexOf("["))];
+}
+
+/** The `name: value` parts of a record's text (`{a: 1, s: {x, y}}`), or undefined if it is not one. */
+function recordFields(text: string): string[] | undefined {
+  if (!text.startsWith("{") || !text.endsWith("}")) return undefined;
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 1;
+  for (let i = 1; i < text.length - 1; i++) {
+    const ch = text[i]!;
+    if (ch === "{" || ch === "[" || ch === "(") depth++;
+    else if (ch === "}" || ch === "]" || ch === ")") depth--;
+    else if (ch === "," && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start, text.length - 1).trim();
+  if (last) parts.push(last);
+  return parts;
+}
+
+/**
  * A trace from a saved report as the reference replays it. The report gives
  * the initial shared values and each step's changes, so every step's shared
  * state is rebuilt by applying them; thread positions are known for the end
@@ -143,9 +188,7 @@ export function namedSavedTrace(t: TraceReport, claim: TraceClaim, raisedAt?: Sr
   const steps = t.steps.map((st) => {
     if (!st.failed) {
       for (const c of st.changes) {
-        if (c.thread) continue;
-        if (c.name in shared) shared[c.name] = c.after;
-        else delete shared[c.name.slice(0, c.name.indexOf("[") < 0 ? undefined : c.name.indexOf("["))];
+        if (!c.thread) applySavedChange(shared, c.name, c.after);
       }
     }
     return {

@@ -91,16 +91,16 @@ describe("grace periods and completions as messages between lifelines", () => {
 });
 
 describe("the kvm-vfio deadlock as a sequence diagram", () => {
-  it("has the threads and the lock, each lock step, the call through dev_ops, and the blocked request highlighted", async () => {
+  it("has the threads and the lock, each lock step, the call through dev.ops, and the blocked request highlighted", async () => {
     const r = reportsOf(join(root, "models/kvm/vfio.knot"), [{ name: "TEARDOWN", text: "destroy" }])[0]!;
     const d = await parseSequence(violationDiagram(r.violations[0]!));
     expect(d.title).toBe("violation[recursive-locking]: close_vfio_device_fd waits for group_lock, which it already holds");
     expect(d.participants.map((p) => p.name)).toEqual(["close_vm_fd", "close_kvm_vfio_fd", "close_vfio_device_fd", "group_lock"]);
     const id = (name: string) => d.participants.find((p) => p.name === name)!.id;
     const lines = d.lines.map((l) => ({ ...l, text: l.text }));
-    expect(lines).toContainEqual({ type: LINE.solid, from: id("close_vfio_device_fd"), to: id("group_lock"), text: "3. lock group_lock" });
-    expect(lines).toContainEqual({ type: LINE.note, from: id("close_vm_fd"), to: id("close_vm_fd"), text: "1. put kvm_users: 3 → 2" });
-    expect(lines).toContainEqual({ type: LINE.note, from: id("close_vfio_device_fd"), to: id("close_vfio_device_fd"), text: "6. call kvm_vfio_destroy via dev_ops[d].destroy" });
+    expect(lines).toContainEqual({ type: LINE.solid, from: id("close_vfio_device_fd"), to: id("group_lock"), text: "5. lock group_lock" });
+    expect(lines).toContainEqual({ type: LINE.note, from: id("close_vm_fd"), to: id("close_vm_fd"), text: "1. put kvm[0]->users_count: 3 → 2" });
+    expect(lines).toContainEqual({ type: LINE.note, from: id("close_vfio_device_fd"), to: id("close_vfio_device_fd"), text: "9. call kvm_vfio_destroy via dev.ops.destroy" });
     // the last three entries: the crossed arrow and who holds the lock, inside a rect
     const tail = d.lines.slice(-4);
     expect(tail.map((l) => l.type)).toEqual([LINE.rectStart, LINE.solidCross, LINE.note, LINE.rectEnd]);
