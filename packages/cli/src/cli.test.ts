@@ -53,6 +53,25 @@ describe("knot command line", () => {
     expect(code).toBe(ExitCode.Pass);
   });
 
+  it("--lock-order class (the default) or instance, --no-lock-order, and a missing or wrong value", async () => {
+    const json = async (...args: string[]) => {
+      const io = captureIo();
+      const code = await run(["check", "docs/examples/lock_classes.knot", "--set", "XEN_ATTR=true", "--format", "json", ...args], io);
+      return { code, warnings: code === ExitCode.Pass ? (JSON.parse(io.stdout).warnings as { locks: string[] }[]).map((w) => w.locks.join(" -> ")) : undefined, err: io.stderr };
+    };
+    expect((await json()).warnings).toEqual(["kvm->lock -> kvm_vcpu->mutex"]);
+    expect((await json("--lock-order", "class")).warnings).toEqual(["kvm->lock -> kvm_vcpu->mutex"]);
+    expect((await json("--lock-order", "instance")).warnings).toEqual([]);
+    expect((await json("--no-lock-order")).warnings).toEqual([]);
+    const strict = captureIo();
+    expect(await run(["check", "docs/examples/lock_classes.knot", "--set", "XEN_ATTR=true", "--strict"], strict)).toBe(ExitCode.Violation);
+    for (const bad of [["--lock-order", "lockdep"], ["--lock-order"], ["--lock-order", "--all"]]) {
+      const r = await json(...bad);
+      expect(r.code).toBe(ExitCode.UsageOrModelError);
+      expect(r.err).toMatch(/^knot: error\[K9001\]: --lock-order expects class or instance \(or --no-lock-order to switch the analysis off\), got /);
+    }
+  });
+
   it("--all reports every distinct violation once", async () => {
     const io = captureIo();
     const code = await run(["check", "models/examples/philosophers.knot", "--set", "N=3", "--all", "--format", "json"], io);

@@ -74,6 +74,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`knot: error[K9016]: ${printable(repeated)} is given more than once; it takes one value (only --set, --base and --head repeat)\nRun 'knot --help' for usage.\n`);
     return ExitCode.UsageOrModelError;
   }
+  // yargs gives a string option written without a value its default: say so instead
+  const bare = argv.findIndex((x, i) => x === "--lock-order" && (i === argv.length - 1 || argv[i + 1]!.startsWith("-")));
+  if (bare >= 0) {
+    io.err(`knot: error[K9001]: --lock-order expects class or instance (or --no-lock-order to switch the analysis off), got nothing\nRun 'knot --help' for usage.\n`);
+    return ExitCode.UsageOrModelError;
+  }
   let exit: number = ExitCode.Pass;
   let usageFailed = false;
   const parser = yargs(argv)

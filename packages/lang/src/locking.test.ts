@@ -85,3 +85,42 @@ describe("might_sleep", () => {
     checkMarked("var b: bool\nprocess p { b := [[might_sleep]]() }", [C.MisplacedConstruct]);
   });
 });
+
+describe("lock nesting subclasses (lock x nested N)", () => {
+  const lockStmts = (r: ReturnType<typeof checkMarked>) =>
+    r.model!.processes[0]!.decl.body.stmts.filter((s) => s.kind === "Lock").map((s) => (s.kind === "Lock" ? [s.op, s.subclass ?? 0] : []));
+
+  it("takes a constant 0 to 7 on lock, down_read and down_write, and records it as the subclass", () => {
+    const r = checkMarked(LOCKS + [
+      "mutex fork[0..2]",
+      "const SINGLE_DEPTH_NESTING: 0..7 = 1",
+      "process p {",
+      "  lock fork[0]",
+      "  lock fork[1] nested SINGLE_DEPTH_NESTING",
+      "  lock fork[2] nested SINGLE_DEPTH_NESTING + 1",
+      "  down_read r nested 0",
+      "  up_read r",
+      "  unlock fork[2]",
+      "  unlock fork[1]",
+      "  unlock fork[0]",
+      "}",
+    ].join("\n"), []);
+    expect(lockStmts(r).slice(0, 4)).toEqual([["lock", 0], ["lock", 1], ["lock", 2], ["down_read", 0]]);
+  });
+
+  it("is K4060 outside 0..7 and on a release, and a constant", () => {
+    checkMarked(LOCKS + [
+      "var k: 0..3",
+      "process p {",
+      "  lock m nested [[8]]",
+      "  unlock m nested [[1]]",
+      "  down_write r nested [[k]]",
+      "}",
+    ].join("\n"), [C.BadSubclass, C.BadSubclass, C.NotAllowedHere]);
+  });
+
+  it("is a word only after a lock on the same line: a statement may start with a variable named nested", () => {
+    const r = checkMarked(LOCKS + ["var nested: 0..3", "process p {", "  lock m", "  nested := 1", "  unlock m", "}"].join("\n"), []);
+    expect(lockStmts(r)).toEqual([["lock", 0], ["unlock", 0]]);
+  });
+});

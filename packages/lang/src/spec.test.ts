@@ -66,13 +66,14 @@ describe("spec files: well-formed", () => {
   max-states 1000
   time-limit 2.5
   strict
+  lock-order instance
   disable lock-order
   disable exit-holding-lock
   expect lock-cycle at "examples/abba.knot:22" in unplug
 }`);
     expect(f.diagnostics).toEqual([]);
     const c = f.checks[0]!;
-    expect([c.search, c.maxStates, c.timeLimit, c.strict]).toEqual(["dfs", 1000, 2.5, true]);
+    expect([c.search, c.maxStates, c.timeLimit, c.strict, c.lockOrder]).toEqual(["dfs", 1000, 2.5, true, "instance"]);
     expect(c.disabled.map((d) => d.name)).toEqual(["lock-order", "exit-holding-lock"]);
     expect(c.expect).toMatchObject({ kind: "lock-cycle", inProc: { name: "unplug" }, at: { file: "examples/abba.knot", line: 22 } });
     expect(describeExpectation(c.expect!)).toBe("lock-cycle in unplug at examples/abba.knot:22");
@@ -205,13 +206,15 @@ describe("spec files: errors, each at its place", () => {
   time-limit [[soon]]
   max-states 10 [[states]]
   strict [[yes]]
+  lock-order [[lockdep]]
+  lock-order class [[now]]
   disable [[lock-cycle]]
   [[disable]]
   search bfs
   [[search]] dfs
   expect pass
 }`,
-      [BadValue, BadValue, BadValue, BadValue, Expected, Expected, Expected, UnknownCheck, Expected, Duplicate],
+      [BadValue, BadValue, BadValue, BadValue, Expected, Expected, Expected, BadValue, Expected, UnknownCheck, Expected, Duplicate],
     );
   });
 
