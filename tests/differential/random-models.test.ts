@@ -43,6 +43,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["srcu or completion in object", /\b(srcu_read_lock|synchronize_srcu|call_srcu|complete|wait_for_completion) \w+\.(sd|cd)\b/],
   ["set of references", /\bgl := |\.ls := |\bfor e\d+ in (gl|\w+\.ls)\b/],
   ["lock nesting subclass", / nested \d\b/],
+  ["a local named like its pool", /\b(for|pick) node in\b/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);

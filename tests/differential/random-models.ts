@@ -123,6 +123,8 @@ const typeText = (t: GT): string => {
 export class ModelGenerator {
   private readonly r: () => number;
   private n = 0;
+  /** A for/pick binder named like its pool (`node`) is in scope: nested binders take fresh names. */
+  private binderIsPool = false;
   private readonly lines: string[] = [];
   // features of this model
   private readonly f: {
@@ -844,7 +846,10 @@ export class ModelGenerator {
     const names = this.varsOf(scope, "ref").map((v) => v.name);
     const ref = () => (names.length ? this.pick(names) : "gp");
     const entry = (kind: "for" | "pick") => {
-      const x = this.fresh(kind === "for" ? "e" : "q");
+      // now and then the binder takes the pool's own name (`for node in gl`, as `struct kvm *kvm`)
+      const poolName = !this.binderIsPool && this.chance(0.4);
+      const x = poolName ? "node" : this.fresh(kind === "for" ? "e" : "q");
+      if (poolName) this.binderIsPool = true;
       const body = this.weighted<string[]>([
         [3, () => [`  ${x}.val := ${this.int_({ k: "int", lo: 0, hi: 2, text: "0..2" }, scope, 1)}`]],
         [2, () => [`  free ${x}`]],
@@ -852,6 +857,7 @@ export class ModelGenerator {
         [1, () => [`  assert ${x}.val <= ${this.int(1, 2)}`]],
         [depth < 2 ? 2 : 0, () => this.nested(scope, depth, opts)],
       ]);
+      if (poolName) this.binderIsPool = false;
       return this.wrap(`${kind} ${x} in ${l}`, body);
     };
     return this.weighted<string[]>([

@@ -918,7 +918,9 @@ class Checker {
 
   private shadowsGlobal(name: string, span: Span): boolean {
     const g = this.globals.get(name);
-    if (!g) return false;
+    // a local may take its object pool's name, as the kernel's `struct kvm *kvm` does: a pool is
+    // named only where a type or an alloc stands, never as a value, so the two cannot be confused
+    if (!g || g.kind === "object") return false;
     this.diags.push(error(LangCodes.DuplicateName, `'${name}' is already declared as a global ${symbolKindName(g)}; local names must differ from global ones`, span, [{ message: `the global '${name}' is declared here (${formatLocation(g.span)})`, span: g.span }]));
     return true;
   }

@@ -80,3 +80,29 @@ describe("locks and refcounts in objects", () => {
     ].join("\n"), [C.TypeMismatch]);
   });
 });
+
+describe("a local named like its object pool (struct kvm *kvm)", () => {
+  it("is accepted for parameters, locals and for binders; the pool keeps its place in types and alloc", () => {
+    const r = checkMarked([
+      "object kvm[2] { lock: mutex, users_count: refcount = 1, devices: set<kvm_device> }",
+      "object kvm_device[2] { kvm: kvm }",
+      "proc kvm_put_kvm(kvm: kvm) {",
+      "  if dec_and_test(kvm.users_count) { free kvm }",
+      "}",
+      "process p {",
+      "  var kvm: kvm = alloc kvm {}",
+      "  var dev = alloc kvm_device {kvm: kvm}",
+      "  kvm.devices := kvm.devices + {dev}",
+      "  for kvm_device in kvm.devices { lock kvm_device.kvm.lock; unlock kvm_device.kvm.lock }",
+      "  kvm.devices := {}",
+      "  free dev",
+      "  call kvm_put_kvm(kvm)",
+      "}",
+    ].join("\n"), []);
+    expect(r.diagnostics).toEqual([]);
+  });
+
+  it("still refuses a local named like any other global", () => {
+    checkMarked(["mutex kvm_lock", "process p { var [[kvm_lock]]: bool = true }"].join("\n"), [C.DuplicateName]);
+  });
+});
