@@ -34,7 +34,7 @@ function positiveInt(name: string) {
 /** --lock-order class|instance, or --no-lock-order (false): the analysis's nodes, or off. */
 function lockOrderMode(v: unknown): "class" | "instance" | false {
   if (v === false || v === "class" || v === "instance") return v;
-  throw new UsageError(`--lock-order expects class or instance (or --no-lock-order to switch the analysis off), got '${v === true ? "" : String(v)}'`);
+  throw new UsageError(`--lock-order expects class or instance (or --no-lock-order to switch the analysis off), got '${String(v)}'`);
 }
 
 function nonNegativeInt(name: string) {

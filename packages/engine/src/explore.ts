@@ -29,12 +29,12 @@ export interface SearchOptions {
   /** Stop after this many seconds. */
   timeLimit?: number;
   /** Keep searching after a violation; report each distinct one once. */
+  all?: boolean;
   /**
    * The lock-order analysis's nodes (language.md, "Lock classes"): lock classes as lockdep has
    * them (the default), or lock instances.
    */
   lockOrder?: "class" | "instance";
-  all?: boolean;
   /** Checks switched off. */
   disabled?: ReadonlySet<ViolationKind>;
   /** Called about every `progressEvery` ms with the figures so far. */

@@ -225,5 +225,12 @@ export function lockClasses(m: { locks: { slot: number; name: string }[]; domain
     bySlot.set(n.slot, ids.get(c)!);
   }
   const names = [...ids.keys()];
-  return { of: (slot) => bySlot.get(slot) ?? names.length, name: (cls) => names[cls] ?? `lock class ${cls}` };
+  return {
+    of: (slot) => {
+      const c = bySlot.get(slot);
+      if (c === undefined) throw new Error(`internal: lock-order node ${slot} is no lock, domain or pseudo-lock`);
+      return c;
+    },
+    name: (cls) => names[cls]!,
+  };
 }

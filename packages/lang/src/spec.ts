@@ -340,13 +340,9 @@ class SpecParser {
         return;
       }
       case "search": {
-        const s = rest[0];
-        if (!s || !(s.kind === "ident" && (s.value === "bfs" || s.value === "dfs"))) {
-          this.error(SpecCodes.BadValue, `expected bfs or dfs after 'search', got ${describeToken(s)}`, s?.span ?? head.span);
-          return;
-        }
-        if (once()) check.search = s.value as "bfs" | "dfs";
-        end(1, "the search order");
+        const v = this.choice(rest, head, ["bfs", "dfs"] as const);
+        if (v && once()) check.search = v;
+        if (v) end(1, "the search order");
         return;
       }
       case "max-states": {
@@ -364,13 +360,9 @@ class SpecParser {
         end(0, "'strict'");
         return;
       case "lock-order": {
-        const s = rest[0];
-        if (!s || !(s.kind === "ident" && (s.value === "class" || s.value === "instance"))) {
-          this.error(SpecCodes.BadValue, `expected class or instance after 'lock-order', got ${describeToken(s)}`, s?.span ?? head.span);
-          return;
-        }
-        if (once()) check.lockOrder = s.value as "class" | "instance";
-        end(1, "the lock-order analysis");
+        const v = this.choice(rest, head, ["class", "instance"] as const);
+        if (v && once()) check.lockOrder = v;
+        if (v) end(1, "the lock-order analysis");
         return;
       }
       case "disable": {
@@ -389,6 +381,14 @@ class SpecParser {
         return near;
       }
     }
+  }
+
+  /** An item's one word out of `values` (`search bfs`), or undefined after reporting what was found instead. */
+  private choice<T extends string>(rest: Token[], head: { text: string; span: Span }, values: readonly T[]): T | undefined {
+    const s = rest[0];
+    if (s && s.kind === "ident" && (values as readonly string[]).includes(s.value)) return s.value as T;
+    this.error(SpecCodes.BadValue, `expected ${values.join(" or ")} after '${head.text}', got ${describeToken(s)}`, s?.span ?? head.span);
+    return undefined;
   }
 
   /** `set NAME = EXPR`: the expression is the rest of the item, kept as source text with its span. */

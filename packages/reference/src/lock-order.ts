@@ -156,9 +156,11 @@ export class LockOrderGraph {
     const nodes = classes.flatMap((c) => [c, ...[1, 2, 3, 4, 5, 6, 7].map((n) => `${c}/${n}`)]);
     const g = new NameGraph(nodes);
     const recursive = new Map<string, LockOrderEdge>();
+    // an edge's class nodes: the held lock at subclass 0, the taken one at its subclass
+    const taken = (e: LockOrderEdge) => lockClass(e.to) + (e.subclass ? `/${e.subclass}` : "");
     for (const e of this.all) {
       const from = lockClass(e.from);
-      const to = lockClass(e.to) + (e.subclass ? `/${e.subclass}` : "");
+      const to = taken(e);
       if (from === to) {
         if (!recursive.has(from)) recursive.set(from, e);
       } else {
@@ -167,7 +169,7 @@ export class LockOrderGraph {
     }
     const rank = new Map(nodes.map((n, i) => [n, i]));
     // a class edge keeps the first instance edge that made it: put the entries back on it
-    const instance = (edge: LockOrderEdge) => this.all.find((e) => lockClass(e.from) === edge.from && lockClass(e.to) + (e.subclass ? `/${e.subclass}` : "") === edge.to)!;
+    const instance = (edge: LockOrderEdge) => this.all.find((e) => lockClass(e.from) === edge.from && taken(e) === edge.to)!;
     const cycles = g.cycles().map((c) => ({ ...c, edges: c.edges.map(instance) }));
     const nested = [...recursive].map(([cls, e]): LockOrderCycle => ({
       locks: [cls],
