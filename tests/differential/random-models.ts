@@ -135,6 +135,8 @@ export class ModelGenerator {
     cb: boolean;
     objSync: boolean;
     lists: boolean;
+    /** With objSync and a workqueue: a work item inside each object (`wk: work on wq0 runs wf2`). */
+    objWork: boolean;
   };
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
@@ -166,11 +168,13 @@ export class ModelGenerator {
       cb: mulberry32(seed ^ 0x7f4a7c15)() < 0.5,
       objSync: mulberry32(seed ^ 0x3c6ef372)() < 0.5,
       lists: mulberry32(seed ^ 0x5bd1e995)() < 0.6,
+      objWork: mulberry32(seed ^ 0x1b873593)() < 0.6,
     };
     this.objSpin = mulberry32(seed ^ 0x3c6ef372 ^ 1)() < 0.3;
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
     if (!this.f.obj) this.f.lists = false;
+    if (!this.f.obj || !this.f.objSync || !this.f.wq) this.f.objWork = false;
   }
 
   /** The model goes past an integer limit on purpose: the checker must reject it with this code (or another one recorded). */
@@ -251,7 +255,7 @@ export class ModelGenerator {
       // with objSync, a lock and a refcount inside each object (language.md, "Locks and refcounts in objects")
       // and with ops tables an ops table inside each object, under the kernel's name for it
       const bound = this.int(1, 3);
-      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""}${f.objSync && f.srcu ? ", sd: srcu" : ""}${f.objSync && f.completion ? ", cd: completion" : ""}${f.objSync && f.lists ? ", ls: set<node>" : ""} }`);
+      this.emit(`object node[${bound}] { val: 0..2, on: bool${f.objSync ? `, lk: ${this.objSpin ? "spinlock" : "mutex"}, rc: refcount 0..3 = 1, nx: node` : ""}${f.objSync && f.ops ? ", ops: dev_ops" : ""}${f.objSync && f.srcu ? ", sd: srcu" : ""}${f.objSync && f.completion ? ", cd: completion" : ""}${f.objSync && f.lists ? ", ls: set<node>" : ""}${f.objWork ? ", wk: work on wq0 runs wf2" : ""} }`);
       const gpObject = this.chance(f.objSync ? 0.75 : 0.3);
       this.global("gp", { k: "ref" }, gpObject ? "alloc node {val: 1}" : "null");
       // a linked initial state: a second initial object pointing to the first (from a stream of its own)
@@ -488,8 +492,8 @@ export class ModelGenerator {
   private workqueueDecls(): void {
     // from a stream of its own, so that a workqueue's shape does not shift the rest of the model
     const r = mulberry32(this.seed ^ 0x68e31da4);
-    const wf = (name: string, param: boolean) => {
-      const params: Var[] = param ? [{ name: this.fresh("wi"), ty: IDX, shared: false, writable: false }] : [];
+    const wf = (name: string, param: GT | undefined) => {
+      const params: Var[] = param ? [{ name: this.fresh(param.k === "ref" ? "wn" : "wi"), ty: param, shared: false, writable: false }] : [];
       const info: ProcInfo = { name, params: params.map((p) => p.ty), hasWhile: false };
       const scope = this.bodyScope(params, info, [...this.helpers]);
       const body = this.block(scope, this.int(1, 2), 1, {});
@@ -497,8 +501,10 @@ export class ModelGenerator {
       for (const l of body) this.emit(`  ${l}`);
       this.emit("}");
     };
-    wf("wf0", false);
-    if (this.f.wqArr) wf("wf1", true);
+    wf("wf0", undefined);
+    if (this.f.wqArr) wf("wf1", IDX);
+    // a work inside each object: its function gets the object (container_of)
+    if (this.f.objWork) wf("wf2", { k: "ref" });
     const shape = r();
     this.emit(shape < 0.4 ? "workqueue wq0 { max_active: 1 }" : shape < 0.75 ? "workqueue wq0 { max_active: 2 }" : "workqueue wq0");
     this.emit("work wk0 on wq0 runs wf0()");
@@ -548,7 +554,9 @@ export class ModelGenerator {
 
   /** A work statement: queueing, flushing, cancelling, as statements and as conditions. */
   private workStmt(scope: Scope): string[] {
-    const w = this.f.wqArr && this.chance(0.5) ? `wka[${this.idx(scope)}]` : "wk0";
+    // an object's work, through a reference (null or freed: null-deref, use-after-free)
+    const refs = this.f.objWork ? this.varsOf(scope, "ref") : [];
+    const w = refs.length && this.chance(0.4) ? `${this.pick(refs).name}.wk` : this.f.wqArr && this.chance(0.5) ? `wka[${this.idx(scope)}]` : "wk0";
     const waits = !scope.inAtomic;
     if (waits) scope.flags.hasWhile = true; // a flush cannot be inside atomic, so neither can this body's callers
     return this.weighted<string[]>([
@@ -1044,7 +1052,7 @@ export function generateModel(seed: number): GeneratedModel {
 const PROTOTYPE_NAMES: [RegExp, string][] = [
   [/\bmode_a\b/g, "__proto__"], [/\bmode_b\b/g, "constructor"], [/\bmode_c\b/g, "toString"],
   [/(?<=[.{,] ?)a(?=:| :=|\b)/g, "hasOwnProperty"], [/(?<=[.{,] ?)b(?=:| :=|\b)/g, "valueOf"],
-  [/\bval\b/g, "isPrototypeOf"], [/(?<!^work [^\n]*)\bon\b/gm, "propertyIsEnumerable"], // not a work declaration's `on`
+  [/\bval\b/g, "isPrototypeOf"], [/(?<!^work [^\n]*|\bwork )\bon\b/gm, "propertyIsEnumerable"], // not a work declaration's or work field's `on`
   [/\bopen\b/g, "toLocaleString"], [/\brelease\b/g, "__defineGetter__"], [/\bquery\b/g, "__lookupSetter__"],
   [/\bb0\b/g, "__defineSetter__"], [/\bx0\b/g, "__lookupGetter__"],
 ];

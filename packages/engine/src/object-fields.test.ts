@@ -106,3 +106,58 @@ process s { var x: dev = alloc dev {}; lock x.lock }
     ]));
   });
 });
+
+describe("work items in objects", () => {
+  const WORK = `
+workqueue events
+object dev[2] { n: 0..1, w: work on events runs dev_fn, lock: mutex }
+var a: dev = alloc dev {}
+var b: dev = alloc dev {}
+proc dev_fn(d: dev) { lock d.lock; d.n := 1; unlock d.lock }
+`;
+
+  it("a work queued when its object is freed is use-after-free when a worker starts it; cancelled first, it never runs", () => {
+    const r = run(`${WORK}
+process probe { queue_work a.w; free a }
+process remove { queue_work b.w; cancel_work_sync b.w; free b }
+`);
+    expect(messages(r.all)).toContain("use-after-free: dev[0]->w was still queued when dev[0] was freed: the worker reads the freed work (process_one_work)");
+    expect(messages(r.all).some((m) => m.includes("dev[1]"))).toBe(false);
+    // with the check off the work runs on the freed object
+    expect(r.off.violations).toEqual([]);
+  });
+
+  it("each object's work is its own: flushing one does not wait for the other; a flush under the lock its function takes is a lock-cycle", () => {
+    const ok = run(`${WORK}
+process p { queue_work a.w; queue_work b.w; flush_work a.w; cancel_work_sync b.w; free a; free b }
+`);
+    expect(ok.all.violations).toEqual([]);
+    const cycle = run(`${WORK}
+process p { lock a.lock; flush_work a.w; unlock a.lock }
+process q { queue_work a.w }
+`);
+    expect(kinds(cycle.all)).toContain("lock-cycle");
+    expect(cycle.all.warnings.join("\n")).toContain("(work_completion)(&dev->w)");
+  });
+
+  it("a work through a null or freed reference is null-deref or use-after-free; a work freeing its own object is fine", () => {
+    const r = run(`
+workqueue events
+object dev[1] { w: work on events runs dev_release }
+var a: dev = alloc dev {}
+var z: dev
+proc dev_release(d: dev) { free d }
+process p { queue_work a.w }
+process q { queue_work z.w }
+`);
+    expect(messages(r.all)).toEqual(["null-deref: z is null"]);
+    const late = run(`
+workqueue events
+object dev[1] { w: work on events runs f }
+var a: dev = alloc dev {}
+proc f(d: dev) { skip }
+process p { free a; flush_work a.w }
+`);
+    expect(messages(late.all)).toEqual(["use-after-free: a points to dev[0], which was freed"]);
+  });
+});

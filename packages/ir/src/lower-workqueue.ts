@@ -4,7 +4,7 @@
 // statement is (its entry and its position in its workqueue, both following the index),
 // and which ops a statement becomes. lower.ts builds the nodes around them and the
 // worker threads' processes.
-import { type Expr as LExpr, type Stmt, type Type, type WorkSymbol, type WorkqueueSymbol, type CheckedModel, type Symbol, cardinality, formatScalar, spanText } from "@knot/lang";
+import { type Expr as LExpr, type Stmt, type Type, type WorkSymbol, type WorkqueueSymbol, type CheckedModel, type Symbol, cardinality, entityEntryName, formatScalar, objectFieldEntity, spanText } from "@knot/lang";
 import { type Addr, type Expr, type Op, type SrcLoc, type StateVar, type Workqueue, workEntryWidth } from "./model.js";
 
 /** What lowering these statements needs from the lowerer. */
@@ -18,6 +18,8 @@ export interface WorkLoweringContext {
   wqIndex(sym: WorkqueueSymbol): number;
   /** A work declaration's first position in its workqueue. */
   basePosition(sym: WorkSymbol): number;
+  /** A work field through a reference (`irqfd.shutdown`): its entry, with the field access's checks, and its name (`irqfd->shutdown`). */
+  fieldEntry(e: LExpr & { kind: "Field" }, sym: Symbol, entryWidth: number): { addr: Addr; name: string };
 }
 
 /** Each work symbol's values of its index, in order (one value, 0, for a single work). */
@@ -49,6 +51,7 @@ export function addWorkqueueVars(
     offsets.set(w, add({
       name: w.name, kind: "work", width: entries * ew, entryWidth: ew, wq: m.workqueues.indexOf(w.wq),
       index: w.index ? { kind: "int", lo: 0, hi: entries - 1 } : undefined,
+      ...(w.field ? { field: { pool: w.field.pool.name, field: w.field.field } } : {}),
     }, new Array(entries * ew).fill(0)));
   }
 }
@@ -69,14 +72,21 @@ export function workqueueTable(m: CheckedModel, offsets: Map<Symbol, number>, th
   });
 }
 
-/** A work item as reports write it: `release_work`, `shutdown_work[1]`. */
+/** A work item as reports write it: `release_work`, `shutdown_work[1]`, a work field `irqfd[1]->shutdown`. */
 export function workItemName(w: WorkSymbol, v: number): string {
+  if (w.field) return entityEntryName(w.name, w.field, String(v));
   return w.index ? `${w.name}[${formatScalar(w.index, v, () => "")}]` : w.name;
 }
 
-/** What a work item runs, with the index variable replaced by its value: `irqfd_shutdown(1)`. */
+/** What a work item runs, with the index variable replaced by its value: `irqfd_shutdown(1)`; a work field's gets its object, `irqfd_shutdown(irqfd[1])`. */
 export function workCall(w: WorkSymbol, v: number): string {
+  if (w.field) return `${w.decl.proc.name}(${w.field.pool.name}[${v}])`;
   return `${w.decl.proc.name}(${argText(w.decl.args.map((a) => spanText(a.span)), w, v)})`;
+}
+
+/** The value a work's index variable has in the arguments of entry `v`: the index value, or a work field's object reference (slot + 1). */
+export function workInstanceValue(w: WorkSymbol, v: number): number {
+  return w.field ? v + 1 : v;
 }
 
 /** The call's arguments as written, with the index variable replaced by its value. */
@@ -89,6 +99,14 @@ function argText(args: string[], w: WorkSymbol, v: number): string {
 
 /** A work item named by a statement: its entry, its position in its workqueue, and the text reports give it. */
 export function workTarget(e: LExpr, cx: WorkLoweringContext): { wq: number; pos: Expr; entry: Addr; name: string } {
+  const field = objectFieldEntity(e);
+  if (field?.kind === "work") {
+    // a work field: the entry of the object the reference points to (with a field access's checks)
+    const { addr, name } = cx.fieldEntry(e as LExpr & { kind: "Field" }, field, workEntryWidth(cx.threads));
+    const first = cx.basePosition(field);
+    const index = addr.terms[0]!.index;
+    return { wq: cx.wqIndex(field.wq!), pos: { k: "bin", op: "+", a: { k: "const", v: first }, b: index }, entry: addr, name };
+  }
   const base = e.kind === "Index" ? e.target : e;
   const sym = (base as LExpr & { kind: "Name" }).sym as WorkSymbol;
   if (sym?.kind !== "work" || !sym.wq) throw new Error("work item expected");

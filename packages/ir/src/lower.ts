@@ -20,14 +20,14 @@
 // bounded as they are built (lower-limits.ts), before they can exhaust memory or stack.
 import {
   type CheckedModel, type Diagnostic, type Expr as LExpr, type TrylockUse, trylockUse, type LocalSymbol, type Block, type Stmt, type Span,
-  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol,
-  error, objectFieldEntity, cardinality, firstValue, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
+  type Type, type Value, type BoundSymbol, type ProcSymbol, type ProcessSymbol, type Symbol, type ObjectSymbol, type WorkqueueSymbol, type WorkSymbol,
+  error, objectFieldEntity, cardinality, firstValue, nthValue, toLocation, spanText, typeToString, formatScalar, fullMask, stmtExprs, workerThreadName, workFreedMessage, callbackCallText, COMPLETION_ALL, COMPLETION_DONE_FUNCTION, RCU_DOMAIN,
 } from "@knot/lang";
 import { IrCodes } from "./diagnostics.js";
 import { InlineDepth, StateBudget, StepSize } from "./lower-limits.js";
 import { type SyncLoweringContext, completionAddr, completionOp, srcuOps } from "./lower-sync.js";
 import { type CallbackThread, callRcuOp, callbackSlotCount, callbackTexts, callbackThreadCount, callbackThreads } from "./lower-rcu-callback.js";
-import { type WorkLoweringContext, addWorkqueueVars, workCall, workCallOps, workInstances, workItemName, workOps, workqueueTable } from "./lower-workqueue.js";
+import { type WorkLoweringContext, addWorkqueueVars, workCall, workCallOps, workInstanceValue, workInstances, workItemName, workOps, workqueueTable } from "./lower-workqueue.js";
 import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
 import type {
@@ -525,7 +525,7 @@ class Lowerer {
       const d = w.decl;
       for (const v of workInstances(w)) {
         const env: FrameEnv = { locals: new Map(), consts: new Map(), slots: [], exit: idle, frames: [], path: [], active: new Set() };
-        if (w.instance) env.consts.set(w.instance, [K(v)]);
+        if (w.instance) env.consts.set(w.instance, [K(workInstanceValue(w, v))]);
         const done = this.makeNode("stmt", [{ ops: [{ k: "work_end", wq, pos }], next: idle }], srcLoc(d.span), `${workItemName(w, v)} done`, []);
         done.shared = true;
         const callSpan: Span = { file: d.span.file, start: d.proc.span.start, end: d.span.end };
@@ -534,7 +534,7 @@ class Lowerer {
         };
         const body = this.call(call, env, done);
         const start: Op = { k: "work_start", wq, pos, at: srcLoc(d.span), label: `${workItemName(w, v)}: ${workCall(w, v)}`, frames: [] };
-        idle.alts.push({ ops: [start, ...body.alts[0]!.ops], next: body.alts[0]!.next });
+        idle.alts.push({ ops: [start, ...this.workObjectCheck(w, v), ...body.alts[0]!.ops], next: body.alts[0]!.next });
         pos++;
       }
     }
@@ -548,6 +548,19 @@ class Lowerer {
       st.at = start.at!;
     }
     return proc;
+  }
+
+  /**
+   * A work field's object must be live when a worker starts the work: the work_struct is in
+   * the object, so a work still queued when its object was freed is a use-after-free in
+   * process_one_work() (language.md, "Work items in objects").
+   */
+  private workObjectCheck(w: WorkSymbol, v: number): Op[] {
+    if (!w.field) return [];
+    const pool = this.pools[this.poolIndex.get(w.field.pool)!]!;
+    const item = workItemName(w, v);
+    const live = bin("==", { k: "read", addr: { space: "global", offset: pool.offset + v * pool.stride, terms: [] } }, K(OBJECT_LIVE));
+    return [{ k: "check", cond: live, violation: "use-after-free", message: workFreedMessage(item, `${pool.name}[${v}]`) }];
   }
 
   /**
@@ -1261,6 +1274,7 @@ class Lowerer {
         }
         throw new Error("work not on its workqueue");
       },
+      fieldEntry: (e, sym, entryWidth) => ({ addr: this.fieldEntryAddr(e, sym, entryWidth, env), name: kernelFieldText(e) }),
     };
   }
 

@@ -183,11 +183,12 @@ export type Decl =
 
 /**
  * A field of an object pool: a value of a type, or (object-fields.ts) a lock — `mutex`,
- * `spinlock`, `rwsem` — or a refcount with an optional range and initial value.
+ * `spinlock`, `rwsem` — a refcount with an optional range and initial value, a completion,
+ * an SRCU domain, or a work item `work on wq runs f` whose function gets the object.
  */
 export type ObjectFieldNode =
   | { name: Ident; type: TypeNode; sync?: undefined; span: Span }
-  | { name: Ident; type?: undefined; sync: { kind: "lock"; lockKind: LockKind } | { kind: "refcount"; range?: TypeNode; init?: Expr } | { kind: "completion" | "srcu" }; span: Span };
+  | { name: Ident; type?: undefined; sync: { kind: "lock"; lockKind: LockKind } | { kind: "refcount"; range?: TypeNode; init?: Expr } | { kind: "completion" | "srcu" } | { kind: "work"; wq: Ident; proc: Ident }; span: Span };
 
 export type DeclOf<K extends Decl["kind"]> = Extract<Decl, { kind: K }>;
 

@@ -66,6 +66,7 @@ export function resolveWorkqueue(cx: SyncChecker, sym: WorkqueueSymbol): void {
 /** A work item: its index, its workqueue, and a procedure called with arguments fixed by the declaration. */
 export function checkWork(cx: SyncChecker, sym: WorkSymbol, scope: Scope): void {
   const d = sym.decl;
+  if (sym.field) return checkWorkField(cx, sym);
   if (d.instance) {
     const t = cx.resolveType(d.instance.domain);
     if (t.kind !== "error" && cx.checkIndexType(t, d.instance.domain.span, "work array indices")) {
@@ -77,11 +78,8 @@ export function checkWork(cx: SyncChecker, sym: WorkSymbol, scope: Scope): void 
       scope.names.set(local.name, local);
     }
   }
-  const wq = cx.globals.get(d.wq.name);
-  if (!wq) cx.unknownName(d.wq.name, d.wq.span, "workqueue");
-  else if (wq.kind !== "workqueue") {
-    cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.wq.name}' is ${withArticle(symbolKindName(wq))}, not a workqueue`, d.wq.span, [{ message: "declared here", span: wq.span }]));
-  } else {
+  const wq = resolveWorkqueueOf(cx, sym);
+  if (wq) {
     sym.wq = wq;
     wq.works.push(sym);
   }
@@ -102,6 +100,46 @@ export function checkWork(cx: SyncChecker, sym: WorkSymbol, scope: Scope): void 
     const state = stateName(a);
     if (state) cx.diags.push(error(LangCodes.NotAllowedHere, `a work's arguments are fixed when it is declared (INIT_WORK binds the function to its own work item): use constants and the index '${d.instance?.binder.name ?? "i"}', not ${state}`, a.span));
   });
+}
+
+/**
+ * A work field `w: work on wq runs f` of pool P (its index, one entry per object, is set with
+ * the pool's other fields): f takes one argument, a P, which is the object the work is in
+ * (INIT_WORK(&obj->w, f) and container_of() in f).
+ */
+function checkWorkField(cx: SyncChecker, sym: WorkSymbol): void {
+  const d = sym.decl;
+  const pool = sym.field!.pool;
+  const wq = resolveWorkqueueOf(cx, sym);
+  if (wq) {
+    sym.wq = wq;
+    wq.works.push(sym);
+  }
+  const proc = cx.globals.get(d.proc.name);
+  if (!proc) return cx.unknownName(d.proc.name, d.proc.span, "procedure");
+  if (proc.kind !== "proc") {
+    cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.proc.name}' is ${withArticle(symbolKindName(proc))}, not a procedure`, d.proc.span, [{ message: "declared here", span: proc.span }]));
+    return;
+  }
+  sym.proc = proc;
+  const param = proc.params[0];
+  if (proc.params.length !== 1) {
+    cx.diags.push(error(LangCodes.ArgumentCount, `${proc.name} takes ${proc.params.length} argument${proc.params.length === 1 ? "" : "s"}, but work field '${pool.name}.${d.name.name}' passes one, its object (the kernel's container_of()): declare 'proc ${proc.name}(x: ${pool.name})'`, d.proc.span, [{ message: "declared here", span: proc.span }]));
+  } else if (param && param.type.kind !== "error") cx.expectType(pool.type, param.type, d.proc.span);
+  // the object, bound to each object's reference as a work array's index is to its values
+  const local: LocalSymbol = { kind: "local", role: "for", name: param?.name ?? pool.name, span: d.name.span, type: pool.type, index: 0 };
+  sym.instance = local;
+  d.args = [{ kind: "Name", name: local.name, sym: local, ty: pool.type, span: d.proc.span }];
+}
+
+function resolveWorkqueueOf(cx: SyncChecker, sym: WorkSymbol): WorkqueueSymbol | undefined {
+  const d = sym.decl;
+  const wq = cx.globals.get(d.wq.name);
+  if (!wq) cx.unknownName(d.wq.name, d.wq.span, "workqueue");
+  else if (wq.kind !== "workqueue") {
+    cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.wq.name}' is ${withArticle(symbolKindName(wq))}, not a workqueue`, d.wq.span, [{ message: "declared here", span: wq.span }]));
+  } else return wq;
+  return undefined;
 }
 
 export function completionTarget(cx: SyncChecker, e: Expr, scope: Scope): CompletionSymbol | undefined {

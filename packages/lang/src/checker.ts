@@ -310,6 +310,10 @@ class Checker {
             const l: LockSymbol = { kind: "lock", name, span: f.name.span, decl: { kind: "LockDecl", lockKind: f.sync.lockKind, name: f.name, span: f.span }, lockKind: f.sync.lockKind, field };
             s.syncFields.push(l);
             this.locks.push(l);
+          } else if (f.sync.kind === "work") {
+            const w: WorkSymbol = { kind: "work", name, span: f.name.span, decl: { kind: "Work", name: f.name, wq: f.sync.wq, proc: f.sync.proc, args: [], span: f.span }, field };
+            s.syncFields.push(w);
+            this.works.push(w);
           } else if (f.sync.kind === "refcount") {
             const r: RefcountSymbol = {
               kind: "refcount", name, span: f.name.span, decl: { kind: "Refcount", name: f.name, type: f.sync.range, init: f.sync.init, span: f.span },
@@ -1241,7 +1245,7 @@ class Checker {
 
   private entity(e: Expr, scope: Scope, want: EntityKind): EntitySymbol | undefined {
     const what = want === "srcu" ? "an SRCU domain" : want === "work" ? "a work item" : withArticle(want);
-    if (e.kind === "Field" && (want === "lock" || want === "refcount" || want === "completion" || want === "srcu")) return this.fieldEntity(e, scope, want, what);
+    if (e.kind === "Field" && want !== "workqueue") return this.fieldEntity(e, scope, want, what);
     let nameExpr: Expr = e;
     let index: Expr | undefined;
     if (e.kind === "Index") {
@@ -1282,7 +1286,7 @@ class Checker {
   }
 
   /** A lock or refcount field through a reference: `vm.lock`, `dev.kvm.users_count` (object-fields.ts). */
-  private fieldEntity(e: Expr & { kind: "Field" }, scope: Scope, want: "lock" | "refcount" | "completion" | "srcu", what: string): EntitySymbol | undefined {
+  private fieldEntity(e: Expr & { kind: "Field" }, scope: Scope, want: Exclude<EntityKind, "workqueue">, what: string): EntitySymbol | undefined {
     const tt = this.expr(e.target, scope, { mode: "thread", what: `the object of ${what}` }, undefined);
     if (tt.kind === "error") return undefined;
     const sync = this.syncField(tt, e.field.name);
@@ -1906,5 +1910,5 @@ function describeFound(t: Type): string {
 
 /** "a mutex", "a refcount", "a completion", "an SRCU domain": what a field of an object is. */
 function fieldKindText(f: ObjectFieldEntity): string {
-  return f.kind === "lock" ? `a ${f.lockKind}` : f.kind === "refcount" ? "a refcount" : f.kind === "completion" ? "a completion" : "an SRCU domain";
+  return f.kind === "lock" ? `a ${f.lockKind}` : f.kind === "refcount" ? "a refcount" : f.kind === "completion" ? "a completion" : f.kind === "work" ? "a work item" : "an SRCU domain";
 }

@@ -46,6 +46,37 @@ describe("locks and refcounts in objects", () => {
     expect(r.model!.rcuCallbacks.map((g) => g.domain?.name)).toEqual(["kvm->srcu"]);
   });
 
+  it("makes a work field a work array over the pool's objects whose procedure gets the object", () => {
+    const r = checkMarked([
+      "workqueue events",
+      "object irqfd[2] { active: bool, shutdown: work on events runs irqfd_shutdown }",
+      "var fd: irqfd = alloc irqfd {}",
+      "proc irqfd_shutdown(irqfd: irqfd) { irqfd.active := false }",
+      "process p { queue_work fd.shutdown; if cancel_work_sync(fd.shutdown) { skip }; flush_work fd.shutdown }",
+    ].join("\n"), []);
+    const w = r.model!.works.find((x) => x.name === "irqfd->shutdown")!;
+    expect([w.index, w.wq?.name, w.proc?.name, w.field?.field]).toEqual([{ kind: "int", lo: 0, hi: 1 }, "events", "irqfd_shutdown", "shutdown"]);
+    // one worker per work item: a workqueue without max_active gets one per object
+    expect(r.model!.workqueues[0]!.workers).toBe(2);
+    expect(entityEntryName(w.name, w.field, "1")).toBe("irqfd[1]->shutdown");
+  });
+
+  it("refuses a work field's procedure that does not take the object, arguments after it, and a work field as a value", () => {
+    checkMarked([
+      "workqueue events",
+      "object a[1] { w: work on events runs [[f]], v: work on events runs [[g]], u: work on events runs [[h]], x: work on [[nowq]] runs f0 }",
+      "object b[1] { n: 0..1 }",
+      "var o: a = alloc a {}",
+      "var t: bool",
+      "proc f() { skip }",
+      "proc f0(x: a) { skip }",
+      "proc g(x: b) { skip }",
+      "proc h(x: a, y: a) { skip }",
+      "process p { t := [[o.w]] == [[o.w]]; lock o.[[w]] }",
+    ].join("\n"), [C.ArgumentCount, C.TypeMismatch, C.ArgumentCount, C.UnknownName, C.TypeMismatch, C.TypeMismatch, C.WrongKindOfName]);
+    checkMarked(["workqueue events", "object a[1] { w: work on events runs f[[(]]) }", "proc f(x: a) { skip }", "process p { skip }"].join("\n"), [C.Expected]);
+  });
+
   it("refuses a lock field as a value, assigning a lock or refcount field, setting one in alloc, and the wrong kind", () => {
     checkMarked([
       "object kvm[1] { lock: mutex, users: refcount }",

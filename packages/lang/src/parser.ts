@@ -413,6 +413,15 @@ class Parser {
           } else if (k.kind === "keyword" && (k.value === "completion" || k.value === "srcu")) {
             this.next();
             fields.push({ name: fname, sync: { kind: k.value }, span: this.spanFrom(fstart) });
+          } else if (k.kind === "ident" && k.value === WORK_DECL && this.peek(1).kind === "ident" && this.peek(1).value === "on") {
+            // work on wq runs f: INIT_WORK(&obj->w, f), f gets the object (container_of)
+            this.next();
+            this.word("on", "after 'work'");
+            const wq = this.ident("the workqueue the work runs on");
+            this.word("runs", "after the workqueue (e.g. 'shutdown: work on events runs irqfd_shutdown')");
+            const proc = this.ident("the procedure the work runs");
+            if (this.at("(")) this.fail(LangCodes.Expected, `a work field's procedure gets its object (the kernel's container_of()): write 'runs ${proc.name}', without arguments`);
+            fields.push({ name: fname, sync: { kind: "work", wq, proc }, span: this.spanFrom(fstart) });
           } else if (k.kind === "keyword" && k.value === "refcount") {
             this.next();
             // refcount, refcount 0..3, refcount = 1, refcount 0..3 = 1

@@ -69,8 +69,8 @@ export interface SrcuSymbol extends SymbolBase {
   /** An SRCU domain field of an object pool (struct kvm's srcu). */
   field?: ObjectFieldOf;
 }
-/** The lock, refcount, completion and SRCU domain fields of object pools (object-fields.ts). */
-export type ObjectFieldEntity = LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol;
+/** The lock, refcount, completion, SRCU domain and work fields of object pools (object-fields.ts). */
+export type ObjectFieldEntity = LockSymbol | RefcountSymbol | CompletionSymbol | SrcuSymbol | WorkSymbol;
 export interface CompletionSymbol extends SymbolBase {
   kind: "completion";
   decl: DeclOf<"Completion">;
@@ -93,10 +93,15 @@ export interface WorkSymbol extends SymbolBase {
   decl: DeclOf<"Work">;
   /** The index type of a work array. */
   index?: Type;
-  /** The index variable of a work array (bound to each index value in the arguments). */
+  /**
+   * The index variable of a work array (bound to each index value in the arguments); for a
+   * work field, the object itself, the procedure's one argument (bound to each object's reference).
+   */
   instance?: LocalSymbol;
   wq?: WorkqueueSymbol;
   proc?: ProcSymbol;
+  /** A work field of an object pool: one work item per object (`irqfd[1]->shutdown`). */
+  field?: ObjectFieldOf;
 }
 /**
  * One (procedure, domain) pair some call_rcu / call_srcu statement names (rcu-callback.ts):

@@ -30,6 +30,15 @@ export function workerCount(maxActive: number | undefined, works: number): numbe
   return Math.min(maxActive ?? works, works);
 }
 
+/**
+ * A worker starting a work field whose object was freed while the work was queued: the
+ * work_struct is freed memory (KASAN: use-after-free in process_one_work). `item` is the
+ * work (`dev[0]->event_work`), `object` its object (`dev[0]`).
+ */
+export function workFreedMessage(item: string, object: string): string {
+  return `${item} was still queued when ${object} was freed: the worker reads the freed work (process_one_work)`;
+}
+
 /** The thread name of worker `i` of workqueue `wq` (the kernel's kworker threads). */
 export function workerThreadName(wq: string): string {
   return `kworker/${wq}`;

@@ -337,3 +337,37 @@ describe("state counts", () => {
     expect(ref.explore()).toMatchObject({ states: 40, transitions: 64, depth: 8, complete: true, violations: [], lockOrder: [] });
   });
 });
+
+describe("work fields", () => {
+  const DEV = [
+    "workqueue events",
+    "object dev[2] { n: 0..1, w: work on events runs dev_fn }",
+    "var a: dev = alloc dev {}",
+    "proc dev_fn(d: dev) { d.n := 1 }",
+  ];
+
+  it("are one work item per object, named pool[i]->field, run with the object as argument", () => {
+    const ref = model([...DEV, "process p { queue_work a.w }"]);
+    expect(ref.name(ref.initial()).shared).toMatchObject({ "dev[0]->w": "idle", "dev[1]->w": "idle" });
+    const s = walk(ref, ["p", "kworker/events[0]", "kworker/events[0]"]);
+    expect(ref.name(s).shared).toMatchObject({ "dev[0]": "{n: 1}" });
+  });
+
+  it("a worker starting a work whose object was freed while it was queued is use-after-free; with the check off the work runs", () => {
+    const lines = [...DEV, "process p { queue_work a.w; free a }"];
+    const ref = model(lines);
+    const s = walk(ref, ["p", "p"]);
+    const t = stepThread(ref, s, "kworker/events[0]");
+    expect(t.violation).toMatchObject({ kind: "use-after-free", message: "dev[0]->w was still queued when dev[0] was freed: the worker reads the freed work (process_one_work)" });
+    const off = model(lines, ["use-after-free"]);
+    expect(stepThread(off, walk(off, ["p", "p"]), "kworker/events[0]").violation).toBeUndefined();
+  });
+
+  it("a work statement through a null or freed reference is null-deref or use-after-free", () => {
+    const ref = model([...DEV, "var z: dev", "process p { queue_work z.w }", "process q { free a; cancel_work_sync a.w }"]);
+    expect(stepThread(ref, ref.initial(), "p").violation).toMatchObject({ kind: "null-deref", message: "z is null" });
+    const s = walk(ref, ["q"]);
+    expect(stepThread(ref, s, "q").violation).toMatchObject({ kind: "use-after-free", message: "a points to dev[0], which was freed" });
+  });
+});
+

@@ -19,7 +19,7 @@
 // up, and its end; while it runs, the thread is in atomic context.
 import {
   COMPLETION_COUNT_MAX, RCU_DOMAIN, SRCU_NEST_MAX, type SrcuOp, type SrcuSymbol, srcuAction, type CompletionOp, type CompletionSymbol, type ConstSymbol, type Expr, type LocalSymbol, type LockSymbol, type Location, type ObjectSymbol, type RefcountSymbol, type Stmt, type Type,
-  type TrylockUse, type WorkOp, type WorkSymbol, spanText, trylockUse, typeToString,
+  type TrylockUse, type WorkOp, type WorkSymbol, spanText, workFreedMessage, trylockUse, typeToString,
 } from "@knot/lang";
 import { type Draft, type Patch, current, enablePatches, isDraft, produce, produceWithPatches } from "immer";
 import { type CompletionCount, completionDone, completionStep } from "./completion.js";
@@ -194,6 +194,11 @@ export class Runner implements EvalEnv {
     this.acquired(item.wq.lock);
     startWork(this.prog.work, this.s, this.t, item);
     this.acquired(item.lock);
+    // a work field lies in its object: started after the object was freed, it is freed memory
+    const field = item.sym.field;
+    if (field && this.s.objects[field.pool.name]![item.index]!.status === "freed" && this.prog.enabled("use-after-free")) {
+      this.violation("use-after-free", workFreedMessage(item.name, item.value as string));
+    }
     // every argument is a constant: parameters never assigned are folded, as for a call with constants
     const args = workArguments(this.prog, item, (kind, message) => this.fail(kind, message));
     const owner = this.prog.owner(item.proc.name);

@@ -11,7 +11,7 @@
 // stays), blocking with a wait-for edge to the workers, and lock-order
 // acquisitions; the worker's start and end steps change the queue, the workers
 // and the flush states. The wait-for edges feed checks.ts as lock waits do.
-import { type CheckedModel, type Location, type ProcSymbol, type WorkOp, type WorkSymbol, type WorkqueueSymbol, toLocation, workerCount, workerThreadName } from "@knot/lang";
+import { type CheckedModel, type Location, type ProcSymbol, type WorkOp, type WorkSymbol, type WorkqueueSymbol, entityEntryName, toLocation, workerCount, workerThreadName } from "@knot/lang";
 import { type EvalEnv, NotConstant, evaluate } from "./evaluate.js";
 import type { Program } from "./program.js";
 import { type RValue, newRecord, scalarAt, scalarCount } from "./values.js";
@@ -61,6 +61,7 @@ export class WorkTable {
   readonly items: WorkItem[] = [];
   readonly byName = new Map<string, WorkItem>();
   readonly byQueue = new Map<string, WorkqueueInfo>();
+  private readonly bySym = new Map<WorkSymbol, WorkItem[]>();
   /** Worker threads by thread index. */
   readonly workers = new Map<number, WorkerInfo>();
 
@@ -77,14 +78,16 @@ export class WorkTable {
       const n = sym.index ? scalarCount(sym.index) : 1;
       const items: WorkItem[] = [];
       for (let i = 0; i < n; i++) {
-        const value = sym.index ? scalarAt(sym.index, i) : undefined;
-        const name = sym.index ? `${sym.name}[${String(value)}]` : sym.name;
+        // a work field's function gets the object the work is in (container_of)
+        const value = sym.field ? `${sym.field.pool.name}[${i}]` : sym.index ? scalarAt(sym.index, i) : undefined;
+        const name = sym.field ? entityEntryName(sym.name, sym.field, String(i)) : sym.index ? `${sym.name}[${String(value)}]` : sym.name;
         const item: WorkItem = { name, sym, index: i, wq, proc: sym.proc!, value, at: toLocation(sym.decl.span), lock: `(work_completion)(&${name})` };
         items.push(item);
         this.items.push(item);
         this.byName.set(name, item);
       }
       made.set(sym, items);
+      this.bySym.set(sym, items);
     }
     for (const q of this.queues) for (const sym of q.sym.works) q.items.push(...made.get(sym)!);
     // min(max_active, number of work items): a work array has one item per index value
@@ -111,7 +114,7 @@ export class WorkTable {
 
   /** The work item an entry of work symbol `sym` names. */
   item(sym: WorkSymbol, index: number): WorkItem {
-    return this.byName.get(sym.index ? `${sym.name}[${String(scalarAt(sym.index, index))}]` : sym.name)!;
+    return this.bySym.get(sym)![index]!;
   }
 
   /** The work a worker thread runs (it may rest at the work's end), or undefined when it is idle. */
