@@ -25,7 +25,7 @@ import { REPO_ROOT, compileRepo, differences, lowerOrThrow, renderDiagnostics, r
 /** Largest state space (under --all) compared; larger settings are skipped. */
 const BUDGET = 6000;
 /** Models whose smallest setting is larger: their own budget, so that they are compared at all. */
-const BUDGET_OF: Record<string, number> = { "models/kvm/devices.knot": 9000 };
+const BUDGET_OF: Record<string, number> = { "models/kvm/devices.knot": 10000 };
 
 function walk(dir: string): string[] {
   const out: string[] = [];

@@ -867,7 +867,7 @@ export class Explorer {
     if (!this.on("leak")) return;
     for (const pool of this.model.pools) {
       const live: string[] = [];
-      for (let i = 0; i < pool.bound; i++) {
+      for (let i = pool.leakFrom; i < pool.bound; i++) {
         if (s[pool.offset + i * pool.stride] === OBJECT_LIVE) live.push(`${pool.name}[${i}] ${formatObject(this.model, pool, s, i)}`);
       }
       if (live.length === 0) continue;

@@ -349,7 +349,7 @@ class Lowerer {
       const locks = o.syncFields.flatMap((f) => f.kind === "lock"
         ? [{ field: f.field!.field, offset: this.globalOffset.get(f)!, entryWidth: f.lockKind === "rwsem" ? RWSEM_ENTRY_WIDTH : 1, lockKind: f.lockKind }]
         : []);
-      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, defaults: flattenValue(defaultValueOf(fieldsType)), locks, at: srcLoc(o.span) };
+      const pool: Pool = { name: o.name, offset: this.globalWidth, stride, bound: o.bound, type: vt, defaults: flattenValue(defaultValueOf(fieldsType)), locks, leakFrom: 0, at: srcLoc(o.span) };
       this.pools.push(pool);
       this.poolIndex.set(o, this.pools.length - 1);
       addGlobal({ name: o.name, kind: "object", width: stride * o.bound, type: vt, pool }, new Array(stride * o.bound).fill(0));
@@ -369,6 +369,11 @@ class Lowerer {
       initial[base] = OBJECT_LIVE;
       flattenValue(v.initObject.fields).forEach((x, k) => (initial[base + 1 + k] = x));
       initial[this.globalOffset.get(v)!] = i + 1;
+    }
+    // a pool no free statement takes: its initial objects outlive the model (no leak)
+    for (const o of m.objects) {
+      const pool = this.pools[this.poolIndex.get(o)!]!;
+      if (!o.freedByModel) pool.leakFrom = used.get(pool) ?? 0;
     }
 
     const processes: Process[] = [];

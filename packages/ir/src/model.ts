@@ -143,6 +143,11 @@ export interface Pool {
   defaults: number[];
   /** Its lock fields (lang/object-fields.ts): each a lock array with one entry per object, at `offset`. */
   locks: { field: string; offset: number; entryWidth: number; lockKind: LockKind }[];
+  /**
+   * The first object the leak check covers: 0, or, when no `free` of the model takes the pool,
+   * the number of its initial objects (they outlive the model; objects allocated by steps never do).
+   */
+  leakFrom: number;
   at: SrcLoc;
 }
 

@@ -288,7 +288,7 @@ class Checker {
       }
       case "Object": {
         const s: ObjectSymbol = {
-          kind: "object", ...base(d.name), decl: d, bound: 1, fields: [], syncFields: [],
+          kind: "object", ...base(d.name), decl: d, bound: 1, fields: [], syncFields: [], freedByModel: false,
           type: { kind: "ref", pool: d.name.name, id: this.objectCount++ },
         };
         if (!this.addGlobal(s)) return;
@@ -983,6 +983,8 @@ class Checker {
         if (t.kind !== "ref" && t.kind !== "error" && t.kind !== "null") {
           this.diags.push(error(LangCodes.TypeMismatch, `free needs an object reference, not ${typeToString(t)}`, s.target.span));
         }
+        const pool = t.kind === "ref" ? this.objectOf(t) : undefined;
+        if (pool) pool.freedByModel = true;
         return;
       }
       case "Call": {

@@ -135,6 +135,12 @@ export interface ObjectSymbol extends SymbolBase {
   syncFields: ObjectFieldEntity[];
   /** The type of references into the pool. */
   type: Type & { kind: "ref" };
+  /**
+   * Some `free` statement of the model takes a reference into the pool. If none does, the
+   * pool's initial objects outlive the model and the leak check leaves them alone
+   * (language.md, "object pools").
+   */
+  freedByModel: boolean;
 }
 export interface ProcSymbol extends SymbolBase {
   kind: "proc";

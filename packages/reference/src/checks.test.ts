@@ -233,6 +233,13 @@ describe("ops tables and values", () => {
     expect(inlineModel("var g: 0..3\nprocess p { var x: 0..3 = 0; x := g; g := 1; assert x == 1 }", ["assertion"]).explore().violations).toEqual([]);
   });
 
+  it("an initial object of a pool no free statement takes outlives the model: no leak; a free anywhere makes it one", () => {
+    const text = (extra: string) => `object o[2] { v: 0..1 }\nvar x: o = alloc o {}\n${extra}process p { x.v := 1 }`;
+    expect(inlineModel(text("")).explore({ all: true }).violations).toEqual([]);
+    expect(inlineModel(text("proc drop(y: o) { free y }\n")).explore({ all: true }).violations.map((v) => v.message)).toEqual(["o[0] {v: 1} is still allocated when every thread has finished"]);
+    expect(inlineModel(`object o[2] { v: 0..1 }\nvar x: o = alloc o {}\nprocess p { var y = alloc o {} }`).explore({ all: true }).violations.map((v) => v.message)).toEqual(["o[1] {v: 0} is still allocated when every thread has finished"]);
+  });
+
   it("finals are checked when every thread has finished, then leaks", () => {
     const r = inlineModel("object o[1] { v: 0..1 }\nvar x: o = null\nvar g: 0..1\nprocess p { x := alloc o }\nfinal done: g == 1", [], []).explore({ all: true });
     expect(r.violations.map((v) => v.kind)).toEqual(["final", "leak"]);

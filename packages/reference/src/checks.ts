@@ -216,7 +216,9 @@ export function afterSuccessorViolations(prog: Program, s: RState, statuses: rea
     }
     if (prog.enabled("leak")) {
       for (const pool of prog.model.objects) {
-        const live = s.objects[pool.name]!.map((o, i) => ({ o, i })).filter((x) => x.o.status === "live");
+        // a pool no free statement takes: its initial objects (the first slots) outlive the model
+        const outlive = pool.freedByModel ? 0 : prog.model.vars.filter((v) => v.initObject?.pool === pool).length;
+        const live = s.objects[pool.name]!.map((o, i) => ({ o, i })).filter((x) => x.o.status === "live" && x.i >= outlive);
         if (!live.length) continue;
         const text = live.map((x) => `${pool.name}[${x.i}] ${formatObjectFields(pool, x.o.fields)}`).join(", ");
         out.push({ kind: "leak", message: `${text} ${live.length > 1 ? "are" : "is"} still allocated when every thread has finished`, pool: pool.name });
