@@ -174,8 +174,8 @@ function stmtLabel(s: Stmt): string {
       end = (s.kind === "If" ? s.then : s.body).span.start;
       break;
     case "Either":
-      end = s.branches[0]!.span.start;
-      break;
+      // not its first branch's label: the step may take another branch
+      return "either";
     default:
       break;
   }
@@ -1737,10 +1737,12 @@ class Lowerer {
     const action = p.action && !p.action.pending ? p.action.node : from;
     const simplified = dropRedundantResets(p.ops);
     const ops = p.to.location === "end" ? [...simplified, this.exitOp()] : simplified;
+    // from a choice to the chosen branch's first action: the choice is named too
+    const choiceAt = p.action?.choice !== undefined && action !== from && from.location === "choice" ? { choiceAt: { label: from.label, at: from.at } } : {};
     return {
       id: -1, process, from: fromId, to: p.to.id, ops,
       at: action.at, label: action.label, frames: action.frames,
-      choice: p.action?.choice,
+      choice: p.action?.choice, ...choiceAt,
       silent: p.action === undefined || p.action.pending ? true : undefined,
     };
   }

@@ -432,6 +432,12 @@ export interface Step {
   frames: Frame[];
   /** How the step was chosen at a nondeterministic choice ("either: branch 2", "pick d = kvm_vfio"). */
   choice?: string;
+  /**
+   * The choice statement (`either`, `pick d in Dev`) the step starts from when its action is a
+   * later statement (the chosen branch's first action): traces show the choice on a line of
+   * its own, then the action.
+   */
+  choiceAt?: { label: string; at: SrcLoc };
   /** True when the step executes no shared action (a local loop iteration or a branch that reaches its end). */
   silent?: boolean;
 }

@@ -209,3 +209,24 @@ final untouched: n == 0
     ]);
   });
 });
+
+describe("choices in traces", () => {
+  it("a step from a choice to the chosen branch's first action names the choice statement; a branch with no action does not", () => {
+    const r = report(`
+var t: bool
+var n: 0..2
+process p {
+  either { t := true } or "skip it" { skip }
+  pick v in 1..2 { n := v }
+  assert not t
+}
+`);
+    const steps = r.violations[0]!.trace.steps;
+    expect(steps.map((s) => [s.statement, s.choice, s.choiceStatement?.text, s.choiceStatement?.at.line])).toEqual([
+      ["t := true", "branch 1 of 2 of the either at model.knot:5:3", "either", 5],
+      ["n := v", "v = 1", "pick v in 1..2", 6],
+      ["assert not t", undefined, undefined, undefined],
+    ]);
+  });
+});
+

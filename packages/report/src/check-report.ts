@@ -87,6 +87,8 @@ export interface TraceStepReport {
   /** Procedures entered at this statement, outermost first. */
   frames: string[];
   choice?: string;
+  /** The choice statement the step starts from, when its statement is the chosen branch's first action (traces show it on a line of its own). */
+  choiceStatement?: { text: string; at: SrcLoc };
   changes: Change[];
   /** What the step did (locks, calls through ops tables, refcounts, the final blocking requests), in order. */
   events: TraceEvent[];
@@ -459,6 +461,7 @@ export class ReportBuilder {
         at: step.at,
         frames: step.frames.map((f) => f.proc),
         choice: step.choice,
+        ...(step.choiceAt ? { choiceStatement: { text: step.choiceAt.label, at: step.choiceAt.at } } : {}),
         changes: st.failed ? [] : (this.replayed?.get(v.trace)?.[i] ?? diffStates(m, prev, st.state)),
         events: this.stepEvents(st.thread, st.step, prev, st.state, st.failed ? (v.op ?? -1) : undefined, frameStacks),
         failed: st.failed || undefined,

@@ -82,15 +82,21 @@ export function traceText(t: TraceReport, kind: string, compact = false): string
   if (!t.initial.length) lines.push("    initial: (no shared state)");
   else append(lines, foldItems("    initial: ", t.initial.map((v) => `${v.name} = ${v.value}`)));
   const tw = longest(t.steps.map((s) => s.thread)) + 2;
-  const sw = Math.min(48, longest(t.steps.map((s) => s.statement)) + 2);
+  const sw = Math.min(48, longest(t.steps.flatMap((s) => [s.statement, ...(s.choiceStatement ? [s.choiceStatement.text] : [])])) + 2);
   for (const s of t.steps) {
     const n = String(s.index).padStart(4);
     const where = `${loc(s.at)}${s.frames.length ? `  in ${s.frames[s.frames.length - 1]}` : ""}`;
-    lines.push(`  ${n}  ${pad(s.thread, tw)}${pad(s.statement, sw)}${where}`.trimEnd());
-    if (s.choice) lines.push(`          (${s.choice})`);
-    for (const c of s.changes) {
-      lines.push(`          ${c.thread && c.thread !== s.thread ? `${c.thread}: ` : ""}${c.name}: ${c.before} → ${c.after}`);
+    if (s.choiceStatement) {
+      // the choice on a line of its own, then the chosen branch's first action
+      lines.push(`  ${n}  ${pad(s.thread, tw)}${pad(s.choiceStatement.text, sw)}${loc(s.choiceStatement.at)}`.trimEnd());
+      // the either's place is on the line above
+      lines.push(`          (${s.choice!.replace(` of the either at ${loc(s.choiceStatement.at)}`, "")})`);
+      lines.push(`  ${" ".repeat(n.length)}  ${pad("", tw)}${pad(s.statement, sw)}${where}`.trimEnd());
+    } else {
+      lines.push(`  ${n}  ${pad(s.thread, tw)}${pad(s.statement, sw)}${where}`.trimEnd());
+      if (s.choice) lines.push(`          (${s.choice})`);
     }
+    for (const c of s.changes) lines.push(`          ${c.thread ? `${c.thread}'s ` : ""}${c.name}: ${c.before} → ${c.after}`);
     if (s.failed) lines.push(s.failure ? `          then ${s.failure.statement}  ${loc(s.failure.at)}\n          ^ ${kind} here` : `          ^ ${kind} here`);
     // a follow-on finding is hidden behind this one: say which check lets the step go on
     if (s.failed && GOES_ON.has(kind)) lines.push(`          (with --no-${kind} the step goes on, to show what it does next)`);
