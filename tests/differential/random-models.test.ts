@@ -44,6 +44,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["set of references", /\bgl := |\.ls := |\bfor e\d+ in (gl|\w+\.ls)\b/],
   ["lock nesting subclass", / nested \d\b/],
   ["a local named like its pool", /\b(for|pick) node in\b/],
+  ["nest_lock", / nest_lock /],
   ["work in object", /\b(queue_work|flush_work|cancel_work_sync)[ (]\w+\.wk\b/],
 ];
 

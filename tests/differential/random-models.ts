@@ -146,6 +146,8 @@ export class ModelGenerator {
   private readonly helpers: ProcInfo[] = [];
   /** With objSync: the objects' lock is a spinlock (else a mutex). */
   private readonly objSpin: boolean;
+  /** nest_lock annotations, from a stream of their own. */
+  private readonly nestR: () => number;
   /** call_rcu / call_srcu callbacks: each is registered on one domain only (rcu, ss, or an entry of sa), to keep the callback threads few. */
   private readonly cbs: { name: string; param?: GT; domain: "rcu" | "ss" | "sa" }[] = [];
 
@@ -171,6 +173,7 @@ export class ModelGenerator {
       objWork: mulberry32(seed ^ 0x1b873593)() < 0.6,
     };
     this.objSpin = mulberry32(seed ^ 0x3c6ef372 ^ 1)() < 0.3;
+    this.nestR = mulberry32(seed ^ 0x6a09e667);
     this.rejects = undefined;
     if (!this.f.enumT) { this.f.setMode = false; this.f.mapMode = false; }
     if (!this.f.obj) this.f.lists = false;
@@ -674,8 +677,9 @@ export class ModelGenerator {
     const a = this.lockName(scope, false);
     const b = this.lockName({ ...scope, held: [...scope.held, a] }, this.chance(0.3));
     const body = this.nested(scope, depth, opts, { held: [...scope.held, a, b] }).map((x) => x.slice(2));
-    // mutex_lock_nested(): a subclass for the inner lock, now and then (language.md, "Lock classes")
-    const nested = this.chance(0.25) ? ` nested ${this.chance(0.8) ? 1 : 2}` : "";
+    // mutex_lock_nested(): a subclass for the inner lock, now and then (language.md, "Lock classes");
+    // else, from a stream of its own, mutex_lock_nest_lock() with the outer lock or another one
+    const nested = this.chance(0.25) ? ` nested ${this.chance(0.8) ? 1 : 2}` : this.nestR() < 0.15 && !a.startsWith("rw") ? ` nest_lock ${this.nestR() < 0.7 ? a : this.pick(this.mutexes)}` : "";
     return [`lock ${a}`, `lock ${b}${nested}`, ...body, `unlock ${b}`, `unlock ${a}`];
   }
 

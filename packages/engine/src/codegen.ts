@@ -106,7 +106,7 @@ class Generator implements WorkCodegenHost {
    * A lock-order acquisition of the lock or domain `id` (an absolute slot expression): an edge
    * from every other lock the thread holds and every read-side section it is inside.
    */
-  acquisition(id: string, subclass = 0): void {
+  acquisition(id: string, subclass = 0, nest?: string): void {
     const w = this.w;
     const nh = this.temp("nh");
     w.line(`let ${nh} = 0;`);
@@ -130,7 +130,7 @@ class Generator implements WorkCodegenHost {
       w.line(`if (${id} !== ${e}) H[${nh}++] = ${e};`);
       w.close();
     }
-    w.line(subclass ? `if (${nh} > 0) acquire(H, ${id}, ${nh}, ${subclass});` : `if (${nh} > 0) acquire(H, ${id}, ${nh});`);
+    w.line(nest !== undefined ? `if (${nh} > 0) acquire(H, ${id}, ${nh}, ${subclass}, ${nest});` : subclass ? `if (${nh} > 0) acquire(H, ${id}, ${nh}, ${subclass});` : `if (${nh} > 0) acquire(H, ${id}, ${nh});`);
   }
 
   /** The slot of the running worker's running work in workqueue `q` (worker number by thread; `name`: its per-thread table's, one per `worker` function). */
@@ -425,7 +425,9 @@ class Generator implements WorkCodegenHost {
           w.line(`if (${this.read(x)} !== 0) return ${blocked};`);
         }
         if (sleep) this.atomicChecks();
-        if (this.opts.lockOrder) this.acquisition(id, o.subclass ?? 0);
+        // the nest lock is evaluated when the lock is taken, whether or not lock order is analysed
+        const nest = o.nest ? this.absolute(this.slotTemp(o.nest)) : undefined;
+        if (this.opts.lockOrder) this.acquisition(id, o.subclass ?? 0, nest);
         if (o.lockKind === "rwsem" && o.mode === "read") {
           const r = this.plus(x, 1);
           w.line(this.write(r, `(${this.read(r)} | BIT)`));
@@ -705,7 +707,8 @@ class Generator implements WorkCodegenHost {
     switch (o.k) {
       case "assume": case "check": exprs.push(o.cond); break;
       case "assign": o.values.forEach((v) => exprs.push(v)); o.targets.forEach(addr); break;
-      case "lock": case "unlock": case "trylock": case "rwsem_queue": addr(o.lock); break;
+      case "lock": addr(o.lock); if (o.nest) addr(o.nest); break;
+      case "unlock": case "trylock": case "rwsem_queue": addr(o.lock); break;
       case "refget": case "refput": addr(o.ref); break;
       case "complete": case "wait_completion": case "try_wait_completion": addr(o.c); break;
       case "srcu_read_lock": case "srcu_read_unlock": case "srcu_gp_start": case "srcu_sync": addr(o.d); break;

@@ -178,7 +178,7 @@ function runtime(model: Model, layout: PackedLayout, mod: CompiledModule, option
       if (e instanceof Fault) return options.disabled.has(e.kind) ? R_OTHER : R_VIOLATED;
       throw e;
     },
-    acquire: (held: Int32Array, slot: number, n: number, subclass = 0): void => lockOrder?.acquire(held, slot, n, subclass),
+    acquire: (held: Int32Array, slot: number, n: number, subclass = 0, nest = -1): void => lockOrder?.acquire(held, slot, n, subclass, nest),
     begin: (): void => lockOrder?.begin(),
     commit: (idx: number, tid: number, sid: number): void => lockOrder?.commit(idx, tid, sid),
   };

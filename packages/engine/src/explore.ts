@@ -224,8 +224,12 @@ export class Explorer {
     this.lockOrder = graph;
     this.compiled = new ModelCompiler(model, {
       disabled: this.disabled,
-      onAcquire: graph ? (held, slot, _c, subclass) => graph.acquire(held, slot, held.length, subclass) : undefined,
+      onAcquire: graph ? (held, slot, _c, subclass, nest) => graph.acquire(held, slot, held.length, subclass, nest) : undefined,
     }).compile();
+    if (graph) {
+      const classes = lockClasses(this.compiled);
+      graph.classOf = (slot) => classes.of(slot);
+    }
     this.ctxs = model.threads.map((t) => ({ tid: t.id, owner: t.id + 1, bit: 1 << t.id, base: t.localBase, instance: t.instance, bound: [] }));
     this.stepTo = Int32Array.from(model.steps.map((s) => s.to));
     this.threadSteps = model.threads.map((t) => model.processes[t.process]!.locations.map((l) => Int32Array.from(l.steps)));

@@ -113,7 +113,8 @@ export interface CompileOptions {
   /** Checks switched off: their ops never report. */
   disabled: ReadonlySet<ViolationKind>;
   /** Called when a thread takes a lock while holding others (lock-order analysis). */
-  onAcquire?: (heldSlots: number[], slot: number, c: ThreadCtx, subclass: number) => void;
+  /** `nest`: the slot of the acquisition's nest lock, or -1 (lock-order.ts). */
+  onAcquire?: (heldSlots: number[], slot: number, c: ThreadCtx, subclass: number, nest: number) => void;
 }
 
 function popcount(x: number): number {

@@ -370,11 +370,11 @@ export class ModelCompiler implements WorkOpContext {
   }
 
   /** A lock-order acquisition of `x`: an edge from every lock held and every read-side section the thread is inside. */
-  acquired(s: Int32Array, c: ThreadCtx, x: number, subclass = 0): void {
+  acquired(s: Int32Array, c: ThreadCtx, x: number, subclass = 0, nest = -1): void {
     const onAcquire = this.options.onAcquire;
     if (!onAcquire) return;
     const held = [...this.heldLocks(s, c), ...this.readSections(s, c), ...this.pseudoHeld(s, c)].filter((h) => h !== x);
-    if (held.length) onAcquire(held, x, c, subclass);
+    if (held.length) onAcquire(held, x, c, subclass, nest);
   }
 
   /** One outcome of a trylock (model.ts): never waits, never sleeps, records no lock-order edge. */
@@ -438,7 +438,11 @@ export class ModelCompiler implements WorkOpContext {
       return true;
     };
     const subclass = op.subclass ?? 0;
-    const acquired = (s: Int32Array, c: ThreadCtx, x: number) => this.acquired(s, c, x, subclass);
+    // the nest lock is evaluated when the lock is taken, whether or not lock order is analysed
+    const nestAddr = op.nest ? compileAddr(op.nest, this.exprOpts) : undefined;
+    const acquired = nestAddr
+      ? (s: Int32Array, c: ThreadCtx, x: number) => this.acquired(s, c, x, subclass, nestAddr(s, c))
+      : (s: Int32Array, c: ThreadCtx, x: number) => this.acquired(s, c, x, subclass);
     if (lockKind !== "rwsem") {
       return (s, c, o) => {
         const x = addr(s, c);

@@ -74,6 +74,22 @@ process b { lock v1.mutex; lock vm.lock; unlock vm.lock; unlock v1.mutex }
     expect(check(src, { disabled: new Set(["leak"]), lockOrder: "instance" }).warnings).toEqual([]);
   });
 
+  it("records nothing for a lock of a class already held while its nest lock is held (mutex_lock_nest_lock)", () => {
+    const all = (inner: string) => `
+mutex kvm_lock
+mutex other
+mutex vcpu_mutex[0..1]
+process p { lock kvm_lock; lock vcpu_mutex[0]${inner}; lock vcpu_mutex[1]${inner}; unlock vcpu_mutex[1]; unlock vcpu_mutex[0]; unlock kvm_lock }
+`;
+    expect(check(all(" nest_lock kvm_lock")).warnings).toEqual([]);
+    expect(check(all("")).warnings.map((w) => w.recursive)).toEqual([true]);
+    // a nest lock the thread does not hold does nothing
+    expect(check(all(" nest_lock other")).warnings.map((w) => w.recursive)).toEqual([true]);
+    // the first vcpu_mutex under kvm_lock is an edge as any: with a vCPU that holds its mutex and takes kvm_lock, a cycle
+    const abba = check(`${all(" nest_lock kvm_lock")}process q { lock vcpu_mutex[1]; lock kvm_lock; unlock kvm_lock; unlock vcpu_mutex[1] }\n`, { all: true });
+    expect(abba.warnings.map((w) => w.message)).toEqual(["possible circular locking dependency: kvm_lock -> vcpu_mutex -> kvm_lock"]);
+  });
+
   it("keys a class edge by the inner lock's subclass; a held lock counts as subclass 0", () => {
     const three = (inner: string, innermost: string) => `
 mutex m[0..2]

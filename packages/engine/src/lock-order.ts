@@ -40,8 +40,17 @@ export class LockOrderGraph {
     this.npending = 0;
   }
 
-  /** Called by the lock op when a thread takes `slot` (subclass `sub`) while holding `held` (the first `n` entries). */
-  acquire(held: ArrayLike<number>, slot: number, n = held.length, sub = 0): void {
+  /** The lock class of a slot, for nest locks (set once the model's lock-order nodes are known). */
+  classOf: ((slot: number) => number) | undefined;
+
+  /**
+   * Called by the lock op when a thread takes `slot` (subclass `sub`) while holding `held` (the
+   * first `n` entries). `nest`: the slot of the acquisition's nest lock (`lock x nest_lock l`),
+   * or -1; while it is held, taking a lock of a class already held records nothing, as lockdep's
+   * check_deadlock() and validate_chain() do.
+   */
+  acquire(held: ArrayLike<number>, slot: number, n = held.length, sub = 0, nest = -1): void {
+    if (nest >= 0 && this.nested(held, slot, n, nest)) return;
     if (this.npending + 3 * n > this.pending.length) {
       const bigger = new Int32Array(Math.max(this.pending.length * 2, this.npending + 3 * n));
       bigger.set(this.pending);
@@ -52,6 +61,20 @@ export class LockOrderGraph {
       this.pending[this.npending++] = slot;
       this.pending[this.npending++] = sub;
     }
+  }
+
+  /** Does the thread hold the nest lock and a lock of `slot`'s class? */
+  private nested(held: ArrayLike<number>, slot: number, n: number, nest: number): boolean {
+    const classOf = this.classOf;
+    if (!classOf) throw new Error("internal: a nest lock before the lock classes are known");
+    const cls = classOf(slot);
+    let holdsNest = false;
+    let sameClass = false;
+    for (let i = 0; i < n; i++) {
+      if (held[i] === nest) holdsNest = true;
+      if (classOf(held[i]!) === cls) sameClass = true;
+    }
+    return holdsNest && sameClass;
   }
 
   /** The step was enabled: keep the edges it created. */

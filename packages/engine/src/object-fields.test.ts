@@ -107,6 +107,21 @@ process s { var x: dev = alloc dev {}; lock x.lock }
   });
 });
 
+describe("nest locks", () => {
+  it("compiled code agrees: a nest lock through a null reference is null-deref; held, it quiets same-class nesting", () => {
+    const r = run(`
+object kvm[1] { lock: mutex }
+mutex vcpu_mutex[0..1]
+var vm: kvm = alloc kvm {}
+var nothing: kvm
+process p { lock vm.lock; lock vcpu_mutex[0] nest_lock vm.lock; lock vcpu_mutex[1] nest_lock vm.lock; unlock vcpu_mutex[1]; unlock vcpu_mutex[0]; unlock vm.lock }
+process q { lock vcpu_mutex[1] nest_lock nothing.lock; unlock vcpu_mutex[1] }
+`);
+    expect(messages(r.all)).toContain("null-deref: nothing is null");
+    expect(r.all.warnings).toEqual([]);
+  });
+});
+
 describe("work items in objects", () => {
   const WORK = `
 workqueue events

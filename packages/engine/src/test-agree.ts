@@ -10,7 +10,7 @@ import { compileModule, compiledSearchOption, instantiate } from "./compiled.js"
 import { type SearchOptions, explore } from "./explore.js";
 import { InterpretedGenerator, type SuccessorGenerator } from "./generator.js";
 import { ModelCompiler } from "./interpret.js";
-import { LockOrderGraph } from "./lock-order.js";
+import { LockOrderGraph, lockClasses } from "./lock-order.js";
 import type { PackedLayout } from "./packing.js";
 import { engineSummary as summary } from "./test-pipeline.js";
 
@@ -33,7 +33,11 @@ function lockStep(m: Model, disabled: ReadonlySet<ViolationKind>, shape: "thread
     const compiled = instantiate(m, layout, compileModule(m, layout, o, generateSource(m, layout, { ...o, shape })), o, lockOrder);
     const ig = lockOrder ? new LockOrderGraph() : undefined;
     if (lockOrder && ig) graphs = { compiled: lockOrder, interp: ig };
-    const steps = new ModelCompiler(m, { disabled, onAcquire: ig ? (held, slot, _c, subclass) => ig.acquire(held, slot, held.length, subclass) : undefined }).compile();
+    const steps = new ModelCompiler(m, { disabled, onAcquire: ig ? (held, slot, _c, subclass, nest) => ig.acquire(held, slot, held.length, subclass, nest) : undefined }).compile();
+    if (ig) {
+      const classes = lockClasses(steps);
+      ig.classOf = (slot) => classes.of(slot);
+    }
     const ctxs = m.threads.map((t) => ({ tid: t.id, owner: t.id + 1, bit: 1 << t.id, base: t.localBase, instance: t.instance, bound: [] }));
     const interp = new InterpretedGenerator(m, layout, steps, ctxs, ig);
     return {

@@ -176,7 +176,8 @@ function opNodes(op: Op): number {
       for (const v of op.values) n += exprNodes(v);
       return n;
     }
-    case "lock": case "unlock": case "trylock": case "rwsem_queue": return 1 + addrNodes(op.lock);
+    case "lock": return 1 + addrNodes(op.lock) + (op.nest ? addrNodes(op.nest) : 0);
+    case "unlock": case "trylock": case "rwsem_queue": return 1 + addrNodes(op.lock);
     case "refget": case "refput": return 1 + addrNodes(op.ref);
     case "alloc": {
       let n = 1 + addrNodes(op.target);

@@ -775,7 +775,7 @@ class Lowerer {
         const { addr, kind, name } = this.lockAddr(s.target, env);
         const mode = s.op === "down_read" || s.op === "up_read" ? "read" : s.op === "down_write" || s.op === "up_write" ? "write" : "exclusive";
         const op: Op = s.op === "lock" || s.op === "down_read" || s.op === "down_write"
-          ? { k: "lock", lock: addr, lockKind: kind, mode, name, ...(s.subclass ? { subclass: s.subclass } : {}) }
+          ? { k: "lock", lock: addr, lockKind: kind, mode, name, ...(s.subclass ? { subclass: s.subclass } : {}), ...(s.nestLock ? { nest: this.lockAddr(s.nestLock, env).addr } : {}) }
           : { k: "unlock", lock: addr, lockKind: kind, mode, name };
         const node = this.stmtNode("stmt", s, env, [{ ops: [op], next }], true);
         if (s.op === "down_write" && this.region === undefined) {

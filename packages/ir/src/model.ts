@@ -284,8 +284,12 @@ export type Op = OpSource & (
   /** Simultaneous assignment of scalar slots; `ranges[i]` range-checks values[i] (out-of-range). */
   | { k: "assign"; targets: Addr[]; values: Expr[]; ranges: ({ lo: number; hi: number } | null)[]; what: string }
   /** Take a lock (mode read/write for rwsems). Blocks while unavailable, unless `noBlock` (inside atomic, after its first statement). */
-  /** `subclass`: the lockdep subclass of `lock x nested N` (absent for 0). */
-  | { k: "lock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; noBlock?: boolean; subclass?: number }
+  /**
+   * `subclass`: the lockdep subclass of `lock x nested N` (absent for 0). `nest`: the lock of
+   * `lock x nest_lock l`, evaluated when the lock is taken; while the thread holds it, taking a
+   * lock whose class it already holds records no lock-order edge (lockdep's nest_lock).
+   */
+  | { k: "lock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string; noBlock?: boolean; subclass?: number; nest?: Addr }
   | { k: "unlock"; lock: Addr; lockKind: LockKind; mode: "exclusive" | "read" | "write"; name: string }
   /**
    * One outcome of a trylock: `taken` is enabled iff the lock is free for `mode` and then

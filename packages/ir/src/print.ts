@@ -104,7 +104,7 @@ class Printer {
         });
         return parts.join(" /\\ ");
       }
-      case "lock": return `${o.lockKind === "rwsem" ? (o.mode === "read" ? "down_read" : "down_write") : "lock"}(${this.addr(o.lock)})${o.noBlock ? " \\* must not block" : ""}`;
+      case "lock": return `${o.lockKind === "rwsem" ? (o.mode === "read" ? "down_read" : "down_write") : "lock"}(${this.addr(o.lock)})${o.nest ? ` \\* nest_lock ${this.addr(o.nest)}` : ""}${o.noBlock ? " \\* must not block" : ""}`;
       case "unlock": return `${o.lockKind === "rwsem" ? (o.mode === "read" ? "up_read" : "up_write") : "unlock"}(${this.addr(o.lock)})`;
       case "trylock": {
         const fn = o.lockKind === "rwsem" ? (o.mode === "read" ? "down_read_trylock" : "down_write_trylock") : o.lockKind === "spinlock" ? "spin_trylock" : "mutex_trylock";

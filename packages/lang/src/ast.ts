@@ -93,8 +93,12 @@ export type Stmt =
   | { kind: "LocalVar"; name: Ident; type?: TypeNode; init?: Expr; span: Span; sym?: LocalSymbol }
   | { kind: "Assign"; target: Expr; value: Expr; span: Span }
   | { kind: "Call"; callee: Expr; args: Expr[]; result?: Expr; span: Span; calleeSpan: Span }
-  /** `nested N` (mutex_lock_nested, down_read_nested, ...): the lockdep subclass, filled in by the checker as `subclass`. */
-  | { kind: "Lock"; op: LockOp; target: Expr; nested?: Expr; subclass?: number; span: Span }
+  /**
+   * `nested N` (mutex_lock_nested, down_read_nested, ...): the lockdep subclass, filled in by the
+   * checker as `subclass`; `nest_lock L` (mutex_lock_nest_lock, spin_lock_nest_lock,
+   * down_write_nest_lock): the lock that serialises taking several locks of the target's class.
+   */
+  | { kind: "Lock"; op: LockOp; target: Expr; nested?: Expr; subclass?: number; nestLock?: Expr; span: Span }
   | { kind: "Refcount"; op: "get" | "put"; target: Expr; span: Span }
   /** `await cond` or `await cond : "label"` (the label names the wait in reports). */
   | { kind: "Await"; cond: Expr; label?: string; span: Span }
@@ -129,7 +133,7 @@ export function stmtExprs(s: Stmt): (Expr | undefined)[] {
     case "LocalVar": return [s.init];
     case "Assign": return [s.target, s.value];
     case "Call": return [s.callee, ...s.args, s.result];
-    case "Lock": return s.nested ? [s.target, s.nested] : [s.target];
+    case "Lock": return s.nested ? [s.target, s.nested] : s.nestLock ? [s.target, s.nestLock] : [s.target];
     case "Refcount": case "Completion": case "Work": return [s.target];
     case "Srcu": return [s.target];
     case "CallRcu": return [s.domain, ...s.args];

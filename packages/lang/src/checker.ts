@@ -595,6 +595,19 @@ class Checker {
     s.subclass = v;
   }
 
+  /**
+   * `lock x nest_lock l` (mutex_lock_nest_lock, spin_lock_nest_lock, down_write_nest_lock): `l`
+   * is a lock (any kind), on `lock` or `down_write` only, as the kernel has them.
+   */
+  private nestLock(s: Extract<Stmt, { kind: "Lock" }>, scope: Scope): void {
+    const nest = s.nestLock!;
+    if (s.op !== "lock" && s.op !== "down_write") {
+      this.diags.push(error(LangCodes.BadSubclass, `'nest_lock' names the lock that serialises an acquisition (mutex_lock_nest_lock, spin_lock_nest_lock, down_write_nest_lock); ${s.op} takes none`, nest.span));
+      return;
+    }
+    this.lockTarget(nest, scope);
+  }
+
   private constInt(e: Expr, what: string): number | undefined {
     const t = this.expr(e, new Scope(), { mode: "const", what }, undefined);
     if (t.kind === "error") return undefined;
@@ -1019,6 +1032,7 @@ class Checker {
           this.diags.push(error(LangCodes.TypeMismatch, `'${lock.name}' is a ${lock.lockKind}: use lock/unlock, not ${s.op}`, s.span));
         }
         if (s.nested) this.lockSubclass(s);
+        if (s.nestLock) this.nestLock(s, scope);
         return;
       }
       case "Refcount":

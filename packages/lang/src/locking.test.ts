@@ -119,6 +119,21 @@ describe("lock nesting subclasses (lock x nested N)", () => {
     ].join("\n"), [C.BadSubclass, C.BadSubclass, C.NotAllowedHere]);
   });
 
+  it("nest_lock names a lock, on lock and down_write only", () => {
+    checkMarked(LOCKS + [
+      "mutex v[0..1]",
+      "var k: 0..3",
+      "process p {",
+      "  lock m",
+      "  lock v[0] nest_lock m",
+      "  down_write r nest_lock m",
+      "  lock v[1] nest_lock [[k]]",
+      "  unlock v[0] nest_lock [[m]]",
+      "  down_read r nest_lock [[m]]",
+      "}",
+    ].join("\n"), [C.WrongKindOfName, C.BadSubclass, C.BadSubclass]);
+  });
+
   it("is a word only after a lock on the same line: a statement may start with a variable named nested", () => {
     const r = checkMarked(LOCKS + ["var nested: 0..3", "process p {", "  lock m", "  nested := 1", "  unlock m", "}"].join("\n"), []);
     expect(lockStmts(r)).toEqual([["lock", 0], ["unlock", 0]]);

@@ -579,12 +579,18 @@ class Parser {
       if (LOCK_OPS.has(t.value)) {
         this.next();
         const target = this.parseExpr();
-        // `lock x nested 1`: `nested` after the lock, on the same line, is the subclass (a word only here)
+        // `lock x nested 1`: `nested` after the lock, on the same line, is the subclass; `lock x
+        // nest_lock l`, the nest lock (words only here)
         const n = this.peek();
         if (n.kind === "ident" && n.value === "nested" && !n.newlineBefore) {
           this.next();
           const nested = this.parseExpr();
           return { kind: "Lock", op: t.value as LockOp, target, nested, span: this.spanFrom(start) };
+        }
+        if (n.kind === "ident" && n.value === "nest_lock" && !n.newlineBefore) {
+          this.next();
+          const nestLock = this.parseExpr();
+          return { kind: "Lock", op: t.value as LockOp, target, nestLock, span: this.spanFrom(start) };
         }
         return { kind: "Lock", op: t.value as LockOp, target, span: this.spanFrom(start) };
       }

@@ -275,6 +275,20 @@ describe("lock-order", () => {
     expect(c.map((x) => [x.locks, x.recursive, x.edges.map((e) => `${e.from} -> ${e.to}`)])).toEqual([[["fork"], true, ["fork[0] -> fork[1]"]]]);
   });
 
+  it("by class: a lock of a class already held, taken with its nest lock held, records no edge (mutex_lock_nest_lock)", () => {
+    const all = (inner: string) => inlineModel([
+      "object kvm[1] { lock: mutex }",
+      "mutex vcpu_mutex[0..1]",
+      "var vm: kvm = alloc kvm {}",
+      `process p { lock vm.lock; lock vcpu_mutex[0]${inner}; lock vcpu_mutex[1]${inner}; unlock vcpu_mutex[1]; unlock vcpu_mutex[0]; unlock vm.lock }`,
+    ].join("\n"));
+    expect(all(" nest_lock vm.lock").explore({ all: true }).lockOrder).toEqual([]);
+    expect(all("").explore({ all: true }).lockOrder.map((c) => c.recursive)).toEqual([true]);
+    // the nest lock is evaluated when the lock is taken: through a null reference it is null-deref
+    const nul = inlineModel("object kvm[1] { lock: mutex }\nmutex v\nvar vm: kvm\nprocess p { lock v nest_lock vm.lock; unlock v }");
+    expect(nul.explore().firstViolation).toMatchObject({ kind: "null-deref", message: "vm is null" });
+  });
+
   it("by class: kvm->lock and kvm_vcpu->mutex nested both ways on different vCPUs are a cycle of classes", () => {
     const ref = repoModel("docs/examples/lock_classes.knot", ["XEN_ATTR=true"]);
     const c = ref.explore({ all: true }).lockOrder;

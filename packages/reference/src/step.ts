@@ -26,6 +26,7 @@ import { type CompletionCount, completionDone, completionStep } from "./completi
 import { type SrcuEntry, newSrcuEntry, readLock, readUnlock, synchronize } from "./srcu.js";
 import { type EvalEnv, entryIndex, evaluate } from "./evaluate.js";
 import { entryName, heldLockFields, targetSymbol } from "./object-fields.js";
+import { lockClass } from "./lock-order.js";
 import { type CallbackMove, callbackContext, callbackMove, endCallback, initialCallbacks, leaveSection, register, startCallback } from "./rcu-callback.js";
 import { type BlockInfo, EMPTY_CTX, type FrameCtx, ModelError, type Program, type StmtKind, makeCtx } from "./program.js";
 import { type LockEntry, type RFrame, type RObject, type RState, type RThread, type RwsemEntry, isRwsem } from "./state.js";
@@ -491,7 +492,7 @@ export class Runner implements EvalEnv {
         return this.doReturn(s.value && this.ctx().returnStored ? this.eval(s.value) : undefined);
       case "Lock":
         // a writer that joined the wait queue is still at its down_write
-        if (this.lockOp(s.op, s.target, s.subclass ?? 0) === "queued") return;
+        if (this.lockOp(s.op, s.target, s.subclass ?? 0, s.nestLock) === "queued") return;
         return this.after(id);
       case "Refcount": {
         if (s.op === "get") this.refGet(s.target);
@@ -625,7 +626,7 @@ export class Runner implements EvalEnv {
   }
 
   /** A lock statement; "queued" when a down_write joined the rwsem's wait queue instead of taking it. */
-  private lockOp(op: string, target: Expr, subclass = 0): "done" | "queued" {
+  private lockOp(op: string, target: Expr, subclass = 0, nestLock?: Expr): "done" | "queued" {
     const { sym, index, name } = this.lockEntry(target);
     const entries = this.s.locks[sym.name]!;
     const me = this.me;
@@ -636,7 +637,7 @@ export class Runner implements EvalEnv {
         const h = entries[index] as string | null;
         if (h !== null) this.block(wait([h]));
         if (sym.lockKind === "mutex") this.sleepCheck("mutex", name);
-        this.acquired(name, subclass);
+        this.acquired(name, subclass, this.nestEntry(nestLock));
         entries[index] = me;
         return "done";
       }
@@ -673,7 +674,7 @@ export class Runner implements EvalEnv {
           this.block(wait(e.writer !== null ? [e.writer] : [...e.readers]));
         }
         this.sleepCheck("rwsem", name);
-        this.acquired(name, subclass);
+        this.acquired(name, subclass, this.nestEntry(nestLock));
         e.writer = me;
         e.waiting = e.waiting.filter((w) => w !== me);
         return "done";
@@ -727,11 +728,22 @@ export class Runner implements EvalEnv {
     return true;
   }
 
-  /** A lock-order acquisition: edges from every lock held, read-side section entered and (a worker's) pseudo-lock. */
-  private acquired(name: string, subclass = 0): void {
+  /** The entry `lock x nest_lock l` names as its nest lock, evaluated when the lock is taken (C evaluates both arguments). */
+  private nestEntry(nestLock: Expr | undefined): string | undefined {
+    return nestLock ? this.lockEntry(nestLock).name : undefined;
+  }
+
+  /**
+   * A lock-order acquisition: edges from every lock held, read-side section entered and (a
+   * worker's) pseudo-lock. With a nest lock the thread holds, taking a lock whose class it
+   * already holds records none (lockdep: check_deadlock() allows it, validate_chain() adds no
+   * dependency).
+   */
+  private acquired(name: string, subclass = 0, nest?: string): void {
     const si = this.here();
-    const held = [...this.locksHeld(), ...this.readSections(), ...this.prog.work.pseudoHeld(this.s as RState, this.t)];
-    this.acquisitions.push({ taken: name, subclass, held: held.filter((h) => h !== name), statement: si.label, at: si.at });
+    const held = [...this.locksHeld(), ...this.readSections(), ...this.prog.work.pseudoHeld(this.s as RState, this.t)].filter((h) => h !== name);
+    if (nest !== undefined && held.includes(nest) && held.some((h) => lockClass(h) === lockClass(name))) return;
+    this.acquisitions.push({ taken: name, subclass, held, statement: si.label, at: si.at });
   }
 
   private byThread(names: string[]): string[] {
