@@ -11,6 +11,7 @@ import { runCompile } from "./commands/compile.js";
 import { runGraph } from "./commands/graph.js";
 import { runCompare } from "./commands/compare.js";
 import { runTrace } from "./commands/trace.js";
+import { runMerge } from "./commands/merge.js";
 import { runTest } from "./commands/test.js";
 import { runSimulate } from "./commands/simulate.js";
 import { type EngineChoice, parseSize } from "./engine-options.js";
@@ -56,6 +57,18 @@ function positiveNumber(name: string) {
 
 class UsageError extends Error {}
 
+/** --swarm I/N: member I (0 to N-1) of a swarm of N searches. */
+function swarmMember(v: unknown): { member: number; members: number } | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(String(v));
+  const member = m ? Number(m[1]) : NaN;
+  const members = m ? Number(m[2]) : NaN;
+  if (!m || members < 1 || members > 100000 || member >= members) {
+    throw new UsageError(`--swarm expects I/N, member I (0 to N-1) of a swarm of N searches (N at most 100000), e.g. --swarm 0/4, got '${String(v)}'`);
+  }
+  return { member, members };
+}
+
 function size(name: string) {
   return (v: unknown) => {
     if (v === undefined) return undefined;
@@ -92,7 +105,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         let b = y
           .positional("model", { type: "string", describe: "the .knot model file", demandOption: true })
           .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE (repeatable)" })
-          .option("search", { choices: ["bfs", "dfs"] as const, default: "bfs" as const, describe: "search order (bfs gives shortest traces)" })
+          .option("search", { choices: ["bfs", "dfs"] as const, describe: "search order (bfs gives shortest traces; the default, but dfs with --swarm)" })
           .option("max-states", { type: "string", describe: "stop after storing this many states (exit 3)", coerce: positiveInt("max-states") })
           .option("time-limit", { type: "string", describe: "stop after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
@@ -100,7 +113,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("lock-order", { type: "string", default: "class", describe: "the lock-order analysis by lock class, as lockdep (class), or by lock instance; --no-lock-order turns it off", coerce: lockOrderMode, group: "Checks:" })
           .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" })
           .option("engine", { choices: ["auto", "interp", "compiled"] as const, default: "auto" as const, describe: "successor generation: the IR interpreter, compiled code, or whichever suits the model (auto)" })
-          .option("store", { choices: ["exact", "fingerprint"] as const, default: "exact" as const, describe: "keep every state (exact) or 64-bit fingerprints only (less memory, tiny collision risk)" })
+          .option("store", { choices: ["exact", "fingerprint"] as const, describe: "keep every state (exact, the default) or 64-bit fingerprints only (less memory, tiny collision risk; the default with --swarm)" })
+          .option("swarm", { type: "string", describe: "run member I (0 to N-1) of a swarm of N depth-first searches in seed-diversified orders, e.g. --swarm 3/8; merge their JSON reports with knot merge", coerce: swarmMember, group: "Swarm:" })
+          .option("seed", { type: "string", default: "1", describe: "with --swarm: the swarm's seed (members of one swarm share it; another seed, other orders)", coerce: nonNegativeInt("seed"), group: "Swarm:" })
           .option("max-memory", { type: "string", describe: "stop cleanly (exit 3) before the search uses this much memory, e.g. 4G (default: half the machine's memory)", coerce: size("max-memory") })
           .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" });
         for (const c of CHECK_NAMES) {
@@ -110,16 +125,20 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return b;
       },
       async (a) => {
+        const swarm = a.swarm as { member: number; members: number } | undefined;
+        if (swarm && a.search === "bfs") throw new UsageError("--swarm searches depth-first (each member in its own order): drop --search bfs");
+        if (!swarm && argv.some((x) => x === "--seed" || x.startsWith("--seed="))) throw new UsageError("--seed is the seed of a swarm: give --swarm I/N too");
         exit = await runCheck(io, {
           model: a.model as string,
           set: a.set as string[],
-          search: a.search as "bfs" | "dfs",
+          search: (a.search as "bfs" | "dfs" | undefined) ?? (swarm ? "dfs" : "bfs"),
+          ...(swarm ? { swarm: { ...swarm, seed: a.seed as unknown as number } } : {}),
           maxStates: a["max-states"] as number | undefined,
           timeLimit: a["time-limit"] as number | undefined,
           all: a.all as boolean,
           format: a.format as "text" | "json" | "mermaid",
           disabled: CHECK_NAMES.filter((c) => a[c] === false),
-          engine: { engine: a.engine as EngineChoice, store: a.store as "exact" | "fingerprint", maxMemory: a["max-memory"] as number | undefined },
+          engine: { engine: a.engine as EngineChoice, store: (a.store as "exact" | "fingerprint" | undefined) ?? (swarm ? "fingerprint" : "exact"), maxMemory: a["max-memory"] as number | undefined },
           strict: a.strict as boolean,
           lockOrder: a["lock-order"] === false ? undefined : (a["lock-order"] as "class" | "instance"),
           cache: a.cache as boolean,
@@ -180,6 +199,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       },
     )
     .command(
+      "merge <reports..>",
+      "one verdict from the JSON reports of a swarm's members (knot check --swarm I/N --format json)",
+      (y) =>
+        y
+          .positional("reports", { type: "string", array: true, demandOption: true, describe: "the members' JSON reports" })
+          .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format (json: a check report with what each member covered)" }),
+      (a) => {
+        exit = runMerge(io, { files: a.reports as string[], format: a.format as "text" | "json" });
+      },
+    )
+    .command(
       "simulate <model>",
       "random walks in the reference semantics, for models too large to explore; reports any violation hit with its trace",
       (y) => {
@@ -237,7 +267,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         });
       },
     )
-    .demandCommand(1, "name a command: check, compile, graph, test, compare, trace or simulate (knot --help lists them)")
+    .demandCommand(1, "name a command: check, compile, graph, test, compare, trace, merge or simulate (knot --help lists them)")
     .strict()
     .version(KNOT_VERSION)
     .help()

@@ -6,8 +6,9 @@
 // state is not a transition.
 import { describe, expect, it } from "vitest";
 import type { Model, ViolationKind } from "@knot/ir";
-import type { SearchResult, Violation } from "./explore.js";
+import { type SearchResult, type Violation, explore } from "./explore.js";
 import { check, only, slotOf, traceLines } from "./test-pipeline.js";
+import { lowerFile } from "../../ir/src/test-lower.js";
 
 /** The program counter of a thread in the state a trace ends in. */
 function pcAtEnd(model: Model, v: Violation, thread: string): string {
@@ -560,3 +561,30 @@ process p { down_read s; down_read s; up_read s; up_read s }
     expect(v.message).toMatch(/^p takes s for reading again while it already holds it for reading/);
   });
 });
+
+describe("shuffled depth-first search (swarm members)", () => {
+  it("visits the same states and transitions in another order, and finds the same kinds of violation", () => {
+    const ok = lowerFile("models/examples/philosophers.knot", { N: "5", ORDERED: "true" });
+    const plain = explore(ok, { search: "dfs" });
+    const depths = new Set<number>();
+    for (const seed of [1, 2, 3, 17]) {
+      const r = explore(ok, { search: "dfs", shuffle: seed });
+      expect([r.stats.states, r.stats.transitions, r.stats.complete]).toEqual([plain.stats.states, plain.stats.transitions, true]);
+      depths.add(r.stats.depth);
+    }
+    // the orders differ: the deepest state is found at different depths
+    expect(depths.size).toBeGreaterThan(1);
+    const dl = lowerFile("models/examples/philosophers.knot", { N: "4" });
+    const all = explore(dl, { search: "dfs", all: true });
+    for (const seed of [5, 6]) {
+      const r = explore(dl, { search: "dfs", all: true, shuffle: seed });
+      expect(r.violations.map((v) => v.kind).sort()).toEqual(all.violations.map((v) => v.kind).sort());
+      expect(r.stats.states).toBe(all.stats.states);
+    }
+    // the same seed, the same search
+    expect(explore(dl, { search: "dfs", shuffle: 9 }).stats).toMatchObject({ states: explore(dl, { search: "dfs", shuffle: 9 }).stats.states });
+    // breadth-first search ignores it
+    expect(explore(ok, { shuffle: 4 }).stats.depth).toBe(explore(ok, {}).stats.depth);
+  });
+});
+

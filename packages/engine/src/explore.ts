@@ -61,6 +61,12 @@ export interface SearchOptions {
   };
   /** Stops the search (as incomplete, stoppedBy "interrupted") once aborted; looked at every 256 states. */
   signal?: { readonly aborted: boolean };
+  /**
+   * DFS only: expand each state's threads in an order drawn from a random generator with this
+   * seed (Spin's -DP_RAND), so that searches with different seeds go deep in different parts of
+   * the state space first (swarm verification). The same seed gives the same search.
+   */
+  shuffle?: number;
 }
 
 export interface Progress {
@@ -186,6 +192,29 @@ interface SearchRun {
   transitions: number;
   switchAt: number;
   nextProgress: number;
+  /** The thread orders of a shuffled DFS (SearchOptions.shuffle). */
+  readonly random: SearchRandom;
+}
+
+/** A small seeded generator (xorshift32 after a splitmix-style scramble of the seed): the same seed, the same orders. */
+export class SearchRandom {
+  private s: number;
+  constructor(seed: number) {
+    let z = (seed + 0x9e3779b9) | 0;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    z ^= z >>> 16;
+    this.s = z === 0 ? 0x6d2b79f5 : z;
+  }
+  /** A whole number in [0, n). */
+  below(n: number): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x;
+    return (x >>> 0) % n;
+  }
 }
 
 export class Explorer {
@@ -305,6 +334,7 @@ export class Explorer {
       start, frontier, maxStates, done: false, stoppedBy: undefined, expanded: 0, transitions: 0,
       switchAt: this.options.compiled?.switchAfterMs !== undefined ? start + this.options.compiled.switchAfterMs : Infinity,
       nextProgress: start + (this.options.progressEvery ?? 1000),
+      random: new SearchRandom(this.options.shuffle ?? 0),
     };
     const init = this.initial;
     if (init) {
@@ -360,6 +390,9 @@ export class Explorer {
     const pcMask = Int32Array.from(model.threads.map((t) => layout.mask[t.pcSlot]!));
     const endLoc = Int32Array.from(this.endLoc);
     const idleLoc = Int32Array.from(this.idleLoc);
+    // swarm: each state's threads in a random order (identity otherwise)
+    const order = Int32Array.from({ length: nThreads }, (_, t) => t);
+    const shuffle = this.options.search === "dfs" && this.options.shuffle !== undefined ? run.random : undefined;
     let expanded = run.expanded;
     let limitHit = false;
     let transitions = run.transitions;
@@ -383,7 +416,16 @@ export class Explorer {
       let blockedCount = 0;
       let unfinished = 0;
       let complex = false;
-      for (let t = 0; t < nThreads; t++) {
+      if (shuffle) {
+        for (let i = nThreads - 1; i > 0; i--) {
+          const j = shuffle.below(i + 1);
+          const x = order[i]!;
+          order[i] = order[j]!;
+          order[j] = x;
+        }
+      }
+      for (let ti = 0; ti < nThreads; ti++) {
+        const t = order[ti]!;
         const m = pcMask[t]!;
         const loc = m === 0 ? 0 : (cur[pcWord[t]!]! >>> pcShift[t]!) & m;
         if (loc === endLoc[t]) continue;

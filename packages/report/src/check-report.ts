@@ -173,6 +173,8 @@ export interface CheckReport {
   /** Lock-order cycles (warnings; under --strict they are also listed as violations). */
   warnings: WarningReport[];
   statistics: SearchStats & { limit?: string };
+  /** The report of one member of a swarm (`knot check --swarm I/N`): which one, and its seed. */
+  swarm?: { member: number; members: number; seed: number };
 }
 
 function viaOf(call: string, proc: string): string | undefined {
@@ -253,6 +255,7 @@ export class ReportBuilder {
       violations,
       warnings,
       statistics: { ...stats, ...(options.limit ? { limit: options.limit } : {}) },
+      ...(options.swarm ? { swarm: options.swarm } : {}),
     };
   }
 
@@ -657,6 +660,8 @@ export interface ReportOptions {
   limit?: string;
   /** Lock-order warnings count as violations. */
   strict?: boolean;
+  /** The search is member `member` of a swarm of `members`, with this seed. */
+  swarm?: { member: number; members: number; seed: number };
   /**
    * Each trace's per-step changes as the reference semantics computed them
    * while replaying it (see counterexamples.ts); traces not in the map show

@@ -11,3 +11,4 @@ export * from "./mermaid.js";
 export * from "./compare.js";
 export * from "./counterexamples.js";
 export * from "./simulation.js";
+export * from "./swarm.js";

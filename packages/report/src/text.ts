@@ -158,6 +158,7 @@ export function statisticsText(r: CheckReport): string {
   const s = r.statistics;
   let base = `${s.states} state${s.states === 1 ? "" : "s"}, ${s.transitions} transition${s.transitions === 1 ? "" : "s"}, depth ${s.depth}, ${s.seconds.toFixed(2)} s`;
   if (s.store === "fingerprint") base += `; fingerprint store, collision probability ${(s.collisionProbability ?? 0).toExponential(1)}`;
+  if (r.swarm) base += `; swarm member ${r.swarm.member} of ${r.swarm.members}, seed ${r.swarm.seed}`;
   if (s.complete) return `${base} (whole state space, ${r.search.toUpperCase()})`;
   if (s.stoppedBy === "violation") return `${base} (${r.search.toUpperCase()}, stopped at the first violation; --all keeps searching)`;
   if (s.stoppedBy === "max-states") return `${base} (stopped by the state limit${s.limit ? ` ${s.limit}` : ""} before the search finished)`;

@@ -27,6 +27,17 @@ export interface CheckArgs {
   engine?: EngineArgs;
   /** Use the compile cache (false: --no-cache); default true. */
   cache?: boolean;
+  /** Member `member` of a swarm of `members` searches with this seed (docs/cli.md, "Swarm"). */
+  swarm?: { member: number; members: number; seed: number };
+}
+
+/**
+ * The thread-order seed of swarm member `member`: member 0 searches in the plain order, the
+ * others in orders drawn from the swarm's seed and their number.
+ */
+export function swarmShuffle(swarm: { member: number; seed: number }): number | undefined {
+  if (swarm.member === 0) return undefined;
+  return (Math.imul(swarm.seed ^ 0x5bd1e995, 0x01000193) + Math.imul(swarm.member, 0x9e3779b1)) | 0;
 }
 
 export const CHECK_NAMES = SWITCHABLE_CHECKS;
@@ -57,11 +68,12 @@ async function checkWith(io: Io, args: CheckArgs, interrupt: Interrupt): Promise
     onProgress: progress.onProgress,
     progressEvery: 500,
     signal: interrupt,
+    ...(args.swarm ? { shuffle: swarmShuffle(args.swarm) } : {}),
   });
   progress.done();
   const stopped = result.stats.stoppedBy;
   const limit = stopped === "max-states" ? (args.maxStates !== undefined && (args.maxStates <= MAX_EXACT_STATES || args.engine?.store === "fingerprint") ? `--max-states ${args.maxStates}` : `of the exact store (${MAX_EXACT_STATES} states; --store fingerprint holds more)`) : stopped === "time-limit" ? `--time-limit ${args.timeLimit}` : stopped === "max-memory" ? "--max-memory" : stopped === "interrupted" ? interrupt.signal : undefined;
-  const report = reportStage(loaded.value.checked, model, result, disabled, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict });
+  const report = reportStage(loaded.value.checked, model, result, disabled, { search: args.search, version: KNOT_VERSION, limit, strict: args.strict, ...(args.swarm ? { swarm: args.swarm } : {}) });
   io.out(args.format === "json" ? renderCheckJson(report) : args.format === "mermaid" ? renderCheckMermaid(report) : renderCheckText(report));
   if (interrupt.signal) return interruptExitCode(interrupt.signal);
   // an exhausted object pool is a mistake in the model (its bound), not a finding

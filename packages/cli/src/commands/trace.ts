@@ -250,6 +250,7 @@ const checkReport = obj({
   violations: list(violation),
   warnings: opt(list(warning)),
   statistics: obj({ states: num, transitions: num, depth: num, seconds: num, complete: bool, stoppedBy: opt(str), limit: opt(str) }),
+  swarm: opt(obj({ member: num, members: num, seed: num })),
 });
 
 /** The report in a parsed JSON document, or why it is not one this knot can render. */
@@ -278,9 +279,10 @@ export function readCheckReport(data: unknown): { report: CheckReport } | { code
 /** A saved JSON check report: far above what a report with thousands of long traces takes. */
 export const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 
-export function runTrace(io: Io, args: TraceArgs): number {
-  const read0 = readInputFile(args.file, MAX_REPORT_BYTES);
-  if ("problem" in read0) return fail(io, "K9010", `cannot read '${printable(args.file)}': ${read0.problem.reason}`);
+/** A saved check report read from `file` and validated, or the exit code after saying why it is not one. */
+export function loadCheckReport(io: Io, file: string): { ok: true; report: CheckReport } | { ok: false; exit: number } {
+  const read0 = readInputFile(file, MAX_REPORT_BYTES);
+  if ("problem" in read0) return { ok: false, exit: fail(io, "K9010", `cannot read '${printable(file)}': ${read0.problem.reason}`) };
   const text = read0.text.replace(/^\uFEFF/, "");
   let data: unknown;
   try {
@@ -288,11 +290,17 @@ export function runTrace(io: Io, args: TraceArgs): number {
     data = JSON.parse(text, (_key, value: unknown) => (typeof value === "string" ? printable(value) : value));
   } catch (e) {
     const where = jsonSyntaxError(text);
-    if (where) return fail(io, "K9011", `not a JSON document: ${where.message}`, lineCol(text, where.offset), args.file);
-    return fail(io, "K9011", `'${args.file}' is not a JSON document: ${(e as Error).message}`);
+    if (where) return { ok: false, exit: fail(io, "K9011", `not a JSON document: ${where.message}`, lineCol(text, where.offset), file) };
+    return { ok: false, exit: fail(io, "K9011", `'${file}' is not a JSON document: ${(e as Error).message}`) };
   }
   const read = readCheckReport(data);
-  if ("problem" in read) return fail(io, read.code, `'${args.file}' ${read.problem}`);
+  if ("problem" in read) return { ok: false, exit: fail(io, read.code, `'${file}' ${read.problem}`) };
+  return { ok: true, report: read.report };
+}
+
+export function runTrace(io: Io, args: TraceArgs): number {
+  const read = loadCheckReport(io, args.file);
+  if (!read.ok) return read.exit;
   if (args.model !== undefined) return replayOnModel(io, args, read.report, args.model);
   if (args.set?.length) return fail(io, "K9015", "--set applies to --model: there is no model to set constants of");
   io.out(args.format === "mermaid" ? renderCheckMermaid(read.report) : renderCheckText(read.report));
