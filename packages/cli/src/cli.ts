@@ -151,11 +151,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       (y) =>
         y
           .positional("model", { type: "string", demandOption: true, describe: "the .knot model file" })
-          .option("emit", { choices: ["ast", "ir", "js"] as const, demandOption: true, describe: "what to print: the syntax tree (JSON), the IR, or the compiled successor functions (JavaScript)" })
+          .option("emit", { choices: ["ast", "ir", "js", "promela"] as const, demandOption: true, describe: "what to print: the syntax tree (JSON), the IR, the compiled successor functions (JavaScript), or the model as Promela with knot's steps (for Spin)" })
           .option("set", { type: "string", array: true, default: [] as string[], describe: "override a constant: --set NAME=VALUE" })
           .option("cache", { type: "boolean", default: true, describe: "with --emit js: use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
       (a) => {
-        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" | "js", cache: a.cache as boolean });
+        exit = runCompile(io, { model: a.model as string, set: a.set as string[], emit: a.emit as "ast" | "ir" | "js" | "promela", cache: a.cache as boolean });
       },
     )
     .command(

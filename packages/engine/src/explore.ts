@@ -573,6 +573,11 @@ export class Explorer {
     return false;
   }
 
+  /** The initial state as a slot vector (each thread after its start-up path), or undefined when start-up raised a violation. */
+  initialSlots(): Int32Array | undefined {
+    return this.initial?.slice();
+  }
+
   /** Globals from the model, then each thread's start-up path (local work up to its first location). */
   private initialState(): Int32Array | undefined {
     const model = this.model;

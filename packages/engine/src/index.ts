@@ -12,3 +12,4 @@ export * from "./codegen.js";
 export * from "./code-cache.js";
 export * from "./compiled.js";
 export * from "./code-size.js";
+export * from "./promela.js";

@@ -1,8 +1,10 @@
-// knot compile MODEL --emit ast|ir: show what the front end or the lowering made of a model.
+// knot compile MODEL --emit ast|ir|js|promela: show what the front end or the lowering made of
+// a model, the compiled successor functions, or the model as Promela for Spin to recount.
 import type { Span } from "@knot/lang";
 import { printModel } from "@knot/ir";
 import { IrCodes } from "@knot/ir";
-import { codeSizeBound, compileModule, computePackedLayout, estimateCodeSize } from "@knot/engine";
+import { codeSizeBound, compileModule, computePackedLayout, emitPromela, estimateCodeSize } from "@knot/engine";
+import { printable } from "@knot/lang";
 import { openRunCache } from "../engine-options.js";
 import { KNOT_VERSION } from "../version.js";
 import { ExitCode } from "../exit-codes.js";
@@ -12,7 +14,7 @@ import { checkStage, lowerStage, parseSettings } from "../stages.js";
 export interface CompileArgs {
   model: string;
   set: string[];
-  emit: "ast" | "ir" | "js";
+  emit: "ast" | "ir" | "js" | "promela";
   /** With --emit js: use the compile cache (false: --no-cache); default true. */
   cache?: boolean;
 }
@@ -41,6 +43,15 @@ export function runCompile(io: Io, args: CompileArgs): number {
   }
   const lowered = lowerStage(io, checked.value);
   if (!lowered.ok) return lowered.exit;
+  if (args.emit === "promela") {
+    const p = emitPromela(lowered.value);
+    if (!p.ok) {
+      io.err(`knot: error[K6040]: cannot write ${printable(args.model)} as Promela: it uses ${printable(p.problem)}, which --emit promela does not cover (locks, refcounts, integers, booleans, sets, maps and records, ops tables)\n`);
+      return ExitCode.UsageOrModelError;
+    }
+    io.out(p.text);
+    return ExitCode.Pass;
+  }
   if (args.emit === "js") {
     const model = lowered.value;
     // the code knot check would refuse to build (and run interpreted) is not built here either
