@@ -1,7 +1,7 @@
 // Whether a search compiles the model, and what happens when it cannot. Above
 // the compiled engine's size bound (engine/code-size.ts) the code is never
 // generated: `--engine auto` simply stays with the interpreter, `--engine
-// compiled` says so in a note. A failure while generating, transpiling or
+// compiled` says so in a note. A failure while generating, parsing or
 // loading the code (a RangeError on a pathological model, say) is not an
 // internal error either: the search goes on interpreted, with a note. Both
 // engines give the same results, so falling back changes only the speed.

@@ -1,10 +1,10 @@
 // How large the compiled engine's code for a model would be, estimated from the
 // IR without generating it, and whether that is too large to build. Generating
-// and transpiling the code takes memory in proportion to its size (about 150
-// bytes of heap per byte of source, with ts-morph's syntax tree and the
-// compiler's), so a model of a hundred thousand statements would exhaust the
-// heap and abort the process; the interpreter runs such a model in a fraction of
-// that. The estimate follows codegen.ts's shape (per-thread or per-process code,
+// and parsing the code takes memory in proportion to its size (V8 parses a
+// module eagerly enough that its syntax tree and bytecode take many bytes of heap
+// per byte of source), so a model of a hundred thousand statements would exhaust
+// the heap and abort the process; the interpreter runs such a model in a fraction
+// of that. The estimate follows codegen.ts's shape (per-thread or per-process code,
 // a function per step and per location, a line or two per op and per slot an op
 // writes, the lock-order bookkeeping of every lock operation), calibrated on the
 // library's models and on generated ones to within about a factor of two of the
