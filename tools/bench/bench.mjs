@@ -362,13 +362,13 @@ function parsePan(out) {
   };
 }
 
-function spinRun(cfg, o, hc, sizing, memlimMiB = 16384) {
+function spinRun(cfg, o, hc, sizing, memlimMiB = 16384, reduce = false) {
   const dir = mkdtempSync(join(tmpdir(), 'knot-bench-spin-'));
   try {
     copyFileSync(MODELS[cfg.name].pml(cfg.n, o.promela), join(dir, 'model.pml'));
     const a = timed('spin', ['-a', 'model.pml'], { cwd: dir });
     if (a.status !== 0) throw new Error(`spin -a failed for ${label(cfg)}:\n${a.stdout}${a.stderr}`);
-    const flags = ['-O2', '-DSAFETY', '-DNOREDUCE', `-DMEMLIM=${memlimMiB}`, ...(hc ? ['-DHC4'] : []), '-o', 'pan', 'pan.c'];
+    const flags = ['-O2', '-DSAFETY', ...(reduce ? [] : ['-DNOREDUCE']), `-DMEMLIM=${memlimMiB}`, ...(hc ? ['-DHC4'] : []), '-o', 'pan', 'pan.c'];
     const c = timed('gcc', flags, { cwd: dir });
     if (c.status !== 0) throw new Error(`gcc failed for ${label(cfg)}:\n${c.stderr}`);
     const dl = MODELS[cfg.name].expect === 'deadlock';
@@ -478,6 +478,7 @@ function renderTable(results, fingerprint) {
       perState(k.bytes, k.states), mib(k.rss), ratio(s.wall / k.wall), ratio(k.rate / s.rate)]);
     rows.push(['', '', fingerprint ? 'Spin HC4' : 'Spin', int(s.states) + (s.stable ? '' : '?'), int(s.transitions), secs(s.wall) + noisy(s), rate(s.rate),
       perState(s.bytes, s.states), mib(s.rss), '', '']);
+    if (r.spinPor) rows.push(['', '', fingerprint ? 'Spin HC4 POR' : 'Spin POR', int(r.spinPor.states), int(r.spinPor.transitions), `${secs(r.spinPor.wall)}*`, rate(r.spinPor.states / r.spinPor.search), '', '', '', '']);
   }
   return table(header, rows, ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
 }
@@ -567,9 +568,12 @@ function benchmark(o, configs, store) {
       const prob = spinVerdictProblem(p.cfg, r);
       if (prob) throw new Error(`Spin, ${label(p.cfg)}: ${prob} on a timed run`);
     }
+    // Spin with its partial-order reduction (its default), one run: the states it needs, and its time
+    const por = spinRun(p.cfg, o, fingerprint, p.spinSizing, 16384, true);
     results.push({
       name: p.cfg.name, n: p.cfg.n, store, dlFull: o.dlFull,
-      knot: summarize(knotRuns), spin: summarize(spinRuns),
+      knot: summarize(knotRuns), spin: summarize(spinRuns), spinPor: { states: por.states, transitions: por.transitions, wall: por.wall, search: por.search },
+      build: knotBuildCost(p.cfg),
       engine: knotRuns[0].engine, stateBytes: knotRuns[0].stateBytes, collisionProbability: knotRuns[0].collisionProbability,
       spinSizing: p.spinSizing, spinCompile: median(spinRuns.map((r) => r.stages.spinA.wall + r.stages.gcc.wall)),
       cold: { wall: p.cold.wall, engine: p.cold.engine, search: p.cold.search },
@@ -577,6 +581,29 @@ function benchmark(o, configs, store) {
     });
   }
   return results;
+}
+
+/**
+ * What building knot's compiled engine costs for a model: `knot compile --emit js --no-cache`
+ * (generate and parse the module) less `--emit ir` (the same front end and lowering): medians of
+ * five runs each, interleaved.
+ */
+function knotBuildCost(cfg) {
+  const args = knotArgs(cfg, { lockOrder: true }, 'exact');
+  const model = args[2];
+  const sets = args.flatMap((a, i) => (a === '--set' ? ['--set', args[i + 1]] : []));
+  const js = [], ir = [];
+  for (let i = 0; i < 5; i++) {
+    js.push(timed(process.execPath, [CLI, 'compile', model, ...sets, '--emit', 'js', '--no-cache']));
+    ir.push(timed(process.execPath, [CLI, 'compile', model, ...sets, '--emit', 'ir']));
+  }
+  if (js[0].status !== 0) return undefined;
+  return { kb: js[0].stdout.length / 1024, ms: Math.max(0, (median(js.map((r) => r.wall)) - median(ir.map((r) => r.wall))) * 1000) };
+}
+
+function buildLine(results) {
+  const parts = results.filter((r) => r.build).map((r) => `${short(r)} ${r.build.kb.toFixed(0)} KB in ${r.build.ms.toFixed(0)} ms (${(r.build.ms / r.build.kb).toFixed(2)} ms/KB)`);
+  return parts.length ? `knot's compiled engine, built from scratch (knot compile --emit js --no-cache less --emit ir; medians of 5): ${parts.join(', ')}` : '';
 }
 
 function coldLine(results) {
@@ -668,7 +695,8 @@ function main() {
     if (o.exact) {
       exact = benchmark(o, configs, 'exact');
       out.exact = exact;
-      sections.push(`\nexact store (knot --store exact; Spin's default exact storage)\n${renderTable(exact, false)}\n${coldLine(exact)}`);
+      sections.push(`\nexact store (knot --store exact; Spin's default exact storage)\n${renderTable(exact, false)}\n${coldLine(exact)}\n${buildLine(exact)}\n` +
+        "Spin POR: one run of Spin with its partial-order reduction (no -DNOREDUCE); its wall time is marked * (one run, not a median).");
       const n = notes(exact);
       if (n.length) sections.push(n.join('\n'));
     }
