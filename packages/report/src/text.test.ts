@@ -69,5 +69,20 @@ process p { assert a_rather_long_variable_name == 0 }
     expect(lines[i]).toBe("    initial: a_rather_long_variable_name = 1, another_rather_long_variable_name = 2,");
     expect(lines[i + 1]).toBe("             yet_another_rather_long_variable_name = 3, and_one_more_long_variable_name = 0");
   });
+
+  it("cuts a value longer than a line at its fields' commas, continued two columns in", () => {
+    const t = text(`
+object device_with_a_long_name[1] { first_field_with_a_long_name: 0..3, second_field_with_a_long_name: 0..3, third_field_with_a_long_name: 0..3 }
+var d: device_with_a_long_name = alloc device_with_a_long_name {}
+process p { assert d == null }
+`);
+    const lines = t.split("\n");
+    const i = lines.findIndex((l) => l.startsWith("             device_with_a_long_name[0] = {"));
+    expect(lines.slice(i, i + 2)).toEqual([
+      "             device_with_a_long_name[0] = {first_field_with_a_long_name: 0,",
+      "               second_field_with_a_long_name: 0, third_field_with_a_long_name: 0}",
+    ]);
+    expect(lines.slice(lines.findIndex((l) => l.startsWith("    initial: ")), i + 2).every((l) => l.length <= 100)).toBe(true);
+  });
 });
 

@@ -61,12 +61,50 @@ const GOES_ON: ReadonlySet<string> = new Set([
 
 /** Items after a head, separated by commas, folded into lines of at most FOLD_WIDTH characters (one item per line at least). */
 const FOLD_WIDTH = 100;
+/**
+ * A value too long for one line, cut at the commas between its top-level fields (inside its
+ * outermost braces), each piece as long as fits in `width`: `kvm_device[0] = {ops: {…},` /
+ * `kvm: kvm[0]}`; a piece still too long is cut one level deeper.
+ */
+function splitLong(text: string, width: number, level = 1): string[] {
+  if (text.length <= width || level > 3) return [text];
+  const cuts: number[] = [];
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[" || c === "(") depth++;
+    else if (c === "}" || c === "]" || c === ")") depth--;
+    else if (c === "," && depth === level && text[i + 1] === " ") cuts.push(i + 1);
+  }
+  const pieces: string[] = [];
+  let start = 0;
+  let last = 0;
+  for (const cut of [...cuts, text.length]) {
+    if (cut - start > width && last > start) {
+      pieces.push(text.slice(start, last).trimEnd());
+      start = last + 1;
+    }
+    last = cut;
+  }
+  pieces.push(text.slice(start).trimEnd());
+  return pieces.flatMap((p) => splitLong(p, width, level + 1));
+}
+
 function foldItems(head: string, items: readonly string[]): string[] {
   const indent = " ".repeat(head.length);
   const lines: string[] = [];
   let line = head;
   items.forEach((item, i) => {
     const text = i < items.length - 1 ? `${item},` : item;
+    const pieces = splitLong(text, FOLD_WIDTH - indent.length - 2);
+    if (pieces.length > 1) {
+      // a value longer than a line: its own lines, continued two columns in
+      if (line !== head) lines.push(line);
+      lines.push((line === head ? head : indent) + pieces[0]);
+      for (const p of pieces.slice(1, -1)) lines.push(`${indent}  ${p}`);
+      line = `${indent}  ${pieces[pieces.length - 1]}`;
+      return;
+    }
     if (line !== head && line.length + 1 + text.length > FOLD_WIDTH) {
       lines.push(line);
       line = indent + text;
