@@ -72,7 +72,6 @@ export class WorkTable {
       this.queues.push(info);
       this.byQueue.set(sym.name, info);
     }
-    const made = new Map<WorkSymbol, WorkItem[]>();
     for (const sym of model.works) {
       const wq = this.byQueue.get(sym.wq!.name)!;
       const n = sym.index ? scalarCount(sym.index) : 1;
@@ -86,10 +85,9 @@ export class WorkTable {
         this.items.push(item);
         this.byName.set(name, item);
       }
-      made.set(sym, items);
       this.bySym.set(sym, items);
     }
-    for (const q of this.queues) for (const sym of q.sym.works) q.items.push(...made.get(sym)!);
+    for (const q of this.queues) for (const sym of q.sym.works) q.items.push(...this.bySym.get(sym)!);
     // min(max_active, number of work items): a work array has one item per index value
     // (language.md), so the items are counted here, not the work declarations
     let t = firstThread;
