@@ -78,7 +78,7 @@ describe("a swarm run as local processes and merged", () => {
     expect(await main(["trace", saved], io)).toBe(0);
     expect(io.stdout).toContain("violation[lock-cycle]");
     const text = await merge(files);
-    expect(text.stdout).toContain("swarm of 4 reports: models/examples/philosophers.knot (N = 5): 1 violation");
+    expect(text.stdout).toContain("swarm of 4 reports (seed 1): models/examples/philosophers.knot (N = 5): 1 violation");
     expect(text.stdout).toContain(`the trace shown is the shortest of them (${shortest} steps)`);
   }, 60_000);
 
@@ -92,7 +92,7 @@ describe("a swarm run as local processes and merged", () => {
     const whole = await swarm(join(dir), 3, [2], [], ["N=6", "ORDERED=true"]);
     const full = await merge([budgeted[0]!, budgeted[1]!, whole[0]!]);
     expect(full.code).toBe(0);
-    expect(full.stdout).toContain("verdict: pass: member 2 of 3 (seed 1) searched the whole state space, with fingerprints");
+    expect(full.stdout).toContain("verdict: pass: member 2 of 3 searched the whole state space, with fingerprints");
     const exact = await knot(["check", "models/examples/philosophers.knot", "--set", "N=6", "--set", "ORDERED=true", "--format", "json"]);
     expect(JSON.parse(exact.stdout).statistics.states).toBe(JSON.parse(readFileSync(whole[0]!, "utf8")).statistics.states);
   }, 60_000);

@@ -134,13 +134,14 @@ export function mergeSwarmReports(files: readonly string[], reports: readonly Ch
   };
 }
 
-function memberName(m: MergedMember): string {
-  return m.swarm ? `member ${m.swarm.member} of ${m.swarm.members} (seed ${m.swarm.seed})` : m.file;
+/** A member as the text names it: by number (with its seed when the members' seeds differ), or by file. */
+function memberName(m: MergedMember, oneSeed: boolean): string {
+  return m.swarm ? `member ${m.swarm.member} of ${m.swarm.members}${oneSeed ? "" : ` (seed ${m.swarm.seed})`}` : m.file;
 }
 
-function coverageText(m: MergedMember): string {
+function coverageText(m: MergedMember, oneSeed: boolean): string {
   const what = m.complete ? "the whole state space" : m.stoppedBy === "violation" ? "stopped at its first violation" : m.stoppedBy ? `stopped by ${m.limit ?? m.stoppedBy}` : "not finished";
-  return `${memberName(m)}: ${m.states} states, ${m.transitions} transitions, depth ${m.depth}, ${m.seconds.toFixed(2)} s, ${what}${m.violations ? `, ${m.violations} violation${m.violations === 1 ? "" : "s"}` : ""}`;
+  return `${memberName(m, oneSeed)}: ${m.states} states, ${m.transitions} transitions, depth ${m.depth}, ${m.seconds.toFixed(2)} s, ${what}${m.violations ? `, ${m.violations} violation${m.violations === 1 ? "" : "s"}` : ""}`;
 }
 
 /** The merged verdict as text: what each member covered, every distinct finding with its shortest trace, and what the verdict means. */
@@ -151,9 +152,11 @@ export function renderSwarmText(r: MergedReport): string {
   const found = r.violations.length;
   const head = r.verdict === "violation" ? `${found} violation${found === 1 ? "" : "s"}` : r.verdict === "pass" ? "pass" : "no violation found";
   const warned = r.warnings.length ? ` (${r.warnings.length} lock-order warning${r.warnings.length === 1 ? "" : "s"})` : "";
-  out.push(`swarm of ${n} report${n === 1 ? "" : "s"}: ${header}: ${head}${warned}`);
-  for (const m of r.merged.members) out.push(`  ${coverageText(m)}`);
-  const names = (by: number[]) => by.map((i) => memberName(r.merged.members[i]!)).join(", ");
+  const seeds = new Set(r.merged.members.map((m) => m.swarm?.seed));
+  const oneSeed = seeds.size === 1 && !seeds.has(undefined);
+  out.push(`swarm of ${n} report${n === 1 ? "" : "s"}${oneSeed ? ` (seed ${[...seeds][0]})` : ""}: ${header}: ${head}${warned}`);
+  for (const m of r.merged.members) out.push(`  ${coverageText(m, oneSeed)}`);
+  const names = (by: number[]) => by.map((i) => memberName(r.merged.members[i]!, oneSeed)).join(", ");
   // two violations with one headline (at different statements) say where each is, as --all does
   const headlines = new Map<string, number>();
   for (const v of r.violations) headlines.set(`${v.kind}: ${v.message}`, (headlines.get(`${v.kind}: ${v.message}`) ?? 0) + 1);
@@ -169,7 +172,7 @@ export function renderSwarmText(r: MergedReport): string {
   if (r.verdict === "violation") out.push("verdict: violation (each trace is a real run of the model, whatever the rest of the swarm covered)");
   else if (r.verdict === "pass") {
     const fp = exhaustive.every((m) => m.store === "fingerprint") ? ", with fingerprints (as any fingerprint search: a collision could have hidden a state)" : "";
-    out.push(`verdict: pass: ${memberName(exhaustive[0]!)} searched the whole state space${fp}`);
+    out.push(`verdict: pass: ${memberName(exhaustive[0]!, oneSeed)} searched the whole state space${fp}`);
   } else out.push("verdict: incomplete: no member searched the whole state space, so a swarm without a violation is not a proof; raise the members' budgets or add members");
   return out.join("\n") + "\n";
 }
