@@ -362,13 +362,13 @@ function parsePan(out) {
   };
 }
 
-function spinRun(cfg, o, hc, sizing, memlimMiB = 16384, reduce = false) {
+function spinRun(cfg, o, hc, sizing, memlimMiB = 16384, reduce = false, ncore = 1) {
   const dir = mkdtempSync(join(tmpdir(), 'knot-bench-spin-'));
   try {
     copyFileSync(MODELS[cfg.name].pml(cfg.n, o.promela), join(dir, 'model.pml'));
     const a = timed('spin', ['-a', 'model.pml'], { cwd: dir });
     if (a.status !== 0) throw new Error(`spin -a failed for ${label(cfg)}:\n${a.stdout}${a.stderr}`);
-    const flags = ['-O2', '-DSAFETY', ...(reduce ? [] : ['-DNOREDUCE']), `-DMEMLIM=${memlimMiB}`, ...(hc ? ['-DHC4'] : []), '-o', 'pan', 'pan.c'];
+    const flags = ['-O2', '-DSAFETY', ...(reduce ? [] : ['-DNOREDUCE']), ...(ncore > 1 ? [`-DNCORE=${ncore}`] : []), `-DMEMLIM=${memlimMiB}`, ...(hc ? ['-DHC4'] : []), '-o', 'pan', 'pan.c'];
     const c = timed('gcc', flags, { cwd: dir });
     if (c.status !== 0) throw new Error(`gcc failed for ${label(cfg)}:\n${c.stderr}`);
     const dl = MODELS[cfg.name].expect === 'deadlock';
@@ -479,6 +479,7 @@ function renderTable(results, fingerprint) {
     rows.push(['', '', fingerprint ? 'Spin HC4' : 'Spin', int(s.states) + (s.stable ? '' : '?'), int(s.transitions), secs(s.wall) + noisy(s), rate(s.rate),
       perState(s.bytes, s.states), mib(s.rss), '', '']);
     if (r.spinPor) rows.push(['', '', fingerprint ? 'Spin HC4 POR' : 'Spin POR', int(r.spinPor.states), int(r.spinPor.transitions), `${secs(r.spinPor.wall)}*`, rate(r.spinPor.states / r.spinPor.search), '', '', '', '']);
+    if (r.spinMulti) rows.push(['', '', 'Spin NCORE=2', int(r.spinMulti.states), int(r.spinMulti.transitions), `${secs(r.spinMulti.wall)}*`, rate(r.spinMulti.states / r.spinMulti.search), '', '', '', '']);
   }
   return table(header, rows, ['l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']);
 }
@@ -570,9 +571,12 @@ function benchmark(o, configs, store) {
     }
     // Spin with its partial-order reduction (its default), one run: the states it needs, and its time
     const por = spinRun(p.cfg, o, fingerprint, p.spinSizing, 16384, true);
+    // and unreduced on every core (-DNCORE), one run: its multi-core search
+    const multi = cpus().length > 1 && !fingerprint ? spinRun(p.cfg, o, false, p.spinSizing, 16384, false, Math.min(2, cpus().length)) : undefined;
     results.push({
       name: p.cfg.name, n: p.cfg.n, store, dlFull: o.dlFull,
       knot: summarize(knotRuns), spin: summarize(spinRuns), spinPor: { states: por.states, transitions: por.transitions, wall: por.wall, search: por.search },
+      ...(multi ? { spinMulti: { states: multi.states, transitions: multi.transitions, wall: multi.wall, search: multi.search } } : {}),
       build: knotBuildCost(p.cfg),
       engine: knotRuns[0].engine, stateBytes: knotRuns[0].stateBytes, collisionProbability: knotRuns[0].collisionProbability,
       spinSizing: p.spinSizing, spinCompile: median(spinRuns.map((r) => r.stages.spinA.wall + r.stages.gcc.wall)),
@@ -696,7 +700,7 @@ function main() {
       exact = benchmark(o, configs, 'exact');
       out.exact = exact;
       sections.push(`\nexact store (knot --store exact; Spin's default exact storage)\n${renderTable(exact, false)}\n${coldLine(exact)}\n${buildLine(exact)}\n` +
-        "Spin POR: one run of Spin with its partial-order reduction (no -DNOREDUCE); its wall time is marked * (one run, not a median).");
+        "Spin POR: one run of Spin with its partial-order reduction (no -DNOREDUCE); Spin NCORE=2: one unreduced run on two cores (-DNCORE=2); their wall times are marked * (one run, not a median).");
       const n = notes(exact);
       if (n.length) sections.push(n.join('\n'));
     }
