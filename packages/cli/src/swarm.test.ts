@@ -111,5 +111,11 @@ describe("a swarm run as local processes and merged", () => {
     }
     expect((await knot(["check", "models/examples/philosophers.knot", "--swarm", "0/2", "--search", "bfs"])).stderr).toContain("--swarm searches depth-first");
     expect((await knot(["check", "models/examples/philosophers.knot", "--seed", "2"])).stderr).toContain("--seed is the seed of a swarm");
+    // an exhausted pool is a model error for the swarm too (exit 2), as for knot check
+    const pool = join(dir, "pool.json");
+    const exhausted = await knot(["check", "docs/examples/checks/pool-exhausted.knot", "--swarm", "0/1", "--format", "json"]);
+    expect(exhausted.code).toBe(2);
+    writeFileSync(pool, exhausted.stdout);
+    expect((await merge([pool])).code).toBe(2);
   }, 60_000);
 });

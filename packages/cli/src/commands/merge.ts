@@ -4,7 +4,7 @@
 // file is validated as `knot trace` does; reports on different models or settings, and the
 // same member twice, are refused. Exit 1 when some member found a violation, 0 when none
 // did and one member searched the whole state space, 3 when none did (a swarm of partial
-// searches is no proof), 2 for bad input.
+// searches is no proof), 2 for bad input and, as for knot check, an exhausted object pool.
 import { printable } from "@knot/lang";
 import { type CheckReport, mergeSwarmReports, renderSwarmJson, renderSwarmText } from "@knot/report";
 import { ExitCode } from "../exit-codes.js";
@@ -30,6 +30,8 @@ export function runMerge(io: Io, args: MergeArgs): number {
   }
   io.out(args.format === "json" ? renderSwarmJson(merged.report) : renderSwarmText(merged.report));
   const r = merged.report;
+  // an exhausted object pool is a mistake in the model (its bound), as knot check says it
+  if (r.violations.some((v) => v.kind === "pool-exhausted")) return ExitCode.UsageOrModelError;
   if (r.verdict === "violation") return ExitCode.Violation;
   return r.verdict === "pass" ? ExitCode.Pass : ExitCode.Incomplete;
 }
