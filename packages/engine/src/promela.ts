@@ -174,7 +174,7 @@ class PromelaWriter {
   /** After a write: a static slot takes `value`; a dynamic write makes every slot it may hit unknown. */
   private noteWrite(t: Thread, a: Addr, value: string | null, values: Values): void {
     const slots = this.candidates(t, a);
-    if (slots.length === 1 && a.terms.length === 0) values.set(slots[0]!, value);
+    if (a.terms.length === 0) values.set(slots[0]!, value);
     else for (const s of slots) values.set(s, null);
   }
 

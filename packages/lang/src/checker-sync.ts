@@ -78,17 +78,8 @@ export function checkWork(cx: SyncChecker, sym: WorkSymbol, scope: Scope): void 
       scope.names.set(local.name, local);
     }
   }
-  const wq = resolveWorkqueueOf(cx, sym);
-  if (wq) {
-    sym.wq = wq;
-    wq.works.push(sym);
-  }
-  const proc = cx.globals.get(d.proc.name);
-  if (!proc) cx.unknownName(d.proc.name, d.proc.span, "procedure");
-  else if (proc.kind !== "proc") {
-    cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.proc.name}' is ${withArticle(symbolKindName(proc))}, not a procedure`, d.proc.span, [{ message: "declared here", span: proc.span }]));
-  } else {
-    sym.proc = proc;
+  const proc = bindWork(cx, sym);
+  if (proc) {
     if (d.args.length !== proc.params.length) {
       cx.diags.push(error(LangCodes.ArgumentCount, `${proc.name} takes ${proc.params.length} argument${proc.params.length === 1 ? "" : "s"}, but work '${sym.name}' gives ${d.args.length}`, d.proc.span));
     }
@@ -110,18 +101,8 @@ export function checkWork(cx: SyncChecker, sym: WorkSymbol, scope: Scope): void 
 function checkWorkField(cx: SyncChecker, sym: WorkSymbol): void {
   const d = sym.decl;
   const pool = sym.field!.pool;
-  const wq = resolveWorkqueueOf(cx, sym);
-  if (wq) {
-    sym.wq = wq;
-    wq.works.push(sym);
-  }
-  const proc = cx.globals.get(d.proc.name);
-  if (!proc) return cx.unknownName(d.proc.name, d.proc.span, "procedure");
-  if (proc.kind !== "proc") {
-    cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.proc.name}' is ${withArticle(symbolKindName(proc))}, not a procedure`, d.proc.span, [{ message: "declared here", span: proc.span }]));
-    return;
-  }
-  sym.proc = proc;
+  const proc = bindWork(cx, sym);
+  if (!proc) return;
   const param = proc.params[0];
   if (proc.params.length !== 1) {
     cx.diags.push(error(LangCodes.ArgumentCount, `${proc.name} takes ${proc.params.length} argument${proc.params.length === 1 ? "" : "s"}, but work field '${pool.name}.${d.name.name}' passes one, its object (the kernel's container_of()): declare 'proc ${proc.name}(x: ${pool.name})'`, d.proc.span, [{ message: "declared here", span: proc.span }]));
@@ -132,13 +113,25 @@ function checkWorkField(cx: SyncChecker, sym: WorkSymbol): void {
   d.args = [{ kind: "Name", name: local.name, sym: local, ty: pool.type, span: d.proc.span }];
 }
 
-function resolveWorkqueueOf(cx: SyncChecker, sym: WorkSymbol): WorkqueueSymbol | undefined {
+/** A work's workqueue (the work joins its list) and procedure, set on the symbol; the procedure, when it is one. */
+function bindWork(cx: SyncChecker, sym: WorkSymbol): ProcSymbol | undefined {
   const d = sym.decl;
   const wq = cx.globals.get(d.wq.name);
   if (!wq) cx.unknownName(d.wq.name, d.wq.span, "workqueue");
   else if (wq.kind !== "workqueue") {
     cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.wq.name}' is ${withArticle(symbolKindName(wq))}, not a workqueue`, d.wq.span, [{ message: "declared here", span: wq.span }]));
-  } else return wq;
+  } else {
+    sym.wq = wq;
+    wq.works.push(sym);
+  }
+  const proc = cx.globals.get(d.proc.name);
+  if (!proc) cx.unknownName(d.proc.name, d.proc.span, "procedure");
+  else if (proc.kind !== "proc") {
+    cx.diags.push(error(LangCodes.WrongKindOfName, `'${d.proc.name}' is ${withArticle(symbolKindName(proc))}, not a procedure`, d.proc.span, [{ message: "declared here", span: proc.span }]));
+  } else {
+    sym.proc = proc;
+    return proc;
+  }
   return undefined;
 }
 

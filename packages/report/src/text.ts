@@ -61,6 +61,30 @@ const GOES_ON: ReadonlySet<string> = new Set([
 
 /** Items after a head, separated by commas, folded into lines of at most FOLD_WIDTH characters (one item per line at least). */
 const FOLD_WIDTH = 100;
+function foldItems(head: string, items: readonly string[]): string[] {
+  const indent = " ".repeat(head.length);
+  const lines: string[] = [];
+  let line = head;
+  items.forEach((item, i) => {
+    const text = i < items.length - 1 ? `${item},` : item;
+    const pieces = splitLong(text, FOLD_WIDTH - indent.length - 2);
+    if (pieces.length > 1) {
+      // a value longer than a line: its own lines, continued two columns in
+      if (line !== head) lines.push(line);
+      lines.push((line === head ? head : indent) + pieces[0]);
+      for (const p of pieces.slice(1, -1)) lines.push(`${indent}  ${p}`);
+      line = `${indent}  ${pieces[pieces.length - 1]}`;
+      return;
+    }
+    if (line !== head && line.length + 1 + text.length > FOLD_WIDTH) {
+      lines.push(line);
+      line = indent + text;
+    } else line = line === head ? head + text : `${line} ${text}`;
+  });
+  lines.push(line);
+  return lines;
+}
+
 /**
  * A value too long for one line, cut at the commas between its top-level fields (inside its
  * outermost braces), each piece as long as fits in `width`: `kvm_device[0] = {ops: {…},` /
@@ -88,30 +112,6 @@ function splitLong(text: string, width: number, level = 1): string[] {
   }
   pieces.push(text.slice(start).trimEnd());
   return pieces.flatMap((p) => splitLong(p, width, level + 1));
-}
-
-function foldItems(head: string, items: readonly string[]): string[] {
-  const indent = " ".repeat(head.length);
-  const lines: string[] = [];
-  let line = head;
-  items.forEach((item, i) => {
-    const text = i < items.length - 1 ? `${item},` : item;
-    const pieces = splitLong(text, FOLD_WIDTH - indent.length - 2);
-    if (pieces.length > 1) {
-      // a value longer than a line: its own lines, continued two columns in
-      if (line !== head) lines.push(line);
-      lines.push((line === head ? head : indent) + pieces[0]);
-      for (const p of pieces.slice(1, -1)) lines.push(`${indent}  ${p}`);
-      line = `${indent}  ${pieces[pieces.length - 1]}`;
-      return;
-    }
-    if (line !== head && line.length + 1 + text.length > FOLD_WIDTH) {
-      lines.push(line);
-      line = indent + text;
-    } else line = line === head ? head + text : `${line} ${text}`;
-  });
-  lines.push(line);
-  return lines;
 }
 
 export function traceText(t: TraceReport, kind: string, compact = false): string[] {
