@@ -46,6 +46,7 @@ const PRIMITIVES: readonly [string, RegExp][] = [
   ["a local named like its pool", /\b(for|pick) node in\b/],
   ["nest_lock", / nest_lock /],
   ["work in object", /\b(queue_work|flush_work|cancel_work_sync)[ (]\w+\.wk\b/],
+  ["symmetric type", /\btype Vid = symmetric\b/],
 ];
 
 const RUNS = Number(process.env.KNOT_FUZZ_RUNS ?? 300);
@@ -63,6 +64,7 @@ describe("engine and reference agree on random models", () => {
     let rejected = 0;
     let wide = 0;
     let states = 0;
+    let symmetric = 0;
     const uses = new Map<string, number>();
     const notCompiling: string[] = [];
     const notLowering: string[] = [];
@@ -109,6 +111,7 @@ describe("engine and reference agree on random models", () => {
       if (g.text.includes("const WMAX")) wide++;
       for (const [name, pattern] of PRIMITIVES) if (pattern.test(g.text)) uses.set(name, (uses.get(name) ?? 0) + 1);
       states += both.engine.all.states;
+      if (both.symmetric) symmetric++;
       const diffs = differences(both);
       if (diffs.length) failures.push(`${repro}:\n  ${diffs.join("\n  ")}\n--- model ---\n${g.text}`);
       const first = both.engine.first.first;
@@ -126,7 +129,7 @@ describe("engine and reference agree on random models", () => {
       `${withDisabled} with checks switched off, ${wide} with wide integers; ` +
       `${truncated} stopped at ${MAX_STATES} states; ${states} states under --all in all); ` +
       `${withViolations} with violations, first violations: ${kinds || "none"}; ` +
-      `models compared that use: ${PRIMITIVES.map(([name]) => `${name} ${uses.get(name) ?? 0}`).join(", ")}; ${failures.length} disagreements`,
+      `${symmetric} also searched with symmetry reduction; models compared that use: ${PRIMITIVES.map(([name]) => `${name} ${uses.get(name) ?? 0}`).join(", ")}; ${failures.length} disagreements`,
     );
     // the first few in full; the seeds of all of them
     expect(failures.slice(0, 5), `${failures.length} disagreements, seeds: ${failures.map((f) => f.split(" ")[1]).join(", ")}`).toEqual([]);

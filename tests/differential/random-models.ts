@@ -137,7 +137,11 @@ export class ModelGenerator {
     lists: boolean;
     /** With objSync and a workqueue: a work item inside each object (`wk: work on wq0 runs wf2`). */
     objWork: boolean;
+    /** A symmetric type `Vid` with a process array over it and state indexed by it (language.md, "Symmetric types"). */
+    sym: boolean;
   };
+  /** With sym: how many values Vid has. */
+  private symN = 2;
   /** The codes a deliberately out-of-limits model must be rejected with. */
   rejects: string[] | undefined;
   private readonly globals: Var[] = [];
@@ -171,7 +175,9 @@ export class ModelGenerator {
       objSync: mulberry32(seed ^ 0x3c6ef372)() < 0.5,
       lists: mulberry32(seed ^ 0x5bd1e995)() < 0.6,
       objWork: mulberry32(seed ^ 0x1b873593)() < 0.6,
+      sym: mulberry32(seed ^ 0x510e527f)() < 0.35,
     };
+    this.symN = mulberry32(seed ^ 0x510e527f ^ 1)() < 0.25 ? 3 : 2;
     this.objSpin = mulberry32(seed ^ 0x3c6ef372 ^ 1)() < 0.3;
     this.nestR = mulberry32(seed ^ 0x6a09e667);
     this.rejects = undefined;
@@ -284,15 +290,109 @@ export class ModelGenerator {
     const helpers = this.int(0, 2);
     for (let i = 0; i < helpers; i++) this.helper(i);
     if (f.wq) this.workqueueDecls();
+    if (f.sym) this.symDecls();
     // processes
-    const nproc = this.int(2, 3);
+    const nproc = this.int(f.sym ? 1 : 2, f.sym ? 2 : 3);
     const instanced = this.chance(0.35) ? this.int(0, nproc - 1) : -1;
     for (let i = 0; i < nproc; i++) this.processDecl(i, i === instanced);
+    if (f.sym) this.symProcesses();
     // properties: mostly disjunctions, so that they often hold
     if (this.chance(0.5)) this.emit(`invariant inv0: (${this.propBool()}) or (${this.propBool()})`);
     if (this.chance(0.2)) this.emit(`invariant inv1: ${this.propBool()}`);
     if (this.chance(0.5)) this.emit(`final fin0: (${this.propBool()}) or (${this.propBool()})`);
     return this.lines.join("\n") + "\n";
+  }
+
+  // ------------------------------------------------------------ symmetric types
+
+  /** `type Vid = symmetric ...` and the state indexed by it; a procedure taking a Vid. */
+  private symDecls(): void {
+    this.emit(`type Vid = symmetric 0..${this.symN - 1}`);
+    this.emit("mutex mv[Vid]");
+    this.emit(`var vs: set<Vid> = ${this.chance(0.2) ? "Vid" : "{}"}`);
+    this.emit(`var vm: [Vid] Small = [q in Vid: ${this.int(0, 2)}]`);
+    if (this.chance(0.5)) this.emit(`refcount rv[Vid] = ${this.int(1, 2)}`);
+    else this.emit("refcount rv[Vid] = 1");
+    this.emit("proc vproc(vx: Vid) {");
+    const self: ProcInfo = { name: "vproc", params: [], hasWhile: false };
+    for (const l of this.symBlock(["vx"], this.int(1, 3), 1, this.bodyScope([], self, [...this.helpers]))) this.emit(`  ${l}`);
+    this.emit("}");
+  }
+
+  /** The process array over Vid, and sometimes a thread of its own that picks a Vid. */
+  private symProcesses(): void {
+    const scope = this.bodyScope([], undefined, [...this.helpers]);
+    const body = this.symBlock(["vi"], this.int(2, 4), 0, scope);
+    this.emit("process sv[vi in Vid] {");
+    for (const l of body) this.emit(`  ${l}`);
+    this.emit("}");
+    if (this.chance(0.4)) {
+      const b = this.symBlock([], this.int(1, 2), 0, scope);
+      this.emit("process sf {");
+      for (const l of b) this.emit(`  ${l}`);
+      this.emit("}");
+    }
+    if (this.chance(0.4)) this.emit(`invariant symi: forall q in Vid: vm[q] < ${this.int(2, 3)} or q in vs`);
+    if (this.chance(0.3)) this.emit(`final symf: ${this.pick(["vs == Vid", "vs == {}", "exists q in Vid: vm[q] > 0", "size(vs) < 2"])}`);
+  }
+
+  /** A Vid-valued expression over the Vid names in scope (a fresh pick when there are none). */
+  private symStmt(names: string[], depth: number, scope: Scope): string[] {
+    const deep = depth < 2;
+    const x = () => this.pick(names);
+    const small = () => this.pick(["0", "1", "2", "(vm[" + x() + "] + 1) % 4"]);
+    const cond = (): string => this.weighted<string>([
+      [3, () => `${x()} in vs`],
+      [names.length > 1 ? 2 : 0, () => `${x()} ${this.pick(["==", "!="])} ${x()}`],
+      [2, () => `vm[${x()}] ${this.pick(["<", ">", "=="])} ${this.int(0, 2)}`],
+      [1, () => `${this.pick(["forall", "exists"])} q${this.n} in Vid: vm[q${this.n++}] ${this.pick(["<", ">"])} ${this.int(0, 3)}`],
+      [1, () => `locked(mv[${x()}])`],
+    ]);
+    const nestedSym = (more: string[] = []) => this.symBlock([...names, ...more], this.int(1, 2), depth + 1, scope).map((l) => `  ${l}`);
+    if (names.length === 0) {
+      const y = this.fresh("y");
+      return this.wrap(`pick ${y} in ${this.chance(0.7) ? "Vid" : "vs"}`, this.symBlock([y], this.int(1, 2), depth + 1, scope).map((l) => `  ${l}`));
+    }
+    return this.weighted<string[]>([
+      [deep ? 5 : 0, () => {
+        const v = x();
+        return [`lock mv[${v}]`, ...nestedSym(), `unlock mv[${v}]`];
+      }],
+      [1, () => [`lock mv[${x()}]`]], // sometimes kept: exit-holding-lock, or a deadlock with another value's thread
+      [3, () => [`vs := vs ${this.pick(["+", "-"])} {${x()}}`]],
+      [3, () => [`vm[${x()}] := ${small()}`]],
+      [2, () => [`${this.pick(["get", "put"])} rv[${x()}]`]],
+      [deep ? 3 : 0, () => (this.chance(0.5) ? this.wrap(`if ${cond()}`, nestedSym()) : [`if ${cond()} {`, ...nestedSym(), "} else {", ...nestedSym(), "}"])],
+      [deep ? 2 : 0, () => {
+        const y = this.fresh("y");
+        return this.wrap(`pick ${y} in ${this.chance(0.6) ? "Vid" : "vs"}`, nestedSym([y]));
+      }],
+      [2, () => {
+        const y = this.fresh("y");
+        return [`var ${y}: Vid = ${x()}`, ...this.symBlock([...names, y], 1, depth + 1, scope)];
+      }],
+      [1.5, () => [`await ${cond()}`]],
+      [1, () => [`assert ${cond()}`]],
+      [scope.proc ? 0 : 2, () => [`call vproc(${x()})`]],
+      // visits the values in order: symmetry is not used, and the checker says why
+      [deep ? 0.3 : 0, () => {
+        const q = this.fresh("q");
+        return this.wrap(`for ${q} in Vid`, this.symBlock([...names, q], 1, depth + 1, scope).map((l) => `  ${l}`));
+      }],
+      [deep ? 2 : 0, () => this.block(scope, 1, depth + 1, { noWhile: true })],
+    ]);
+  }
+
+  private symBlock(names: string[], count: number, depth: number, scope: Scope): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const st = this.symStmt(names, depth, scope);
+      out.push(...st);
+      // a local declared here stays in scope for the rest of the block
+      const decl = /^var (y\d+): Vid/.exec(st[0] ?? "");
+      if (decl) names = [...names, decl[1]!];
+    }
+    return out;
   }
 
   private emit(line: string): void {

@@ -49,6 +49,8 @@ export interface Summary {
 
 export interface Both {
   engine: { first: Summary; all: Summary };
+  /** The engine with symmetry reduction, when the model has symmetric types it uses. */
+  symmetric?: { first: Summary; all: Summary };
   reference: { first: Summary; all: Summary };
   /** The first of the engine's counterexamples (first and --all searches) that does not replay in the reference, rendered as knot reports it. */
   replay?: string;
@@ -107,9 +109,15 @@ export function runEngine(ir: Model, all: boolean, options: RunOptions = {}): Su
   return summarizeEngine(searchEngine(ir, all, options));
 }
 
-function searchEngine(ir: Model, all: boolean, options: RunOptions): SearchResult {
+/** The engine's search; the reference is the unreduced oracle, so by default without symmetry reduction. */
+function searchEngine(ir: Model, all: boolean, options: RunOptions, symmetry = false): SearchResult {
   const disabled = new Set(options.disabled ?? []) as ReadonlySet<ViolationKind>;
-  return explore(ir, { all, disabled, maxStates: options.maxStates, lockOrder: options.lockOrder });
+  return explore(ir, { all, disabled, maxStates: options.maxStates, lockOrder: options.lockOrder, symmetry });
+}
+
+/** Does the engine reduce this model by symmetry (it declares symmetric types the search can use)? */
+function usesSymmetry(r: SearchResult): boolean {
+  return (r.stats.symmetry?.used.length ?? 0) > 0;
 }
 
 export function runReference(model: CheckedModel, options: RunOptions = {}): { first: Summary; all: Summary } {
@@ -124,9 +132,11 @@ export function runReference(model: CheckedModel, options: RunOptions = {}): { f
 export function runBoth(model: CheckedModel, ir: Model, options: RunOptions = {}): Both {
   const first = searchEngine(ir, false, options);
   const all = searchEngine(ir, true, options);
+  const symFirst = ir.symmetry ? searchEngine(ir, false, options, true) : undefined;
+  const symAll = symFirst && usesSymmetry(symFirst) ? searchEngine(ir, true, options, true) : undefined;
   // every counterexample replayed, as knot check does before reporting it
   let replay: string | undefined;
-  for (const r of [first, all]) {
+  for (const r of [first, all, ...(symAll ? [symFirst!, symAll] : [])]) {
     const c = checkCounterexamples(model, ir, r, new Set(options.disabled ?? []));
     if (!c.ok) {
       replay = renderDisagreement(c.disagreement);
@@ -135,6 +145,7 @@ export function runBoth(model: CheckedModel, ir: Model, options: RunOptions = {}
   }
   return {
     engine: { first: summarizeEngine(first), all: summarizeEngine(all) },
+    ...(symAll ? { symmetric: { first: summarizeEngine(symFirst!), all: summarizeEngine(symAll) } } : {}),
     reference: runReference(model, options),
     ...(replay ? { replay } : {}),
   };
@@ -154,6 +165,25 @@ export function differences(b: Both): string[] {
       const ev = JSON.stringify(e[f]);
       const rv = JSON.stringify(r[f]);
       if (ev !== rv) out.push(`${mode === "first" ? "first violation" : "--all"}: ${f}: engine ${ev}, reference ${rv}`);
+    }
+    // With symmetry the search stores fewer states and merges violations whose runs are
+    // permutations of each other, but keeps every verdict, the BFS level of the first violation,
+    // and the lock-order cycles (by class). A search stopped by --max-states is no verdict; the
+    // first violation of a level may be another one of that level.
+    const s = b.symmetric?.[mode];
+    if (s && mode === "first" && e.first && s.first && !e.complete && !s.complete && e.depth !== s.depth) {
+      out.push(`first violation: depth: engine ${e.depth}, with symmetry ${s.depth}`);
+    }
+    if (s && mode === "all" && e.complete) {
+      const pairs: [string, unknown, unknown][] = [
+        ["complete", e.complete, s.complete],
+        ["depth", e.depth, s.depth],
+        ["kinds", [...new Set(e.kinds)], [...new Set(s.kinds)]],
+        ["lockOrder", e.lockOrder, s.lockOrder],
+      ];
+      for (const [f, ev, sv] of pairs) {
+        if (JSON.stringify(ev) !== JSON.stringify(sv)) out.push(`--all: ${f}: engine ${JSON.stringify(ev)}, with symmetry ${JSON.stringify(sv)}`);
+      }
     }
   }
   return out;

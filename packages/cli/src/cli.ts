@@ -111,6 +111,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("all", { type: "boolean", default: false, describe: "keep searching and report every distinct violation once" })
           .option("strict", { type: "boolean", default: false, describe: "treat lock-order warnings as violations (exit 1)" })
           .option("lock-order", { type: "string", default: "class", describe: "the lock-order analysis by lock class, as lockdep (class), or by lock instance; --no-lock-order turns it off", coerce: lockOrderMode, group: "Checks:" })
+          .option("symmetry", { choices: ["on", "off"] as const, default: "on" as const, describe: "store one state per permutation of the model's symmetric types' values (on), or every state (off)" })
           .option("format", { choices: ["text", "json", "mermaid"] as const, default: "text" as const, describe: "output format (mermaid: markdown with sequence diagrams)" })
           .option("engine", { choices: ["auto", "interp", "compiled"] as const, default: "auto" as const, describe: "successor generation: the IR interpreter, compiled code, or whichever suits the model (auto)" })
           .option("store", { choices: ["exact", "fingerprint"] as const, describe: "keep every state (exact, the default) or 64-bit fingerprints only (less memory, tiny collision risk; the default with --swarm)" })
@@ -141,6 +142,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           engine: { engine: a.engine as EngineChoice, store: (a.store as "exact" | "fingerprint" | undefined) ?? (swarm ? "fingerprint" : "exact"), maxMemory: a["max-memory"] as number | undefined },
           strict: a.strict as boolean,
           lockOrder: a["lock-order"] === false ? undefined : (a["lock-order"] as "class" | "instance"),
+          symmetry: a.symmetry !== "off",
           cache: a.cache as boolean,
         });
       },
@@ -250,6 +252,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           .option("time-limit", { type: "string", describe: "stop each side after this many seconds (exit 3)", coerce: positiveNumber("time-limit") })
           .option("strict", { type: "boolean", default: false, describe: "an introduced lock-order warning is a regression (exit 1)" })
           .option("lock-order", { type: "string", default: "class", describe: "the lock-order analysis by lock class, as lockdep (class), or by lock instance", coerce: lockOrderMode })
+          .option("symmetry", { choices: ["on", "off"] as const, default: "on" as const, describe: "store one state per permutation of the models' symmetric types' values (on), or every state (off)" })
           .option("format", { choices: ["text", "json"] as const, default: "text" as const, describe: "output format" })
           .option("cache", { type: "boolean", default: true, describe: "use the compile cache (--no-cache neither reads nor writes it; also KNOT_CACHE=off)" }),
       async (a) => {
@@ -263,6 +266,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
           format: a.format as "text" | "json",
           strict: a.strict as boolean,
           lockOrder: a["lock-order"] === false ? undefined : (a["lock-order"] as "class" | "instance"),
+          symmetry: a.symmetry !== "off",
           cache: a.cache as boolean,
         });
       },

@@ -17,6 +17,7 @@ import { LockOrderGraph, lockClasses, type LockOrderEdgeRecord } from "./lock-or
 import { type PackedLayout, computePackedLayout, constantSlots, pack, readSlot, unpack } from "./packing.js";
 import { ExactStateStore, FingerprintStateStore, MAX_EXACT_STATES, SEEN, type StateStore } from "./state-store.js";
 import { DiskTraceStore, MemoryTraceStore, type TraceLink, type TraceStore } from "./trace-store.js";
+import { SymmetryReducer, type SymmetryReport, decideSymmetry } from "./symmetry.js";
 
 export interface SearchOptions {
   search?: "bfs" | "dfs";
@@ -67,6 +68,8 @@ export interface SearchOptions {
    * the state space first (swarm verification). The same seed gives the same search.
    */
   shuffle?: number;
+  /** Store one state per orbit of the model's symmetric types (default true; language.md, "Symmetric types"). */
+  symmetry?: boolean;
 }
 
 export interface Progress {
@@ -139,6 +142,8 @@ export interface SearchStats {
   collisionProbability?: number;
   /** Which successor generator finished the search. */
   engine: "interp" | "compiled";
+  /** The model declares symmetric types: which the search used, and why not the others. */
+  symmetry?: SymmetryReport;
 }
 
 /** One edge of a lock-order cycle: a thread took `to` while holding `from`. */
@@ -239,6 +244,9 @@ export class Explorer {
   private readonly lockOrder: LockOrderGraph | undefined;
   private gen: SuccessorGenerator;
   private initial: Int32Array | undefined;
+  /** The symmetry reduction, when the model has symmetric types it can use. */
+  private readonly sym: SymmetryReducer | undefined;
+  private readonly symReport: SymmetryReport | undefined;
   /** The current state, unpacked on demand for the slow paths. */
   private readonly curU: Int32Array;
   private curUValid = false;
@@ -272,6 +280,31 @@ export class Explorer {
     this.initial = this.initialState();
     this.layout = computePackedLayout(model, this.initial ? constantSlots(model, this.initial) : new Map());
     this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
+    if (model.symmetry) {
+      const decided = decideSymmetry(model, options.lockOrder, !this.disabled.has("lock-order"));
+      let used = decided.used;
+      const report = decided.report;
+      if (options.symmetry === false) {
+        for (const k of used) report.unused.push({ type: model.symmetry.types[k]!.name, reason: "switched off (--symmetry off)" });
+        used = [];
+        report.used = [];
+      }
+      // the initial state must be its own image under every permutation (the orbits start there)
+      let reducer: SymmetryReducer | undefined;
+      while (used.length && this.initial) {
+        reducer = new SymmetryReducer(model, this.layout, used);
+        const bad = reducer.asymmetricSlot(this.initial);
+        if (!bad) break;
+        const v = model.layout.vars[model.layout.slotOwner[bad.slot]!]!;
+        const name = model.symmetry.types[used[bad.type]!]!.name;
+        report.unused.push({ type: name, reason: `the initial state is not symmetric in ${name}: permuting its values changes ${v.name}` });
+        report.used = report.used.filter((u) => u.type !== name);
+        used = used.filter((_, i) => i !== bad.type);
+        reducer = undefined;
+      }
+      this.sym = used.length ? reducer : undefined;
+      this.symReport = report;
+    }
     this.curU = new Int32Array(this.layout.slots);
     const interp = new InterpretedGenerator(model, this.layout, this.compiled, this.ctxs, graph);
     this.gen = (options.compiled && options.compiled.switchAfterMs === undefined ? options.compiled.create(this.layout, graph) : undefined) ?? interp;
@@ -344,6 +377,7 @@ export class Explorer {
       } else {
         const p = new Int32Array(words);
         pack(layout, init, p);
+        this.sym?.canonicalise(p, 0);
         const idx = this.store.add(p);
         this.traces.record(idx, -1, -1, -1);
         frontier.push(idx, 0, p, 0);
@@ -399,6 +433,7 @@ export class Explorer {
     let paused = false;
     const store = this.store;
     const traces = this.traces;
+    const sym = this.sym;
 
     while (!this.stop) {
       const idx = frontier.pop(cur);
@@ -436,6 +471,7 @@ export class Explorer {
           for (let k = 0; k < n; k++) {
             const off = k * words;
             const sid = outStep[k]!;
+            if (sym) sym.canonicalise(out, off);
             let added: number;
             if (store.size >= maxStates) {
               // full: known states still count, a new one ends the search unstored
@@ -545,6 +581,7 @@ export class Explorer {
         store: this.store.exact ? "exact" : "fingerprint",
         collisionProbability: this.store instanceof FingerprintStateStore ? this.store.collisionProbability() : undefined,
         engine: this.gen.kind,
+        ...(this.symReport ? { symmetry: this.symReport } : {}),
       },
     };
   }
@@ -676,6 +713,7 @@ export class Explorer {
 
   /** The path from the initial state to state `index`, with every state on it (rebuilt by replaying the steps). */
   trace(index: number): EngineTrace {
+    if (this.sym) return this.symmetricTrace(index, this.sym);
     const chain = this.traces.chain(index);
     let s = this.initial!.slice();
     const o = new Outcome();
@@ -689,6 +727,74 @@ export class Explorer {
       }
       next[this.model.threads[link.thread]!.pcSlot] = this.stepTo[link.step]!;
       steps.push({ thread: link.thread, step: link.step, state: next });
+      s = next;
+    }
+    return { initial: this.initial!.slice(), steps };
+  }
+
+  /**
+   * Under symmetry the stored path runs through canonical states: replay it, noting how each
+   * canonicalisation permuted the values, then run the model from its real initial state with
+   * each step's thread mapped back through the permutations still to come, so that the trace
+   * is a real run ending in the stored state itself (up to cleared dead locals). The mapped
+   * step is the one of the mapped thread that reaches the mapped state: a step may carry a
+   * value of the type (a pick's alternative), and then it is another step of the same statement.
+   */
+  private symmetricTrace(index: number, sym: SymmetryReducer): EngineTrace {
+    const chain = this.traces.chain(index);
+    const o = new Outcome();
+    const attempt = (s: Int32Array, thread: number, step: number): Int32Array | undefined => {
+      const next = s.slice();
+      o.reset();
+      if (this.compiled.steps[step]!(next, this.ctxs[thread]!, o) !== ENABLED) return undefined;
+      next[this.model.threads[thread]!.pcSlot] = this.stepTo[step]!;
+      return next;
+    };
+    let c: Int32Array = this.initial!.slice();
+    sym.canonicaliseSlots(c);
+    const links: TraceLink[] = [];
+    const perms: Int32Array[][] = [];
+    const canon: Int32Array[] = [];
+    for (let i = 1; i < chain.length; i++) {
+      const link = this.traces.link ? this.traces.link(chain[i]!) : this.findStep(c, chain[i]!);
+      const next = attempt(c, link.thread, link.step);
+      if (!next) throw new Error(`internal: step ${link.step} of thread ${link.thread} does not replay on its stored trace (symmetry)`);
+      sym.canonicaliseSlots(next);
+      c = next;
+      links.push(link);
+      perms.push(sym.perms.map((p) => p.slice()));
+      canon.push(c);
+    }
+    // sigma_i maps the stored state i to the real one: sigma_n is the identity, sigma_{i-1} = sigma_i after pi_i
+    const n = links.length;
+    const sigmas = new Array<Int32Array[]>(n + 1);
+    sigmas[n] = sym.perms.map((p) => Int32Array.from(p, (_, j) => j));
+    for (let i = n; i >= 1; i--) sigmas[i - 1] = sigmas[i]!.map((sg, k) => Int32Array.from(perms[i - 1]![k]!, (x) => sg[x]!));
+    let s: Int32Array = this.initial!.slice();
+    const steps: TraceStep[] = [];
+    for (let i = 0; i < n; i++) {
+      const link = links[i]!;
+      const thread = sym.threadMap(sigmas[i]!)[link.thread]!;
+      const want = sym.imageAll(sigmas[i + 1]!, canon[i]!);
+      const reaches = (sid: number): Int32Array | undefined => {
+        const next = attempt(s, thread, sid);
+        if (!next) return undefined;
+        const cleared = next.slice();
+        sym.clearDead(cleared);
+        return cleared.every((x, j) => x === want[j]) ? next : undefined;
+      };
+      let step = link.step;
+      let next = reaches(step);
+      const loc = s[this.model.threads[thread]!.pcSlot]!;
+      for (const sid of next ? [] : this.threadSteps[thread]![loc] ?? []) {
+        next = reaches(sid);
+        if (next) {
+          step = sid;
+          break;
+        }
+      }
+      if (!next) throw new Error(`internal: no step of thread ${thread} rebuilds step ${i + 1} of a trace under symmetry`);
+      steps.push({ thread, step, state: next });
       s = next;
     }
     return { initial: this.initial!.slice(), steps };
@@ -708,6 +814,7 @@ export class Explorer {
         o.reset();
         if (this.compiled.steps[sid]!(next, this.ctxs[th.id]!, o) !== ENABLED) continue;
         next[th.pcSlot] = this.stepTo[sid]!;
+        if (this.sym) this.sym.canonicaliseSlots(next);
         pack(this.layout, next, packed);
         if (packed.every((x, i) => x === want[i])) return { parent: -1, thread: th.id, step: sid };
       }
@@ -718,14 +825,19 @@ export class Explorer {
   /** A step raised a violation: run it again in the interpreter, for its message and the state when it failed. */
   private stepViolation(idx: number, t: number, sid: number, cur: Int32Array): void {
     const step = this.model.steps[sid]!;
-    const failState = this.unpacked(cur).slice();
-    const o = new Outcome();
-    const r = this.compiled.steps[sid]!(failState, this.ctxs[t]!, o);
-    if (r !== VIOLATED) throw new Error(`internal: step ${sid} raised a violation in one engine but not in the interpreter`);
+    let failState = this.unpacked(cur).slice();
+    let o = new Outcome();
+    if (this.compiled.steps[sid]!(failState, this.ctxs[t]!, o) !== VIOLATED) throw new Error(`internal: step ${sid} raised a violation in one engine but not in the interpreter`);
     const at = step.ops[o.failedOp]?.at ?? step.at;
     const key = `${o.violation}@${at.file}:${at.line}:${at.col}`;
     if (this.seen.has(key)) return;
     const trace = this.trace(idx);
+    if (this.sym) {
+      // again from the real trace's last state (the stored one differs in cleared dead locals)
+      failState = (trace.steps.length ? trace.steps[trace.steps.length - 1]!.state : trace.initial).slice();
+      o = new Outcome();
+      if (this.compiled.steps[sid]!(failState, this.ctxs[t]!, o) !== VIOLATED) throw new Error(`internal: step ${sid} does not raise its violation on the trace rebuilt under symmetry`);
+    }
     trace.steps.push({ thread: t, step: sid, state: failState, failed: true });
     this.report({ kind: o.violation!, message: o.message, state: idx, thread: t, step: sid, op: o.failedOp, at, trace, key });
   }

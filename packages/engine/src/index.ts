@@ -13,3 +13,4 @@ export * from "./code-cache.js";
 export * from "./compiled.js";
 export * from "./code-size.js";
 export * from "./promela.js";
+export * from "./symmetry.js";

@@ -32,7 +32,7 @@ import { foldChain, selectEntry } from "./balanced.js";
 import { OBJECT_LIVE, RWSEM_ENTRY_WIDTH, srcuEntryWidth } from "./model.js";
 import type {
   Addr, BinOp, Expr, Frame, Layout, Location, LocationKind, LockKind, Model, Op, Pool, Process, Property, SrcLoc,
-  ShownLocal, StateVar, Step, Thread, ValueType,
+  ShownLocal, StateVar, Step, Thread, ValueType, SymmetryInfo,
 } from "./model.js";
 
 export interface LowerResult {
@@ -130,7 +130,7 @@ export function widthOf(t: Type): number {
 export function toValueType(t: Type): ValueType {
   switch (t.kind) {
     case "bool": return { kind: "bool" };
-    case "int": return { kind: "int", lo: t.lo, hi: t.hi };
+    case "int": return t.sym ? { kind: "int", lo: t.lo, hi: t.hi, sym: t.sym } : { kind: "int", lo: t.lo, hi: t.hi };
     case "enum": return { kind: "enum", name: t.name, members: t.members };
     case "set": return { kind: "set", elem: toValueType(t.elem) };
     case "map": return { kind: "map", key: toValueType(t.key), value: toValueType(t.value) };
@@ -258,6 +258,8 @@ class Lowerer {
   private readonly procNames: string[];
   private boundCounter = 0;
   private readonly pools: Pool[] = [];
+  /** What keeps a symmetric type's values from being interchangeable (Model.symmetry). */
+  private readonly symmetryBreakers: SymmetryInfo["breakers"] = [];
   private readonly poolIndex = new Map<ObjectSymbol, number>();
   private frameCounter = 0;
   private locationIds = new Map<Node, number>();
@@ -469,7 +471,13 @@ class Lowerer {
       procNames: this.procNames,
       pools: this.pools,
       workqueues: workqueueTable(m, this.globalOffset, nThreads, this.processThreads, srcLoc),
+      ...this.symmetryInfo(m),
     };
+  }
+
+  private symmetryInfo(m: CheckedModel): { symmetry?: SymmetryInfo } {
+    const types = m.types.flatMap((t) => (t.type.kind === "int" && t.type.sym === t.name ? [{ name: t.name, lo: t.type.lo, count: t.type.hi - t.type.lo + 1, at: srcLoc(t.span) }] : []));
+    return types.length ? { symmetry: { types, breakers: this.symmetryBreakers } } : {};
   }
 
   private formatConst(t: Type, v: Value): string {
@@ -897,6 +905,11 @@ class Lowerer {
         const sym = s.sym!;
         const setType = s.domain.ty as Type & { kind: "set" };
         const elem = setType.elem;
+        if (elem.kind === "int" && elem.sym) {
+          // unrolled in order, the loop variable a constant in each iteration: the values are not interchangeable
+          const where = env.frames.length ? env.frames[env.frames.length - 1]!.proc : this.currentProcess?.name ?? "a process";
+          this.symmetryBreakers.push({ type: elem.sym, message: `${where} visits the values of ${elem.sym} in order (for ${sym.name} in ${spanText(s.domain.span)})`, at: srcLoc(s.span) });
+        }
         const xOff = this.localFor(sym, env);
         const snapOff = this.allocLocal(`$for_${sym.name}`, setType, env, true);
         const snap: Addr = { space: "local", offset: snapOff, terms: [] };

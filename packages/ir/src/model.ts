@@ -15,7 +15,8 @@ export interface SrcLoc {
 /** The type of the value held in one or more slots (for decoding and printing). */
 export type ValueType =
   | { kind: "bool" }
-  | { kind: "int"; lo: number; hi: number }
+  /** `sym`: the symmetric type (`type Vcpu = symmetric 0..3`) whose values these are (language.md, "Symmetric types"). */
+  | { kind: "int"; lo: number; hi: number; sym?: string }
   | { kind: "enum"; name: string; members: string[] }
   | { kind: "set"; elem: ValueType }
   | { kind: "map"; key: ValueType; value: ValueType }
@@ -498,4 +499,16 @@ export interface Model {
   pools: Pool[];
   /** Workqueues, in declaration order (Op `wq` fields index this). */
   workqueues: Workqueue[];
+  /** The model's symmetric types, when it declares any (the engine's symmetry reduction). */
+  symmetry?: SymmetryInfo;
+}
+
+/**
+ * Symmetric types (language.md, "Symmetric types"): each type's values, and what lowering saw
+ * that keeps a type's values from being interchangeable (a `for` over the type visits its values
+ * in order, one iteration after the other). The engine decides the rest from the layout.
+ */
+export interface SymmetryInfo {
+  types: { name: string; lo: number; count: number; at: SrcLoc }[];
+  breakers: { type: string; message: string; at: SrcLoc }[];
 }

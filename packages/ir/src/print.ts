@@ -8,7 +8,7 @@ function typeText(t: ValueType | undefined): string {
   if (!t) return "";
   switch (t.kind) {
     case "bool": return "bool";
-    case "int": return `${t.lo}..${t.hi}`;
+    case "int": return t.sym ? `${t.sym} (symmetric ${t.lo}..${t.hi})` : `${t.lo}..${t.hi}`;
     case "enum": return t.name;
     case "set": return `set<${typeText(t.elem)}>`;
     case "map": return `[${typeText(t.key)}] ${typeText(t.value)}`;

@@ -165,7 +165,8 @@ export type LockKind = "mutex" | "spinlock" | "rwsem";
 export type Decl =
   | { kind: "Import"; path: string; pathSpan: Span; span: Span }
   | { kind: "Const"; name: Ident; type?: TypeNode; value: Expr; span: Span }
-  | { kind: "TypeDecl"; name: Ident; type: TypeNode; span: Span }
+  /** `symmetric`: the span of the word in `type Vcpu = symmetric 0..3` (a scalarset, language.md "Symmetric types"). */
+  | { kind: "TypeDecl"; name: Ident; type: TypeNode; symmetric?: Span; span: Span }
   | { kind: "Var"; name: Ident; type?: TypeNode; init?: Expr; span: Span }
   | { kind: "LockDecl"; lockKind: LockKind; name: Ident; index?: TypeNode; span: Span }
   | { kind: "Refcount"; name: Ident; index?: TypeNode; type?: TypeNode; init?: Expr; span: Span }

@@ -480,7 +480,14 @@ class Checker {
 
   private namedType(sym: TypeSymbol): Type {
     this.once(sym, sym.span, `type '${sym.name}'`, () => {
-      sym.type = this.resolveType(sym.decl.type);
+      const t = this.resolveType(sym.decl.type);
+      sym.type = t;
+      if (sym.decl.symmetric) {
+        if (t.kind === "int" && sym.decl.type.kind === "RangeType") sym.type = { ...t, sym: sym.name };
+        else if (t.kind !== "error") {
+          this.diags.push(error(LangCodes.BadType, `a symmetric type is a range of integers (type ${sym.name} = symmetric 0..3), not ${typeToString(t)}`, sym.decl.type.span));
+        }
+      }
     }, () => {
       sym.type = ERROR;
     });
@@ -779,6 +786,9 @@ class Checker {
     }
     const { type } = this.storableType(d.type, d.init, `variable '${sym.name}'`, sym.span, "const");
     sym.type = type;
+    if (!d.init && holdsSymmetricValue(type)) {
+      this.diags.push(error(LangCodes.BadType, `variable '${sym.name}' holds values of the symmetric type ${holdsSymmetricValue(type)}, so it needs an initial value (a default would be one particular value of the type)`, sym.span));
+    }
     sym.init = d.init ? this.evaluate(d.init, type) : defaultValue(type);
   }
 
@@ -844,8 +854,8 @@ class Checker {
     }
     if (d.type) {
       const t = this.resolveType(d.type);
-      if (t.kind === "int") sym.type = t;
-      else if (t.kind !== "error") this.diags.push(error(LangCodes.BadType, `a refcount's range must be an integer range, not ${typeToString(t)}`, d.type.span));
+      if (t.kind === "int" && !t.sym) sym.type = t;
+      else if (t.kind !== "error") this.diags.push(error(LangCodes.BadType, `a refcount's range must be an integer range, not ${t.kind === "int" ? `the symmetric type ${t.sym}` : typeToString(t)}`, d.type.span));
     } else if (init > INT32_MAX) {
       this.diags.push(error(LangCodes.RangeOutside32Bits, `initial count ${init} does not fit in 32 bits (a refcount holds 0..${INT32_MAX})`, d.init?.span ?? sym.span));
       init = 0;
@@ -972,6 +982,10 @@ class Checker {
         }
         if (!type) {
           this.diags.push(error(LangCodes.BadType, `local variable '${s.name.name}' needs a type or an initial value`, s.name.span));
+          type = ERROR;
+        } else if (!s.init && holdsSymmetricValue(type)) {
+          // its default would be one particular value of the type, which no permutation keeps
+          this.diags.push(error(LangCodes.BadType, `local variable '${s.name.name}' holds values of the symmetric type ${holdsSymmetricValue(type)}: give it an initial value`, s.name.span));
           type = ERROR;
         } else if (!declared && s.init && inferredIntRange(s.init, type)) {
           this.diags.push(error(LangCodes.UnboundedType, `local variable '${s.name.name}' needs a range type: an integer's range cannot be inferred from its initial value (write e.g. 'var ${s.name.name}: 0..3 = ${spanText(s.init.span)}')`, s.name.span));
@@ -1384,6 +1398,10 @@ class Checker {
           this.diags.push(error(LangCodes.TypeMismatch, `unary '-' needs an integer, not ${typeToString(t)}`, e.operand.span));
           return ERROR;
         }
+        if (t.sym) {
+          this.diags.push(error(LangCodes.TypeMismatch, symmetricUse(t.sym, "unary '-'"), e.operand.span));
+          return ERROR;
+        }
         return { kind: "int", lo: -t.hi, hi: -t.lo };
       }
       case "Binary": return this.binaryExpr(e, scope, ctx, expected);
@@ -1719,6 +1737,8 @@ class Checker {
       case "<": case "<=": case ">": case ">=":
         if (!isInt(lt) || !isInt(rt)) {
           this.diags.push(error(LangCodes.TypeMismatch, `'${op}' compares integers, not ${typeToString(isInt(lt) ? rt : lt)}`, e.opSpan));
+        } else if (lt.sym || rt.sym) {
+          this.diags.push(error(LangCodes.TypeMismatch, symmetricUse(lt.sym ?? rt.sym!, `'${op}'`), e.opSpan));
         }
         return BOOL;
       case "+": case "-": case "&":
@@ -1745,6 +1765,10 @@ class Checker {
       {
         if (!isInt(lt) || !isInt(rt)) {
           this.diags.push(error(LangCodes.TypeMismatch, `'${op}' needs integers${op === "+" || op === "-" ? " or sets" : ""}; found ${typeToString(isInt(lt) ? rt : lt)}`, opSpan));
+          return ERROR;
+        }
+        if (lt.sym || rt.sym) {
+          this.diags.push(error(LangCodes.TypeMismatch, symmetricUse(lt.sym ?? rt.sym!, `'${op}'`), opSpan));
           return ERROR;
         }
         if (op === "+") return { kind: "int", lo: lt.lo + rt.lo, hi: lt.hi + rt.hi };
@@ -1863,10 +1887,26 @@ function calleeName(e: Expr): string {
   }
 }
 
+/** The symmetric type whose values a value of type t holds (in a field or map entry too), if any; set elements and map keys do not count. */
+export function holdsSymmetricValue(t: Type): string | undefined {
+  switch (t.kind) {
+    case "int": return t.sym;
+    case "map": return holdsSymmetricValue(t.value);
+    case "record": for (const f of t.fields) { const s = holdsSymmetricValue(f.type); if (s) return s; } return undefined;
+    default: return undefined;
+  }
+}
+
+/** Why a symmetric type's value cannot be used so (language.md, "Symmetric types"). */
+function symmetricUse(type: string, what: string): string {
+  return `${what} cannot take values of the symmetric type ${type}: they are interchangeable, so they are only compared with == and != and used as indices and set elements`;
+}
+
 /** May a value of type `src` be stored where `dst` is expected? Integers are range-checked when stored. */
 export function assignable(src: Type, dst: Type): boolean {
   if (src.kind === "error" || dst.kind === "error") return true;
-  if (src.kind === "int" && dst.kind === "int") return true;
+  // a symmetric type's values are interchangeable: no other integer (no literal) is one of them
+  if (src.kind === "int" && dst.kind === "int") return src.sym === dst.sym;
   if (src.kind === "none") return dst.kind === "proc" || dst.kind === "none";
   if (src.kind === "null") return dst.kind === "ref" || dst.kind === "null";
   if (src.kind === "map" && dst.kind === "map") return sameType(src.key, dst.key) && assignable(src.value, dst.value);

@@ -320,8 +320,11 @@ class Parser {
       case "type": {
         const name = this.ident("a type name");
         this.expect("=", "in the type declaration");
+        // `symmetric` is a word only here, before the range it qualifies (a type named symmetric stays usable)
+        const word = this.peek();
+        const symmetric = word.kind === "ident" && word.value === "symmetric" && !this.peek(1).newlineBefore && this.peek(1).kind !== "eof" ? this.next().span : undefined;
         const type = this.parseType();
-        return { kind: "TypeDecl", name, type, span: this.spanFrom(start) };
+        return { kind: "TypeDecl", name, type, ...(symmetric ? { symmetric } : {}), span: this.spanFrom(start) };
       }
       case "var": {
         const name = this.ident("a variable name");

@@ -11,7 +11,11 @@ export interface OpsFieldType {
 export type Type =
   | { kind: "bool" }
   /** Integers in lo..hi. Expression results may be unbounded (±Infinity); stored values never are. */
-  | { kind: "int"; lo: number; hi: number }
+  /**
+   * `sym`: the name of the symmetric type (`type Vcpu = symmetric 0..3`, Murphi's scalarset)
+   * whose values these are: distinct from every other integer type, compared only with == and !=.
+   */
+  | { kind: "int"; lo: number; hi: number; sym?: string }
   | { kind: "enum"; name: string; members: string[]; id: number }
   | { kind: "set"; elem: Type }
   | { kind: "map"; key: Type; value: Type }
@@ -51,7 +55,7 @@ export const MAX_MAP_KEYS = 4096;
 export function typeToString(t: Type): string {
   switch (t.kind) {
     case "bool": return "bool";
-    case "int": return t.lo === -Infinity || t.hi === Infinity ? "int" : `${t.lo}..${t.hi}`;
+    case "int": return t.sym ?? (t.lo === -Infinity || t.hi === Infinity ? "int" : `${t.lo}..${t.hi}`);
     case "enum": return t.name;
     case "set": return `set<${typeToString(t.elem)}>`;
     case "map": return `[${typeToString(t.key)}] ${typeToString(t.value)}`;
@@ -75,7 +79,7 @@ export function sameType(a: Type, b: Type): boolean {
   if (a.kind === "error" || b.kind === "error") return true;
   switch (a.kind) {
     case "bool": return b.kind === "bool";
-    case "int": return b.kind === "int" && a.lo === b.lo && a.hi === b.hi;
+    case "int": return b.kind === "int" && a.lo === b.lo && a.hi === b.hi && a.sym === b.sym;
     case "enum": return b.kind === "enum" && a.id === b.id;
     case "set": return b.kind === "set" && sameType(a.elem, b.elem);
     case "map": return b.kind === "map" && sameType(a.key, b.key) && sameType(a.value, b.value);

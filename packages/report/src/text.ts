@@ -206,6 +206,15 @@ export function statisticsText(r: CheckReport): string {
   return base;
 }
 
+/** What the symmetry reduction used, or why not (only for models that declare symmetric types). */
+export function symmetryLines(r: CheckReport): string[] {
+  const sym = r.statistics.symmetry;
+  if (!sym) return [];
+  const used = sym.used.map((u) => `symmetry: ${u.type}${u.threads.length ? ` (${u.threads.join(", ")})` : ""}, ${u.permutations} permutations`);
+  const unused = sym.unused.map((u) => `symmetry: ${u.type} not used: ${u.reason}${u.at ? ` (${u.at.file}:${u.at.line}:${u.at.col})` : ""}`);
+  return [...used, ...unused];
+}
+
 export function renderCheckText(r: CheckReport): string {
   const out: string[] = [];
   const header = `${r.model}${constantsLine(r)}`;
@@ -215,6 +224,7 @@ export function renderCheckText(r: CheckReport): string {
   if (r.verdict === "pass") {
     out.push(`pass: ${header}: no violation in the whole state space${warned}`);
     out.push(`  ${statisticsText(r)}`);
+    out.push(...symmetryLines(r).map((l) => `  ${l}`));
     out.push(...warningBlocks);
     return out.join("\n") + "\n";
   }
@@ -222,6 +232,7 @@ export function renderCheckText(r: CheckReport): string {
     const stopped = r.statistics.stoppedBy === "interrupted" ? "interrupted" : "incomplete";
     out.push(`${stopped}: ${header}: no violation so far, but the search did not finish${warned}`);
     out.push(`  ${statisticsText(r)}`);
+    out.push(...symmetryLines(r).map((l) => `  ${l}`));
     out.push(...warningBlocks);
     return out.join("\n") + "\n";
   }
@@ -240,5 +251,6 @@ export function renderCheckText(r: CheckReport): string {
   out.push(...warningBlocks);
   out.push("");
   out.push(statisticsText(r));
+  out.push(...symmetryLines(r));
   return out.join("\n") + "\n";
 }

@@ -27,6 +27,8 @@ export interface CheckArgs {
   engine?: EngineArgs;
   /** Use the compile cache (false: --no-cache); default true. */
   cache?: boolean;
+  /** Use the model's symmetric types (default true; --symmetry off). */
+  symmetry?: boolean;
   /** Member `member` of a swarm of `members` searches with this seed (docs/cli.md, "Swarm"). */
   swarm?: { member: number; members: number; seed: number };
 }
@@ -64,6 +66,7 @@ async function checkWith(io: Io, args: CheckArgs, interrupt: Interrupt): Promise
     timeLimit: args.timeLimit,
     all: args.all,
     lockOrder: args.lockOrder,
+    symmetry: args.symmetry ?? true,
     disabled,
     onProgress: progress.onProgress,
     progressEvery: 500,

@@ -31,6 +31,8 @@ export interface CompareArgs {
   strict: boolean;
   /** The lock-order analysis by class (default) or by instance. */
   lockOrder?: "class" | "instance";
+  /** Use the models' symmetric types (default true). */
+  symmetry?: boolean;
   /** Use the compile cache (false: --no-cache); default true. */
   cache?: boolean;
 }
@@ -74,7 +76,7 @@ async function checkSide(io: Io, input: SideInput, args: CompareArgs, engine: En
   const progress = progressReporter(io);
   const disabled = new Set<ViolationKind>();
   const result = await exploreAsync(loaded.value.model, {
-    ...engineSearchOptions(loaded.value.model, disabled, engine), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, lockOrder: args.lockOrder,
+    ...engineSearchOptions(loaded.value.model, disabled, engine), all: true, maxStates: args.maxStates, timeLimit: args.timeLimit, lockOrder: args.lockOrder, symmetry: args.symmetry ?? true,
     onProgress: progress.onProgress, progressEvery: 500, signal: interrupt,
   });
   progress.done();
