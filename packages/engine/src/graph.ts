@@ -21,6 +21,8 @@ export function exploreGraph(model: Model, options: { maxStates: number; disable
     maxStates: options.maxStates,
     disabled: options.disabled,
     onEdge: (from, to, thread, step) => edges.push({ from, to, thread, step }),
+    // the model's own graph, not its quotient by the symmetric types' permutations
+    symmetry: false,
   });
   const result = explorer.run();
   // the search stops, without storing it, at the first state beyond the cap

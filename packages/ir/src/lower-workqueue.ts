@@ -50,7 +50,8 @@ export function addWorkqueueVars(
     const entries = workInstances(w).length;
     offsets.set(w, add({
       name: w.name, kind: "work", width: entries * ew, entryWidth: ew, wq: m.workqueues.indexOf(w.wq),
-      index: w.index ? { kind: "int", lo: 0, hi: entries - 1 } : undefined,
+      // a symmetric index type stays recorded: the symmetry reduction must not treat the entries as fixed
+      index: w.index ? { kind: "int", lo: 0, hi: entries - 1, ...(w.index.kind === "int" && w.index.sym ? { sym: w.index.sym } : {}) } : undefined,
       ...(w.field ? { field: { pool: w.field.pool.name, field: w.field.field } } : {}),
     }, new Array(entries * ew).fill(0)));
   }

@@ -546,3 +546,38 @@ describe("object pools", () => {
     checkMarked("var n: 0..3 = 0\nprocess p { var b: bool = n [[==]] null }", [C.TypeMismatch]);
   });
 });
+
+describe("symmetric types", () => {
+  const V = "type Vcpu = symmetric 0..2\nmutex vm[Vcpu]\nvar seen: set<Vcpu> = {}\n";
+
+  it("gives a symmetric type's values a type of their own, distinct from every other integer", () => {
+    const r = checkMarked(V + "process vcpu[i in Vcpu] { lock vm[i]; seen := seen + {i}; unlock vm[i]; var j: Vcpu = i; assert j == i or j in seen }", []);
+    const t = r.model!.types.find((x) => x.name === "Vcpu")!;
+    expect(t.type).toEqual({ kind: "int", lo: 0, hi: 2, sym: "Vcpu" });
+    expect(typeToString(t.type)).toBe("Vcpu");
+  });
+
+  it("rejects a constant of the type, arithmetic and order on its values", () => {
+    const r = checkMarked(
+      V + "process p[i in Vcpu] { lock vm[ [[0]] ]; assert i [[<]] i; assert (i [[+]] i) == i; assert i [[==]] 1; seen := seen + {[[2]]}; assert -[[i]] == i }",
+      [C.TypeMismatch, C.TypeMismatch, C.TypeMismatch, C.TypeMismatch, C.TypeMismatch, C.TypeMismatch],
+    );
+    expect(r.diagnostics[0]!.message).toBe("expected Vcpu, found integer 0");
+    expect(r.diagnostics[1]!.message).toBe("'<' cannot take values of the symmetric type Vcpu: they are interchangeable, so they are only compared with == and != and used as indices and set elements");
+    expect(r.diagnostics[3]!.message).toBe("cannot compare Vcpu with 1..1");
+  });
+
+  it("asks storage holding a value of the type for an initial value, and keeps refcounts plain", () => {
+    const r = checkMarked(V + "var [[owner]]: Vcpu\nrefcount rc: [[Vcpu]] = 1\nprocess p[i in Vcpu] { var [[k]]: Vcpu; var m: [Vcpu] bool = [q in Vcpu: q == i] }", [C.BadType, C.BadType, C.BadType]);
+    expect(r.diagnostics.map((d) => d.message)).toEqual([
+      "variable 'owner' holds values of the symmetric type Vcpu, so it needs an initial value (a default would be one particular value of the type)",
+      "a refcount's range must be an integer range, not the symmetric type Vcpu",
+      "local variable 'k' holds values of the symmetric type Vcpu: give it an initial value",
+    ]);
+  });
+
+  it("makes only ranges symmetric; symmetric stays usable as a name elsewhere", () => {
+    checkMarked("type E = symmetric [[{a, b}]]" + P, [C.BadType]);
+    checkMarked("type symmetric = 0..1\ntype S = symmetric\nvar x: S = 0" + P, []);
+  });
+});
