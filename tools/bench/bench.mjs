@@ -85,6 +85,13 @@ const MODELS = {
     knot: (n) => ({ file: kvmDevsTwin('dl', n), set: [] }),
     pml: (n, dir) => generated(dir, 'kvm_devs', 'dl', n),
   },
+  // symmetric vCPUs: knot reduces by symmetry (a "knot unreduced" row gives the full search);
+  // Spin runs knot's own step-for-step Promela twin (knot compile --emit promela)
+  vcpus: {
+    sizes: [3, 4, 5, 6], quick: [3, 4], expect: 'pass',
+    knot: (n) => ({ file: 'models/bench/vcpus.knot', set: [`NR_VCPUS=${n}`] }),
+    pml: (n) => promelaTwin('models/bench/vcpus.knot', [`NR_VCPUS=${n}`], `vcpus_N${n}`),
+  },
   kvm_vfio_destroy: {
     sizes: [null], quick: [null], expect: 'deadlock',
     knot: () => ({ file: 'models/kvm/vfio.knot', set: ['TEARDOWN=destroy'] }),
@@ -105,6 +112,16 @@ function kvmDevsTwin(variant, n) {
   const dir = tempDir('knot-bench-twins-');
   const file = join(dir, `kvm_devs_${variant}_N${n}.knot`);
   if (!existsSync(file)) writeFileSync(file, kvmDevsKnot(variant, n));
+  return file;
+}
+
+/** knot's Promela twin of a model (`knot compile --emit promela`), in a temporary directory. */
+function promelaTwin(model, set, name) {
+  const file = join(tempDir('knot-bench-twins-'), `${name}.pml`);
+  if (!existsSync(file)) {
+    const r = run(process.execPath, [CLI, 'compile', model, ...set.flatMap((x) => ['--set', x]), '--emit', 'promela'], { check: true });
+    writeFileSync(file, r.stdout);
+  }
   return file;
 }
 
@@ -139,7 +156,7 @@ Runs knot and Spin on the same protocols and prints one table of medians.
   --only A,B          models: ${Object.keys(MODELS).join(', ')}
                       (a prefix selects several: --only kvm_devs); default: all but philo_dl
   --sizes 8,9 | 8-11  sizes (N) of the sized models selected
-  --quick             the small sizes only (philo 8,9; kvm_devs 2,3,4)
+  --quick             the small sizes only (philo 8,9; kvm_devs 2,3,4; vcpus 3,4)
   --fingerprint       also the fingerprint table: knot --store fingerprint against Spin -DHC4
   --fingerprint-only  only the fingerprint table
   --huge              only the huge run: one knot fingerprint search of philo_ok N=${HUGE.size}
@@ -259,16 +276,17 @@ function timed(cmd, args, opts = {}) {
 // ---------------------------------------------------------------------------
 // knot
 
-function knotArgs(cfg, o, store) {
+function knotArgs(cfg, o, store, symmetry = true) {
   const t = MODELS[cfg.name].knot(cfg.n);
   const args = [CLI, 'check', t.file, ...t.set.flatMap((s) => ['--set', s]), '--format', 'json', '--store', store];
+  if (!symmetry) args.push('--symmetry', 'off');
   if (!o.lockOrder) args.push('--no-lock-order');
   if (o.dlFull && MODELS[cfg.name].expect === 'deadlock') args.push('--all');
   return args;
 }
 
-function knotRun(cfg, o, store, cacheDir = o.cacheDir) {
-  const args = knotArgs(cfg, o, store);
+function knotRun(cfg, o, store, cacheDir = o.cacheDir, symmetry = true) {
+  const args = knotArgs(cfg, o, store, symmetry);
   const r = timed(process.execPath, args, { env: { ...process.env, KNOT_CACHE_DIR: cacheDir } });
   let report;
   try {
@@ -288,6 +306,7 @@ function knotRun(cfg, o, store, cacheDir = o.cacheDir) {
     states: s.states, transitions: s.transitions, depth: s.depth,
     search: s.seconds, bytes: s.bytes, stateBytes: s.stateBytes, store: s.store, engine: s.engine,
     collisionProbability: s.collisionProbability,
+    symmetry: (s.symmetry?.used.length ?? 0) > 0,
   };
 }
 
@@ -478,6 +497,7 @@ function renderTable(results, fingerprint) {
       perState(k.bytes, k.states), mib(k.rss), ratio(s.wall / k.wall), ratio(k.rate / s.rate)]);
     rows.push(['', '', fingerprint ? 'Spin HC4' : 'Spin', int(s.states) + (s.stable ? '' : '?'), int(s.transitions), secs(s.wall) + noisy(s), rate(s.rate),
       perState(s.bytes, s.states), mib(s.rss), '', '']);
+    if (r.knotFull) rows.push(['', '', `${engine} unreduced`, int(r.knotFull.states), int(r.knotFull.transitions), `${secs(r.knotFull.wall)}*`, rate(r.knotFull.states / r.knotFull.search), perState(r.knotFull.bytes, r.knotFull.states), mib(r.knotFull.rss), '', '']);
     if (r.spinPor) rows.push(['', '', fingerprint ? 'Spin HC4 POR' : 'Spin POR', int(r.spinPor.states), int(r.spinPor.transitions), `${secs(r.spinPor.wall)}*`, rate(r.spinPor.states / r.spinPor.search), '', '', '', '']);
     if (r.spinMulti) rows.push(['', '', 'Spin NCORE=2', int(r.spinMulti.states), int(r.spinMulti.transitions), `${secs(r.spinMulti.wall)}*`, rate(r.spinMulti.states / r.spinMulti.search), '', '', '', '']);
   }
@@ -572,10 +592,19 @@ function benchmark(o, configs, store) {
     // Spin with its partial-order reduction (its default), one run: the states it needs, and its time
     const por = spinRun(p.cfg, o, fingerprint, p.spinSizing, 16384, true);
     // and unreduced on every core (-DNCORE), one run: its multi-core search
-    const multi = cpus().length > 1 && !fingerprint ? spinRun(p.cfg, o, false, p.spinSizing, 16384, false, Math.min(2, cpus().length)) : undefined;
+    // a model knot reduces by symmetry: the full search too, one run (--symmetry off)
+    const full = knotRuns[0].symmetry ? knotRun(p.cfg, o, store, o.cacheDir, false) : undefined;
+    // (Spin refuses -DNCORE for a model with hidden variables, as knot's Promela twins have: no row then)
+    let multi;
+    try {
+      multi = cpus().length > 1 && !fingerprint ? spinRun(p.cfg, o, false, p.spinSizing, 16384, false, Math.min(2, cpus().length)) : undefined;
+    } catch {
+      multi = undefined;
+    }
     results.push({
       name: p.cfg.name, n: p.cfg.n, store, dlFull: o.dlFull,
       knot: summarize(knotRuns), spin: summarize(spinRuns), spinPor: { states: por.states, transitions: por.transitions, wall: por.wall, search: por.search },
+      ...(full ? { knotFull: { states: full.states, transitions: full.transitions, wall: full.wall, search: full.search, bytes: full.bytes, rss: full.rss } } : {}),
       ...(multi ? { spinMulti: { states: multi.states, transitions: multi.transitions, wall: multi.wall, search: multi.search } } : {}),
       build: knotBuildCost(p.cfg),
       engine: knotRuns[0].engine, stateBytes: knotRuns[0].stateBytes, collisionProbability: knotRuns[0].collisionProbability,
@@ -700,7 +729,7 @@ function main() {
       exact = benchmark(o, configs, 'exact');
       out.exact = exact;
       sections.push(`\nexact store (knot --store exact; Spin's default exact storage)\n${renderTable(exact, false)}\n${coldLine(exact)}\n${buildLine(exact)}\n` +
-        "Spin POR: one run of Spin with its partial-order reduction (no -DNOREDUCE); Spin NCORE=2: one unreduced run on two cores (-DNCORE=2); their wall times are marked * (one run, not a median).");
+        "knot unreduced: for a model knot reduces by symmetry, one run with --symmetry off; Spin POR: one run of Spin with its partial-order reduction (no -DNOREDUCE); Spin NCORE=2: one unreduced run on two cores (-DNCORE=2); their wall times are marked * (one run, not a median).");
       const n = notes(exact);
       if (n.length) sections.push(n.join('\n'));
     }
