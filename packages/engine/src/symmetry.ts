@@ -80,6 +80,12 @@ export class SymmetryReducer {
   /** Per thread: the dead-if-so sym slots to clear (relative), from the plan. */
   private readonly symLocals: number[][];
   private readonly posOfType: Int32Array[];
+  private readonly planPos: Int32Array[];
+  private readonly order: Int32Array[];
+  private readonly sig: Float64Array[];
+  private readonly perm: Int32Array[];
+  /** threadPerm's result (overwritten by the next call). */
+  private readonly move: Int32Array;
   private readonly acc: Int32Array;
   private readonly multiAxis: boolean[];
   /** Did the last signatures see a value or thread of the type name another one (so equal signatures need not mean equal roles)? */
@@ -115,6 +121,19 @@ export class SymmetryReducer {
     const byProcess = model.processes.map((p, pi) => (model.threads.some((t) => t.process === pi && this.symLocals[t.id]!.length) ? liveLocals(model, pi) : undefined));
     this.live = model.threads.map((t) => (this.symLocals[t.id]!.length ? byProcess[t.process] : undefined));
     this.posOfType = this.types.map((_, k) => this.posOf(k));
+    this.order = this.types.map((t) => new Int32Array(t.n));
+    this.sig = this.types.map((t) => new Float64Array(t.n));
+    this.perm = this.types.map((t) => new Int32Array(t.n));
+    this.move = new Int32Array(this.T);
+    // the position of type k that each plan slot travels with (-1: none), fixed by the layout
+    this.planPos = this.types.map((_, k) => Int32Array.from(this.plan, (p) => {
+      let pos = -1;
+      for (const a of p.axes) {
+        if (a.type === k) pos = a.pos;
+        else if (a.type === -1 && this.posOfType[k]![a.pos]! >= 0) pos = this.posOfType[k]![a.pos]!;
+      }
+      return pos;
+    }));
     this.acc = new Int32Array(Math.max(1, ...this.types.map((t) => t.n)));
     // a slot moved by two positions of one type (a map from the type to a map from it) relates values
     this.multiAxis = this.types.map((_, k) => this.plan.some((p) => p.axes.filter((a) => a.type === k).length > 1));
@@ -154,7 +173,26 @@ export class SymmetryReducer {
     const ty = this.types[k]!;
     const n = ty.n;
     const sig = this.signatures(k, s);
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => sig[a]! - sig[b]! || a - b);
+    // the values by signature, then by value (an insertion sort: a handful of values, no allocation)
+    const order = this.order[k]!;
+    for (let i = 0; i < n; i++) {
+      let j = i;
+      while (j > 0 && sig[order[j - 1]!]! > sig[i]!) {
+        order[j] = order[j - 1]!;
+        j--;
+      }
+      order[j] = i;
+    }
+    let ties = false;
+    for (let i = 1; i < n; i++) if (sig[order[i]!] === sig[order[i - 1]!]) ties = true;
+    const perm = this.perm[k]!;
+    // Without relations between the values, equal signatures mean the values play the same role
+    // (up to a hash collision, which costs reduction, not soundness): any order of a tie is as good.
+    if (!ties || !this.relational) {
+      for (let r = 0; r < n; r++) perm[order[r]!] = r;
+      this.applyInPlace(k, perm, s);
+      return;
+    }
     // tie groups: runs of equal signatures
     const groups: number[][] = [];
     let orders = 1;
@@ -167,13 +205,10 @@ export class SymmetryReducer {
       }
       i = j;
     }
-    const perm = new Int32Array(n);
-    const setPerm = (ord: number[]) => {
+    const setPerm = (ord: ArrayLike<number>) => {
       for (let r = 0; r < n; r++) perm[ord[r]!] = r;
     };
-    // Without relations between the values, equal signatures mean the values play the same role
-    // (up to a hash collision, which costs reduction, not soundness): any order of a tie is as good.
-    if (groups.length === 0 || orders > MAX_TIE_ORDERS || !this.relational) {
+    if (orders > MAX_TIE_ORDERS) {
       setPerm(order);
       this.applyInPlace(k, perm, s);
       return;
@@ -182,7 +217,7 @@ export class SymmetryReducer {
     const L = this.layout;
     const bestPerm = new Int32Array(n);
     let have = false;
-    const ord = order.slice();
+    const ord = Array.from(order);
     const visit = (g: number): void => {
       if (g === groups.length) {
         setPerm(ord);
@@ -238,7 +273,8 @@ export class SymmetryReducer {
 
   /** The thread permutation a permutation of type k's values induces. */
   private threadPerm(k: number, perm: Int32Array): Int32Array {
-    const move = Int32Array.from({ length: this.T }, (_, t) => t);
+    const move = this.move;
+    for (let t = 0; t < this.T; t++) move[t] = t;
     for (const arr of this.types[k]!.arrays) for (let j = 0; j < arr.length; j++) move[arr[j]!] = arr[perm[j]!]!;
     return move;
   }
@@ -299,7 +335,7 @@ export class SymmetryReducer {
   private signatures(k: number, s: Int32Array): Float64Array {
     const ty = this.types[k]!;
     const n = ty.n;
-    const h = new Float64Array(n);
+    const h = this.sig[k]!;
     const acc = this.acc;
     acc.fill(0x811c9dc5 | 0, 0, n);
     // which position a thread is at in type k's arrays (-1: not permuted by k)
@@ -309,13 +345,10 @@ export class SymmetryReducer {
     };
     let relational = this.multiAxis[k]!;
     const plan = this.plan;
+    const planPos = this.planPos[k]!;
     for (let pi = 0; pi < plan.length; pi++) {
       const p = plan[pi]!;
-      let pos = -1;
-      for (const a of p.axes) {
-        if (a.type === k) pos = a.pos;
-        else if (a.type === -1 && posOf[a.pos]! >= 0) pos = posOf[a.pos]!;
-      }
+      const pos = planPos[pi]!;
       let v = s[p.slot]!;
       if (pos < 0) {
         // a slot that stays put but names values or threads of the type: it tells those apart
