@@ -47,6 +47,29 @@ describe("knot command line", () => {
     expect(await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--set", "TEARDOWN=release", "--no-stuck", "--no-stuck"], io)).toBe(ExitCode.Pass);
   });
 
+  it("--symmetry on (the default) or off, in the statistics and the text, and a wrong value", async () => {
+    const json = async (...args: string[]) => {
+      const io = captureIo();
+      const code = await run(["check", "models/bench/vcpus.knot", "--set", "NR_VCPUS=3", "--format", "json", ...args], io);
+      return { code, stats: code === ExitCode.Pass ? JSON.parse(io.stdout).statistics : undefined, err: io.stderr };
+    };
+    const on = await json();
+    expect(on.stats.symmetry).toEqual({ used: [{ type: "Vcpu", threads: ["vcpu[0..2]"], permutations: 6 }], unused: [] });
+    const off = await json("--symmetry", "off");
+    expect(off.stats.symmetry).toEqual({ used: [], unused: [{ type: "Vcpu", reason: "switched off (--symmetry off)" }] });
+    expect(on.stats.states).toBeLessThan(off.stats.states);
+    const bad = await json("--symmetry", "maybe");
+    expect(bad.code).toBe(ExitCode.UsageOrModelError);
+    expect(bad.err).toContain("symmetry");
+    const io = captureIo();
+    expect(await run(["check", "models/bench/vcpus.knot", "--set", "NR_VCPUS=3"], io)).toBe(ExitCode.Pass);
+    expect(io.stdout).toContain("\n  symmetry: Vcpu (vcpu[0..2]), 6 permutations\n");
+    // models without symmetric types say nothing about it
+    const plain = captureIo();
+    await run(["check", "models/kvm/vfio.knot"], plain);
+    expect(plain.stdout).not.toContain("symmetry");
+  });
+
   it("--no-CHECK switches a check off", async () => {
     const io = captureIo();
     const code = await run(["check", "models/kvm/vfio.knot", "--set", "TEARDOWN=destroy", "--no-recursive-locking", "--no-stuck"], io);
