@@ -281,7 +281,7 @@ export class Explorer {
     this.layout = computePackedLayout(model, this.initial ? constantSlots(model, this.initial) : new Map());
     this.store = options.store === "fingerprint" ? new FingerprintStateStore(this.layout.words) : new ExactStateStore(this.layout.words);
     if (model.symmetry) {
-      const decided = decideSymmetry(model, options.lockOrder, !this.disabled.has("lock-order"));
+      const decided = decideSymmetry(model);
       let used = decided.used;
       const report = decided.report;
       if (options.symmetry === false) {
@@ -666,12 +666,14 @@ export class Explorer {
     if (!graph) return [];
     const name = (slot: number) => lockOrderNodeName(this.compiled, slot);
     const edgeOf = (rec: LockOrderEdgeRecord): LockOrderEdge => {
-      const trace = this.trace(rec.state);
+      let trace = this.trace(rec.state);
       const after = trace.steps.length ? trace.steps[trace.steps.length - 1]!.state.slice() : trace.initial.slice();
       this.compiled.steps[rec.step]!(after, this.ctxs[rec.thread]!, new Outcome());
       after[this.model.threads[rec.thread]!.pcSlot] = this.stepTo[rec.step]!;
       trace.steps.push({ thread: rec.thread, step: rec.step, state: after });
-      return { from: name(rec.from), to: name(rec.to), ...(rec.sub ? { subclass: rec.sub } : {}), thread: rec.thread, step: rec.step, trace };
+      if (rec.via) trace = this.permutedTrace(trace, rec.via, this.sym!);
+      const last = trace.steps[trace.steps.length - 1]!;
+      return { from: name(rec.from), to: name(rec.to), ...(rec.sub ? { subclass: rec.sub } : {}), thread: last.thread, step: last.step, trace };
     };
     const circular = (locks: string[], edges: LockOrderEdge[]): LockOrderWarning => ({
       kind: "lock-order" as const,
@@ -681,6 +683,17 @@ export class Explorer {
       key: `lock-order@${locks.join(",")}`,
     });
     if (this.options.lockOrder === "instance") {
+      // one state per orbit recorded the edges of those states only: add their images
+      const sym = this.sym;
+      if (sym) {
+        graph.closeUnder(sym.generators().map(([k, perm]) => (r: LockOrderEdgeRecord) => {
+          const from = sym.nodeImage(k, perm, r.from);
+          const to = sym.nodeImage(k, perm, r.to);
+          if (from === r.from && to === r.to) return undefined;
+          const via = (r.via ?? sym.identity()).map((p, j) => (j === k ? Int32Array.from(p, (x) => perm[x]!) : p.slice()));
+          return { from, to, sub: r.sub, state: r.state, thread: r.thread, step: r.step, via };
+        }));
+      }
       return graph.cycles().map((cycle) => circular(cycle.map(name), cycle.map((from, i) => edgeOf(graph.edge(from, cycle[(i + 1) % cycle.length]!)!))));
     }
     const classes = lockClasses(this.compiled);
@@ -798,6 +811,40 @@ export class Explorer {
       s = next;
     }
     return { initial: this.initial!.slice(), steps };
+  }
+
+  /**
+   * A real run's image under a permutation of the symmetric types' values (perms[k]): each step
+   * taken by the image of its thread, as the step of that thread that reaches the image of the
+   * state (a step may carry a value of the type). The model's initial state is its own image.
+   */
+  private permutedTrace(trace: EngineTrace, perms: Int32Array[], sym: SymmetryReducer): EngineTrace {
+    const threads = sym.threadMap(perms);
+    const o = new Outcome();
+    let s: Int32Array = trace.initial.slice();
+    const steps: TraceStep[] = [];
+    for (const st of trace.steps) {
+      const thread = threads[st.thread]!;
+      const want = sym.imageAll(perms, st.state);
+      const loc = s[this.model.threads[thread]!.pcSlot]!;
+      let found: TraceStep | undefined;
+      for (const sid of [st.step, ...(this.threadSteps[thread]![loc] ?? [])]) {
+        const next = s.slice();
+        o.reset();
+        if (this.compiled.steps[sid]!(next, this.ctxs[thread]!, o) !== ENABLED) continue;
+        next[this.model.threads[thread]!.pcSlot] = this.stepTo[sid]!;
+        const cleared = next.slice();
+        sym.clearDead(cleared);
+        if (cleared.every((x, j) => x === want[j])) {
+          found = { thread, step: sid, state: next };
+          break;
+        }
+      }
+      if (!found) throw new Error("internal: a lock-order witness has no image under the model's symmetry");
+      steps.push(found);
+      s = found.state;
+    }
+    return { initial: trace.initial.slice(), steps };
   }
 
   /** The first step (in expansion order) that leads from unpacked state `from` to stored state `child`. */

@@ -22,6 +22,12 @@ export interface LockOrderEdgeRecord {
   state: number;
   thread: number;
   step: number;
+  /**
+   * An edge added by closing the graph under the model's symmetry (symmetry.ts): the witness is
+   * the run of the record at `state`, `thread`, `step` with each symmetric type's values permuted
+   * by `via[k]`.
+   */
+  via?: Int32Array[];
 }
 
 export class LockOrderGraph {
@@ -93,6 +99,26 @@ export class LockOrderGraph {
       if (!this.byPair.has(pair)) this.byPair.set(pair, rec);
     }
     this.npending = 0;
+  }
+
+  /**
+   * Adds every image of the graph's edges under the permutations `generators` produce (each maps
+   * a record to its image, or undefined when it is fixed), until nothing new appears: the edges a
+   * search of every state would have recorded, when it searched one state per orbit.
+   */
+  closeUnder(generators: ((r: LockOrderEdgeRecord) => LockOrderEdgeRecord | undefined)[]): void {
+    for (let i = 0; i < this.records.length; i++) {
+      for (const g of generators) {
+        const img = g(this.records[i]!);
+        if (!img) continue;
+        const pair = img.from * 0x100000 + img.to;
+        const nk = pair * 8 + img.sub;
+        if (this.known.has(nk)) continue;
+        this.known.add(nk);
+        this.records.push(img);
+        if (!this.byPair.has(pair)) this.byPair.set(pair, img);
+      }
+    }
   }
 
   /** Distinct instance edges (from, to). */

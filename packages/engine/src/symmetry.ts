@@ -81,6 +81,8 @@ export class SymmetryReducer {
   private readonly symLocals: number[][];
   private readonly posOfType: Int32Array[];
   private readonly planPos: Int32Array[];
+  /** The plan entry of each slot (the first, for a slot moved by several). */
+  private readonly planAt = new Map<number, PlanSlot>();
   private readonly order: Int32Array[];
   private readonly sig: Float64Array[];
   private readonly perm: Int32Array[];
@@ -121,6 +123,7 @@ export class SymmetryReducer {
     const byProcess = model.processes.map((p, pi) => (model.threads.some((t) => t.process === pi && this.symLocals[t.id]!.length) ? liveLocals(model, pi) : undefined));
     this.live = model.threads.map((t) => (this.symLocals[t.id]!.length ? byProcess[t.process] : undefined));
     this.posOfType = this.types.map((_, k) => this.posOf(k));
+    for (const p of this.plan) if (!this.planAt.has(p.slot)) this.planAt.set(p.slot, p);
     this.order = this.types.map((t) => new Int32Array(t.n));
     this.sig = this.types.map((t) => new Float64Array(t.n));
     this.perm = this.types.map((t) => new Int32Array(t.n));
@@ -259,6 +262,35 @@ export class SymmetryReducer {
     });
     this.clearDead(cur);
     return cur;
+  }
+
+  /**
+   * Where a lock-order node (the first slot of a lock entry or SRCU domain entry) goes when used
+   * type k's values are permuted by perm: entries indexed by the type move, the rest stay.
+   */
+  nodeImage(k: number, perm: Int32Array, slot: number): number {
+    const p = this.planAt.get(slot);
+    if (!p) return slot;
+    let dst = slot;
+    for (const a of p.axes) if (a.type === k) dst += a.bases[perm[a.pos]!]! - a.bases[a.pos]!;
+    return dst;
+  }
+
+  /** A transposition and an n-cycle of each used type's values (they generate every permutation), as [type, perm]. */
+  generators(): [number, Int32Array][] {
+    const out: [number, Int32Array][] = [];
+    this.types.forEach((t, k) => {
+      const n = t.n;
+      if (n < 2) return;
+      out.push([k, Int32Array.from({ length: n }, (_, i) => (i === 0 ? 1 : i === 1 ? 0 : i))]);
+      if (n > 2) out.push([k, Int32Array.from({ length: n }, (_, i) => (i + 1) % n)]);
+    });
+    return out;
+  }
+
+  /** Identity permutations of every used type. */
+  identity(): Int32Array[] {
+    return this.types.map((t) => Int32Array.from({ length: t.n }, (_, i) => i));
   }
 
   /** The thread permutation that perms induce (thread t goes to thread map[t]). */
@@ -633,7 +665,7 @@ function buildPlan(model: Model, types: SymType[]): PlanSlot[] {
 }
 
 /** Reasons a model's symmetric types cannot be used, and the ones that can (indices into model.symmetry.types). */
-export function decideSymmetry(model: Model, lockOrder: "class" | "instance" | undefined, lockOrderOn: boolean): { used: number[]; report: SymmetryReport } {
+export function decideSymmetry(model: Model): { used: number[]; report: SymmetryReport } {
   const info = model.symmetry;
   const report: SymmetryReport = { used: [], unused: [] };
   if (!info) return { used: [], report };
@@ -642,7 +674,6 @@ export function decideSymmetry(model: Model, lockOrder: "class" | "instance" | u
     const no = (reason: string, at?: { file: string; line: number; col: number }) => report.unused.push({ type: t.name, reason, ...(at ? { at } : {}) });
     const breaker = info.breakers.find((b) => b.type === t.name);
     if (breaker) return no(breaker.message, breaker.at);
-    if (lockOrder === "instance" && lockOrderOn) return no("the lock-order analysis looks at lock instances (--lock-order instance), and permuted runs would take other instances");
     const isSym = (x: ValueType | undefined): boolean => x?.kind === "int" && x.sym === t.name;
     const work = model.layout.vars.find((v) => v.kind === "work" && isSym(v.index));
     if (work) return no(`work item ${work.name} is indexed by ${t.name}: its queue positions would have to be permuted`);
