@@ -112,6 +112,35 @@ describe("symmetry reduction", () => {
     expect(v.trace.steps.length).toBe(check(src, { symmetry: false }).violations[0]!.trace.steps.length);
   });
 
+  it("maps a pick's alternative back: the real run picks the value the stored one's permutation names", () => {
+    // the stored path permutes the vCPUs before sf picks one, so the real pick is another step
+    const src = `type Vid = symmetric 0..2
+mutex mv[Vid]
+var vs: set<Vid> = {}
+process sv[vi in Vid] {
+  lock mv[vi]
+  vs := vs + {vi}
+  unlock mv[vi]
+}
+process sf {
+  pick y in Vid {
+    lock mv[y]
+    await y in vs
+    assert false
+  }
+}`;
+    const r = check(src, {});
+    const v = r.violations[0]!;
+    expect(v.kind).toBe("assertion");
+    const m = r.model;
+    const steps = v.trace.steps.map((st) => ({ thread: m.threads[st.thread]!.name, label: m.steps[st.step]!.label, choice: m.steps[st.step]!.choice }));
+    const pick = steps.find((st) => st.thread === "sf" && st.choice)!;
+    const y = /= (\d+)/.exec(pick.choice!)![1];
+    // sf waits for y to have run, so sv[y], and no other, added itself before sf's assertion
+    expect(steps.filter((st) => st.label === "vs := vs + {vi}").map((st) => st.thread)).toContain(`sv[${y}]`);
+    expect(v.trace.steps.length).toBe(check(src, { symmetry: false }).violations[0]!.trace.steps.length);
+  });
+
   it("says why a symmetric type is not used", () => {
     const reason = (src: string, opts = {}) => check(src, opts).stats.symmetry!.unused.map((u) => u.reason);
     expect(reason(vcpus(2, "for v in Vcpu {\n lock vcpu_mutex[v]\n unlock vcpu_mutex[v]\n }"))).toEqual(["vmm visits the values of Vcpu in order (for v in Vcpu)"]);
