@@ -153,6 +153,34 @@ process sf {
     ]);
   });
 
+  it("permutes the readers a call_rcu callback waits for; a callback taking a value of the type turns it off", () => {
+    const rcu = (cb: string, call: string) => `type Vcpu = symmetric 0..2
+var freed: bool = false
+var seen: set<Vcpu> = {}
+proc ${cb} { freed := true }
+process reader[i in Vcpu] {
+  rcu_read_lock
+  assert not freed
+  seen := seen + {i}
+  rcu_read_unlock
+}
+process updater {
+  ${call}
+}`;
+    const ok = rcu("free_it()", "call_rcu free_it()");
+    const on = check(ok, { all: true });
+    const off = check(ok, { all: true, symmetry: false });
+    expect(on.stats.symmetry!.used.map((u) => u.type)).toEqual(["Vcpu"]);
+    expect(on.stats.states).toBeLessThan(off.stats.states);
+    expect(on.violations.map((v) => v.kind)).toEqual(off.violations.map((v) => v.kind));
+    // freeing without a grace period is found either way
+    const bad = rcu("free_it()", "freed := true");
+    expect(check(bad, {}).violations.map((v) => v.kind)).toEqual(check(bad, { symmetry: false }).violations.map((v) => v.kind));
+    expect(check(rcu("free_it(v: Vcpu)", "pick v in Vcpu {\n call_rcu free_it(v)\n }"), {}).stats.symmetry!.unused.map((u) => u.reason)).toEqual([
+      "the callback free_it takes a value of Vcpu, and its callback threads (one per value) are not permuted",
+    ]);
+  });
+
   it("reports nothing for models without symmetric types", () => {
     expect(check("mutex m\nprocess p { lock m\n unlock m }").stats.symmetry).toBeUndefined();
   });

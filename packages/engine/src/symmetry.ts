@@ -681,7 +681,6 @@ export function decideSymmetry(model: Model): { used: number[]; report: Symmetry
       const f = pool.type.fields.find((x) => holdsSym(x.type, t.name));
       if (f) return no(`field ${f.name} of object ${pool.name} holds values of ${t.name} (an object that is not allocated holds its first value)`, pool.at);
     }
-    if (model.processes.some((p) => p.callback)) return no("the model's call_rcu/call_srcu callbacks are not permuted yet");
     used.push(k);
   });
   if (used.length === 0) return { used, report };

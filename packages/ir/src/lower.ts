@@ -477,6 +477,12 @@ class Lowerer {
 
   private symmetryInfo(m: CheckedModel): { symmetry?: SymmetryInfo } {
     const types = m.types.flatMap((t) => (t.type.kind === "int" && t.type.sym === t.name ? [{ name: t.name, lo: t.type.lo, count: t.type.hi - t.type.lo + 1, at: srcLoc(t.span) }] : []));
+    // a callback taking a value of the type, or on a domain indexed by it, has a thread per value: not permuted (yet)
+    for (const g of m.rcuCallbacks) {
+      const sym = (t: Type | undefined) => (t?.kind === "int" ? t.sym : undefined);
+      const type = sym(g.param) ?? sym(g.domain?.index);
+      if (type) this.symmetryBreakers.push({ type, message: `the callback ${g.proc.name} ${sym(g.param) ? "takes" : "is queued on a domain indexed by"} a value of ${type}, and its callback threads (one per value) are not permuted`, at: srcLoc(g.span) });
+    }
     return types.length ? { symmetry: { types, breakers: this.symmetryBreakers } } : {};
   }
 
