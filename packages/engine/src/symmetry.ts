@@ -1,4 +1,4 @@
-// Symmetry reduction (language.md, "Symmetric types"; design.md, "Symmetry"). The values of a
+// Symmetry reduction (language.md, "Symmetric types"; design.md, "Symmetry reduction"). The values of a
 // type declared `symmetric` are interchangeable: a permutation of them, applied to a state (the
 // threads of the process arrays over the type trade places, entries indexed by the type move,
 // values of the type and sets of them are renamed, and so is every thread id the state holds:
@@ -14,7 +14,7 @@
 // symmetric type are set to 0 in every stored state. States that differ only there behave alike.
 //
 // `decideSymmetry` says which types can be used and, for the others, why not. Traces are rebuilt
-// by the explorer as real runs of the model (see `threadMap`).
+// as real runs of the model by the explorer (Explorer.symmetricTrace, with `imageAll` and `threadMap`).
 import { type Model, type Op, type ValueType } from "@knot/ir";
 import { type PackedLayout, pack, unpack } from "./packing.js";
 
