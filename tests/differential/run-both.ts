@@ -11,7 +11,7 @@ import * as nodePath from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CheckedModel, type Diagnostic, type FileHost, type Override, compileModel, formatLocation, nodeHost } from "@knot/lang";
 import { type Model, type ViolationKind, lowerModel } from "@knot/ir";
-import { type SearchResult, explore } from "@knot/engine";
+import { type SearchResult, decideSymmetry, explore } from "@knot/engine";
 import { type ExploreResult, ModelError, createReference } from "@knot/reference";
 import { checkCounterexamples, renderDisagreement } from "@knot/report";
 
@@ -132,7 +132,8 @@ export function runReference(model: CheckedModel, options: RunOptions = {}): { f
 export function runBoth(model: CheckedModel, ir: Model, options: RunOptions = {}): Both {
   const first = searchEngine(ir, false, options);
   const all = searchEngine(ir, true, options);
-  const symFirst = ir.symmetry ? searchEngine(ir, false, options, true) : undefined;
+  // (a model whose symmetric types the search cannot use is not searched again)
+  const symFirst = decideSymmetry(ir).used.length ? searchEngine(ir, false, options, true) : undefined;
   const symAll = symFirst && usesSymmetry(symFirst) ? searchEngine(ir, true, options, true) : undefined;
   // every counterexample replayed, as knot check does before reporting it
   let replay: string | undefined;

@@ -90,6 +90,8 @@ export class SymmetryReducer {
   private readonly move: Int32Array;
   private readonly acc: Int32Array;
   private readonly multiAxis: boolean[];
+  /** Did the canonicalisation in progress change the state (so that it must be packed again)? */
+  private changed = false;
   /** Did the last signatures see a value or thread of the type name another one (so equal signatures need not mean equal roles)? */
   private relational = false;
   /** Per used type, the permutation of the last canonicalisation (value position p of the input is position perms[k][p] of the output). */
@@ -148,7 +150,10 @@ export class SymmetryReducer {
     const s = this.s;
     const view = off === 0 && words.length === L.words ? words : words.subarray(off, off + L.words);
     unpack(L, view, s);
+    this.changed = false;
     this.canonicaliseSlots(s);
+    // most successors are their own representative: then the packed words stand as they are
+    if (!this.changed) return;
     pack(L, s, this.cand);
     view.set(this.cand);
   }
@@ -168,7 +173,11 @@ export class SymmetryReducer {
       const at = live[s[this.pcSlot[t]!]!];
       if (!at) continue;
       const base = this.localBase[t]!;
-      for (const rel of this.symLocals[t]!) if (!at[rel]) s[base + rel] = 0;
+      for (const rel of this.symLocals[t]!) {
+        if (at[rel] || s[base + rel] === 0) continue;
+        s[base + rel] = 0;
+        this.changed = true;
+      }
     }
   }
 
@@ -249,6 +258,7 @@ export class SymmetryReducer {
     // a dead local of a thread that stays put may have been renamed from 0
     this.clearDead(this.r);
     s.set(this.r);
+    this.changed = true;
     this.perms[k]!.set(perm);
   }
 
