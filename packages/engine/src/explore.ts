@@ -788,29 +788,32 @@ export class Explorer {
     for (let i = 0; i < n; i++) {
       const link = links[i]!;
       const thread = sym.threadMap(sigmas[i]!)[link.thread]!;
-      const want = sym.imageAll(sigmas[i + 1]!, canon[i]!);
-      const reaches = (sid: number): Int32Array | undefined => {
-        const next = attempt(s, thread, sid);
-        if (!next) return undefined;
-        const cleared = next.slice();
-        sym.clearDead(cleared);
-        return cleared.every((x, j) => x === want[j]) ? next : undefined;
-      };
-      let step = link.step;
-      let next = reaches(step);
-      const loc = s[this.model.threads[thread]!.pcSlot]!;
-      for (const sid of next ? [] : this.threadSteps[thread]![loc] ?? []) {
-        next = reaches(sid);
-        if (next) {
-          step = sid;
-          break;
-        }
-      }
-      if (!next) throw new Error(`internal: no step of thread ${thread} rebuilds step ${i + 1} of a trace under symmetry`);
-      steps.push({ thread, step, state: next });
-      s = next;
+      const st = this.stepReaching(s, thread, link.step, sym.imageAll(sigmas[i + 1]!, canon[i]!), sym);
+      if (!st) throw new Error(`internal: no step of thread ${thread} rebuilds step ${i + 1} of a trace under symmetry`);
+      steps.push(st);
+      s = st.state;
     }
     return { initial: this.initial!.slice(), steps };
+  }
+
+  /**
+   * The step of `thread` from real state `s` that reaches `want` (up to cleared dead locals):
+   * `preferred` first, else another step at its location (a step may carry a value of a
+   * symmetric type, a pick's alternative, and the permuted run takes another alternative).
+   */
+  private stepReaching(s: Int32Array, thread: number, preferred: number, want: Int32Array, sym: SymmetryReducer): TraceStep | undefined {
+    const o = new Outcome();
+    const pc = this.model.threads[thread]!.pcSlot;
+    for (const sid of [preferred, ...(this.threadSteps[thread]![s[pc]!] ?? [])]) {
+      const next = s.slice();
+      o.reset();
+      if (this.compiled.steps[sid]!(next, this.ctxs[thread]!, o) !== ENABLED) continue;
+      next[pc] = this.stepTo[sid]!;
+      const cleared = next.slice();
+      sym.clearDead(cleared);
+      if (cleared.every((x, j) => x === want[j])) return { thread, step: sid, state: next };
+    }
+    return undefined;
   }
 
   /**
@@ -820,26 +823,10 @@ export class Explorer {
    */
   private permutedTrace(trace: EngineTrace, perms: Int32Array[], sym: SymmetryReducer): EngineTrace {
     const threads = sym.threadMap(perms);
-    const o = new Outcome();
     let s: Int32Array = trace.initial.slice();
     const steps: TraceStep[] = [];
     for (const st of trace.steps) {
-      const thread = threads[st.thread]!;
-      const want = sym.imageAll(perms, st.state);
-      const loc = s[this.model.threads[thread]!.pcSlot]!;
-      let found: TraceStep | undefined;
-      for (const sid of [st.step, ...(this.threadSteps[thread]![loc] ?? [])]) {
-        const next = s.slice();
-        o.reset();
-        if (this.compiled.steps[sid]!(next, this.ctxs[thread]!, o) !== ENABLED) continue;
-        next[this.model.threads[thread]!.pcSlot] = this.stepTo[sid]!;
-        const cleared = next.slice();
-        sym.clearDead(cleared);
-        if (cleared.every((x, j) => x === want[j])) {
-          found = { thread, step: sid, state: next };
-          break;
-        }
-      }
+      const found = this.stepReaching(s, threads[st.thread]!, st.step, sym.imageAll(perms, st.state), sym);
       if (!found) throw new Error("internal: a lock-order witness has no image under the model's symmetry");
       steps.push(found);
       s = found.state;
